@@ -1,0 +1,24 @@
+#pragma once
+// Files that are either wholly written or not there at all: a temporary file in the
+// same folder, fsync, rename over the target, fsync of the folder.
+
+#include <filesystem>
+#include <sys/types.h>
+
+#include "shared/bytes.h"
+#include "shared/result.h"
+
+namespace helpline {
+
+/// Writes `data` to `path` atomically with the given permission bits.
+Status write_file_atomic(const std::filesystem::path& path, ByteView data, mode_t mode = 0644);
+
+/// Copies `source` then appends `tail`, atomically, to `path` with `mode`: the branded
+/// build is never seen half-written. Copies in the kernel where it can.
+Status copy_and_append_atomic(const std::filesystem::path& source, std::uint64_t source_length,
+                              ByteView tail, const std::filesystem::path& path, mode_t mode);
+
+/// Reads a whole file, refusing files larger than `max_size`.
+Result<Bytes> read_file(const std::filesystem::path& path, std::uint64_t max_size);
+
+}  // namespace helpline
