@@ -1,0 +1,15 @@
+file_tool(make-base base 4096)
+set(KEY ${SOURCE_DIR}/tests/fixtures/keys/test-signing-key.pem)
+set(DEMO ${SOURCE_DIR}/branding/profiles/demo)
+run(helpline-brand stamp --profile ${DEMO} --key ${KEY} --client base)
+run(helpline-brand inspect demo-support)
+run(helpline-brand inspect --json demo-support)
+# An already branded client is refused unless --restamp.
+run(helpline-brand stamp --profile ${DEMO} --key ${KEY} --client demo-support --out again)
+run(helpline-brand stamp --profile ${DEMO} --key ${KEY} --client demo-support --out again --restamp)
+run(helpline-brand inspect again)
+# Wrong inputs.
+run(helpline-brand inspect base)
+run(helpline-brand stamp --profile ${DEMO} --key ${DEMO}/profile.json --client base)
+run(helpline-brand stamp --profile ${DEMO} --key ${KEY} --client ${DEMO}/logo.svg)
+run(helpline-brand stamp --profile ${DEMO} --key ${KEY} --client nothing-here)

@@ -1,0 +1,13 @@
+file_tool(make-base base 4096)
+set(KEY ${SOURCE_DIR}/tests/fixtures/keys/test-signing-key.pem)
+run(helpline-brand stamp --profile ${SOURCE_DIR}/branding/profiles/demo --key ${KEY} --client base --out branded)
+# A byte of the signature, of the profile, of the footer's lengths; then truncation.
+file(COPY_FILE ${WORK}/branded ${WORK}/sig-flipped)
+file_tool(flip sig-flipped 30)
+run(helpline-brand inspect sig-flipped)
+file(COPY_FILE ${WORK}/branded ${WORK}/length-flipped)
+file_tool(flip length-flipped 22)
+run(helpline-brand inspect length-flipped)
+file(COPY_FILE ${WORK}/branded ${WORK}/truncated)
+file_tool(truncate truncated 4500)
+run(helpline-brand inspect truncated)

@@ -1,0 +1,5 @@
+run(helpline-brand)
+run(helpline-brand --help)
+run(helpline-brand stamp --profile x.json)
+run(helpline-brand frobnicate)
+run(helpline-brand --version)

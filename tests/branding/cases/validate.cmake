@@ -1,0 +1,5 @@
+run(helpline-brand validate ${SOURCE_DIR}/branding/profiles/demo)
+run(helpline-brand validate --json ${SOURCE_DIR}/branding/profiles/demo/profile.json)
+run(helpline-brand validate ${SOURCE_DIR}/tests/fixtures/profiles/invalid/profile.json)
+run(helpline-brand validate --json ${SOURCE_DIR}/tests/fixtures/profiles/invalid/profile.json)
+run(helpline-brand validate ${WORK}/missing.json)

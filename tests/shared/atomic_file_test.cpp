@@ -1,0 +1,50 @@
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include "shared/atomic_file.h"
+#include "tests/support/fixtures.h"
+
+using namespace helpline;
+using helpline::test::TempDir;
+
+TEST_CASE("an atomic write replaces the file whole with the given mode") {
+    TempDir dir;
+    const auto path = dir / "f";
+    helpline::test::write_text(path, "old contents that are longer");
+    REQUIRE(write_file_atomic(path, as_bytes(std::string("new")), 0640).ok());
+    CHECK(helpline::test::read_text(path) == "new");
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), {}) == 1);
+}
+
+TEST_CASE("an atomic write into a missing folder fails cleanly and names the path") {
+    TempDir dir;
+    auto r = write_file_atomic(dir / "no" / "such" / "f", as_bytes(std::string("x")));
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("no/such/f"));
+}
+
+TEST_CASE("copy and append copies the prefix and appends the tail") {
+    TempDir dir;
+    helpline::test::write_text(dir / "src", "0123456789");
+    REQUIRE(copy_and_append_atomic(dir / "src", 4, as_bytes(std::string("XY")), dir / "out", 0755).ok());
+    CHECK(helpline::test::read_text(dir / "out") == "0123XY");
+    struct stat st {};
+    REQUIRE(::stat((dir / "out").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0755);
+    // Asking for more than the source has fails and leaves nothing behind.
+    CHECK_FALSE(copy_and_append_atomic(dir / "src", 99, {}, dir / "out2", 0755).ok());
+    CHECK_FALSE(std::filesystem::exists(dir / "out2"));
+}
+
+TEST_CASE("read_file refuses files over the limit") {
+    TempDir dir;
+    helpline::test::write_text(dir / "f", std::string(100, 'a'));
+    CHECK(read_file(dir / "f", 100).ok());
+    auto r = read_file(dir / "f", 99);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "io.too_large");
+}

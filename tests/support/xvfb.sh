@@ -1,0 +1,28 @@
+# Sourced by GUI test scripts: start_xvfb starts a private Xvfb on a free display and
+# exports DISPLAY; it is stopped when the script exits.
+start_xvfb() {
+    local fifo dir
+    dir=$(mktemp -d)
+    fifo="$dir/displayfd"
+    mkfifo "$fifo"
+    Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
+    XVFB_PID=$!
+    local display
+    if ! read -r -t 20 display <"$fifo"; then
+        echo "Xvfb did not start" >&2
+        exit 1
+    fi
+    rm -rf "$dir"
+    export DISPLAY=":$display"
+    trap 'kill $XVFB_PID 2>/dev/null; wait $XVFB_PID 2>/dev/null' EXIT
+}
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds or the deadline passes.
+wait_until() {
+    local deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        [ "$SECONDS" -ge "$deadline" ] && return 1
+        sleep 0.1
+    done
+}
