@@ -26,22 +26,23 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language)
     root->SetBackgroundColour(*wxWHITE);
     auto* column = new wxBoxSizer(wxVERTICAL);
 
-    // Header band in the brand's accent colour with logo and name.
-    auto* header = new wxPanel(root);
-    header->SetBackgroundColour(accent);
+    // Header: logo and name on white (a logo usually carries the accent colour itself),
+    // underlined by a band in the brand's accent colour.
     auto* header_row = new wxBoxSizer(wxHORIZONTAL);
     if (const Asset* logo = brand.logo()) {
         const wxBitmapBundle bundle = logo_bundle(*logo, FromDIP(wxSize(64, 64)));
         if (bundle.IsOk())
-            header_row->Add(new wxStaticBitmap(header, wxID_ANY, bundle), 0,
+            header_row->Add(new wxStaticBitmap(root, wxID_ANY, bundle), 0,
                             wxALL | wxALIGN_CENTER_VERTICAL, FromDIP(16));
     }
-    auto* title = new wxStaticText(header, wxID_ANY, name);
-    title->SetForegroundColour(*wxWHITE);
+    auto* title = new wxStaticText(root, wxID_ANY, name);
+    title->SetForegroundColour(accent);
     title->SetFont(title->GetFont().Scaled(1.8f).Bold());
     header_row->Add(title, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(16));
-    header->SetSizer(header_row);
-    column->Add(header, 0, wxEXPAND);
+    column->Add(header_row, 0, wxEXPAND);
+    auto* band = new wxPanel(root, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 4)));
+    band->SetBackgroundColour(accent);
+    column->Add(band, 0, wxEXPAND);
 
     const std::string& welcome_text = brand.profile.appearance.welcome.get(language);
     if (!welcome_text.empty()) {
@@ -50,10 +51,14 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language)
         welcome->Wrap(FromDIP(380));
         column->Add(welcome, 0, wxALL, FromDIP(20));
     }
+    column->AddSpacer(FromDIP(8));
     root->SetSizer(column);
 
-    SetClientSize(FromDIP(wxSize(440, 300)));
-    SetMinClientSize(FromDIP(wxSize(360, 240)));
+    // As tall as the content, at a comfortable width.
+    auto* frame_sizer = new wxBoxSizer(wxVERTICAL);
+    frame_sizer->Add(root, 1, wxEXPAND);
+    root->SetMinSize(FromDIP(wxSize(440, -1)));
+    SetSizerAndFit(frame_sizer);
     Centre();
 }
 

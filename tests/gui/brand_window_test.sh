@@ -15,7 +15,7 @@ trap 'kill $XVFB_PID 2>/dev/null; rm -rf "$work"' EXIT
 for lang in en pt it; do
     "$work/branded" --lang "$lang" >"$work/log-$lang" 2>&1 &
     pid=$!
-    case $lang in en) title="Demo Support" ;; pt) title="Suporte Demo" ;; it) title="Supporto Demo" ;; esac
+    case $lang in en) title="Demo Support" ;; pt) title="Suporte Demo" ;; it) title="Assistenza Demo" ;; esac
     if ! wait_until 20 xdotool search --name "^$title\$" >/dev/null; then
         echo "no window titled '$title' appeared ($lang)"; cat "$work/log-$lang"; kill $pid; exit 1
     fi
