@@ -30,8 +30,8 @@ public:
     PublicKey public_key() const;
     Signature sign(ByteView message) const;
 
-    SigningKey(SigningKey&&) noexcept = default;
-    SigningKey& operator=(SigningKey&&) noexcept = default;
+    SigningKey(SigningKey&&) noexcept;
+    SigningKey& operator=(SigningKey&&) noexcept;
     ~SigningKey();
 
 private:

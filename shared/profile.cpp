@@ -4,12 +4,10 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
-#include <set>
 
+#include "shared/profile_json.h"
 #include "shared/profile_rules.h"
 
 namespace helpline {
@@ -22,7 +20,9 @@ constexpr std::array<std::string_view, 4> kSessionTypes = {"x11", "wayland", "no
 
 }  // namespace
 
-std::string_view to_string(Priority p) { return kPriorityNames.at(static_cast<std::size_t>(p)); }
+std::string_view to_string(Priority p) {
+    return kPriorityNames.at(static_cast<std::size_t>(p));
+}
 
 std::optional<Priority> parse_priority(std::string_view s) {
     const auto found = std::find(kPriorityNames.begin(), kPriorityNames.end(), s);
@@ -30,10 +30,14 @@ std::optional<Priority> parse_priority(std::string_view s) {
     return static_cast<Priority>(found - kPriorityNames.begin());
 }
 
-std::string_view to_string(SubjectMode m) { return kSubjectNames.at(static_cast<std::size_t>(m)); }
+std::string_view to_string(SubjectMode m) {
+    return kSubjectNames.at(static_cast<std::size_t>(m));
+}
 
 namespace {
 
+using profile_json::Json;
+using profile_json::Kind;
 using profile_rules::child_path;
 using profile_rules::item_path;
 using profile_rules::quote;
@@ -43,187 +47,106 @@ std::vector<std::string_view> as_list(const std::array<std::string_view, N>& nam
     return {names.begin(), names.end()};
 }
 
-enum class Kind { string, integer, boolean, array, object };
-
-std::string_view expected_name(Kind kind) {
-    switch (kind) {
-        case Kind::string: return "a string";
-        case Kind::integer: return "an integer";
-        case Kind::boolean: return "a boolean";
-        case Kind::array: return "an array";
-        case Kind::object: return "an object";
-    }
-    return "a value";
+/// Sections switched on by default need their groups or backends: `enabled` decides that
+/// wherever it stands in the object.
+bool peek_enabled(const Json& section) {
+    const auto found = section.find("enabled");
+    return found == section.end() || !found->is_boolean() || found->get<bool>();
 }
 
-/// "-12", "60": text someone meant as a number but wrote in quotes.
-bool is_integer_text(std::string_view s) {
-    if (s.starts_with('-')) s.remove_prefix(1);
-    return !s.empty() && s.size() <= 18 &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-template <typename Json>
-std::string describe(const Json& value, Kind expected) {
-    if (value.is_null()) return "null";
-    if (value.is_boolean()) return "a boolean";
-    // 1.5 where an integer belongs is clearer shown than named.
-    if (value.is_number_float()) return expected == Kind::integer ? value.dump() : "a number";
-    if (value.is_number()) return "a number";
-    if (value.is_string()) return "a string";
-    if (value.is_array()) return "an array";
-    if (value.is_object()) return "an object";
-    return "an unsupported value";
-}
-
-template <typename Json>
-bool has_kind(const Json& value, Kind kind) {
-    switch (kind) {
-        case Kind::string: return value.is_string();
-        case Kind::integer: return value.is_number_integer();
-        case Kind::boolean: return value.is_boolean();
-        case Kind::array: return value.is_array();
-        case Kind::object: return value.is_object();
-    }
-    return false;
-}
-
-template <typename Json>
-std::string wrong_type(const Json& value, Kind expected) {
-    std::string message =
-        fmt::format("expected {}, got {}", expected_name(expected), describe(value, expected));
-    if (value.is_string()) {
-        const auto& text = value.template get_ref<const std::string&>();
-        const bool quoted_literal =
-            (expected == Kind::boolean && (text == "true" || text == "false")) ||
-            (expected == Kind::integer && is_integer_text(text));
-        if (quoted_literal) message += fmt::format("; write {} without quotes", text);
-    }
-    return message;
-}
-
-/// Walks a profile document in its own order, so that problems come out in document order
-/// (with nlohmann::ordered_json; nlohmann::json sorts keys), reading what it can into the
-/// Profile and reporting everything else.
-template <typename Json>
-class ProfileReader {
-public:
+/// The profile's structure: which fields stand where, which are required, and the checks
+/// that involve more than one field. Reads what it can into the Profile and reports the rest,
+/// in document order.
+class ProfileReader : private profile_json::JsonReader {
+  public:
     explicit ProfileReader(Profile& profile) : profile_(profile) {}
 
     std::vector<ProfileProblem> read(const Json& doc) {
         profile_ = Profile{};
-        if (!expect(doc, Kind::object, "")) return std::move(problems_);
+        if (!expect(doc, Kind::object, "")) return take_problems();
         note_languages(doc);
-        read_fields(doc, "",
-                    {{"schema", [this](const Json& v, const std::string& p) { read_schema(v, p); },
-                      "add \"schema\": 1"},
-                     {"id", [this](const Json& v, const std::string& p) { read_id(v, p); },
-                      "add an id such as \"acme-support\" (it names the branded program)"},
-                     {"revision",
-                      [this](const Json& v, const std::string& p) {
-                          if (auto n = integer_in(v, p, 1, kMaxInt64, "")) profile_.revision = *n;
-                      },
-                      "add \"revision\": 1 and increase it with every update"},
-                     {"name",
-                      [this](const Json& v, const std::string& p) {
-                          read_localized(v, p, profile_rules::kMaxNameLength, profile_.name);
-                      },
-                      "give the team's name by language, e.g. {\"en\": \"Acme Support\"}"},
-                     {"server", [this](const Json& v, const std::string& p) { read_server(v, p); },
-                      "add {\"url\": \"https://...\"} with the team server's address"},
-                     {"appearance",
-                      [this](const Json& v, const std::string& p) { read_appearance(v, p); }},
-                     {"assistance",
-                      [this](const Json& v, const std::string& p) { read_assistance(v, p); }},
-                     {"remote", [this](const Json& v, const std::string& p) { read_remote(v, p); }},
-                     {"languages",
-                      [this](const Json& v, const std::string& p) { read_languages(v, p); },
-                      "list the languages of the profile's texts, e.g. [\"en\", \"pt\"]"}});
-        return std::move(problems_);
+        read_fields(
+            doc, "",
+            {{"schema", [this](const Json& v, const std::string& p) { read_schema(v, p); },
+              "add \"schema\": 1"},
+             {"id", checked_string(profile_.id, profile_rules::check_profile_id),
+              "add an id such as \"acme-support\" (it names the branded program)"},
+             {"revision",
+              [this](const Json& v, const std::string& p) {
+                  const auto n = integer_in(v, p, 1, std::numeric_limits<std::int64_t>::max(), "");
+                  if (n) profile_.revision = *n;
+              },
+              "add \"revision\": 1 and increase it with every update"},
+             {"name", localized(profile_.name, profile_rules::kMaxNameLength),
+              "give the team's name by language, e.g. {\"en\": \"Acme Support\"}"},
+             {"server", [this](const Json& v, const std::string& p) { read_server(v, p); },
+              "add {\"url\": \"https://...\"} with the team server's address"},
+             {"appearance", [this](const Json& v, const std::string& p) { read_appearance(v, p); }},
+             {"assistance", [this](const Json& v, const std::string& p) { read_assistance(v, p); },
+              "assistance is on by default and needs its groups: add {\"groups\": [...]}, or "
+              "{\"enabled\": false} to turn it off"},
+             {"remote", [this](const Json& v, const std::string& p) { read_remote(v, p); },
+              "remote support is on by default and needs its backends: add {\"backends\": "
+              "[...]}, or {\"enabled\": false} to turn it off"},
+             {"languages", [this](const Json& v, const std::string& p) { read_languages(v, p); },
+              "list the languages of the profile's texts, e.g. [\"en\", \"pt\"]"}});
+        return take_problems();
     }
 
-private:
-    static constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
+  private:
+    using Rule = std::vector<std::string> (*)(std::string_view);
 
-    using ReadField = std::function<void(const Json&, const std::string&)>;
-    struct Field {
-        std::string_view name;
-        ReadField read;
-        std::string_view missing_hint = {};  ///< the field is required when this is set
-    };
-
-    void report(std::string path, std::string message) {
-        problems_.push_back(ProfileProblem{std::move(path), std::move(message)});
+    /// A string field kept in `out` and checked by `rule`.
+    ReadField checked_string(std::string& out, Rule rule) {
+        return [this, &out, rule](const Json& v, const std::string& p) {
+            const auto value = string_at(v, p);
+            if (!value) return;
+            report_all(p, rule(*value));
+            out = *value;
+        };
     }
 
-    void report_all(const std::string& path, std::vector<std::string> messages) {
-        for (auto& message : messages) report(path, std::move(message));
+    ReadField flag(bool& out) {
+        return [this, &out](const Json& v, const std::string& p) {
+            if (const auto value = boolean_at(v, p)) out = *value;
+        };
     }
 
-    bool expect(const Json& value, Kind kind, const std::string& path) {
-        if (has_kind(value, kind)) return true;
-        report(path, wrong_type(value, kind));
-        return false;
+    ReadField integer(int& out, int min, int max, std::string_view unit) {
+        return [this, &out, min, max, unit](const Json& v, const std::string& p) {
+            if (const auto value = integer_in(v, p, min, max, unit)) out = static_cast<int>(*value);
+        };
     }
 
-    std::optional<std::string> string_at(const Json& value, const std::string& path) {
-        if (!expect(value, Kind::string, path)) return std::nullopt;
-        return value.template get<std::string>();
+    ReadField localized(LocalizedText& out, std::size_t max_length) {
+        return [this, &out, max_length](const Json& v, const std::string& p) {
+            read_localized(v, p, max_length, out);
+        };
     }
 
-    std::optional<bool> boolean_at(const Json& value, const std::string& path) {
-        if (!expect(value, Kind::boolean, path)) return std::nullopt;
-        return value.template get<bool>();
-    }
-
-    /// An integer in [min, max]; `unit` ("seconds") goes into the message.
-    std::optional<std::int64_t> integer_in(const Json& value, const std::string& path,
-                                           std::int64_t min, std::int64_t max,
-                                           std::string_view unit) {
-        if (!expect(value, Kind::integer, path)) return std::nullopt;
-        // Past int64 only as unsigned: compare before converting.
-        const bool huge = value.is_number_unsigned() &&
-                          value.template get<std::uint64_t>() > static_cast<std::uint64_t>(max);
-        const std::int64_t n = huge ? max : value.template get<std::int64_t>();
-        if (!huge && n >= min && n <= max) return n;
-        if (max == kMaxInt64)
-            report(path, huge ? fmt::format("must be at most {}, got {}", max, value.dump())
-                              : fmt::format("must be {} or more, got {}", min, value.dump()));
-        else
-            report(path, fmt::format("must be between {} and {} {}, got {}", min, max, unit,
-                                     value.dump()));
-        return std::nullopt;
-    }
-
-    /// Reads an object's fields in document order; rejects unknown ones, then names the
-    /// required ones that are missing.
-    void read_fields(const Json& object, const std::string& path, const std::vector<Field>& fields) {
-        std::vector<std::string_view> allowed;
-        for (const auto& field : fields) allowed.push_back(field.name);
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            const std::string& key = it.key();
-            const std::string field_path = child_path(path, key);
-            const auto field = std::find_if(fields.begin(), fields.end(),
-                                            [&](const Field& f) { return f.name == key; });
-            if (field == fields.end())
-                report(field_path, profile_rules::unknown_field(key, allowed));
-            else
-                field->read(it.value(), field_path);
-        }
-        for (const auto& field : fields)
-            if (!field.missing_hint.empty() && !object.contains(std::string(field.name)))
-                report(child_path(path, field.name),
-                       fmt::format("required field is missing; {}", field.missing_hint));
+    /// A group's or backend's id: checked, kept in `out`, and unique among the items of
+    /// `list_path` (`first_use`: id -> index of the item that has it).
+    ReadField item_id(std::string& out, std::string_view what, const std::string& list_path,
+                      std::size_t index, std::map<std::string, std::size_t>& first_use) {
+        return [=, this, &out, &first_use](const Json& v, const std::string& p) {
+            const auto id = string_at(v, p);
+            if (!id) return;
+            report_all(p, profile_rules::check_item_id(*id, what));
+            if (const auto [first, inserted] = first_use.emplace(*id, index); !inserted)
+                report(p, fmt::format("{} is already used by {}", quote(*id),
+                                      item_path(list_path, first->second)));
+            out = *id;
+        };
     }
 
     /// The languages come last in a profile but every text before them is checked against
-    /// them, so they are looked at first (quietly; read_languages reports their problems).
+    /// them, so they are looked at first (quietly: read_languages reports their problems).
     void note_languages(const Json& doc) {
         const auto found = doc.find("languages");
         if (found == doc.end() || !found->is_array()) return;
         for (const auto& entry : *found) {
             if (!entry.is_string()) continue;
-            const auto& tag = entry.template get_ref<const std::string&>();
+            const auto& tag = entry.get_ref<const std::string&>();
             if (!profile_rules::is_language_tag(tag)) continue;
             const std::string normalized = normalize_language(tag);
             if (std::find(languages_.begin(), languages_.end(), normalized) != languages_.end())
@@ -233,6 +156,7 @@ private:
         }
     }
 
+    /// "pt_BR" texts are covered by "pt_BR" or "pt" in languages.
     bool language_listed(const std::string& normalized) const {
         const auto listed = [&](const std::string& tag) {
             return std::find(languages_.begin(), languages_.end(), tag) != languages_.end();
@@ -245,7 +169,7 @@ private:
         if (!value.is_object()) {
             report(path, fmt::format("expected an object of texts by language such as "
                                      "{{\"en\": \"...\"}}, got {}",
-                                     describe(value, Kind::object)));
+                                     profile_json::describe(value, Kind::object)));
             return;
         }
         if (value.empty()) {
@@ -273,9 +197,10 @@ private:
             }
             const auto text = string_at(it.value(), text_path);
             if (!text) continue;
+            const auto length = profile_rules::count_characters(*text);
             if (text->empty())
                 report(text_path, "the text is empty; write it or remove this language");
-            else if (const auto length = profile_rules::count_characters(*text); length > max_length)
+            else if (length > max_length)
                 report(text_path, profile_rules::text_too_long("text", length, max_length));
             entries.emplace_back(key, *text);
         }
@@ -284,34 +209,20 @@ private:
 
     void read_schema(const Json& value, const std::string& path) {
         if (!expect(value, Kind::integer, path)) return;
-        if (value != 1) {
+        if (value != 1)
             report(path, fmt::format("schema {} is not supported: this client reads schema 1",
                                      value.dump()));
-            return;
-        }
-        profile_.schema = 1;
-    }
-
-    void read_id(const Json& value, const std::string& path) {
-        const auto id = string_at(value, path);
-        if (!id) return;
-        report_all(path, profile_rules::check_profile_id(*id));
-        profile_.id = *id;
+        if (value.is_number_integer() && value >= std::numeric_limits<int>::min() &&
+            value <= std::numeric_limits<int>::max())
+            profile_.schema = value.get<int>();
     }
 
     void read_server(const Json& value, const std::string& path) {
         if (!expect(value, Kind::object, path)) return;
-        auto& server = profile_.server;
         read_fields(value, path,
-                    {{"url",
-                      [&](const Json& v, const std::string& p) {
-                          const auto url = string_at(v, p);
-                          if (!url) return;
-                          report_all(p, profile_rules::check_server_url(*url));
-                          server.url = *url;
-                      },
+                    {{"url", checked_string(profile_.server.url, profile_rules::check_server_url),
                       "give the team server's address, e.g. \"https://support.example.com\""},
-                     {"pins", [&](const Json& v, const std::string& p) { read_pins(v, p); }}});
+                     {"pins", [this](const Json& v, const std::string& p) { read_pins(v, p); }}});
     }
 
     void read_pins(const Json& value, const std::string& path) {
@@ -333,41 +244,9 @@ private:
         if (!expect(value, Kind::object, path)) return;
         auto& appearance = profile_.appearance;
         read_fields(value, path,
-                    {{"logo",
-                      [&](const Json& v, const std::string& p) {
-                          const auto logo = string_at(v, p);
-                          if (!logo) return;
-                          report_all(p, profile_rules::check_logo(*logo));
-                          appearance.logo = *logo;
-                      }},
-                     {"accent",
-                      [&](const Json& v, const std::string& p) {
-                          const auto accent = string_at(v, p);
-                          if (!accent) return;
-                          report_all(p, profile_rules::check_accent(*accent));
-                          appearance.accent = *accent;
-                      }},
-                     {"welcome", [&](const Json& v, const std::string& p) {
-                          read_localized(v, p, profile_rules::kMaxWelcomeLength,
-                                         appearance.welcome);
-                      }}});
-    }
-
-    /// `enabled` decides whether other fields are required, wherever it stands in the object.
-    static bool peek_enabled(const Json& object) {
-        const auto found = object.find("enabled");
-        return found == object.end() || !found->is_boolean() || found->template get<bool>();
-    }
-
-    /// One of `names`, or a problem naming them all; `what` is their plural ("priorities").
-    std::optional<std::string> one_of(const Json& value, const std::string& path,
-                                      const std::vector<std::string_view>& names,
-                                      std::string_view what) {
-        auto chosen = string_at(value, path);
-        if (!chosen) return std::nullopt;
-        if (std::find(names.begin(), names.end(), *chosen) == names.end())
-            report(path, profile_rules::not_one_of(*chosen, what, names));
-        return chosen;
+                    {{"logo", checked_string(appearance.logo, profile_rules::check_logo)},
+                     {"accent", checked_string(appearance.accent, profile_rules::check_accent)},
+                     {"welcome", localized(appearance.welcome, profile_rules::kMaxWelcomeLength)}});
     }
 
     void read_assistance(const Json& value, const std::string& path) {
@@ -376,10 +255,7 @@ private:
         const bool enabled = peek_enabled(value);
         read_fields(
             value, path,
-            {{"enabled",
-              [&](const Json& v, const std::string& p) {
-                  if (const auto on = boolean_at(v, p)) assistance.enabled = *on;
-              }},
+            {{"enabled", flag(assistance.enabled)},
              {"groups", [&](const Json& v, const std::string& p) { read_groups(v, p, enabled); },
               enabled ? "list at least one group while assistance is enabled, or set "
                         "\"enabled\": false"
@@ -392,30 +268,25 @@ private:
                   if (const auto priority = parse_priority(name.value_or("")))
                       assistance.default_priority = *priority;
               }},
-             {"customer_sets_priority",
-              [&](const Json& v, const std::string& p) {
-                  if (const auto on = boolean_at(v, p)) assistance.customer_sets_priority = *on;
-              }},
+             {"customer_sets_priority", flag(assistance.customer_sets_priority)},
              {"subject",
               [&](const Json& v, const std::string& p) {
                   const auto name = one_of(v, p, as_list(kSubjectNames), "subject modes");
-                  const auto found = std::find(kSubjectNames.begin(), kSubjectNames.end(),
-                                               name.value_or(""));
+                  const auto found =
+                      std::find(kSubjectNames.begin(), kSubjectNames.end(), name.value_or(""));
                   if (found != kSubjectNames.end())
                       assistance.subject = static_cast<SubjectMode>(found - kSubjectNames.begin());
               }},
-             {"max_description", [&](const Json& v, const std::string& p) {
-                  if (const auto n = integer_in(v, p, kMinDescriptionLimit, kMaxDescriptionLimit,
-                                                "characters"))
-                      assistance.max_description = static_cast<int>(*n);
-              }}});
+             {"max_description", integer(assistance.max_description, kMinDescriptionLimit,
+                                         kMaxDescriptionLimit, "characters")}});
     }
 
     void read_groups(const Json& value, const std::string& path, bool enabled) {
         if (!expect(value, Kind::array, path)) return;
         if (value.empty() && enabled)
-            report(path, "must list at least one group while assistance is enabled; add a group "
-                         "or set \"enabled\": false");
+            report(path,
+                   "must list at least one group while assistance is enabled; add a group or set "
+                   "\"enabled\": false");
         if (value.size() > profile_rules::kMaxGroups)
             report(path, fmt::format("has {} groups; at most {} are allowed", value.size(),
                                      profile_rules::kMaxGroups));
@@ -424,29 +295,16 @@ private:
             const std::string group_path = item_path(path, i);
             if (!expect(value[i], Kind::object, group_path)) continue;
             ProfileGroup group;
-            read_fields(
-                value[i], group_path,
-                {{"id",
-                  [&](const Json& v, const std::string& p) {
-                      const auto id = string_at(v, p);
-                      if (!id) return;
-                      report_all(p, profile_rules::check_item_id(*id, "group"));
-                      if (const auto [first, inserted] = first_use.emplace(*id, i); !inserted)
-                          report(p, fmt::format("{} is already used by {}", quote(*id),
-                                                item_path(path, first->second)));
-                      group.id = *id;
-                  },
-                  "give the group's id on the server, e.g. \"helpdesk\""},
-                 {"name",
-                  [&](const Json& v, const std::string& p) {
-                      read_localized(v, p, profile_rules::kMaxNameLength, group.name);
-                  },
-                  "give the name customers see, e.g. {\"en\": \"Help desk\"}"}});
+            read_fields(value[i], group_path,
+                        {{"id", item_id(group.id, "group", path, i, first_use),
+                          "give the group's id on the server, e.g. \"helpdesk\""},
+                         {"name", localized(group.name, profile_rules::kMaxNameLength),
+                          "give the name customers see, e.g. {\"en\": \"Help desk\"}"}});
             profile_.assistance.groups.push_back(std::move(group));
         }
     }
 
-    /// `assistance` is passed whole: the groups may come after default_group.
+    /// Takes `assistance` whole: its groups may come after default_group.
     void read_default_group(const Json& assistance, const Json& value, const std::string& path) {
         const auto chosen = string_at(value, path);
         if (!chosen) return;
@@ -458,7 +316,7 @@ private:
             if (!group.is_object()) continue;
             const auto id = group.find("id");
             if (id == group.end() || !id->is_string()) continue;
-            const std::string_view name = id->template get_ref<const std::string&>();
+            const std::string_view name = id->get_ref<const std::string&>();
             if (std::find(ids.begin(), ids.end(), name) == ids.end()) ids.push_back(name);
         }
         if (std::find(ids.begin(), ids.end(), *chosen) == ids.end())
@@ -470,16 +328,9 @@ private:
         auto& remote = profile_.remote;
         const bool enabled = peek_enabled(value);
         read_fields(value, path,
-                    {{"enabled",
-                      [&](const Json& v, const std::string& p) {
-                          if (const auto on = boolean_at(v, p)) remote.enabled = *on;
-                      }},
-                     {"request_timeout_s",
-                      [&](const Json& v, const std::string& p) {
-                          if (const auto n = integer_in(v, p, kMinRequestTimeoutS,
-                                                        kMaxRequestTimeoutS, "seconds"))
-                              remote.request_timeout_s = static_cast<int>(*n);
-                      }},
+                    {{"enabled", flag(remote.enabled)},
+                     {"request_timeout_s", integer(remote.request_timeout_s, kMinRequestTimeoutS,
+                                                   kMaxRequestTimeoutS, "seconds")},
                      {"backends",
                       [&](const Json& v, const std::string& p) { read_backends(v, p, enabled); },
                       enabled ? "list at least one backend while remote is enabled, or set "
@@ -490,8 +341,9 @@ private:
     void read_backends(const Json& value, const std::string& path, bool enabled) {
         if (!expect(value, Kind::array, path)) return;
         if (value.empty() && enabled)
-            report(path, "must list at least one backend while remote is enabled; add a backend "
-                         "or set \"enabled\": false");
+            report(path,
+                   "must list at least one backend while remote is enabled; add a backend or set "
+                   "\"enabled\": false");
         std::map<std::string, std::size_t> first_use;
         for (std::size_t i = 0; i < value.size(); ++i) {
             const std::string backend_path = item_path(path, i);
@@ -499,16 +351,7 @@ private:
             ProfileBackend backend;
             read_fields(
                 value[i], backend_path,
-                {{"id",
-                  [&](const Json& v, const std::string& p) {
-                      const auto id = string_at(v, p);
-                      if (!id) return;
-                      report_all(p, profile_rules::check_item_id(*id, "backend"));
-                      if (const auto [first, inserted] = first_use.emplace(*id, i); !inserted)
-                          report(p, fmt::format("{} is already used by {}", quote(*id),
-                                                item_path(path, first->second)));
-                      backend.id = *id;
-                  },
+                {{"id", item_id(backend.id, "backend", path, i, first_use),
                   "name the backend, e.g. \"x11vnc\""},
                  {"when",
                   [&](const Json& v, const std::string& p) {
@@ -527,8 +370,9 @@ private:
     void read_argv(const Json& value, const std::string& path, std::vector<std::string>& argv) {
         if (!expect(value, Kind::array, path)) return;
         if (value.empty())
-            report(path, "must have at least the program to run, e.g. [\"x11vnc\", \"-rfbport\", "
-                         "\"{port}\"]");
+            report(path,
+                   "must have at least the program to run, e.g. [\"x11vnc\", \"-rfbport\", "
+                   "\"{port}\"]");
         if (value.size() > profile_rules::kMaxArgvEntries)
             report(path, fmt::format("has {} entries; at most {} are allowed", value.size(),
                                      profile_rules::kMaxArgvEntries));
@@ -558,7 +402,8 @@ private:
             if (inserted) continue;
             const auto first_path = item_path(path, first->second);
             if (value[first->second] == *tag)
-                report(tag_path, fmt::format("{} is already listed at {}", quote(*tag), first_path));
+                report(tag_path,
+                       fmt::format("{} is already listed at {}", quote(*tag), first_path));
             else
                 report(tag_path, fmt::format("{} is the same language as {}; keep one of them",
                                              quote(*tag), first_path));
@@ -566,110 +411,25 @@ private:
     }
 
     Profile& profile_;
-    std::vector<ProfileProblem> problems_;
     std::vector<std::string> languages_;           ///< normalized, from note_languages()
     std::vector<std::string_view> language_list_;  ///< the same as written, for messages
 };
 
-/// Follows the parser's events to find keys given twice in one object: nlohmann keeps one
-/// of them silently, and a signed profile must not mean different things to different
-/// readers.
-class DuplicateKeyFinder {
-public:
-    using Json = nlohmann::ordered_json;
-
-    bool on_event(Json::parse_event_t event, const Json& parsed) {
-        using Event = Json::parse_event_t;
-        switch (event) {
-            case Event::object_start:
-            case Event::array_start:
-                frames_.push_back(Frame{event == Event::array_start, 0, {}, {}, next_path()});
-                break;
-            case Event::key: {
-                auto& frame = frames_.back();
-                frame.key = parsed.get<std::string>();
-                if (!frame.keys.insert(frame.key).second)
-                    problems_.push_back(
-                        {child_path(frame.path, frame.key),
-                         "duplicate field; each field may appear only once in an object"});
-                break;
-            }
-            case Event::object_end:
-            case Event::array_end:
-                frames_.pop_back();
-                value_done();
-                break;
-            case Event::value: value_done(); break;
-        }
-        return true;
-    }
-
-    std::vector<ProfileProblem> take() { return std::move(problems_); }
-
-private:
-    struct Frame {
-        bool array;
-        std::size_t index;
-        std::string key;
-        std::set<std::string> keys;
-        std::string path;
-    };
-
-    std::string next_path() const {
-        if (frames_.empty()) return {};
-        const auto& top = frames_.back();
-        return top.array ? item_path(top.path, top.index) : child_path(top.path, top.key);
-    }
-
-    void value_done() {
-        if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
-    }
-
-    std::vector<Frame> frames_;
-    std::vector<ProfileProblem> problems_;
-};
-
-/// nlohmann reports where parsing stopped as a byte count; people look for line and column.
-ProfileProblem syntax_problem(std::string_view text, const nlohmann::json::parse_error& error) {
-    const std::size_t offset = std::min(error.byte == 0 ? 0 : error.byte - 1, text.size());
-    const auto before = text.substr(0, offset);
-    const auto line = std::count(before.begin(), before.end(), '\n') + 1;
-    const auto line_start = before.rfind('\n');
-    const auto column = profile_rules::count_characters(before.substr(
-                            line_start == std::string_view::npos ? 0 : line_start + 1)) +
-                        1;
-    // what() is "[json.exception.parse_error.101] parse error at line 1, column 2: <reason>";
-    // its own line and column count differently, so only the reason is kept.
-    std::string_view reason = error.what();
-    if (const auto at = reason.find("parse error"); at != std::string_view::npos) {
-        if (const auto colon = reason.find(": ", at); colon != std::string_view::npos)
-            reason.remove_prefix(colon + 2);
-    }
-    return {"", fmt::format("invalid JSON at line {}, column {}: {}", line, column, reason)};
-}
-
 }  // namespace
 
 std::vector<ProfileProblem> parse_profile(const nlohmann::json& doc, Profile& profile) {
-    return ProfileReader<nlohmann::json>(profile).read(doc);
+    // Read as an ordered_json like the text; nlohmann::json has already sorted the keys.
+    return ProfileReader(profile).read(Json(doc));
 }
 
 std::vector<ProfileProblem> parse_profile_text(std::string_view text, Profile& profile) {
-    DuplicateKeyFinder duplicates;
-    nlohmann::ordered_json doc;
-    try {
-        doc = nlohmann::ordered_json::parse(
-            text.begin(), text.end(),
-            [&duplicates](int /*depth*/, nlohmann::ordered_json::parse_event_t event,
-                          nlohmann::ordered_json& parsed) {
-                return duplicates.on_event(event, parsed);
-            });
-    } catch (const nlohmann::json::parse_error& error) {
+    std::vector<ProfileProblem> problems;
+    const auto doc = profile_json::parse_text(text, problems);
+    if (!doc) {
         profile = Profile{};
-        return {syntax_problem(text, error)};
+        return problems;
     }
-    auto problems = duplicates.take();
-    auto rest = ProfileReader<nlohmann::ordered_json>(profile).read(doc);
+    auto rest = ProfileReader(profile).read(*doc);
     problems.insert(problems.end(), std::make_move_iterator(rest.begin()),
                     std::make_move_iterator(rest.end()));
     return problems;

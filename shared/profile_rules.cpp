@@ -18,13 +18,25 @@ constexpr std::size_t kPinDigestSize = 32;  // SHA-256
 constexpr std::string_view kPinPrefix = "sha256//";
 constexpr std::array<std::string_view, 3> kPlaceholders = {"port", "password_file", "display"};
 
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_lower(c) || is_upper(c) || is_digit(c); }
-bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool is_lower(char c) {
+    return c >= 'a' && c <= 'z';
+}
+bool is_upper(char c) {
+    return c >= 'A' && c <= 'Z';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+    return is_lower(c) || is_upper(c) || is_digit(c);
+}
+bool is_hex(char c) {
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
-char to_lower(char c) { return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower(char c) {
+    return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lowercase(std::string_view s) {
     std::string out(s);
@@ -33,8 +45,9 @@ std::string lowercase(std::string_view s) {
 }
 
 bool is_id(std::string_view id, std::size_t min, std::size_t max) {
-    return id.size() >= min && id.size() <= max &&
-           std::all_of(id.begin(), id.end(), [](char c) { return is_lower(c) || is_digit(c) || c == '-'; });
+    return id.size() >= min && id.size() <= max && std::all_of(id.begin(), id.end(), [](char c) {
+               return is_lower(c) || is_digit(c) || c == '-';
+           });
 }
 
 /// A decimal number of at most `max_digits` digits, without sign or leading '+'.
@@ -72,7 +85,8 @@ bool is_valid_host(std::string_view host) {
         const auto dot = host.find('.');
         const auto label = host.substr(0, dot);
         if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-' ||
-            !std::all_of(label.begin(), label.end(), [](char c) { return is_alnum(c) || c == '-'; }))
+            !std::all_of(label.begin(), label.end(),
+                         [](char c) { return is_alnum(c) || c == '-'; }))
             return false;
         if (dot == std::string_view::npos) return true;
         host.remove_prefix(dot + 1);
@@ -89,19 +103,22 @@ std::string unknown_placeholder(std::string_view name) {
     const std::vector<std::string_view> known(kPlaceholders.begin(), kPlaceholders.end());
     const std::string suggestion = closest_match(name, known);
     if (!suggestion.empty())
-        return fmt::format("unknown placeholder \"{{{name}}}\"; did you mean \"{{{suggestion}}}\"? "
-                           "Only {{port}}, {{password_file}} and {{display}} are filled in, with "
-                           "values the client generates",
-                           fmt::arg("name", name), fmt::arg("suggestion", suggestion));
-    return fmt::format("unknown placeholder \"{{{name}}}\"; only {{port}}, {{password_file}} and "
-                       "{{display}} are filled in, with values the client generates",
-                       fmt::arg("name", name));
+        return fmt::format(
+            "unknown placeholder \"{{{name}}}\"; did you mean \"{{{suggestion}}}\"? "
+            "Only {{port}}, {{password_file}} and {{display}} are filled in, with "
+            "values the client generates",
+            fmt::arg("name", name), fmt::arg("suggestion", suggestion));
+    return fmt::format(
+        "unknown placeholder \"{{{name}}}\"; only {{port}}, {{password_file}} and "
+        "{{display}} are filled in, with values the client generates",
+        fmt::arg("name", name));
 }
 
 std::string unmatched_brace(char brace) {
-    return fmt::format("unmatched \"{brace}\": placeholders are written {{port}}, "
-                       "{{password_file}} or {{display}}, and braces cannot be used otherwise",
-                       fmt::arg("brace", brace));
+    return fmt::format(
+        "unmatched \"{brace}\": placeholders are written {{port}}, "
+        "{{password_file}} or {{display}}, and braces cannot be used otherwise",
+        fmt::arg("brace", brace));
 }
 
 }  // namespace
@@ -158,8 +175,7 @@ std::size_t count_characters(std::string_view utf8) {
 
 std::string unknown_field(std::string_view key, const std::vector<std::string_view>& allowed) {
     const std::string suggestion = closest_match(key, allowed);
-    if (!suggestion.empty())
-        return fmt::format("unknown field; did you mean \"{}\"?", suggestion);
+    if (!suggestion.empty()) return fmt::format("unknown field; did you mean \"{}\"?", suggestion);
     return fmt::format("unknown field; allowed here: {}", join(allowed));
 }
 
@@ -168,9 +184,9 @@ std::string not_one_of(std::string_view value, std::string_view what,
     if (allowed.empty())
         return fmt::format("{value} is not one of the {what}: none are listed",
                            fmt::arg("value", quote(value)), fmt::arg("what", what));
-    std::string message = fmt::format("{value} is not one of the {what}: {allowed}",
-                                      fmt::arg("value", quote(value)), fmt::arg("what", what),
-                                      fmt::arg("allowed", join(allowed)));
+    std::string message =
+        fmt::format("{value} is not one of the {what}: {allowed}", fmt::arg("value", quote(value)),
+                    fmt::arg("what", what), fmt::arg("allowed", join(allowed)));
     if (const std::string suggestion = closest_match(value, allowed); !suggestion.empty())
         message += fmt::format("; did you mean \"{}\"?", suggestion);
     return message;
@@ -183,9 +199,10 @@ std::string text_too_long(std::string_view what, std::size_t length, std::size_t
 
 std::vector<std::string> check_profile_id(std::string_view id) {
     if (!is_id(id, 3, 40))
-        return {fmt::format("{} is not a valid id: use 3 to 40 lowercase letters, digits and '-', "
-                            "e.g. \"acme-support\" (the id names the branded program)",
-                            quote(id))};
+        return {
+            fmt::format("{} is not a valid id: use 3 to 40 lowercase letters, digits and '-', "
+                        "e.g. \"acme-support\" (the id names the branded program)",
+                        quote(id))};
     if (id.front() == '-' || id.back() == '-')
         return {fmt::format("{} must not start or end with '-' (the id names the branded program)",
                             quote(id))};
@@ -196,10 +213,10 @@ std::vector<std::string> check_item_id(std::string_view id, std::string_view wha
     if (is_id(id, 2, 40)) return {};
     const std::string_view example =
         what == "group" ? "the group's id on the server, e.g. \"first-line\"" : "e.g. \"x11vnc\"";
-    return {fmt::format("{id} is not a valid {what} id: use 2 to 40 lowercase letters, digits and "
-                        "'-', {example}",
-                        fmt::arg("id", quote(id)), fmt::arg("what", what),
-                        fmt::arg("example", example))};
+    return {fmt::format(
+        "{id} is not a valid {what} id: use 2 to 40 lowercase letters, digits and "
+        "'-', {example}",
+        fmt::arg("id", quote(id)), fmt::arg("what", what), fmt::arg("example", example))};
 }
 
 bool is_language_tag(std::string_view tag) {
@@ -214,16 +231,16 @@ bool is_language_tag(std::string_view tag) {
 }
 
 std::string bad_language_tag(std::string_view tag) {
-    return fmt::format("{} is not a language tag: use a lowercase code such as \"en\" or \"pt\", "
-                       "optionally with a region such as \"pt_BR\" or \"pt-BR\"",
-                       quote(tag));
+    return fmt::format(
+        "{} is not a language tag: use a lowercase code such as \"en\" or \"pt\", "
+        "optionally with a region such as \"pt_BR\" or \"pt-BR\"",
+        quote(tag));
 }
 
 std::vector<std::string> check_server_url(std::string_view url) {
     constexpr std::string_view kExample = "e.g. \"https://support.example.com\"";
-    if (std::any_of(url.begin(), url.end(), [](char c) {
-            return static_cast<unsigned char>(c) <= 0x20u || c == '\x7f';
-        }))
+    if (std::any_of(url.begin(), url.end(),
+                    [](char c) { return static_cast<unsigned char>(c) <= 0x20u || c == '\x7f'; }))
         return {"the URL must not contain spaces or control characters"};
     const auto scheme_end = url.find("://");
     if (scheme_end == std::string_view::npos || scheme_end == 0)
@@ -234,8 +251,8 @@ std::vector<std::string> check_server_url(std::string_view url) {
     const auto rest = url.substr(scheme_end + 3);
     const auto authority_end = rest.find_first_of("/?#");
     auto authority = rest.substr(0, authority_end);
-    const auto tail = authority_end == std::string_view::npos ? std::string_view{}
-                                                              : rest.substr(authority_end);
+    const auto tail =
+        authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
     const auto at = authority.rfind('@');
     const bool has_userinfo = at != std::string_view::npos;
     if (has_userinfo) authority.remove_prefix(at + 1);
@@ -260,8 +277,9 @@ std::vector<std::string> check_server_url(std::string_view url) {
             fmt::format("scheme {} is not supported: use https", quote(url.substr(0, scheme_end))));
     }
     if (has_userinfo)
-        problems.push_back("the URL must not contain a user name or password (\"user@\"): the "
-                           "client signs in with its own device token");
+        problems.push_back(
+            "the URL must not contain a user name or password (\"user@\"): the "
+            "client signs in with its own device token");
     if (host.empty())
         problems.push_back(fmt::format("the URL has no host: write it with one, {}", kExample));
     else if (!is_valid_host(host))
@@ -275,8 +293,9 @@ std::vector<std::string> check_server_url(std::string_view url) {
                 quote(port)));
     }
     if (tail.find_first_of("?#") != std::string_view::npos)
-        problems.push_back("the URL must not contain a query (\"?...\") or a fragment (\"#...\"): "
-                           "the client adds its own paths and parameters");
+        problems.push_back(
+            "the URL must not contain a query (\"?...\") or a fragment (\"#...\"): "
+            "the client adds its own paths and parameters");
     return problems;
 }
 
@@ -285,9 +304,10 @@ std::vector<std::string> check_pin(std::string_view pin) {
     if (pin.starts_with(kPinPrefix) && base64_decode(pin.substr(kPinPrefix.size()), digest) &&
         digest.size() == kPinDigestSize)
         return {};
-    return {fmt::format("{} is not a public-key pin: write \"sha256//\" followed by the base64 "
-                        "SHA-256 digest of the server's public key (44 characters)",
-                        quote(pin))};
+    return {
+        fmt::format("{} is not a public-key pin: write \"sha256//\" followed by the base64 "
+                    "SHA-256 digest of the server's public key (44 characters)",
+                    quote(pin))};
 }
 
 std::vector<std::string> check_logo(std::string_view file_name) {
@@ -327,8 +347,9 @@ std::vector<std::string> check_argv_entry(std::string_view arg, bool is_program)
     if (is_program) {
         // The program is never filled in: what runs is fixed by the signed profile alone.
         if (arg.find_first_of("{}") != std::string_view::npos)
-            problems.push_back("the program must be named as it is, without placeholders or "
-                               "braces, e.g. \"x11vnc\"");
+            problems.push_back(
+                "the program must be named as it is, without placeholders or "
+                "braces, e.g. \"x11vnc\"");
         return problems;
     }
     for (std::size_t i = 0; i < arg.size(); ++i) {

@@ -9,7 +9,7 @@ namespace helpline::brand {
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     CLI::App app{"helpline-brand: turn a branding profile into a signed, branded Helpline client.",
                  "helpline-brand"};
-    app.require_subcommand(1);
+    app.require_subcommand(0, 1);
     app.set_version_flag("--version", HELPLINE_VERSION);
     app.footer("Exit codes: 0 success, 1 invalid input (profile, key, file or stamp), 2 usage error.\n"
                "Documentation: docs/branding.md and docs/profile.md.");
@@ -55,6 +55,11 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     }
 
     const Io io{out, err};
+    if (app.get_subcommands().empty()) {
+        err << "error: no command given. Commands: keygen, validate, stamp, inspect, sign-profile.\n"
+               "Run 'helpline-brand --help' for more.\n";
+        return kExitUsage;
+    }
     if (*keygen_cmd) return keygen(keygen_options, io);
     if (*validate_cmd) return validate(validate_options, io);
     if (*stamp_cmd) return stamp(stamp_options, io);

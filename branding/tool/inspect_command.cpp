@@ -40,7 +40,7 @@ int inspect(const InspectOptions& options, Io io) {
 
     if (!content) {
         if (content.error().code == stamp_error::kNotStamped)
-            fmt::print(io.err, "{}: not branded: no stamp found at the end of the file.\n", file);
+            fmt::print(io.err, "{}: not branded: no stamp found at the end of the file (a branded build that was cut short looks like this too).\n", file);
         else
             fmt::print(io.err, "{}: REFUSED: {}\n", file, content.error().message);
         return kExitInvalid;

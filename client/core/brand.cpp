@@ -32,7 +32,8 @@ std::string brand_error_advice(const Error& error, const std::string& program) {
             "This copy of {0} is not branded: it carries no team profile, so it does not know which "
             "support team to contact.\nCustomers should use the branded build their support team "
             "gives them. Administrators make one with:\n"
-            "  helpline-brand stamp --profile PROFILE.json --key signing-key.pem --client {0} --out DIR",
+            "  helpline-brand stamp --profile PROFILE.json --key signing-key.pem --client {0} --out DIR\n"
+            "If your support team gave you this file, it is incomplete: download it again.",
             program);
     return fmt::format("This build of {} cannot be used: {}", program, error.message);
 }

@@ -28,7 +28,12 @@ int run_gui(int argc, char** argv, client::Brand brand, AppOptions options) {
 }
 
 void show_fatal_error(int argc, char** argv, const std::string& message) {
-    if (std::getenv("DISPLAY") == nullptr && std::getenv("WAYLAND_DISPLAY") == nullptr) return;
+    const auto set = [](const char* name) {
+        const char* value = std::getenv(name);
+        return value != nullptr && *value != '\0';
+    };
+    if (!set("DISPLAY") && !set("WAYLAND_DISPLAY")) return;
+    wxApp::SetInstance(new wxApp());  // a GUI app object, so that GTK is initialised
     wxInitializer init(argc, argv);
     if (!init.IsOk()) return;
     wxMessageDialog dialog(nullptr, wxString::FromUTF8(message), "Helpline", wxOK | wxICON_ERROR);

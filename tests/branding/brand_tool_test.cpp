@@ -21,7 +21,7 @@ struct Run {
     std::string err;
 };
 
-Run brand(std::vector<std::string> args) {
+Run run_brand(std::vector<std::string> args) {
     args.insert(args.begin(), "helpline-brand");
     std::vector<const char*> argv;
     for (const auto& a : args) argv.push_back(a.c_str());
@@ -49,7 +49,7 @@ const std::string kKey = helpline::test::fixture("keys/test-signing-key.pem").st
 
 TEST_CASE("keygen writes a 0600 private key and a public key, and will not overwrite them") {
     TempDir dir;
-    auto r = brand({"keygen", "--out", (dir / "keys").string()});
+    auto r = run_brand({"keygen", "--out", (dir / "keys").string()});
     REQUIRE(r.code == 0);
     CHECK(mode_of(dir / "keys/signing-key.pem") == 0600);
     CHECK(fs::exists(dir / "keys/signing-key.pub"));
@@ -58,12 +58,12 @@ TEST_CASE("keygen writes a 0600 private key and a public key, and will not overw
     REQUIRE(key.ok());
     CHECK_THAT(r.out, Catch::Contains(public_key_to_base64(key->public_key())));
 
-    auto again = brand({"keygen", "--out", (dir / "keys").string()});
+    auto again = run_brand({"keygen", "--out", (dir / "keys").string()});
     CHECK(again.code == 1);
     CHECK_THAT(again.err, Catch::Contains("--force"));
     CHECK(SigningKey::load(dir / "keys/signing-key.pem")->public_key() == key->public_key());
 
-    auto forced = brand({"keygen", "--out", (dir / "keys").string(), "--force"});
+    auto forced = run_brand({"keygen", "--out", (dir / "keys").string(), "--force"});
     CHECK(forced.code == 0);
     CHECK(SigningKey::load(dir / "keys/signing-key.pem")->public_key() != key->public_key());
 }
@@ -72,7 +72,7 @@ TEST_CASE("stamp writes an executable named after the profile id, with the logo 
     TempDir dir;
     make_base(dir / "helpline");
     make_base(dir / "helpline-cli");
-    auto r = brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "helpline").string(),
+    auto r = run_brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "helpline").string(),
                     "--out", dir.path().string()});
     REQUIRE(r.code == 0);
     const fs::path out = dir / "demo-support";
@@ -86,7 +86,7 @@ TEST_CASE("stamp writes an executable named after the profile id, with the logo 
     // The base is untouched and the branded file starts with it.
     CHECK(helpline::test::read_text(out).substr(0, 2004) == helpline::test::read_text(dir / "helpline"));
 
-    auto cli = brand({"stamp", "--profile", kDemo, "--key", kKey, "--client",
+    auto cli = run_brand({"stamp", "--profile", kDemo, "--key", kKey, "--client",
                       (dir / "helpline-cli").string(), "--out", dir.path().string()});
     REQUIRE(cli.code == 0);
     CHECK(fs::exists(dir / "demo-support-cli"));
@@ -95,9 +95,9 @@ TEST_CASE("stamp writes an executable named after the profile id, with the logo 
 TEST_CASE("restamping replaces the stamp instead of stacking a second one") {
     TempDir dir;
     make_base(dir / "base");
-    REQUIRE(brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "base").string(),
+    REQUIRE(run_brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "base").string(),
                    "--out", (dir / "one").string()}).code == 0);
-    REQUIRE(brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "one").string(),
+    REQUIRE(run_brand({"stamp", "--profile", kDemo, "--key", kKey, "--client", (dir / "one").string(),
                    "--out", (dir / "two").string(), "--restamp"}).code == 0);
     CHECK(fs::file_size(dir / "one") == fs::file_size(dir / "two"));
     CHECK(read_stamp_location(dir / "two")->offset == fs::file_size(dir / "base"));
@@ -107,7 +107,7 @@ TEST_CASE("a missing logo is reported against appearance.logo and nothing is wri
     TempDir dir;
     fs::copy_file(fs::path(kDemo) / "profile.json", dir / "profile.json");
     make_base(dir / "base");
-    auto r = brand({"stamp", "--profile", (dir / "profile.json").string(), "--key", kKey, "--client",
+    auto r = run_brand({"stamp", "--profile", (dir / "profile.json").string(), "--key", kKey, "--client",
                     (dir / "base").string(), "--out", (dir / "out").string()});
     CHECK(r.code == 1);
     CHECK_THAT(r.err, Catch::Contains("appearance.logo: file \"logo.svg\" not found"));
@@ -127,7 +127,7 @@ TEST_CASE("a logo that is not the image its name says is refused") {
 TEST_CASE("sign-profile writes an envelope that verifies and carries the profile") {
     TempDir dir;
     const fs::path out = dir / "update.json";
-    auto r = brand({"sign-profile", "--profile", kDemo, "--key", kKey, "--out", out.string()});
+    auto r = run_brand({"sign-profile", "--profile", kDemo, "--key", kKey, "--out", out.string()});
     REQUIRE(r.code == 0);
     auto env = parse_envelope(helpline::test::read_text(out));
     REQUIRE(env.ok());

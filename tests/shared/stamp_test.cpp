@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <fstream>
 
 #include "shared/atomic_file.h"

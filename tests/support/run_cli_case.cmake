@@ -26,7 +26,7 @@ function(run tool)
     message(FATAL_ERROR "case names unknown tool ${tool}")
   endif()
   execute_process(
-    COMMAND ${CMAKE_COMMAND} -E env TZ=UTC LC_ALL=C COLUMNS=100 DISPLAY= WAYLAND_DISPLAY= ${exe} ${ARGN}
+    COMMAND ${CMAKE_COMMAND} -E env --unset=DISPLAY --unset=WAYLAND_DISPLAY TZ=UTC LC_ALL=C COLUMNS=100 ${exe} ${ARGN}
     WORKING_DIRECTORY "${WORK}"
     OUTPUT_VARIABLE output ERROR_VARIABLE output
     RESULT_VARIABLE code)
