@@ -16,7 +16,8 @@ need_packages() {
 
 # Packages to build everything and run every test.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
-    libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev)
+    libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
+    libcurl4-openssl-dev)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick)
 
 # configure_and_build PRESET: configures (once) and builds with the preset.

@@ -1,0 +1,101 @@
+#include "server/api/auth.h"
+
+#include "server/api/secrets.h"
+#include "server/http/problem.h"
+#include "server/http/server.h"
+
+namespace helpline::server::api {
+namespace {
+
+bool is_safe_method(std::string_view m) { return m == "GET" || m == "HEAD"; }
+
+std::optional<Principal> user_principal(Context& ctx, const std::string& token_hash) {
+    auto session = ctx.store.session(token_hash);
+    if (!session || session->expires_at <= ctx.clock.now()) return std::nullopt;
+    auto user = ctx.store.user(session->user_id);
+    if (!user || user->disabled) return std::nullopt;
+    Principal p;
+    p.kind = Principal::Kind::user;
+    p.groups = ctx.store.groups_of(user->id);
+    p.user = std::move(user);
+    p.session_token_hash = token_hash;
+    return p;
+}
+
+}  // namespace
+
+std::string Principal::actor() const {
+    if (is_user()) return "user:" + std::to_string(user->id);
+    if (is_device()) return "device:" + device->id;
+    return "anonymous";
+}
+
+http::Response unauthorized(std::string detail) {
+    auto r = http::problem(401, std::move(detail));
+    r.header("WWW-Authenticate", "Bearer");
+    return r;
+}
+
+http::Response forbidden(std::string detail) { return http::problem(403, std::move(detail)); }
+
+std::variant<Principal, http::Response> authenticate(const http::Request& request, Context& ctx) {
+    if (auto bearer = request.bearer()) {
+        const std::string hash = sha256_hex(*bearer);
+        if (auto device = ctx.store.device_by_token_hash(hash)) {
+            Principal p;
+            p.kind = Principal::Kind::device;
+            p.device = std::move(device);
+            return p;
+        }
+        if (auto user = user_principal(ctx, hash)) return std::move(*user);
+        return unauthorized("The token is not valid (unknown, expired or revoked).");
+    }
+    if (auto cookie = request.cookie(kSessionCookie)) {
+        const std::string hash = sha256_hex(*cookie);
+        auto user = user_principal(ctx, hash);
+        if (!user) return unauthorized("Your session has ended; sign in again.");
+        if (!is_safe_method(request.method)) {
+            auto session = ctx.store.session(hash);
+            auto csrf = request.header("X-CSRF-Token");
+            if (!session || !csrf || !equal_secret(*csrf, session->csrf_token))
+                return forbidden("Missing or wrong X-CSRF-Token header for a cookie-authenticated request.");
+        }
+        return std::move(*user);
+    }
+    return Principal{};
+}
+
+void add_route(http::Router& router, Context& ctx, std::string method, const std::string& pattern,
+               Access access, ApiHandler handler) {
+    router.add(std::move(method), pattern,
+               [&ctx, access, handler = std::move(handler)](const http::Request& request) -> http::Response {
+                   auto who = authenticate(request, ctx);
+                   if (auto* refused = std::get_if<http::Response>(&who)) return std::move(*refused);
+                   const Principal& p = std::get<Principal>(who);
+                   switch (access) {
+                       case Access::anyone: break;
+                       case Access::device:
+                           if (p.kind == Principal::Kind::anonymous) return unauthorized();
+                           if (!p.is_device()) return forbidden("Only a registered device can do this.");
+                           break;
+                       case Access::user:
+                           if (p.kind == Principal::Kind::anonymous) return unauthorized();
+                           if (!p.is_user()) return forbidden("Only operators can do this.");
+                           break;
+                       case Access::admin:
+                           if (p.kind == Principal::Kind::anonymous) return unauthorized();
+                           if (!p.is_admin()) return forbidden("Only admins can do this.");
+                           break;
+                       case Access::device_or_user:
+                           if (p.kind == Principal::Kind::anonymous) return unauthorized();
+                           break;
+                       case Access::loopback_or_admin:
+                           if (!p.is_admin() && !http::is_loopback_address(request.remote_address))
+                               return p.kind == Principal::Kind::anonymous ? unauthorized() : forbidden();
+                           break;
+                   }
+                   return handler(request, p, ctx);
+               });
+}
+
+}  // namespace helpline::server::api

@@ -1,0 +1,83 @@
+#include <algorithm>
+
+#include "server/api/body_reader.h"
+#include "server/api/handlers.h"
+#include "server/api/secrets.h"
+#include "server/api/services.h"
+
+namespace helpline::server::api {
+namespace {
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+nlohmann::json user_json(const User& u, const std::vector<std::string>& groups) {
+    return {{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", to_string(u.role)}, {"groups", groups}};
+}
+
+/// A hash to verify against when the email is unknown, so both paths cost the same.
+const std::string& dummy_hash() {
+    static const std::string hash = hash_password("not a real password");
+    return hash;
+}
+
+}  // namespace
+
+http::Response login(const http::Request& req, const Principal&, Context& ctx) {
+    BodyReader body(req, {"email", "password"});
+    if (body.failure()) return *body.failure();
+    auto email = body.string("email", Need::required, 254);
+    auto password = body.string("password", Need::required, 1024);
+    if (!body.ok()) return body.problem();
+
+    int retry = 0;
+    const int limit = ctx.config.login_attempts_per_minute;
+    if (!ctx.limiter.allow("login-ip:" + req.remote_address, limit, 60, retry) ||
+        !ctx.limiter.allow("login-email:" + lower(*email), limit, 60, retry))
+        return http::problem(429, "Too many sign-in attempts; wait a minute and try again.")
+            .header("Retry-After", std::to_string(retry));
+
+    auto user = ctx.store.user_by_email(*email);
+    const bool ok = verify_password(user ? user->password_hash : dummy_hash(), *password);
+    if (!user || !ok || user->disabled) {
+        ctx.metrics.logins_failed++;
+        audit(ctx, "anonymous", "login-failed", {}, {}, {}, {{"email", *email}, {"address", req.remote_address}});
+        return unauthorized("Wrong email or password.");
+    }
+    const std::string token = random_token(32);
+    OperatorSession s;
+    s.token_hash = sha256_hex(token);
+    s.user_id = user->id;
+    s.csrf_token = random_token(18);
+    s.created_at = ctx.clock.now();
+    s.expires_at = s.created_at + ctx.config.session_ttl.count();
+    if (auto added = ctx.store.add_session(s); !added) return http::problem(500, "Could not start a session.");
+    audit(ctx, "user:" + std::to_string(user->id), "login");
+    auto groups = ctx.store.groups_of(user->id);
+    auto r = json_response(200, {{"token", token}, {"csrf_token", s.csrf_token}, {"user", user_json(*user, groups)}});
+    std::string cookie = std::string(kSessionCookie) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                         std::to_string(ctx.config.session_ttl.count());
+    if (req.tls) cookie += "; Secure";
+    r.header("Set-Cookie", cookie);
+    return r;
+}
+
+http::Response logout(const http::Request& req, const Principal& who, Context& ctx) {
+    (void)ctx.store.delete_session(who.session_token_hash);
+    audit(ctx, who.actor(), "logout");
+    auto r = no_content();
+    r.header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
+                               (req.tls ? "; Secure" : ""));
+    return r;
+}
+
+http::Response whoami(const http::Request&, const Principal& who, Context& ctx) {
+    auto session = ctx.store.session(who.session_token_hash);
+    nlohmann::json j = user_json(*who.user, who.groups);
+    if (session) j["csrf_token"] = session->csrf_token;
+    return json_response(200, j);
+}
+
+}  // namespace helpline::server::api

@@ -1,0 +1,36 @@
+#pragma once
+// What every handler works with: the store, the clock, the event hub, settings.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "server/api/clock.h"
+#include "server/api/event_hub.h"
+#include "server/api/metrics.h"
+#include "server/api/rate_limiter.h"
+#include "server/store/store.h"
+
+namespace helpline::server {
+
+struct Config {
+    std::chrono::seconds ticket_ttl{24 * 3600};      ///< unclosed tickets expire into history
+    int default_request_timeout_s = 60;              ///< when no published profile says otherwise
+    std::chrono::seconds session_ttl{12 * 3600};     ///< operator sign-in
+    int login_attempts_per_minute = 10;              ///< per client address and per email
+    int submissions_per_minute = 30;                 ///< per device
+    int registrations_per_minute = 30;               ///< per client address
+    std::chrono::seconds event_retention{48 * 3600};  ///< stored device events kept for resume
+    std::vector<std::string> allowed_origins;         ///< console origins (besides same-origin)
+};
+
+struct Context {
+    Store& store;
+    const Clock& clock;
+    EventHub& hub;
+    const Config& config;
+    RateLimiter& limiter;
+    Metrics& metrics;
+};
+
+}  // namespace helpline::server

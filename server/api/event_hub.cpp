@@ -1,0 +1,109 @@
+#include "server/api/event_hub.h"
+
+namespace helpline::server {
+
+std::shared_ptr<http::EventSink> EventHub::subscribe_device(const std::string& device_id) {
+    auto sink = std::make_shared<http::EventSink>(max_queued_);
+    {
+        std::lock_guard lock(mutex_);
+        devices_.emplace(device_id, sink);
+    }
+    sink->on_disconnect([this, device_id, raw = sink.get()] {
+        std::lock_guard lock(mutex_);
+        auto [begin, end] = devices_.equal_range(device_id);
+        for (auto it = begin; it != end; ++it) {
+            auto live = it->second.lock();
+            if (!live || live.get() == raw) {
+                devices_.erase(it);
+                break;
+            }
+        }
+    });
+    return sink;
+}
+
+void EventHub::publish_device(const std::string& device_id, const StoredEvent& event) {
+    std::vector<std::shared_ptr<http::EventSink>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        auto [begin, end] = devices_.equal_range(device_id);
+        for (auto it = begin; it != end; ++it)
+            if (auto sink = it->second.lock()) targets.push_back(std::move(sink));
+    }
+    const std::string frame = http::EventSink::frame(event.type, event.data, event.id);
+    for (auto& sink : targets) sink->push(frame);
+}
+
+bool EventHub::device_online(const std::string& device_id) const {
+    std::lock_guard lock(mutex_);
+    auto [begin, end] = devices_.equal_range(device_id);
+    for (auto it = begin; it != end; ++it) {
+        auto sink = it->second.lock();
+        if (sink && !sink->closed()) return true;
+    }
+    return false;
+}
+
+std::size_t EventHub::connected_devices() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    std::string last;
+    for (const auto& [id, weak] : devices_) {
+        if (id == last) continue;
+        auto sink = weak.lock();
+        if (sink && !sink->closed()) {
+            ++n;
+            last = id;
+        }
+    }
+    return n;
+}
+
+std::shared_ptr<http::EventSink> EventHub::subscribe_console(UserId user,
+                                                            std::function<bool(const Ticket&)> visible) {
+    auto sink = std::make_shared<http::EventSink>(max_queued_);
+    {
+        std::lock_guard lock(mutex_);
+        consoles_[sink.get()] = ConsoleStream{user, std::move(visible), sink};
+    }
+    sink->on_disconnect([this, raw = sink.get()] {
+        std::lock_guard lock(mutex_);
+        consoles_.erase(raw);
+    });
+    return sink;
+}
+
+void EventHub::publish_console(const std::string& event, const std::string& data,
+                               const std::vector<const Ticket*>& tickets) {
+    std::vector<std::pair<std::shared_ptr<http::EventSink>, std::function<bool(const Ticket&)>>> targets;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [raw, stream] : consoles_)
+            if (auto sink = stream.sink.lock()) targets.emplace_back(std::move(sink), stream.visible);
+    }
+    const std::string frame = http::EventSink::frame(event, data);
+    for (auto& [sink, visible] : targets) {
+        bool show = tickets.empty();
+        for (const Ticket* t : tickets) show = show || (t != nullptr && visible(*t));
+        if (show) sink->push(frame);
+    }
+}
+
+std::size_t EventHub::console_streams() const {
+    std::lock_guard lock(mutex_);
+    return consoles_.size();
+}
+
+void EventHub::close_all() {
+    std::vector<std::shared_ptr<http::EventSink>> all;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, weak] : devices_)
+            if (auto s = weak.lock()) all.push_back(std::move(s));
+        for (const auto& [raw, stream] : consoles_)
+            if (auto s = stream.sink.lock()) all.push_back(std::move(s));
+    }
+    for (auto& s : all) s->close();
+}
+
+}  // namespace helpline::server

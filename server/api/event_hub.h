@@ -1,0 +1,53 @@
+#pragma once
+// Fan-out of live events: each device's event stream, and the operators' console
+// streams. Device events are stored first (for Last-Event-ID resume) by the caller;
+// the hub only delivers. Sinks are copied under the lock and pushed to after it is
+// released (STYLE.md §8).
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "server/http/message.h"
+#include "server/store/model.h"
+
+namespace helpline::server {
+
+class EventHub {
+public:
+    explicit EventHub(std::size_t max_queued_per_stream = 256) : max_queued_(max_queued_per_stream) {}
+
+    /// A new stream for a device; it unregisters itself when the client goes away.
+    std::shared_ptr<http::EventSink> subscribe_device(const std::string& device_id);
+    void publish_device(const std::string& device_id, const StoredEvent& event);
+    bool device_online(const std::string& device_id) const;
+    std::size_t connected_devices() const;
+
+    /// A console stream for a user; `visible` decides per ticket whether they get an event.
+    std::shared_ptr<http::EventSink> subscribe_console(UserId user,
+                                                       std::function<bool(const Ticket&)> visible);
+    /// Sends `event` about `ticket` to every console that can see the ticket (before or
+    /// after the change: pass both when a change moves it out of someone's view).
+    void publish_console(const std::string& event, const std::string& data,
+                         const std::vector<const Ticket*>& tickets);
+    std::size_t console_streams() const;
+
+    /// Closes every stream (shutdown).
+    void close_all();
+
+private:
+    struct ConsoleStream {
+        UserId user = 0;
+        std::function<bool(const Ticket&)> visible;
+        std::weak_ptr<http::EventSink> sink;
+    };
+    std::size_t max_queued_;
+    mutable std::mutex mutex_;
+    std::multimap<std::string, std::weak_ptr<http::EventSink>> devices_;
+    std::map<const http::EventSink*, ConsoleStream> consoles_;
+};
+
+}  // namespace helpline::server

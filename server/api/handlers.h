@@ -1,0 +1,69 @@
+#pragma once
+// Every API handler: plain functions of (request, caller, context) -> response, tested
+// without sockets. Routes and access rules are in routes.cpp; docs/protocol.md is the
+// contract.
+
+#include "server/api/auth.h"
+
+namespace helpline::server::api {
+
+// Devices (devices_api.cpp).
+http::Response register_device(const http::Request&, const Principal&, Context&);
+http::Response get_profile(const http::Request&, const Principal&, Context&);
+http::Response my_tickets(const http::Request&, const Principal&, Context&);
+http::Response device_events(const http::Request&, const Principal&, Context&);
+
+// Tickets from devices (submit_api.cpp).
+http::Response submit_ticket(const http::Request&, const Principal&, Context&);
+
+// The queue (queue_api.cpp).
+http::Response get_queue(const http::Request&, const Principal&, Context&);
+http::Response patch_ticket(const http::Request&, const Principal&, Context&);
+http::Response close_ticket(const http::Request&, const Principal&, Context&);
+http::Response get_history(const http::Request&, const Principal&, Context&);
+http::Response get_dashboard(const http::Request&, const Principal&, Context&);
+http::Response console_events(const http::Request&, const Principal&, Context&);
+
+// Remote sessions (connect_api.cpp).
+http::Response connect_ticket(const http::Request&, const Principal&, Context&);
+http::Response get_connection_request(const http::Request&, const Principal&, Context&);
+http::Response accept_request(const http::Request&, const Principal&, Context&);
+http::Response decline_request(const http::Request&, const Principal&, Context&);
+http::Response end_session(const http::Request&, const Principal&, Context&);
+
+// Sign-in (auth_api.cpp).
+http::Response login(const http::Request&, const Principal&, Context&);
+http::Response logout(const http::Request&, const Principal&, Context&);
+http::Response whoami(const http::Request&, const Principal&, Context&);
+
+// Team management (admin_api.cpp).
+http::Response list_users(const http::Request&, const Principal&, Context&);
+http::Response create_user(const http::Request&, const Principal&, Context&);
+http::Response patch_user(const http::Request&, const Principal&, Context&);
+http::Response list_groups(const http::Request&, const Principal&, Context&);
+http::Response create_group(const http::Request&, const Principal&, Context&);
+http::Response patch_group(const http::Request&, const Principal&, Context&);
+http::Response delete_group(const http::Request&, const Principal&, Context&);
+http::Response get_members(const http::Request&, const Principal&, Context&);
+http::Response put_members(const http::Request&, const Principal&, Context&);
+http::Response list_organizations(const http::Request&, const Principal&, Context&);
+http::Response create_organization(const http::Request&, const Principal&, Context&);
+http::Response delete_organization(const http::Request&, const Principal&, Context&);
+http::Response list_profiles(const http::Request&, const Principal&, Context&);
+http::Response publish_profile(const http::Request&, const Principal&, Context&);
+http::Response get_audit(const http::Request&, const Principal&, Context&);
+
+// Health (health_api.cpp).
+http::Response livez(const http::Request&, const Principal&, Context&);
+http::Response readyz(const http::Request&, const Principal&, Context&);
+http::Response metrics(const http::Request&, const Principal&, Context&);
+
+/// Shared by handlers and the CLI: validates and stores a signed profile envelope.
+/// Errors: 400 (not an envelope / invalid profile), 409 (revision not higher, other key),
+/// 422 (names unknown groups).
+http::Response publish_profile_text(Context& ctx, const std::string& text, const std::string& actor);
+
+/// Parses a "{number}" path parameter; nullopt if it is not a positive integer.
+std::optional<TicketNumber> ticket_number_param(const http::Request& request);
+
+}  // namespace helpline::server::api

@@ -1,0 +1,75 @@
+#include "server/api/routes.h"
+
+#include <memory>
+
+#include "server/api/handlers.h"
+
+namespace helpline::server::api {
+
+std::size_t body_limit(std::string_view method, std::string_view path) {
+    if (method == "POST" && path == "/api/v1/profiles") return 1024 * 1024;
+    return 64 * 1024;
+}
+
+http::Router make_router(Context& ctx) {
+    http::Router r;
+    const auto add = [&](const char* method, const char* pattern, Access access, ApiHandler h) {
+        add_route(r, ctx, method, pattern, access, std::move(h));
+    };
+    // Health.
+    add("GET", "/livez", Access::anyone, livez);
+    add("GET", "/readyz", Access::anyone, readyz);
+    add("GET", "/metrics", Access::loopback_or_admin, metrics);
+    // Device side.
+    add("POST", "/api/v1/devices", Access::anyone, register_device);
+    add("GET", "/api/v1/profiles/{id}", Access::device, get_profile);
+    add("POST", "/api/v1/tickets", Access::device, submit_ticket);
+    add("GET", "/api/v1/devices/me/tickets", Access::device, my_tickets);
+    add("GET", "/api/v1/events", Access::device, device_events);
+    add("POST", "/api/v1/connection-requests/{id}/accept", Access::device, accept_request);
+    add("POST", "/api/v1/connection-requests/{id}/decline", Access::device, decline_request);
+    add("POST", "/api/v1/sessions/{id}/end", Access::device_or_user, end_session);
+    // Operator side.
+    add("POST", "/api/v1/auth/login", Access::anyone, login);
+    add("POST", "/api/v1/auth/logout", Access::user, logout);
+    add("GET", "/api/v1/auth/me", Access::user, whoami);
+    add("GET", "/api/v1/queue", Access::user, get_queue);
+    add("PATCH", "/api/v1/tickets/{number}", Access::user, patch_ticket);
+    add("POST", "/api/v1/tickets/{number}/close", Access::user, close_ticket);
+    add("POST", "/api/v1/tickets/{number}/connect", Access::user, connect_ticket);
+    add("GET", "/api/v1/connection-requests/{id}", Access::user, get_connection_request);
+    add("GET", "/api/v1/history", Access::user, get_history);
+    add("GET", "/api/v1/dashboard", Access::user, get_dashboard);
+    add("GET", "/api/v1/console/events", Access::user, console_events);
+    // Admin.
+    add("GET", "/api/v1/users", Access::admin, list_users);
+    add("POST", "/api/v1/users", Access::admin, create_user);
+    add("PATCH", "/api/v1/users/{id}", Access::admin, patch_user);
+    add("GET", "/api/v1/groups", Access::admin, list_groups);
+    add("POST", "/api/v1/groups", Access::admin, create_group);
+    add("PATCH", "/api/v1/groups/{id}", Access::admin, patch_group);
+    add("DELETE", "/api/v1/groups/{id}", Access::admin, delete_group);
+    add("GET", "/api/v1/groups/{id}/members", Access::admin, get_members);
+    add("PUT", "/api/v1/groups/{id}/members", Access::admin, put_members);
+    add("GET", "/api/v1/organizations", Access::admin, list_organizations);
+    add("POST", "/api/v1/organizations", Access::admin, create_organization);
+    add("DELETE", "/api/v1/organizations/{domain}", Access::admin, delete_organization);
+    add("GET", "/api/v1/profiles", Access::admin, list_profiles);
+    add("POST", "/api/v1/profiles", Access::admin, publish_profile);
+    add("GET", "/api/v1/audit", Access::admin, get_audit);
+    return r;
+}
+
+http::Handler make_handler(Context& ctx) {
+    auto router = std::make_shared<http::Router>(make_router(ctx));
+    return [router, &ctx](const http::Request& request) {
+        http::Request routed = request;
+        http::Response response = router->route(routed);
+        response.header("X-Content-Type-Options", "nosniff");
+        if (!response.stream) response.header("Cache-Control", "no-store");
+        ctx.metrics.count_request(response.status);
+        return response;
+    };
+}
+
+}  // namespace helpline::server::api

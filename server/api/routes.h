@@ -1,0 +1,18 @@
+#pragma once
+// The API's routes: every endpoint of docs/protocol.md with its access rule.
+
+#include "server/api/context.h"
+#include "server/http/router.h"
+
+namespace helpline::server::api {
+
+/// Body limit per route: 1 MiB for profile publishing, 64 KiB for everything else.
+std::size_t body_limit(std::string_view method, std::string_view path);
+
+/// Builds the router; `ctx` must outlive it.
+http::Router make_router(Context& ctx);
+
+/// The whole request handler: routing, security headers, metrics.
+http::Handler make_handler(Context& ctx);
+
+}  // namespace helpline::server::api

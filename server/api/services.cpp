@@ -1,0 +1,142 @@
+#include "server/api/services.h"
+
+#include <spdlog/spdlog.h>
+
+#include "shared/envelope.h"
+#include "shared/profile.h"
+#include "server/api/body_reader.h"
+
+namespace helpline::server::api {
+
+Directory Directory::load(Store& store) {
+    Directory d;
+    for (auto& u : store.users()) d.users.emplace(u.id, std::move(u));
+    for (auto& g : store.groups()) d.groups.emplace(g.id, std::move(g));
+    for (auto& o : store.organizations()) d.organizations.emplace(o.domain, std::move(o.name));
+    return d;
+}
+
+std::string Directory::user_name(std::optional<UserId> id) const {
+    if (!id) return {};
+    const auto it = users.find(*id);
+    return it == users.end() ? std::string{} : it->second.name;
+}
+
+std::optional<std::string> Directory::organization_for(const std::string& email) const {
+    const auto it = organizations.find(email_domain(email));
+    if (it == organizations.end()) return std::nullopt;
+    return it->second;
+}
+
+nlohmann::json ticket_json(const Ticket& t, const Directory& dir, Timestamp now, bool device_online) {
+    nlohmann::json j;
+    j["number"] = t.number;
+    const auto org = dir.organization_for(t.email);
+    j["requester"] = {{"email", t.email}, {"organization", org ? nlohmann::json(*org) : nlohmann::json()}};
+    j["priority"] = to_string(t.priority);
+    j["status"] = to_string(t.status);
+    j["created_at"] = format_time(t.created_at);
+    j["updated_at"] = format_time(t.updated_at);
+    j["waiting_s"] = t.status == TicketStatus::open ? now - t.created_at
+                                                     : t.closed_at.value_or(now) - t.created_at;
+    if (t.operator_id) j["operator"] = {{"id", *t.operator_id}, {"name", dir.user_name(t.operator_id)}};
+    else j["operator"] = nullptr;
+    if (t.group_id) {
+        const auto g = dir.groups.find(*t.group_id);
+        j["group"] = {{"id", *t.group_id}, {"name", g == dir.groups.end() ? *t.group_id : g->second.name}};
+    } else {
+        j["group"] = nullptr;
+    }
+    j["subject"] = t.subject;
+    j["description"] = t.description;
+    j["device_online"] = device_online;
+    j["closed_at"] = t.closed_at ? nlohmann::json(format_time(*t.closed_at)) : nlohmann::json();
+    return j;
+}
+
+nlohmann::json device_ticket_json(const Ticket& t, const Directory& dir) {
+    nlohmann::json j;
+    j["number"] = t.number;
+    j["status"] = to_string(t.status);
+    j["priority"] = to_string(t.priority);
+    j["group"] = t.group_id ? nlohmann::json(*t.group_id) : nlohmann::json();
+    const std::string op = dir.user_name(t.operator_id);
+    j["operator_name"] = op.empty() ? nlohmann::json() : nlohmann::json(op);
+    j["subject"] = t.subject;
+    j["created_at"] = format_time(t.created_at);
+    j["closed_at"] = t.closed_at ? nlohmann::json(format_time(*t.closed_at)) : nlohmann::json();
+    return j;
+}
+
+void send_device_event(Context& ctx, const std::string& device_id, const std::string& type,
+                       const nlohmann::json& data) {
+    StoredEvent e;
+    e.device_id = device_id;
+    e.type = type;
+    e.data = data.dump();
+    e.created_at = ctx.clock.now();
+    auto id = ctx.store.append_event(e);
+    if (!id) {
+        spdlog::error("could not store a {} event for device {}: {}", type, device_id, id.error().message);
+        return;
+    }
+    e.id = *id;
+    ctx.hub.publish_device(device_id, e);
+}
+
+void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before) {
+    if (!after.device_id.empty()) {
+        const auto dir = Directory::load(ctx.store);
+        const std::string op = dir.user_name(after.operator_id);
+        send_device_event(ctx, after.device_id, "ticket-updated",
+                          {{"number", after.number},
+                           {"status", to_string(after.status)},
+                           {"operator_name", op.empty() ? nlohmann::json() : nlohmann::json(op)}});
+    }
+    ctx.hub.publish_console("ticket-changed", nlohmann::json{{"number", after.number}}.dump(), {&after, before});
+}
+
+void audit(Context& ctx, const std::string& actor, const std::string& action, std::optional<TicketNumber> ticket,
+           const std::string& request_id, const std::string& session_id, const nlohmann::json& detail) {
+    AuditEntry e;
+    e.at = ctx.clock.now();
+    e.actor = actor;
+    e.action = action;
+    e.ticket_number = ticket;
+    e.request_id = request_id;
+    e.session_id = session_id;
+    e.detail = detail.dump();
+    if (auto s = ctx.store.audit(e); !s) spdlog::error("audit log write failed: {}", s.error().message);
+    spdlog::info("audit: {} {} ticket={} request={} session={} {}", actor, action,
+                 ticket ? std::to_string(*ticket) : "-", request_id.empty() ? "-" : request_id,
+                 session_id.empty() ? "-" : session_id, e.detail);
+}
+
+void sweep(Context& ctx) {
+    const Timestamp now = ctx.clock.now();
+    for (const Ticket& t : ctx.store.expire_tickets(now - ctx.config.ticket_ttl.count(), now)) {
+        audit(ctx, "system", "ticket-expired", t.number);
+        ticket_changed(ctx, t);
+    }
+    for (const ConnectionRequest& r : ctx.store.expire_requests(now)) {
+        audit(ctx, "system", "expired", r.ticket_number, r.id);
+        send_device_event(ctx, r.device_id, "connection-cancelled", {{"id", r.id}, {"reason", "expired"}});
+        const auto ticket = ctx.store.ticket(r.ticket_number);
+        ctx.hub.publish_console("connection-request-changed",
+                                nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", "expired"}}.dump(),
+                                {ticket ? &*ticket : nullptr});
+    }
+    (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
+}
+
+int request_timeout_for(Context& ctx, const Device& device) {
+    auto published = ctx.store.profile(device.profile_id);
+    if (!published) return ctx.config.default_request_timeout_s;
+    auto env = parse_envelope(published->envelope);
+    if (!env) return ctx.config.default_request_timeout_s;
+    Profile profile;
+    if (!parse_profile_text(env->profile_json, profile).empty()) return ctx.config.default_request_timeout_s;
+    return profile.remote.request_timeout_s;
+}
+
+}  // namespace helpline::server::api

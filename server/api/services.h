@@ -1,0 +1,50 @@
+#pragma once
+// Operations shared by several handlers and the background sweeper: building the JSON
+// shapes of docs/protocol.md, sending device and console events, expiry, audit.
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "server/api/context.h"
+
+namespace helpline::server::api {
+
+/// A snapshot of names for rendering tickets: users, groups, organizations.
+struct Directory {
+    std::map<UserId, User> users;
+    std::map<std::string, Group> groups;
+    std::map<std::string, std::string> organizations;  ///< domain -> name
+
+    static Directory load(Store& store);
+    std::string user_name(std::optional<UserId> id) const;
+    std::optional<std::string> organization_for(const std::string& email) const;
+};
+
+/// The queue/history shape of a ticket (docs/protocol.md).
+nlohmann::json ticket_json(const Ticket& t, const Directory& dir, Timestamp now, bool device_online);
+/// What a device sees of its own ticket.
+nlohmann::json device_ticket_json(const Ticket& t, const Directory& dir);
+
+/// Stores an event for a device (so it survives reconnects) and pushes it live.
+void send_device_event(Context& ctx, const std::string& device_id, const std::string& type,
+                       const nlohmann::json& data);
+
+/// After a ticket changed: "ticket-updated" to its device, "ticket-changed" to consoles
+/// that could see it before or can see it now.
+void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before = nullptr);
+
+/// Appends to the audit log (never fails the caller; a failure is logged).
+void audit(Context& ctx, const std::string& actor, const std::string& action,
+           std::optional<TicketNumber> ticket = {}, const std::string& request_id = {},
+           const std::string& session_id = {}, const nlohmann::json& detail = nlohmann::json::object());
+
+/// Expires what is due at the clock's now: unclosed tickets past the TTL, pending
+/// connection requests past their deadline; prunes old stored events.
+void sweep(Context& ctx);
+
+/// Request timeout for a device's profile (the published one), else the config default.
+int request_timeout_for(Context& ctx, const Device& device);
+
+}  // namespace helpline::server::api

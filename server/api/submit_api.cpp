@@ -1,0 +1,103 @@
+#include <algorithm>
+
+#include "server/api/body_reader.h"
+#include "server/api/handlers.h"
+#include "server/api/secrets.h"
+#include "server/api/services.h"
+#include "shared/envelope.h"
+
+namespace helpline::server::api {
+namespace {
+
+bool is_uuid(std::string_view s) {
+    if (s.size() != 36) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+}
+
+/// The published profile of a device, when there is one: it decides whether customers
+/// may set the priority and what the default is.
+std::optional<Profile> device_profile(Context& ctx, const Device& device) {
+    auto published = ctx.store.profile(device.profile_id);
+    if (!published) return std::nullopt;
+    auto env = parse_envelope(published->envelope);
+    if (!env) return std::nullopt;
+    Profile p;
+    if (!parse_profile_text(env->profile_json, p).empty()) return std::nullopt;
+    return p;
+}
+
+nlohmann::json submit_answer(const Ticket& t) {
+    return {{"number", t.number}, {"status", to_string(t.status)}, {"created_at", format_time(t.created_at)}};
+}
+
+}  // namespace
+
+http::Response submit_ticket(const http::Request& req, const Principal& who, Context& ctx) {
+    const Device& device = *who.device;
+    auto key = req.header("Idempotency-Key");
+    if (!key || !is_uuid(*key))
+        return http::problem(400, "Send an Idempotency-Key header holding a UUID, the same on every retry.",
+                             {{"Idempotency-Key", key ? "must be a UUID" : "is required"}},
+                             "urn:helpline:problem:validation");
+
+    BodyReader body(req, {"email", "description", "group_id", "priority", "subject"});
+    if (body.failure()) return *body.failure();
+    auto email = body.string("email", Need::required, 254);
+    auto description = body.string("description", Need::required, kMaxDescriptionLimit);
+    auto group_id = body.string("group_id", Need::optional, 40);
+    auto priority_text = body.string("priority", Need::optional, 10);
+    auto subject = body.string("subject", Need::optional, 200);
+    if (email && !is_valid_email(*email)) body.error("email", "is not a valid email address");
+    std::optional<Priority> priority;
+    if (priority_text) {
+        priority = parse_priority(*priority_text);
+        if (!priority) body.error("priority", "must be one of low, medium, high, urgent");
+    }
+    if (group_id && !group_id->empty() && !ctx.store.group(*group_id))
+        body.error("group_id", "\"" + *group_id + "\" is not a group of this team");
+    if (!body.ok()) return body.problem();
+
+    // Same key, same body -> same answer: the hash is over the canonical (sorted) JSON.
+    const std::string request_hash = sha256_hex(body.json().dump());
+    int retry = 0;
+
+    NewTicket t;
+    t.device_id = device.id;
+    t.email = *email;
+    t.description = *description;
+    t.subject = subject.value_or("");
+    t.group_id = group_id && !group_id->empty() ? group_id : std::nullopt;
+    const auto profile = device_profile(ctx, device);
+    t.priority = profile ? profile->assistance.default_priority : Priority::medium;
+    if (priority && (!profile || profile->assistance.customer_sets_priority)) t.priority = *priority;
+    t.created_at = ctx.clock.now();
+
+    // Only submissions that would create a ticket count against the limit: a retry of a
+    // stored one always gets its answer.
+    const auto within_limit = [&] {
+        return ctx.limiter.allow("submit:" + device.id, ctx.config.submissions_per_minute, 60, retry);
+    };
+    auto result = ctx.store.submit_ticket(t, std::string(*key), request_hash, within_limit);
+    if (!result) {
+        if (result.error().code == store_error::kRefused)
+            return http::problem(429, "Too many requests from this device; the client will retry.")
+                .header("Retry-After", std::to_string(retry));
+        if (result.error().code == store_error::kIdempotencyMismatch)
+            return http::problem(422, "This Idempotency-Key was already used for a different request.", {},
+                                 "urn:helpline:problem:idempotency-key-reused");
+        return http::problem(500, "The request could not be stored; retry with the same Idempotency-Key.");
+    }
+    if (!result->created) return json_response(200, submit_answer(result->ticket));
+
+    ctx.metrics.tickets_submitted++;
+    audit(ctx, who.actor(), "ticket-created", result->ticket.number);
+    ctx.hub.publish_console("ticket-changed", nlohmann::json{{"number", result->ticket.number}}.dump(),
+                            {&result->ticket});
+    return json_response(201, submit_answer(result->ticket));
+}
+
+}  // namespace helpline::server::api

@@ -1,0 +1,231 @@
+#include "server/app/admin_commands.h"
+
+#include <fmt/ostream.h>
+#include <sys/stat.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "server/api/body_reader.h"
+#include "server/api/clock.h"
+#include "server/api/handlers.h"
+#include "server/api/secrets.h"
+#include "server/api/services.h"
+#include "server/app/server_app.h"
+#include "shared/atomic_file.h"
+
+namespace helpline::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A store plus a context for commands (no HTTP, no live streams).
+struct Offline {
+    std::unique_ptr<Store> store;
+    SystemClock clock;
+    EventHub hub;
+    Config config;
+    RateLimiter limiter{clock};
+    Metrics metrics;
+    std::unique_ptr<Context> ctx;
+};
+
+std::unique_ptr<Offline> open_offline(const fs::path& data, CliIo io) {
+    if (!fs::exists(database_path(data))) {
+        fmt::print(io.err, "error: there is no Helpline data in '{}'. Create it with: helpline-server init --data {} "
+                           "--admin-email YOU@EXAMPLE\n", data.string(), data.string());
+        return nullptr;
+    }
+    auto store = open_sqlite_store(database_path(data).string());
+    if (!store) {
+        fmt::print(io.err, "error: {}\n", store.error().message);
+        return nullptr;
+    }
+    auto o = std::make_unique<Offline>();
+    o->store = std::move(*store);
+    o->ctx = std::make_unique<Context>(Context{*o->store, o->clock, o->hub, o->config, o->limiter, o->metrics});
+    return o;
+}
+
+int fail(CliIo io, const std::string& message) {
+    fmt::print(io.err, "error: {}\n", message);
+    return 1;
+}
+
+}  // namespace
+
+int init_command(const fs::path& data, const std::string& admin_email, const std::string& admin_name, CliIo io) {
+    if (!api::is_valid_email(admin_email)) return fail(io, "'" + admin_email + "' is not a valid email address.");
+    std::error_code ec;
+    fs::create_directories(data, ec);
+    if (ec) return fail(io, "could not create '" + data.string() + "': " + ec.message());
+    ::chmod(data.c_str(), 0700);  // the database holds password hashes and tokens
+    auto store = open_sqlite_store(database_path(data).string());
+    if (!store) return fail(io, store.error().message);
+    if (!(*store)->users().empty())
+        return fail(io, "'" + data.string() + "' already holds an initialised team; nothing was changed.");
+    const std::string password = generate_password();
+    User admin;
+    admin.email = admin_email;
+    admin.name = admin_name.empty() ? admin_email.substr(0, admin_email.find('@')) : admin_name;
+    admin.role = Role::admin;
+    admin.password_hash = hash_password(password);
+    admin.created_at = SystemClock().now();
+    auto added = (*store)->add_user(admin);
+    if (!added) return fail(io, added.error().message);
+    fmt::print(io.out,
+               "Initialised a Helpline team in {}\n"
+               "Admin:             {}\n"
+               "One-time password: {}\n"
+               "It is shown only now: sign in and change it. Start the server with:\n"
+               "  helpline-server run --data {} --listen 127.0.0.1:8080\n",
+               data.string(), admin_email, password, data.string());
+    return 0;
+}
+
+int user_add_command(const fs::path& data, const std::string& email, const std::string& name, const std::string& role,
+                     bool password_stdin, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (!api::is_valid_email(email)) return fail(io, "'" + email + "' is not a valid email address.");
+    const auto r = parse_role(role);
+    if (!r) return fail(io, "--role must be admin or operator.");
+    std::string password;
+    if (password_stdin) {
+        std::getline(std::cin, password);
+        if (password.size() < 10) return fail(io, "the password must be at least 10 characters.");
+    } else {
+        password = generate_password();
+    }
+    User u;
+    u.email = email;
+    u.name = name;
+    u.role = *r;
+    u.password_hash = hash_password(password);
+    u.created_at = o->clock.now();
+    auto added = o->store->add_user(u);
+    if (!added) return fail(io, added.error().message);
+    api::audit(*o->ctx, "cli", "user-created", {}, {}, {}, {{"user_id", added->id}});
+    fmt::print(io.out, "Added {} {} <{}> with id {}.\n", role, name, email, added->id);
+    if (!password_stdin) fmt::print(io.out, "Password (shown once): {}\n", password);
+    return 0;
+}
+
+int user_list_command(const fs::path& data, bool json, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const User& u : o->store->users()) {
+        const auto groups = o->store->groups_of(u.id);
+        if (json) {
+            list.push_back({{"id", u.id}, {"email", u.email}, {"name", u.name}, {"role", to_string(u.role)},
+                            {"disabled", u.disabled}, {"groups", groups}});
+            continue;
+        }
+        std::string g;
+        for (const auto& id : groups) g += (g.empty() ? "" : ",") + id;
+        fmt::print(io.out, "{:>4}  {:<8} {:<30} {:<24} {}{}\n", u.id, to_string(u.role), u.email, u.name,
+                   g.empty() ? "-" : g, u.disabled ? "  (disabled)" : "");
+    }
+    if (json) io.out << list.dump(2) << '\n';
+    return 0;
+}
+
+int user_disable_command(const fs::path& data, const std::string& email, bool enable, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    auto u = o->store->user_by_email(email);
+    if (!u) return fail(io, "there is no user with the email " + email + ".");
+    u->disabled = !enable;
+    if (auto s = o->store->update_user(*u); !s) return fail(io, s.error().message);
+    if (!enable) (void)o->store->delete_user_sessions(u->id);
+    api::audit(*o->ctx, "cli", enable ? "user-enabled" : "user-disabled", {}, {}, {}, {{"user_id", u->id}});
+    fmt::print(io.out, "{} {}.\n", enable ? "Enabled" : "Disabled (and signed out)", email);
+    return 0;
+}
+
+int group_add_command(const fs::path& data, const std::string& id, const std::string& name, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (id.size() < 2 || id.size() > 40 || id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        return fail(io, "the group id must be 2 to 40 lowercase letters, digits and '-', e.g. first-line.");
+    if (auto s = o->store->add_group({id, name}); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "group-created", {}, {}, {}, {{"group_id", id}});
+    fmt::print(io.out, "Added group {} ({}).\n", id, name);
+    return 0;
+}
+
+int group_rename_command(const fs::path& data, const std::string& id, const std::string& name, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (auto s = o->store->rename_group(id, name); !s) return fail(io, s.error().message);
+    fmt::print(io.out, "Renamed group {} to {}.\n", id, name);
+    return 0;
+}
+
+int group_delete_command(const fs::path& data, const std::string& id, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (auto s = o->store->delete_group(id); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "group-deleted", {}, {}, {}, {{"group_id", id}});
+    fmt::print(io.out, "Deleted group {}: its open tickets are now unassigned, its closed tickets were removed.\n", id);
+    return 0;
+}
+
+int group_members_command(const fs::path& data, const std::string& id,
+                          const std::optional<std::vector<std::string>>& set_emails, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (!o->store->group(id)) return fail(io, "there is no group \"" + id + "\".");
+    if (set_emails) {
+        std::vector<UserId> ids;
+        for (const auto& email : *set_emails) {
+            auto u = o->store->user_by_email(email);
+            if (!u) return fail(io, "there is no user with the email " + email + "; nothing was changed.");
+            ids.push_back(u->id);
+        }
+        if (auto s = o->store->set_group_members(id, ids); !s) return fail(io, s.error().message);
+    }
+    for (UserId uid : o->store->group_members(id))
+        if (auto u = o->store->user(uid)) fmt::print(io.out, "{}  {}\n", u->email, u->name);
+    return 0;
+}
+
+int org_add_command(const fs::path& data, const std::string& domain, const std::string& name, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (!api::is_valid_email("x@" + domain)) return fail(io, "'" + domain + "' is not an email domain.");
+    if (auto s = o->store->add_organization({api::email_domain("x@" + domain), name}); !s)
+        return fail(io, s.error().message);
+    fmt::print(io.out, "Requesters @{} now show as {}.\n", domain, name);
+    return 0;
+}
+
+int org_remove_command(const fs::path& data, const std::string& domain, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    if (auto s = o->store->remove_organization(api::email_domain("x@" + domain)); !s) return fail(io, s.error().message);
+    fmt::print(io.out, "Removed organization {}.\n", domain);
+    return 0;
+}
+
+int profile_publish_command(const fs::path& data, const fs::path& file, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    auto text = read_file(file, 12 * 1024 * 1024);
+    if (!text) return fail(io, text.error().message);
+    auto r = api::publish_profile_text(*o->ctx, std::string(as_string(*text)), "cli");
+    const auto doc = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 201) {
+        fmt::print(io.err, "error: {}\n", doc.value("detail", "the profile was refused"));
+        if (doc.contains("errors"))
+            for (const auto& e : doc["errors"])
+                fmt::print(io.err, "  {}: {}\n", e.value("field", ""), e.value("message", ""));
+        return 1;
+    }
+    fmt::print(io.out, "Published profile {} revision {}; clients pick it up at their next start.\n",
+               doc.value("id", ""), doc.value("revision", 0));
+    return 0;
+}
+
+}  // namespace helpline::server

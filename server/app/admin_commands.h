@@ -1,0 +1,34 @@
+#pragma once
+// Team management from the command line, straight on the data folder's database.
+// Each returns the exit code (0 ok, 1 failure).
+
+#include <filesystem>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace helpline::server {
+
+struct CliIo {
+    std::ostream& out;
+    std::ostream& err;
+};
+
+int init_command(const std::filesystem::path& data, const std::string& admin_email, const std::string& admin_name,
+                 CliIo io);
+int user_add_command(const std::filesystem::path& data, const std::string& email, const std::string& name,
+                     const std::string& role, bool password_stdin, CliIo io);
+int user_list_command(const std::filesystem::path& data, bool json, CliIo io);
+int user_disable_command(const std::filesystem::path& data, const std::string& email, bool enable, CliIo io);
+int group_add_command(const std::filesystem::path& data, const std::string& id, const std::string& name, CliIo io);
+int group_rename_command(const std::filesystem::path& data, const std::string& id, const std::string& name,
+                         CliIo io);
+int group_delete_command(const std::filesystem::path& data, const std::string& id, CliIo io);
+int group_members_command(const std::filesystem::path& data, const std::string& id,
+                          const std::optional<std::vector<std::string>>& set_emails, CliIo io);
+int org_add_command(const std::filesystem::path& data, const std::string& domain, const std::string& name, CliIo io);
+int org_remove_command(const std::filesystem::path& data, const std::string& domain, CliIo io);
+int profile_publish_command(const std::filesystem::path& data, const std::filesystem::path& file, CliIo io);
+
+}  // namespace helpline::server

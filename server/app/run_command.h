@@ -1,0 +1,34 @@
+#pragma once
+// `helpline-server run`: serves until SIGTERM/SIGINT, then stops gracefully.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "server/app/admin_commands.h"
+#include "server/app/server_app.h"
+
+namespace helpline::server {
+
+struct RunCommandOptions {
+    std::filesystem::path data;
+    std::string listen = "127.0.0.1:8080";
+    std::string tls_cert;
+    std::string tls_key;
+    bool self_signed = false;
+    std::filesystem::path port_file;  ///< written once listening (tests, supervisors)
+    int ticket_ttl_s = 24 * 3600;
+    int sse_heartbeat_ms = 25'000;
+    int sweep_interval_ms = 1'000;
+    int login_limit = 10;
+    int submit_limit = 30;
+    int register_limit = 30;
+    int request_timeout_s = 60;
+};
+
+int run_command(const RunCommandOptions& options, CliIo io);
+
+/// "127.0.0.1:8080" / "[::1]:8080" -> address and port; false when malformed.
+bool parse_listen(const std::string& text, std::string& address, std::uint16_t& port);
+
+}  // namespace helpline::server

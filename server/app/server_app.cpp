@@ -1,0 +1,79 @@
+#include "server/app/server_app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "server/api/routes.h"
+#include "server/api/services.h"
+
+namespace helpline::server {
+
+std::filesystem::path database_path(const std::filesystem::path& data_dir) { return data_dir / "helpline.db"; }
+
+Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shared_ptr<Clock> clock) {
+    if (!std::filesystem::exists(database_path(options.data_dir)))
+        return make_error("server.not_initialised",
+                          "There is no Helpline data in '" + options.data_dir.string() +
+                              "'. Create it first with: helpline-server init --data " + options.data_dir.string() +
+                              " --admin-email YOU@EXAMPLE");
+    auto store = open_sqlite_store(database_path(options.data_dir).string());
+    if (!store) return store.error();
+    std::unique_ptr<ServerApp> app(new ServerApp());
+    app->options_ = std::move(options);
+    app->clock_ = clock ? std::move(clock) : std::make_shared<SystemClock>();
+    app->store_ = std::move(*store);
+    app->hub_ = std::make_unique<EventHub>();
+    app->limiter_ = std::make_unique<RateLimiter>(*app->clock_);
+    app->metrics_ = std::make_unique<Metrics>();
+    app->context_ = std::make_unique<Context>(
+        Context{*app->store_, *app->clock_, *app->hub_, app->options_.config, *app->limiter_, *app->metrics_});
+    return app;
+}
+
+ServerApp::~ServerApp() { stop(); }
+
+Result<std::uint16_t> ServerApp::start() {
+    http::ServerOptions o;
+    o.address = options_.address;
+    o.port = options_.port;
+    o.tls = options_.tls;
+    o.body_limit = api::body_limit;
+    o.sse_heartbeat = options_.sse_heartbeat;
+    o.worker_threads = options_.worker_threads;
+    o.on_request = [](const http::Request& r, int status, std::chrono::microseconds elapsed) {
+        spdlog::info("request method={} path={} status={} ms={:.1f} remote={}", r.method, r.path, status,
+                     static_cast<double>(elapsed.count()) / 1000.0, r.remote_address);
+    };
+    http_ = std::make_unique<http::HttpServer>(std::move(o), api::make_handler(*context_));
+    auto port = http_->start();
+    if (!port) return port;
+    sweeper_ = std::thread([this] { sweeper_loop(); });
+    return port;
+}
+
+void ServerApp::sweeper_loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        lock.unlock();
+        try {
+            api::sweep(*context_);
+        } catch (const std::exception& e) {
+            spdlog::error("sweep failed: {}", e.what());
+        }
+        lock.lock();
+        wake_.wait_for(lock, options_.sweep_interval, [this] { return stopping_; });
+    }
+}
+
+void ServerApp::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (sweeper_.joinable()) sweeper_.join();
+    if (hub_) hub_->close_all();
+    if (http_) http_->stop();
+}
+
+}  // namespace helpline::server

@@ -1,0 +1,63 @@
+#pragma once
+// The running team server: store + API + HTTP front + the background sweeper.
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "server/api/context.h"
+#include "server/http/server.h"
+
+namespace helpline::server {
+
+struct RunOptions {
+    std::filesystem::path data_dir;
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::optional<http::TlsMaterial> tls;
+    Config config;
+    std::chrono::milliseconds sse_heartbeat{25'000};
+    std::chrono::milliseconds sweep_interval{1'000};
+    std::size_t worker_threads = 16;
+};
+
+class ServerApp {
+public:
+    /// Opens the store; `clock` may be injected (tests), else the system clock.
+    static Result<std::unique_ptr<ServerApp>> open(RunOptions options, std::shared_ptr<Clock> clock = nullptr);
+    ~ServerApp();
+
+    /// Starts serving; returns the bound port.
+    Result<std::uint16_t> start();
+    /// Graceful stop: event streams end, in-flight requests finish, the store closes.
+    void stop();
+
+    Context& context() { return *context_; }
+
+private:
+    ServerApp() = default;
+    void sweeper_loop();
+
+    RunOptions options_;
+    std::shared_ptr<Clock> clock_;
+    std::unique_ptr<Store> store_;
+    std::unique_ptr<EventHub> hub_;
+    std::unique_ptr<RateLimiter> limiter_;
+    std::unique_ptr<Metrics> metrics_;
+    std::unique_ptr<Context> context_;
+    std::unique_ptr<http::HttpServer> http_;
+    std::thread sweeper_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+};
+
+/// The database file inside a data folder.
+std::filesystem::path database_path(const std::filesystem::path& data_dir);
+
+}  // namespace helpline::server

@@ -1,0 +1,128 @@
+#include "server/app/server_cli.h"
+
+#include <CLI/CLI.hpp>
+
+#include "server/app/admin_commands.h"
+#include "server/app/run_command.h"
+
+namespace helpline::server {
+
+int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CLI::App app{"helpline-server: the Helpline team server (assistance queue, events, relay).", "helpline-server"};
+    app.require_subcommand(0, 1);
+    app.set_version_flag("--version", HELPLINE_VERSION);
+    app.footer("Exit codes: 0 success, 1 failure, 2 usage error. Documentation: docs/operations.md.");
+    std::filesystem::path data;
+    const auto data_option = [&](CLI::App* cmd) {
+        cmd->add_option("--data", data, "Data folder (database, TLS material)")->required();
+    };
+
+    std::string admin_email, admin_name;
+    auto* init = app.add_subcommand("init", "Create the team: database and first admin (prints a one-time password)");
+    data_option(init);
+    init->add_option("--admin-email", admin_email, "The first admin's email")->required();
+    init->add_option("--admin-name", admin_name, "The first admin's name");
+
+    RunCommandOptions run_opts;
+    auto* run = app.add_subcommand("run", "Serve the API and the operator console");
+    data_option(run);
+    run->add_option("--listen", run_opts.listen, "ADDRESS:PORT (plain HTTP only on loopback)")->capture_default_str();
+    run->add_option("--tls-cert", run_opts.tls_cert, "PEM certificate chain");
+    run->add_option("--tls-key", run_opts.tls_key, "PEM private key");
+    run->add_flag("--self-signed", run_opts.self_signed, "Serve TLS with a self-signed certificate kept in the data folder");
+    run->add_option("--port-file", run_opts.port_file, "Write the bound port here once listening");
+    run->add_option("--ticket-ttl", run_opts.ticket_ttl_s, "Seconds before unclosed tickets expire")->capture_default_str();
+    run->add_option("--request-timeout", run_opts.request_timeout_s,
+                    "Seconds a connection request waits for the customer (unless the profile says)")->capture_default_str();
+    run->add_option("--sse-heartbeat-ms", run_opts.sse_heartbeat_ms, "Event stream heartbeat")->capture_default_str();
+    run->add_option("--sweep-interval-ms", run_opts.sweep_interval_ms, "Expiry check interval")->capture_default_str();
+    run->add_option("--login-limit", run_opts.login_limit, "Sign-in attempts per minute per address and email")
+        ->capture_default_str();
+    run->add_option("--submit-limit", run_opts.submit_limit, "Submissions per minute per device")->capture_default_str();
+    run->add_option("--register-limit", run_opts.register_limit, "Device registrations per minute per address")
+        ->capture_default_str();
+
+    auto* user = app.add_subcommand("user", "Manage operators and admins")->require_subcommand(1);
+    std::string email, name, role = "operator";
+    bool password_stdin = false, json = false;
+    auto* user_add = user->add_subcommand("add", "Add a user (prints a generated password)");
+    data_option(user_add);
+    user_add->add_option("--email", email)->required();
+    user_add->add_option("--name", name)->required();
+    user_add->add_option("--role", role, "admin or operator")->capture_default_str();
+    user_add->add_flag("--password-stdin", password_stdin, "Read the password from standard input");
+    auto* user_list = user->add_subcommand("list", "List users");
+    data_option(user_list);
+    user_list->add_flag("--json", json);
+    auto* user_disable = user->add_subcommand("disable", "Disable a user and end their sessions");
+    data_option(user_disable);
+    user_disable->add_option("--email", email)->required();
+    auto* user_enable = user->add_subcommand("enable", "Enable a disabled user");
+    data_option(user_enable);
+    user_enable->add_option("--email", email)->required();
+
+    auto* group = app.add_subcommand("group", "Manage groups")->require_subcommand(1);
+    std::string group_id, group_name;
+    std::vector<std::string> members;
+    auto* group_add = group->add_subcommand("add", "Add a group");
+    data_option(group_add);
+    group_add->add_option("id", group_id, "Group id, e.g. first-line")->required();
+    group_add->add_option("name", group_name, "Display name")->required();
+    auto* group_rename = group->add_subcommand("rename", "Rename a group");
+    data_option(group_rename);
+    group_rename->add_option("id", group_id)->required();
+    group_rename->add_option("name", group_name)->required();
+    auto* group_delete = group->add_subcommand("delete", "Delete a group (open tickets become unassigned)");
+    data_option(group_delete);
+    group_delete->add_option("id", group_id)->required();
+    auto* group_members = group->add_subcommand("members", "Show, or with --set replace, a group's members");
+    data_option(group_members);
+    group_members->add_option("id", group_id)->required();
+    auto* set_option = group_members->add_option("--set", members, "Member emails (comma-separated)")->delimiter(',');
+
+    auto* org = app.add_subcommand("org", "Map email domains to organization names")->require_subcommand(1);
+    std::string domain, org_name;
+    auto* org_add = org->add_subcommand("add", "Add an organization");
+    data_option(org_add);
+    org_add->add_option("domain", domain)->required();
+    org_add->add_option("name", org_name)->required();
+    auto* org_remove = org->add_subcommand("remove", "Remove an organization");
+    data_option(org_remove);
+    org_remove->add_option("domain", domain)->required();
+
+    auto* profile = app.add_subcommand("profile", "Publish profile updates")->require_subcommand(1);
+    std::filesystem::path envelope;
+    auto* publish = profile->add_subcommand("publish", "Publish a signed envelope from 'helpline-brand sign-profile'");
+    data_option(publish);
+    publish->add_option("file", envelope)->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e, out, err) == 0 ? 0 : 2;
+    }
+    const CliIo io{out, err};
+    if (*init) return init_command(data, admin_email, admin_name, io);
+    if (*run) {
+        run_opts.data = data;
+        return run_command(run_opts, io);
+    }
+    if (*user_add) return user_add_command(data, email, name, role, password_stdin, io);
+    if (*user_list) return user_list_command(data, json, io);
+    if (*user_disable) return user_disable_command(data, email, false, io);
+    if (*user_enable) return user_disable_command(data, email, true, io);
+    if (*group_add) return group_add_command(data, group_id, group_name, io);
+    if (*group_rename) return group_rename_command(data, group_id, group_name, io);
+    if (*group_delete) return group_delete_command(data, group_id, io);
+    if (*group_members)
+        return group_members_command(data, group_id,
+                                     set_option->count() > 0 ? std::optional(members) : std::nullopt, io);
+    if (*org_add) return org_add_command(data, domain, org_name, io);
+    if (*org_remove) return org_remove_command(data, domain, io);
+    if (*publish) return profile_publish_command(data, envelope, io);
+    err << "error: no command given. Commands: init, run, user, group, org, profile.\n"
+           "Run 'helpline-server --help' for more.\n";
+    return 2;
+}
+
+}  // namespace helpline::server

@@ -1,0 +1,361 @@
+#include "server/http/http_session.h"
+
+#include <algorithm>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <cstdint>
+#include <limits>
+#include <sstream>
+
+#include "server/http/closing_session.h"
+#include "server/http/event_stream_session.h"
+#include "server/http/problem.h"
+#include "server/http/router.h"
+
+namespace helpline::server::http {
+namespace {
+
+namespace bhttp = beast::http;
+
+/// How much an idle connection reads at once while waiting for its next request.
+constexpr std::size_t kIdleReadSize = 4096;
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+/// A handler's header value must not be able to start a new header line.
+bool safe_header(std::string_view name, std::string_view value) {
+    return !name.empty() && name.find_first_of(":\r\n") == std::string_view::npos &&
+           value.find_first_of("\r\n") == std::string_view::npos;
+}
+
+bool has_no_body(int status) {
+    return status == 204 || status == 304;
+}
+
+}  // namespace
+
+void start_http_session(tcp::socket socket, net::ssl::context* tls, ConnectionTicket ticket,
+                        std::shared_ptr<SharedState> state) {
+    auto remote = remote_address(socket);
+    if (tls) {
+        std::make_shared<HttpSession<TlsStream>>(TlsStream(std::move(socket), *tls),
+                                                 std::move(remote), std::move(ticket),
+                                                 std::move(state))
+            ->run();
+    } else {
+        std::make_shared<HttpSession<PlainStream>>(
+            PlainStream(std::move(socket)), std::move(remote), std::move(ticket), std::move(state))
+            ->run();
+    }
+}
+
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream stream, std::string remote_address, ConnectionTicket ticket,
+                                 std::shared_ptr<SharedState> state)
+    : stream_(std::move(stream)),
+      executor_(stream_.get_executor()),
+      state_(std::move(state)),
+      ticket_(std::move(ticket)),
+      remote_address_(std::move(remote_address)) {}
+
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
+    state_->leave(this);
+}
+
+template <class Stream>
+void HttpSession<Stream>::run() {
+    // Everything the session does happens on its strand, starting now.
+    net::dispatch(executor_,
+                  beast::bind_front_handler(&HttpSession::start, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::start() {
+    if (!state_->join(this->shared_from_this())) return end_now();
+    // The first request must arrive, TLS handshake included, within request_timeout of
+    // the connection opening: a client that connects and then dawdles is dropped.
+    tcp_layer(stream_).expires_after(state_->options().request_timeout);
+    if constexpr (kIsTls<Stream>) {
+        stream_.async_handshake(
+            net::ssl::stream_base::server,
+            beast::bind_front_handler(&HttpSession::on_handshake, this->shared_from_this()));
+    } else {
+        read_request();
+    }
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_handshake(beast::error_code ec) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return end_now();  // not TLS, or a client that does not trust us: nothing to say
+    read_request();
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_request() {
+    phase_ = Phase::receiving;
+    parser_.emplace();
+    const auto header_limit = std::min<std::size_t>(state_->options().header_limit,
+                                                    std::numeric_limits<std::uint32_t>::max());
+    parser_->header_limit(static_cast<std::uint32_t>(header_limit));
+    // The body limit depends on the route, so it is set once the header is in; until then
+    // the parser must not apply its own default to Content-Length. (Not boost::none: Beast
+    // 1.74 compares the length with the empty optional and refuses every body.)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+
+    if (first_request_) return read_header();  // its deadline runs since start()
+    if (buffer_.size() > 0) {                  // a pipelined request is already here
+        tcp_layer(stream_).expires_after(state_->options().request_timeout);
+        return read_header();
+    }
+    // Between requests the connection may idle for idle_timeout; from the first byte of
+    // the next request, that request has request_timeout to arrive in full.
+    tcp_layer(stream_).expires_after(state_->options().idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kIdleReadSize),
+        beast::bind_front_handler(&HttpSession::on_idle_read, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_idle_read(beast::error_code ec, std::size_t bytes) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return end_now();
+    buffer_.commit(bytes);
+    tcp_layer(stream_).expires_after(state_->options().request_timeout);
+    read_header();
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_header() {
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&HttpSession::on_header, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_header(beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return;
+    first_request_ = false;
+    request_ = Request{};
+    request_.remote_address = remote_address_;
+    request_.tls = kIsTls<Stream>;
+    if (ec) return on_read_error(ec);
+
+    started_ = std::chrono::steady_clock::now();
+    const auto& header = parser_->get();
+    request_.method = std::string(header.method_string());
+    request_.target = std::string(header.target());
+    for (const auto& field : header)
+        request_.headers.add(std::string(field.name_string()), std::string(field.value()));
+
+    // Normalised before anything looks at the path: body limits, routing, authorization.
+    auto target = normalize_target(request_.target);
+    if (!target) return refuse(400, target.error().message);
+    request_.path = std::move(target->path);
+    request_.segments = std::move(target->segments);
+    request_.query = std::move(target->query);
+
+    const auto limit = state_->body_limit(request_.method, request_.path);
+    // Refused from Content-Length, before a byte of the body is read.
+    if (const auto length = parser_->content_length(); length && *length > limit)
+        return refuse(413, "The request body exceeds the limit of " + std::to_string(limit) +
+                               " bytes for this resource.");
+    parser_->body_limit(static_cast<std::uint64_t>(limit));  // enforced on chunked bodies
+
+    const auto expect = request_.header("Expect");
+    if (expect && iequals(*expect, "100-continue") && !parser_->is_done()) {
+        // curl waits a second for this before sending a body of more than 1 KiB.
+        interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::async_write(
+            stream_, net::buffer(interim_),
+            beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
+        return;
+    }
+    read_body();
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_continue_sent(beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return end_now();
+    read_body();
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_body() {
+    if (parser_->is_done()) return handle_request();
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&HttpSession::on_body, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_body(beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return on_read_error(ec);
+    handle_request();
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit)
+        return refuse(431, "The request's header exceeds the limit of " +
+                               std::to_string(state_->options().header_limit) + " bytes.");
+    if (ec == bhttp::error::body_limit) {
+        const auto limit = state_->body_limit(request_.method, request_.path);
+        return refuse(413, "The request body exceeds the limit of " + std::to_string(limit) +
+                               " bytes for this resource.");
+    }
+    // The client closed the connection, timed out, reset it: there is no one to answer.
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+        ec.category() != bhttp::make_error_code(bhttp::error::bad_target).category())
+        return end_now();
+    refuse(400, "The request is not valid HTTP/1.1 (" + ec.message() + ").");
+}
+
+template <class Stream>
+void HttpSession<Stream>::handle_request() {
+    auto message = parser_->release();
+    parser_.reset();
+    request_.body = std::move(message.body());
+    request_keep_alive_ = message.keep_alive();
+    // While the handler runs, no timer runs: its time is not the client's fault.
+    tcp_layer(stream_).expires_never();
+    phase_ = Phase::handling;
+
+    // Handlers may block (database, disk): they run on the worker pool, and the answer
+    // comes back to this connection's strand.
+    net::post(state_->workers(),
+              [self = this->shared_from_this(), request = std::move(request_)]() mutable {
+                  auto response = self->state_->invoke(request);
+                  auto executor = self->executor_;
+                  net::post(executor, [self = std::move(self), request = std::move(request),
+                                       response = std::move(response)]() mutable {
+                      self->on_response(std::move(request), std::move(response));
+                  });
+              });
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_response(Request request, Response response) {
+    request_ = std::move(request);
+    if (phase_ == Phase::ended) {  // closed while the handler ran (a stop, ...)
+        if (response.stream) response.stream->disconnected();
+        return;
+    }
+    if (response.stream) return start_event_stream(std::move(response));
+    // An "upgrade" response (WebSocket for the relay view, the helpline-relay/1 tunnel)
+    // will be recognised here: the stream is then handed to its session, as it is to
+    // EventStreamSession below. Until then a 1xx from a handler is a bug.
+    if (response.status < 200 || response.status > 999)
+        response = problem(500, "The server produced an invalid response.");
+    send(std::move(response), request_keep_alive_ && !close_after_response_ && !state_->stopping());
+}
+
+template <class Stream>
+void HttpSession<Stream>::start_event_stream(Response response) {
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(response.status), 11};
+    for (const auto& [name, value] : response.headers)
+        if (safe_header(name, value)) head.insert(name, value);
+    head.set(bhttp::field::content_type, "text/event-stream");
+    head.set(bhttp::field::cache_control, "no-store");
+    head.set(bhttp::field::connection, "keep-alive");
+    // Chunked: the frames are an HTTP/1.1 message with a proper end, so a proxy in front
+    // (TLS offloading) knows where the stream stops and a client can tell a stream the
+    // server ended (last chunk) from a cut connection.
+    head.set(bhttp::field::transfer_encoding, "chunked");
+    std::ostringstream serialised;
+    serialised << head.base();
+
+    phase_ = Phase::ended;
+    typename EventStreamSession<Stream>::Origin origin{std::move(request_), response.status,
+                                                       started_};
+    std::make_shared<EventStreamSession<Stream>>(std::move(stream_), serialised.str(),
+                                                 std::move(response.stream), std::move(origin),
+                                                 std::move(ticket_), state_)
+        ->run();
+}
+
+template <class Stream>
+void HttpSession<Stream>::send(Response response, bool keep_alive) {
+    status_ = response.status;
+    response_ = {};
+    response_.version(11);
+    response_.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers)
+        if (safe_header(name, value)) response_.insert(name, value);
+    if (has_no_body(response.status)) {
+        response_.keep_alive(keep_alive);
+    } else {
+        if (!response.content_type.empty())
+            response_.set(bhttp::field::content_type, response.content_type);
+        response_.body() = std::move(response.body);
+        response_.keep_alive(keep_alive);
+        response_.prepare_payload();
+        // HEAD: the header a GET would get, Content-Length included, and no body.
+        if (request_.method == "HEAD") response_.body().clear();
+    }
+
+    phase_ = Phase::sending;
+    tcp_layer(stream_).expires_after(state_->options().write_timeout);
+    bhttp::async_write(
+        stream_, response_,
+        beast::bind_front_handler(&HttpSession::on_sent, this->shared_from_this(), keep_alive));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_sent(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return end_now();
+    state_->report(request_, status_, started_);
+    response_ = {};
+    if (!keep_alive || close_after_response_) return end_gracefully();
+    read_request();
+}
+
+template <class Stream>
+void HttpSession<Stream>::refuse(int status, std::string detail) {
+    parser_.reset();
+    started_ = std::chrono::steady_clock::now();
+    // The rest of the request is not read, so the connection cannot carry another one.
+    send(problem(status, std::move(detail)), false);
+}
+
+template <class Stream>
+void HttpSession<Stream>::end_gracefully() {
+    phase_ = Phase::ended;
+    close_gracefully(std::move(stream_), std::move(ticket_), state_);
+}
+
+template <class Stream>
+void HttpSession<Stream>::end_now() {
+    if (phase_ == Phase::ended) return;
+    phase_ = Phase::ended;
+    close_now(stream_);
+}
+
+template <class Stream>
+void HttpSession<Stream>::shutdown(bool graceful) {
+    net::post(executor_, [self = this->shared_from_this(), graceful] {
+        if (self->phase_ == Phase::ended) return;
+        // A request still arriving is dropped: clients retry, and submissions are
+        // idempotent. One being handled or answered is finished first.
+        if (!graceful || self->phase_ == Phase::receiving) return self->end_now();
+        self->close_after_response_ = true;
+    });
+}
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
+
+}  // namespace helpline::server::http

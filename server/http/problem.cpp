@@ -1,0 +1,44 @@
+#include "server/http/problem.h"
+
+#include <nlohmann/json.hpp>
+
+namespace helpline::server::http {
+
+std::string_view status_title(int status) {
+    switch (status) {
+        case 400: return "Bad Request";
+        case 401: return "Unauthorized";
+        case 403: return "Forbidden";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 408: return "Request Timeout";
+        case 409: return "Conflict";
+        case 413: return "Content Too Large";
+        case 415: return "Unsupported Media Type";
+        case 422: return "Unprocessable Content";
+        case 429: return "Too Many Requests";
+        case 431: return "Request Header Fields Too Large";
+        case 500: return "Internal Server Error";
+        case 503: return "Service Unavailable";
+        default: return status < 400 ? "OK" : "Error";
+    }
+}
+
+Response problem(int status, std::string detail, std::vector<FieldError> errors, std::string type) {
+    nlohmann::ordered_json doc;
+    doc["type"] = type.empty() ? "about:blank" : type;
+    doc["title"] = status_title(status);
+    doc["status"] = status;
+    doc["detail"] = std::move(detail);
+    if (!errors.empty()) {
+        auto& list = doc["errors"] = nlohmann::ordered_json::array();
+        for (auto& e : errors) list.push_back({{"field", std::move(e.field)}, {"message", std::move(e.message)}});
+    }
+    Response r;
+    r.status = status;
+    r.content_type = "application/problem+json";
+    r.body = doc.dump();
+    return r;
+}
+
+}  // namespace helpline::server::http

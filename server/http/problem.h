@@ -1,0 +1,25 @@
+#pragma once
+// application/problem+json responses (RFC 9457), the shape of every error:
+// {"type","title","status","detail","errors":[{"field","message"}]}.
+
+#include <string>
+#include <vector>
+
+#include "server/http/message.h"
+
+namespace helpline::server::http {
+
+struct FieldError {
+    std::string field;
+    std::string message;
+};
+
+/// A problem response; `type` is "about:blank" unless given (then a URN like
+/// "urn:helpline:problem:validation").
+Response problem(int status, std::string detail, std::vector<FieldError> errors = {},
+                 std::string type = {});
+
+/// The standard title for a status code ("Not Found").
+std::string_view status_title(int status);
+
+}  // namespace helpline::server::http

@@ -1,0 +1,235 @@
+#include "server/store/migrations.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <string>
+
+#include "server/store/sqlite_db.h"
+#include "server/store/store.h"
+
+namespace helpline::server {
+
+namespace {
+
+// The SQL keeps to forms PostgreSQL also accepts, except where SQLite has no standard
+// spelling (INTEGER PRIMARY KEY [AUTOINCREMENT] for generated ids); docs/storage.md lists
+// those differences. Booleans are BOOLEAN (SQLite stores 0/1), times are BIGINT Unix
+// seconds, enumerations are TEXT with a CHECK so a bad value fails loudly.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    email         TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('admin', 'operator')),
+    password_hash TEXT NOT NULL,
+    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    notify_email  BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at    BIGINT NOT NULL
+);
+-- Emails are kept as typed but are unique whatever their case.
+CREATE UNIQUE INDEX users_email_key ON users (lower(email));
+
+CREATE TABLE team_groups (
+    id   TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES team_groups (id) ON DELETE CASCADE,
+    user_id  INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, user_id)
+);
+CREATE INDEX group_members_user ON group_members (user_id);
+
+CREATE TABLE organizations (
+    domain TEXT PRIMARY KEY,  -- lower-case
+    name   TEXT NOT NULL
+);
+
+CREATE TABLE devices (
+    id             TEXT PRIMARY KEY,
+    token_hash     TEXT NOT NULL UNIQUE,
+    profile_id     TEXT NOT NULL,
+    hostname       TEXT NOT NULL,
+    os             TEXT NOT NULL,
+    client_version TEXT NOT NULL,
+    created_at     BIGINT NOT NULL,
+    last_seen_at   BIGINT NOT NULL
+);
+
+-- Named counters. Ticket numbers come from here rather than from the rowid: they start
+-- at 1001 and are never handed out twice, even after the newest tickets are deleted.
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+INSERT INTO counters (name, value) VALUES ('ticket_number', 1000);
+
+CREATE TABLE tickets (
+    number      INTEGER PRIMARY KEY,
+    device_id   TEXT REFERENCES devices (id),
+    email       TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    description TEXT NOT NULL,
+    priority    TEXT NOT NULL CHECK (priority IN ('low', 'medium', 'high', 'urgent')),
+    -- No ON DELETE action: delete_group decides what happens to each ticket.
+    group_id    TEXT REFERENCES team_groups (id),
+    operator_id INTEGER REFERENCES users (id),
+    status      TEXT NOT NULL CHECK (status IN ('open', 'closed', 'expired')),
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL,
+    closed_at   BIGINT,
+    closed_by   INTEGER REFERENCES users (id)
+);
+CREATE INDEX tickets_status_created ON tickets (status, created_at);
+CREATE INDEX tickets_closed ON tickets (closed_at);
+CREATE INDEX tickets_device ON tickets (device_id, number);
+CREATE INDEX tickets_group ON tickets (group_id);
+CREATE INDEX tickets_email ON tickets (lower(email));
+
+CREATE TABLE ticket_handlers (
+    ticket_number INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    PRIMARY KEY (ticket_number, user_id)
+);
+CREATE INDEX ticket_handlers_user ON ticket_handlers (user_id);
+
+-- No reference to devices: a submission need not come from a device (device_id '').
+CREATE TABLE idempotency_keys (
+    device_id       TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    ticket_number   INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+    created_at      BIGINT NOT NULL,
+    PRIMARY KEY (device_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_ticket ON idempotency_keys (ticket_number);
+
+CREATE TABLE connection_requests (
+    id               TEXT PRIMARY KEY,
+    ticket_number    INTEGER NOT NULL REFERENCES tickets (number) ON DELETE CASCADE,
+    device_id        TEXT NOT NULL REFERENCES devices (id),
+    operator_id      INTEGER NOT NULL REFERENCES users (id),
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'declined',
+                                                    'expired', 'cancelled', 'ended')),
+    created_at       BIGINT NOT NULL,
+    expires_at       BIGINT NOT NULL,
+    answered_at      BIGINT,
+    session_id       TEXT UNIQUE,
+    relay_token_hash TEXT,
+    vnc_password     TEXT,
+    ended_at         BIGINT
+);
+CREATE INDEX connection_requests_state ON connection_requests (state, expires_at);
+CREATE INDEX connection_requests_device ON connection_requests (device_id, state);
+CREATE INDEX connection_requests_ticket ON connection_requests (ticket_number);
+
+-- AUTOINCREMENT: an id is never reused after pruning, so a client resuming with an old
+-- Last-Event-ID cannot skip new events that took an old number.
+CREATE TABLE device_events (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    device_id  TEXT NOT NULL REFERENCES devices (id),
+    type       TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX device_events_device ON device_events (device_id, id);
+CREATE INDEX device_events_created ON device_events (created_at);
+
+CREATE TABLE operator_sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX operator_sessions_user ON operator_sessions (user_id);
+
+CREATE TABLE profiles (
+    id           TEXT PRIMARY KEY,
+    revision     BIGINT NOT NULL,
+    envelope     TEXT NOT NULL,
+    public_key   TEXT NOT NULL,
+    published_at BIGINT NOT NULL
+);
+
+-- Append-only. No reference to tickets: the audit outlives deleted history.
+CREATE TABLE audit_log (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            BIGINT NOT NULL,
+    actor         TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    ticket_number BIGINT,
+    request_id    TEXT NOT NULL,
+    session_id    TEXT NOT NULL,
+    detail        TEXT NOT NULL
+);
+CREATE INDEX audit_log_ticket ON audit_log (ticket_number);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations = {{
+    {1, kMigration1},
+}};
+
+std::int64_t user_version(Db& db) {
+    return db.query_int64("PRAGMA user_version");
+}
+
+Error newer_schema_error(const Db& db, std::int64_t found, int known) {
+    return make_error(
+        store_error::kNewerSchema,
+        fmt::format("The database \"{path}\" was written by a newer Helpline server (schema "
+                    "version {found}; this server knows versions up to {known}). Run the newer "
+                    "server, or restore a backup made before the upgrade.",
+                    fmt::arg("path", db.path()), fmt::arg("found", found),
+                    fmt::arg("known", known)),
+        db.path());
+}
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() {
+    return kMigrations;
+}
+
+Status migrate(Db& db, std::span<const Migration> migrations) {
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    int applying = 0;
+    try {
+        if (const auto found = user_version(db); found > latest) {
+            return newer_schema_error(db, found, latest);
+        }
+        for (const Migration& migration : migrations) {
+            Transaction tx(db);
+            // Read again under the write lock: another process opening the same file may
+            // have applied this migration since.
+            const auto current = user_version(db);
+            if (current > latest) return newer_schema_error(db, current, latest);
+            if (current >= migration.version) continue;
+            applying = migration.version;
+            db.exec(migration.sql);
+            // user_version lives in the file header and is part of the transaction, so a
+            // migration and its number are committed (or rolled back) together.
+            db.exec(fmt::format("PRAGMA user_version = {}", migration.version));
+            tx.commit();
+        }
+    } catch (const DbException& e) {
+        if (applying == 0) return e.error();
+        Error error = e.error();
+        error.message = fmt::format(
+            "Could not upgrade the database \"{path}\" to schema version {version}; it is "
+            "left as it was. {reason}",
+            fmt::arg("path", db.path()), fmt::arg("version", applying),
+            fmt::arg("reason", e.error().message));
+        return error;
+    }
+    return Ok{};
+}
+
+}  // namespace helpline::server

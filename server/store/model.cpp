@@ -1,0 +1,51 @@
+#include "server/store/model.h"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace helpline::server {
+
+namespace {
+
+// The names are what the store writes and the API sends, so they never change once
+// released; the enumerators index them.
+constexpr std::array<std::string_view, 2> kRoleNames = {"admin", "operator"};
+constexpr std::array<std::string_view, 3> kTicketStatusNames = {"open", "closed", "expired"};
+constexpr std::array<std::string_view, 6> kRequestStateNames = {"pending", "accepted",  "declined",
+                                                                "expired", "cancelled", "ended"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
+    const auto found = std::find(names.begin(), names.end(), s);
+    if (found == names.end()) return std::nullopt;
+    return static_cast<Enum>(found - names.begin());
+}
+
+}  // namespace
+
+std::string_view to_string(Role r) {
+    return kRoleNames.at(static_cast<std::size_t>(r));
+}
+
+std::optional<Role> parse_role(std::string_view s) {
+    return parse_name<Role>(kRoleNames, s);
+}
+
+std::string_view to_string(TicketStatus s) {
+    return kTicketStatusNames.at(static_cast<std::size_t>(s));
+}
+
+std::optional<TicketStatus> parse_ticket_status(std::string_view s) {
+    return parse_name<TicketStatus>(kTicketStatusNames, s);
+}
+
+std::string_view to_string(RequestState s) {
+    return kRequestStateNames.at(static_cast<std::size_t>(s));
+}
+
+std::optional<RequestState> parse_request_state(std::string_view s) {
+    return parse_name<RequestState>(kRequestStateNames, s);
+}
+
+}  // namespace helpline::server

@@ -1,0 +1,140 @@
+#pragma once
+// The team server's records, as the store keeps them. Times are Unix seconds (UTC).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shared/profile.h"  // Priority
+
+namespace helpline::server {
+
+using UserId = std::int64_t;
+using TicketNumber = std::int64_t;
+using Timestamp = std::int64_t;
+
+enum class Role { admin, operator_ };
+std::string_view to_string(Role r);
+std::optional<Role> parse_role(std::string_view s);
+
+struct User {
+    UserId id = 0;
+    std::string email;
+    std::string name;
+    Role role = Role::operator_;
+    std::string password_hash;  ///< Argon2id (libsodium crypto_pwhash_str)
+    bool disabled = false;
+    bool notify_email = false;
+    Timestamp created_at = 0;
+};
+
+struct Group {
+    std::string id;  ///< [a-z0-9-]{2,40}, chosen by the admin
+    std::string name;
+};
+
+struct Organization {
+    std::string domain;  ///< lower-case email domain, "acme.example"
+    std::string name;
+};
+
+struct Device {
+    std::string id;          ///< random, 128 bits, hex
+    std::string token_hash;  ///< sha256 hex of the bearer token
+    std::string profile_id;
+    std::string hostname;
+    std::string os;
+    std::string client_version;
+    Timestamp created_at = 0;
+    Timestamp last_seen_at = 0;
+};
+
+enum class TicketStatus { open, closed, expired };
+std::string_view to_string(TicketStatus s);
+std::optional<TicketStatus> parse_ticket_status(std::string_view s);
+
+struct Ticket {
+    TicketNumber number = 0;
+    std::string device_id;  ///< empty for tickets not made by a device
+    std::string email;
+    std::string subject;
+    std::string description;
+    Priority priority = Priority::medium;
+    std::optional<std::string> group_id;
+    std::optional<UserId> operator_id;
+    TicketStatus status = TicketStatus::open;
+    Timestamp created_at = 0;
+    Timestamp updated_at = 0;
+    std::optional<Timestamp> closed_at;  ///< closed or expired
+    std::optional<UserId> closed_by;
+    std::vector<UserId> handled_by;      ///< operators who were assigned, connected or closed it
+};
+
+struct NewTicket {
+    std::string device_id;
+    std::string email;
+    std::string subject;
+    std::string description;
+    Priority priority = Priority::medium;
+    std::optional<std::string> group_id;
+    Timestamp created_at = 0;
+};
+
+enum class RequestState { pending, accepted, declined, expired, cancelled, ended };
+std::string_view to_string(RequestState s);
+std::optional<RequestState> parse_request_state(std::string_view s);
+
+struct ConnectionRequest {
+    std::string id;  ///< random, 128 bits, hex
+    TicketNumber ticket_number = 0;
+    std::string device_id;
+    UserId operator_id = 0;
+    RequestState state = RequestState::pending;
+    Timestamp created_at = 0;
+    Timestamp expires_at = 0;
+    std::optional<Timestamp> answered_at;
+    std::optional<std::string> session_id;        ///< set on accept
+    std::optional<std::string> relay_token_hash;  ///< sha256 hex; the relay token is single-use
+    std::optional<std::string> vnc_password;      ///< only ever shown to the requesting operator
+    std::optional<Timestamp> ended_at;
+};
+
+/// A message for one device's event stream, kept so a reconnecting client can resume
+/// with Last-Event-ID.
+struct StoredEvent {
+    std::int64_t id = 0;
+    std::string device_id;
+    std::string type;  ///< connection-request | connection-cancelled | ticket-updated
+    std::string data;  ///< JSON text
+    Timestamp created_at = 0;
+};
+
+struct OperatorSession {
+    std::string token_hash;  ///< sha256 hex of the session token
+    UserId user_id = 0;
+    std::string csrf_token;
+    Timestamp created_at = 0;
+    Timestamp expires_at = 0;
+};
+
+struct PublishedProfile {
+    std::string id;
+    std::int64_t revision = 0;
+    std::string envelope;    ///< the signed envelope, as published
+    std::string public_key;  ///< base64, the key that signed it
+    Timestamp published_at = 0;
+};
+
+struct AuditEntry {
+    std::int64_t id = 0;
+    Timestamp at = 0;
+    std::string actor;   ///< "user:12", "device:ab12..", "system"
+    std::string action;  ///< requested | accepted | declined | expired | cancelled | started | ended | ...
+    std::optional<TicketNumber> ticket_number;
+    std::string request_id;
+    std::string session_id;
+    std::string detail;  ///< JSON object text
+};
+
+}  // namespace helpline::server

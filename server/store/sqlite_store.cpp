@@ -1,0 +1,239 @@
+// The SQLite Store: opening, team settings, operator sessions, published profiles, the
+// audit log and health. The rest is in sqlite_store_team.cpp (users, groups,
+// organizations, devices), sqlite_store_tickets.cpp and sqlite_store_requests.cpp
+// (connection requests, device events).
+#include "server/store/sqlite_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "server/store/migrations.h"
+#include "server/store/store_errors.h"
+
+namespace helpline::server {
+
+namespace {
+
+OperatorSession read_session(const Statement& row) {
+    OperatorSession s;
+    s.token_hash = row.text(0);
+    s.user_id = row.int64(1);
+    s.csrf_token = row.text(2);
+    s.created_at = row.int64(3);
+    s.expires_at = row.int64(4);
+    return s;
+}
+
+PublishedProfile read_profile(const Statement& row) {
+    PublishedProfile p;
+    p.id = row.text(0);
+    p.revision = row.int64(1);
+    p.envelope = row.text(2);
+    p.public_key = row.text(3);
+    p.published_at = row.int64(4);
+    return p;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
+    try {
+        auto db = Db::open(path);
+        if (auto migrated = migrate(*db, sqlite_migrations()); !migrated) return migrated.error();
+        return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+    } catch (const DbException& e) {
+        return e.error();
+    }
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+int SqliteStore::clamp_limit(int limit) {
+    return std::clamp(limit, 1, kMaxLimit);
+}
+
+bool SqliteStore::user_exists(UserId id) {
+    auto stmt = db_->prepare("SELECT 1 FROM users WHERE id = ?");
+    return stmt.bind(id).step();
+}
+
+bool SqliteStore::group_exists(const std::string& id) {
+    auto stmt = db_->prepare("SELECT 1 FROM team_groups WHERE id = ?");
+    return stmt.bind(id).step();
+}
+
+bool SqliteStore::device_exists(const std::string& id) {
+    auto stmt = db_->prepare("SELECT 1 FROM devices WHERE id = ?");
+    return stmt.bind(id).step();
+}
+
+// ---------------------------------------------------------------------------------------
+// Settings
+
+std::optional<std::string> SqliteStore::setting(const std::string& key) {
+    return or_empty([&]() -> std::optional<std::string> {
+        auto stmt = db_->prepare("SELECT value FROM settings WHERE name = ?");
+        if (!stmt.bind(key).step()) return std::nullopt;
+        return stmt.text(0);
+    });
+}
+
+Status SqliteStore::set_setting(const std::string& key, const std::string& value) {
+    return with_error([&]() -> Status {
+        db_->prepare(
+               "INSERT INTO settings (name, value) VALUES (?, ?) "
+               "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(key, value)
+            .run();
+        return Ok{};
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Operator sessions
+
+Status SqliteStore::add_session(const OperatorSession& session) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (!user_exists(session.user_id)) return no_user(session.user_id);
+        if (db_->prepare("SELECT 1 FROM operator_sessions WHERE token_hash = ?")
+                .bind(session.token_hash)
+                .step()) {
+            return make_error(store_error::kConflict, "This session token is already in use.",
+                              "token_hash");
+        }
+        db_->prepare(
+               "INSERT INTO operator_sessions (token_hash, user_id, csrf_token, "
+               "created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(session.token_hash, session.user_id, session.csrf_token, session.created_at,
+                  session.expires_at)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::optional<OperatorSession> SqliteStore::session(const std::string& token_hash) {
+    return or_empty([&]() -> std::optional<OperatorSession> {
+        auto stmt = db_->prepare(
+            "SELECT token_hash, user_id, csrf_token, created_at, expires_at "
+            "FROM operator_sessions WHERE token_hash = ?");
+        if (!stmt.bind(token_hash).step()) return std::nullopt;
+        return read_session(stmt);
+    });
+}
+
+Status SqliteStore::delete_session(const std::string& token_hash) {
+    return with_error([&]() -> Status {
+        db_->prepare("DELETE FROM operator_sessions WHERE token_hash = ?").bind(token_hash).run();
+        if (db_->changes() == 0) {
+            return make_error(store_error::kNotFound, "There is no such session.", "token_hash");
+        }
+        return Ok{};
+    });
+}
+
+Status SqliteStore::delete_user_sessions(UserId user) {
+    return with_error([&]() -> Status {
+        db_->prepare("DELETE FROM operator_sessions WHERE user_id = ?").bind(user).run();
+        return Ok{};
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Published profiles
+
+Status SqliteStore::put_profile(const PublishedProfile& profile) {
+    return with_error([&]() -> Status {
+        db_->prepare(
+               "INSERT INTO profiles (id, revision, envelope, public_key, published_at) "
+               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+               "revision = excluded.revision, envelope = excluded.envelope, "
+               "public_key = excluded.public_key, published_at = excluded.published_at")
+            .bind(profile.id, profile.revision, profile.envelope, profile.public_key,
+                  profile.published_at)
+            .run();
+        return Ok{};
+    });
+}
+
+std::optional<PublishedProfile> SqliteStore::profile(const std::string& id) {
+    return or_empty([&]() -> std::optional<PublishedProfile> {
+        auto stmt = db_->prepare(
+            "SELECT id, revision, envelope, public_key, published_at FROM profiles WHERE id = ?");
+        if (!stmt.bind(id).step()) return std::nullopt;
+        return read_profile(stmt);
+    });
+}
+
+std::vector<PublishedProfile> SqliteStore::profiles() {
+    return or_empty([&] {
+        std::vector<PublishedProfile> out;
+        auto stmt = db_->prepare(
+            "SELECT id, revision, envelope, public_key, published_at FROM profiles ORDER BY id");
+        while (stmt.step()) out.push_back(read_profile(stmt));
+        return out;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Audit log
+
+Status SqliteStore::audit(const AuditEntry& entry) {
+    return with_error([&]() -> Status {
+        db_->prepare(
+               "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
+               "session_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(entry.at, entry.actor, entry.action, entry.ticket_number, entry.request_id,
+                  entry.session_id, entry.detail)
+            .run();
+        return Ok{};
+    });
+}
+
+std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
+    return or_empty([&] {
+        std::vector<AuditEntry> out;
+        auto stmt = db_->prepare(
+            "SELECT id, at, actor, action, ticket_number, request_id, session_id, detail "
+            "FROM audit_log ORDER BY id DESC LIMIT ?");
+        stmt.bind(clamp_limit(limit));
+        while (stmt.step()) {
+            AuditEntry e;
+            e.id = stmt.int64(0);
+            e.at = stmt.int64(1);
+            e.actor = stmt.text(2);
+            e.action = stmt.text(3);
+            e.ticket_number = stmt.optional_int64(4);
+            e.request_id = stmt.text(5);
+            e.session_id = stmt.text(6);
+            e.detail = stmt.text(7);
+            out.push_back(std::move(e));
+        }
+        return out;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Health
+
+bool SqliteStore::healthy() {
+    return or_empty([&] { return db_->query_int64("SELECT 1") == 1; });
+}
+
+std::int64_t SqliteStore::count_open_tickets() {
+    return or_empty(
+        [&] { return db_->query_int64("SELECT COUNT(*) FROM tickets WHERE status = 'open'"); });
+}
+
+std::int64_t SqliteStore::count_pending_requests(Timestamp now) {
+    return or_empty([&] {
+        auto stmt = db_->prepare(
+            "SELECT COUNT(*) FROM connection_requests WHERE state = 'pending' AND expires_at > ?");
+        stmt.bind(now);
+        return stmt.step() ? stmt.int64(0) : std::int64_t{0};
+    });
+}
+
+}  // namespace helpline::server

@@ -1,0 +1,131 @@
+#pragma once
+// The SQLite Store: one connection, serialised by a mutex. SQLite takes one writer at a
+// time anyway, and a single connection keeps every method simply one transaction seen
+// whole by the next. Open it with open_sqlite_store() (store.h).
+
+#include <memory>
+#include <mutex>
+#include <type_traits>
+#include <utility>
+
+#include "server/store/sqlite_db.h"
+#include "server/store/store.h"
+
+namespace helpline::server {
+
+class SqliteStore final : public Store {
+  public:
+    explicit SqliteStore(std::unique_ptr<Db> db);
+
+    std::optional<std::string> setting(const std::string& key) override;
+    Status set_setting(const std::string& key, const std::string& value) override;
+
+    Result<User> add_user(const User& user) override;
+    std::optional<User> user(UserId id) override;
+    std::optional<User> user_by_email(const std::string& email) override;
+    std::vector<User> users() override;
+    Status update_user(const User& user) override;
+
+    Status add_group(const Group& group) override;
+    Status rename_group(const std::string& id, const std::string& name) override;
+    Status delete_group(const std::string& id) override;
+    std::vector<Group> groups() override;
+    std::optional<Group> group(const std::string& id) override;
+    Status set_group_members(const std::string& id, const std::vector<UserId>& users) override;
+    std::vector<UserId> group_members(const std::string& id) override;
+    std::vector<std::string> groups_of(UserId user) override;
+
+    Status add_organization(const Organization& org) override;
+    Status remove_organization(const std::string& domain) override;
+    std::vector<Organization> organizations() override;
+
+    Status add_device(const Device& device) override;
+    std::optional<Device> device_by_token_hash(const std::string& token_hash) override;
+    std::optional<Device> device(const std::string& id) override;
+    Status touch_device(const std::string& id, Timestamp now) override;
+
+    Result<SubmitResult> submit_ticket(const NewTicket& ticket, const std::string& idempotency_key,
+                                       const std::string& request_hash,
+                                       const std::function<bool()>& may_create = {}) override;
+    std::optional<Ticket> ticket(TicketNumber number) override;
+    std::vector<Ticket> open_tickets() override;
+    std::vector<Ticket> history(const HistoryFilter& filter) override;
+    std::vector<Ticket> device_tickets(const std::string& device_id, int limit) override;
+    Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
+                                 Timestamp now) override;
+    Result<Ticket> close_ticket(TicketNumber number, UserId by, Timestamp now) override;
+    Status add_handler(TicketNumber number, UserId user) override;
+    std::vector<Ticket> expire_tickets(Timestamp cutoff, Timestamp now) override;
+
+    Status add_connection_request(const ConnectionRequest& request) override;
+    std::optional<ConnectionRequest> connection_request(const std::string& id) override;
+    std::optional<ConnectionRequest> request_by_session(const std::string& session_id) override;
+    Status transition_request(const ConnectionRequest& updated, RequestState expected) override;
+    std::vector<ConnectionRequest> pending_requests(const std::string& device_id,
+                                                    Timestamp now) override;
+    std::vector<ConnectionRequest> expire_requests(Timestamp now) override;
+
+    Result<std::int64_t> append_event(const StoredEvent& event) override;
+    std::vector<StoredEvent> events_after(const std::string& device_id, std::int64_t after_id,
+                                          int limit) override;
+    Status prune_events(Timestamp before) override;
+
+    Status add_session(const OperatorSession& session) override;
+    std::optional<OperatorSession> session(const std::string& token_hash) override;
+    Status delete_session(const std::string& token_hash) override;
+    Status delete_user_sessions(UserId user) override;
+
+    Status put_profile(const PublishedProfile& profile) override;
+    std::optional<PublishedProfile> profile(const std::string& id) override;
+    std::vector<PublishedProfile> profiles() override;
+
+    Status audit(const AuditEntry& entry) override;
+    std::vector<AuditEntry> audit_log(int limit) override;
+
+    bool healthy() override;
+    std::int64_t count_open_tickets() override;
+    std::int64_t count_pending_requests(Timestamp now) override;
+
+  private:
+    /// Runs `f` (returning a Result) under the mutex; a database failure becomes its Error.
+    template <typename F>
+    auto with_error(F&& f) -> decltype(f()) {
+        std::lock_guard lock(mutex_);
+        try {
+            return std::forward<F>(f)();
+        } catch (const DbException& e) {
+            return e.error();
+        }
+    }
+
+    /// Runs `f` under the mutex for the methods whose answer has no error channel (lookups,
+    /// lists, the expiry sweeps): a database failure reads as "nothing"; healthy() and the
+    /// methods returning Status report it.
+    template <typename F>
+    auto or_empty(F&& f) -> decltype(f()) {
+        std::lock_guard lock(mutex_);
+        try {
+            return std::forward<F>(f)();
+        } catch (const DbException&) {
+            return {};
+        }
+    }
+
+    /// Lists are capped so that one request cannot make the server read the whole table.
+    static constexpr int kMaxLimit = 1000;
+    static int clamp_limit(int limit);
+
+    // Helpers; they expect the mutex held (and usually a transaction).
+    std::optional<Ticket> load_ticket(TicketNumber number);
+    std::vector<Ticket> load_tickets(Statement& stmt);
+    void fill_handlers(Ticket& ticket);
+    void insert_handler(TicketNumber number, UserId user);  ///< idempotent
+    bool user_exists(UserId id);
+    bool group_exists(const std::string& id);
+    bool device_exists(const std::string& id);
+
+    std::mutex mutex_;
+    std::unique_ptr<Db> db_;
+};
+
+}  // namespace helpline::server

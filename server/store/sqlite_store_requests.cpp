@@ -1,0 +1,227 @@
+// The SQLite Store: connection requests and device events.
+#include <fmt/format.h>
+
+#include "server/store/sqlite_store.h"
+#include "server/store/store_errors.h"
+
+namespace helpline::server {
+
+namespace {
+
+constexpr const char* kRequestColumns =
+    "id, ticket_number, device_id, operator_id, state, created_at, expires_at, answered_at, "
+    "session_id, relay_token_hash, vnc_password, ended_at";
+
+ConnectionRequest read_request(const Db& db, const Statement& row) {
+    ConnectionRequest r;
+    r.id = row.text(0);
+    r.ticket_number = row.int64(1);
+    r.device_id = row.text(2);
+    r.operator_id = row.int64(3);
+    const auto state = parse_request_state(row.text(4));
+    if (!state) throw_corrupt(db, fmt::format("connection request {} has an unknown state", r.id));
+    r.state = *state;
+    r.created_at = row.int64(5);
+    r.expires_at = row.int64(6);
+    r.answered_at = row.optional_int64(7);
+    r.session_id = row.optional_text(8);
+    r.relay_token_hash = row.optional_text(9);
+    r.vnc_password = row.optional_text(10);
+    r.ended_at = row.optional_int64(11);
+    return r;
+}
+
+std::vector<ConnectionRequest> read_requests(const Db& db, Statement& stmt) {
+    std::vector<ConnectionRequest> out;
+    while (stmt.step()) out.push_back(read_request(db, stmt));
+    return out;
+}
+
+Error session_taken(const std::string& session_id) {
+    return make_error(
+        store_error::kConflict,
+        fmt::format("The session id \"{id}\" is already in use.", fmt::arg("id", session_id)),
+        "session_id");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Connection requests
+
+Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (db_->prepare("SELECT 1 FROM connection_requests WHERE id = ?")
+                .bind(request.id)
+                .step()) {
+            return make_error(store_error::kConflict,
+                              fmt::format("A connection request with the id \"{id}\" already "
+                                          "exists.",
+                                          fmt::arg("id", request.id)),
+                              "id");
+        }
+        if (!db_->prepare("SELECT 1 FROM tickets WHERE number = ?")
+                 .bind(request.ticket_number)
+                 .step()) {
+            return no_ticket(request.ticket_number);
+        }
+        if (!device_exists(request.device_id)) return no_device(request.device_id);
+        if (!user_exists(request.operator_id)) return no_user(request.operator_id);
+        if (request.session_id &&
+            db_->prepare("SELECT 1 FROM connection_requests WHERE session_id = ?")
+                .bind(*request.session_id)
+                .step()) {
+            return session_taken(*request.session_id);
+        }
+        db_->prepare(fmt::format("INSERT INTO connection_requests ({}) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 kRequestColumns))
+            .bind(request.id, request.ticket_number, request.device_id, request.operator_id,
+                  to_string(request.state), request.created_at, request.expires_at,
+                  request.answered_at, request.session_id, request.relay_token_hash,
+                  request.vnc_password, request.ended_at)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::optional<ConnectionRequest> SqliteStore::connection_request(const std::string& id) {
+    return or_empty([&]() -> std::optional<ConnectionRequest> {
+        auto stmt = db_->prepare(
+            fmt::format("SELECT {} FROM connection_requests WHERE id = ?", kRequestColumns));
+        if (!stmt.bind(id).step()) return std::nullopt;
+        return read_request(*db_, stmt);
+    });
+}
+
+std::optional<ConnectionRequest> SqliteStore::request_by_session(const std::string& session_id) {
+    return or_empty([&]() -> std::optional<ConnectionRequest> {
+        auto stmt = db_->prepare(fmt::format(
+            "SELECT {} FROM connection_requests WHERE session_id = ?", kRequestColumns));
+        if (!stmt.bind(session_id).step()) return std::nullopt;
+        return read_request(*db_, stmt);
+    });
+}
+
+Status SqliteStore::transition_request(const ConnectionRequest& updated, RequestState expected) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        {
+            auto current = db_->prepare("SELECT state FROM connection_requests WHERE id = ?");
+            if (!current.bind(updated.id).step()) return no_connection_request(updated.id);
+            if (current.text(0) != to_string(expected)) {
+                return make_error(
+                    store_error::kStale,
+                    fmt::format("The connection request \"{id}\" is already {state}.",
+                                fmt::arg("id", updated.id), fmt::arg("state", current.text(0))),
+                    "state");
+            }
+        }
+        if (updated.session_id &&
+            db_->prepare("SELECT 1 FROM connection_requests WHERE session_id = ? AND id <> ?")
+                .bind(*updated.session_id, updated.id)
+                .step()) {
+            return session_taken(*updated.session_id);
+        }
+        // The state in the WHERE clause is the compare-and-set. Under SQLite's write lock
+        // the check above already decided; the clause keeps the statement correct on its
+        // own, as it must be where writers are not serialised (PostgreSQL).
+        db_->prepare(
+               "UPDATE connection_requests SET state = ?, expires_at = ?, answered_at = ?, "
+               "session_id = ?, relay_token_hash = ?, vnc_password = ?, ended_at = ? "
+               "WHERE id = ? AND state = ?")
+            .bind(to_string(updated.state), updated.expires_at, updated.answered_at,
+                  updated.session_id, updated.relay_token_hash, updated.vnc_password,
+                  updated.ended_at, updated.id, to_string(expected))
+            .run();
+        if (db_->changes() == 0) {
+            return make_error(store_error::kStale,
+                              fmt::format("The connection request \"{id}\" was answered meanwhile.",
+                                          fmt::arg("id", updated.id)),
+                              "state");
+        }
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::vector<ConnectionRequest> SqliteStore::pending_requests(const std::string& device_id,
+                                                             Timestamp now) {
+    return or_empty([&] {
+        auto stmt = db_->prepare(fmt::format(
+            "SELECT {} FROM connection_requests WHERE device_id = ? AND state = 'pending' "
+            "AND expires_at > ? ORDER BY created_at, id",
+            kRequestColumns));
+        stmt.bind(device_id, now);
+        return read_requests(*db_, stmt);
+    });
+}
+
+std::vector<ConnectionRequest> SqliteStore::expire_requests(Timestamp now) {
+    return or_empty([&] {
+        Transaction tx(*db_);
+        std::vector<ConnectionRequest> expired;
+        {
+            auto stmt = db_->prepare(fmt::format(
+                "SELECT {} FROM connection_requests WHERE state = 'pending' AND expires_at <= ? "
+                "ORDER BY expires_at, id",
+                kRequestColumns));
+            stmt.bind(now);
+            expired = read_requests(*db_, stmt);
+        }
+        if (expired.empty()) return expired;
+        db_->prepare(
+               "UPDATE connection_requests SET state = 'expired' "
+               "WHERE state = 'pending' AND expires_at <= ?")
+            .bind(now)
+            .run();
+        tx.commit();
+        for (ConnectionRequest& r : expired) r.state = RequestState::expired;
+        return expired;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Device events
+
+Result<std::int64_t> SqliteStore::append_event(const StoredEvent& event) {
+    return with_error([&]() -> Result<std::int64_t> {
+        Transaction tx(*db_);
+        if (!device_exists(event.device_id)) return no_device(event.device_id);
+        db_->prepare(
+               "INSERT INTO device_events (device_id, type, data, created_at) "
+               "VALUES (?, ?, ?, ?)")
+            .bind(event.device_id, event.type, event.data, event.created_at)
+            .run();
+        const std::int64_t id = db_->last_insert_id();
+        tx.commit();
+        return id;
+    });
+}
+
+std::vector<StoredEvent> SqliteStore::events_after(const std::string& device_id,
+                                                   std::int64_t after_id, int limit) {
+    return or_empty([&] {
+        std::vector<StoredEvent> out;
+        auto stmt = db_->prepare(
+            "SELECT id, device_id, type, data, created_at FROM device_events "
+            "WHERE device_id = ? AND id > ? ORDER BY id LIMIT ?");
+        stmt.bind(device_id, after_id, clamp_limit(limit));
+        while (stmt.step()) {
+            out.push_back(StoredEvent{stmt.int64(0), stmt.text(1), stmt.text(2), stmt.text(3),
+                                      stmt.int64(4)});
+        }
+        return out;
+    });
+}
+
+Status SqliteStore::prune_events(Timestamp before) {
+    return with_error([&]() -> Status {
+        db_->prepare("DELETE FROM device_events WHERE created_at < ?").bind(before).run();
+        return Ok{};
+    });
+}
+
+}  // namespace helpline::server

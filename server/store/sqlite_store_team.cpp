@@ -1,0 +1,337 @@
+// The SQLite Store: users, groups, organizations and devices.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "server/store/sqlite_store.h"
+#include "server/store/store_errors.h"
+
+namespace helpline::server {
+
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, email, name, role, password_hash, disabled, notify_email, created_at";
+constexpr const char* kDeviceColumns =
+    "id, token_hash, profile_id, hostname, os, client_version, created_at, last_seen_at";
+
+User read_user(const Db& db, const Statement& row) {
+    User u;
+    u.id = row.int64(0);
+    u.email = row.text(1);
+    u.name = row.text(2);
+    const auto role = parse_role(row.text(3));
+    if (!role) throw_corrupt(db, fmt::format("user {} has an unknown role", u.id));
+    u.role = *role;
+    u.password_hash = row.text(4);
+    u.disabled = row.int64(5) != 0;
+    u.notify_email = row.int64(6) != 0;
+    u.created_at = row.int64(7);
+    return u;
+}
+
+Device read_device(const Statement& row) {
+    Device d;
+    d.id = row.text(0);
+    d.token_hash = row.text(1);
+    d.profile_id = row.text(2);
+    d.hostname = row.text(3);
+    d.os = row.text(4);
+    d.client_version = row.text(5);
+    d.created_at = row.int64(6);
+    d.last_seen_at = row.int64(7);
+    return d;
+}
+
+std::string lower_ascii(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    return s;
+}
+
+Error email_taken(const std::string& email) {
+    return make_error(
+        store_error::kConflict,
+        fmt::format("A user with the email \"{email}\" already exists.", fmt::arg("email", email)),
+        "email");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Users
+
+Result<User> SqliteStore::add_user(const User& user) {
+    return with_error([&]() -> Result<User> {
+        Transaction tx(*db_);
+        if (db_->prepare("SELECT 1 FROM users WHERE lower(email) = lower(?)")
+                .bind(user.email)
+                .step()) {
+            return email_taken(user.email);
+        }
+        db_->prepare(
+               "INSERT INTO users (email, name, role, password_hash, disabled, "
+               "notify_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
+                  user.notify_email, user.created_at)
+            .run();
+        User added = user;
+        added.id = db_->last_insert_id();
+        tx.commit();
+        return added;
+    });
+}
+
+std::optional<User> SqliteStore::user(UserId id) {
+    return or_empty([&]() -> std::optional<User> {
+        auto stmt = db_->prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+        if (!stmt.bind(id).step()) return std::nullopt;
+        return read_user(*db_, stmt);
+    });
+}
+
+std::optional<User> SqliteStore::user_by_email(const std::string& email) {
+    return or_empty([&]() -> std::optional<User> {
+        auto stmt = db_->prepare(
+            fmt::format("SELECT {} FROM users WHERE lower(email) = lower(?)", kUserColumns));
+        if (!stmt.bind(email).step()) return std::nullopt;
+        return read_user(*db_, stmt);
+    });
+}
+
+std::vector<User> SqliteStore::users() {
+    return or_empty([&] {
+        std::vector<User> out;
+        auto stmt = db_->prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns));
+        while (stmt.step()) out.push_back(read_user(*db_, stmt));
+        return out;
+    });
+}
+
+Status SqliteStore::update_user(const User& user) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (!user_exists(user.id)) return no_user(user.id);
+        if (db_->prepare("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id <> ?")
+                .bind(user.email, user.id)
+                .step()) {
+            return email_taken(user.email);
+        }
+        db_->prepare(
+               "UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, "
+               "disabled = ?, notify_email = ? WHERE id = ?")
+            .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
+                  user.notify_email, user.id)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Groups
+
+Status SqliteStore::add_group(const Group& group) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (group_exists(group.id)) {
+            return make_error(store_error::kConflict,
+                              fmt::format("A group with the id \"{id}\" already exists.",
+                                          fmt::arg("id", group.id)),
+                              "id");
+        }
+        db_->prepare("INSERT INTO team_groups (id, name) VALUES (?, ?)")
+            .bind(group.id, group.name)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+Status SqliteStore::rename_group(const std::string& id, const std::string& name) {
+    return with_error([&]() -> Status {
+        db_->prepare("UPDATE team_groups SET name = ? WHERE id = ?").bind(name, id).run();
+        if (db_->changes() == 0) return no_group(id);
+        return Ok{};
+    });
+}
+
+Status SqliteStore::delete_group(const std::string& id) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (!group_exists(id)) return no_group(id);
+        // Open tickets stay in the queue, unassigned from the group; the group's history
+        // goes with it (handlers, idempotency keys and connection requests by cascade).
+        db_->prepare("UPDATE tickets SET group_id = NULL WHERE group_id = ? AND status = 'open'")
+            .bind(id)
+            .run();
+        db_->prepare("DELETE FROM tickets WHERE group_id = ? AND status IN ('closed', 'expired')")
+            .bind(id)
+            .run();
+        db_->prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
+        db_->prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::vector<Group> SqliteStore::groups() {
+    return or_empty([&] {
+        std::vector<Group> out;
+        auto stmt = db_->prepare("SELECT id, name FROM team_groups ORDER BY id");
+        while (stmt.step()) out.push_back(Group{stmt.text(0), stmt.text(1)});
+        return out;
+    });
+}
+
+std::optional<Group> SqliteStore::group(const std::string& id) {
+    return or_empty([&]() -> std::optional<Group> {
+        auto stmt = db_->prepare("SELECT id, name FROM team_groups WHERE id = ?");
+        if (!stmt.bind(id).step()) return std::nullopt;
+        return Group{stmt.text(0), stmt.text(1)};
+    });
+}
+
+Status SqliteStore::set_group_members(const std::string& id, const std::vector<UserId>& users) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (!group_exists(id)) return no_group(id);
+        for (const UserId user : users) {
+            if (!user_exists(user)) return no_user(user);
+        }
+        db_->prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
+        for (const UserId user : users) {
+            // A user named twice is a member once.
+            db_->prepare(
+                   "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) "
+                   "ON CONFLICT DO NOTHING")
+                .bind(id, user)
+                .run();
+        }
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::vector<UserId> SqliteStore::group_members(const std::string& id) {
+    return or_empty([&] {
+        std::vector<UserId> out;
+        auto stmt =
+            db_->prepare("SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id");
+        stmt.bind(id);
+        while (stmt.step()) out.push_back(stmt.int64(0));
+        return out;
+    });
+}
+
+std::vector<std::string> SqliteStore::groups_of(UserId user) {
+    return or_empty([&] {
+        std::vector<std::string> out;
+        auto stmt =
+            db_->prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
+        stmt.bind(user);
+        while (stmt.step()) out.push_back(stmt.text(0));
+        return out;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Organizations
+
+Status SqliteStore::add_organization(const Organization& org) {
+    return with_error([&]() -> Status {
+        const std::string domain = lower_ascii(org.domain);
+        Transaction tx(*db_);
+        if (db_->prepare("SELECT 1 FROM organizations WHERE domain = ?").bind(domain).step()) {
+            return make_error(
+                store_error::kConflict,
+                fmt::format("An organization with the domain \"{domain}\" already exists.",
+                            fmt::arg("domain", domain)),
+                "domain");
+        }
+        db_->prepare("INSERT INTO organizations (domain, name) VALUES (?, ?)")
+            .bind(domain, org.name)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+Status SqliteStore::remove_organization(const std::string& domain) {
+    return with_error([&]() -> Status {
+        db_->prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
+        if (db_->changes() == 0) {
+            return make_error(store_error::kNotFound,
+                              fmt::format("There is no organization with the domain \"{domain}\".",
+                                          fmt::arg("domain", domain)),
+                              "domain");
+        }
+        return Ok{};
+    });
+}
+
+std::vector<Organization> SqliteStore::organizations() {
+    return or_empty([&] {
+        std::vector<Organization> out;
+        auto stmt = db_->prepare("SELECT domain, name FROM organizations ORDER BY domain");
+        while (stmt.step()) out.push_back(Organization{stmt.text(0), stmt.text(1)});
+        return out;
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+// Devices
+
+Status SqliteStore::add_device(const Device& device) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (device_exists(device.id)) {
+            return make_error(store_error::kConflict,
+                              fmt::format("A device with the id \"{id}\" already exists.",
+                                          fmt::arg("id", device.id)),
+                              "id");
+        }
+        if (db_->prepare("SELECT 1 FROM devices WHERE token_hash = ?")
+                .bind(device.token_hash)
+                .step()) {
+            return make_error(store_error::kConflict, "Another device already has this token.",
+                              "token_hash");
+        }
+        db_->prepare(fmt::format("INSERT INTO devices ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                 kDeviceColumns))
+            .bind(device.id, device.token_hash, device.profile_id, device.hostname, device.os,
+                  device.client_version, device.created_at, device.last_seen_at)
+            .run();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::optional<Device> SqliteStore::device_by_token_hash(const std::string& token_hash) {
+    return or_empty([&]() -> std::optional<Device> {
+        auto stmt = db_->prepare(
+            fmt::format("SELECT {} FROM devices WHERE token_hash = ?", kDeviceColumns));
+        if (!stmt.bind(token_hash).step()) return std::nullopt;
+        return read_device(stmt);
+    });
+}
+
+std::optional<Device> SqliteStore::device(const std::string& id) {
+    return or_empty([&]() -> std::optional<Device> {
+        auto stmt =
+            db_->prepare(fmt::format("SELECT {} FROM devices WHERE id = ?", kDeviceColumns));
+        if (!stmt.bind(id).step()) return std::nullopt;
+        return read_device(stmt);
+    });
+}
+
+Status SqliteStore::touch_device(const std::string& id, Timestamp now) {
+    return with_error([&]() -> Status {
+        db_->prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now, id).run();
+        if (db_->changes() == 0) return no_device(id);
+        return Ok{};
+    });
+}
+
+}  // namespace helpline::server

@@ -1,0 +1,311 @@
+// The SQLite Store: tickets.
+#include <fmt/format.h>
+
+#include "server/store/sqlite_store.h"
+#include "server/store/store_errors.h"
+
+namespace helpline::server {
+
+namespace {
+
+constexpr const char* kTicketColumns =
+    "number, device_id, email, subject, description, priority, group_id, operator_id, status, "
+    "created_at, updated_at, closed_at, closed_by";
+// The queue's order: most urgent first, then the longest waiting.
+constexpr const char* kQueueOrder =
+    "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END DESC, "
+    "created_at, number";
+
+Ticket read_ticket(const Db& db, const Statement& row) {
+    Ticket t;
+    t.number = row.int64(0);
+    t.device_id = row.optional_text(1).value_or("");
+    t.email = row.text(2);
+    t.subject = row.text(3);
+    t.description = row.text(4);
+    const auto priority = parse_priority(row.text(5));
+    const auto status = parse_ticket_status(row.text(8));
+    if (!priority || !status) {
+        throw_corrupt(db, fmt::format("ticket {} has an unknown priority or status", t.number));
+    }
+    t.priority = *priority;
+    t.group_id = row.optional_text(6);
+    t.operator_id = row.optional_int64(7);
+    t.status = *status;
+    t.created_at = row.int64(9);
+    t.updated_at = row.int64(10);
+    t.closed_at = row.optional_int64(11);
+    t.closed_by = row.optional_int64(12);
+    return t;
+}
+
+std::optional<std::string> optional_device(const std::string& device_id) {
+    if (device_id.empty()) return std::nullopt;
+    return device_id;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Helpers (mutex held)
+
+void SqliteStore::fill_handlers(Ticket& ticket) {
+    auto stmt = db_->prepare(
+        "SELECT user_id FROM ticket_handlers WHERE ticket_number = ? ORDER BY user_id");
+    stmt.bind(ticket.number);
+    ticket.handled_by.clear();
+    while (stmt.step()) ticket.handled_by.push_back(stmt.int64(0));
+}
+
+std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt) {
+    std::vector<Ticket> out;
+    while (stmt.step()) out.push_back(read_ticket(*db_, stmt));
+    // One small indexed query per ticket: cheap in-process; PostgreSQL would aggregate.
+    for (Ticket& t : out) fill_handlers(t);
+    return out;
+}
+
+std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
+    auto stmt =
+        db_->prepare(fmt::format("SELECT {} FROM tickets WHERE number = ?", kTicketColumns));
+    stmt.bind(number);
+    auto found = load_tickets(stmt);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
+}
+
+void SqliteStore::insert_handler(TicketNumber number, UserId user) {
+    db_->prepare(
+           "INSERT INTO ticket_handlers (ticket_number, user_id) VALUES (?, ?) "
+           "ON CONFLICT DO NOTHING")
+        .bind(number, user)
+        .run();
+}
+
+// ---------------------------------------------------------------------------------------
+// Tickets
+
+Result<SubmitResult> SqliteStore::submit_ticket(const NewTicket& ticket,
+                                                const std::string& idempotency_key,
+                                                const std::string& request_hash,
+                                                const std::function<bool()>& may_create) {
+    return with_error([&]() -> Result<SubmitResult> {
+        // The write lock is taken before the key is looked up, so two submissions with the
+        // same key (from this process or another) cannot both miss it.
+        Transaction tx(*db_);
+        std::optional<TicketNumber> seen;
+        {
+            auto key = db_->prepare(
+                "SELECT request_hash, ticket_number FROM idempotency_keys "
+                "WHERE device_id = ? AND idempotency_key = ?");
+            if (key.bind(ticket.device_id, idempotency_key).step()) {
+                if (key.text(0) != request_hash) {
+                    return make_error(
+                        store_error::kIdempotencyMismatch,
+                        "This idempotency key was already used for a different request. Send "
+                        "the same request again, or a new request with a new key.",
+                        "Idempotency-Key");
+                }
+                seen = key.int64(1);
+            }
+        }
+        if (seen) {
+            auto first = load_ticket(*seen);
+            if (!first) {
+                throw_corrupt(*db_, fmt::format("idempotency key of missing ticket {}", *seen));
+            }
+            return SubmitResult{std::move(*first), false};
+        }
+        if (ticket.group_id && !group_exists(*ticket.group_id)) return no_group(*ticket.group_id);
+        if (!ticket.device_id.empty() && !device_exists(ticket.device_id)) {
+            return no_device(ticket.device_id);
+        }
+        if (may_create && !may_create()) {
+            return make_error(store_error::kRefused, "The submission was refused (rate limit).");
+        }
+
+        db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'").run();
+        const TicketNumber number =
+            db_->query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
+        db_->prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
+                                 "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL)",
+                                 kTicketColumns))
+            .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
+                  ticket.description, to_string(ticket.priority), ticket.group_id,
+                  ticket.created_at, ticket.created_at)
+            .run();
+        db_->prepare(
+               "INSERT INTO idempotency_keys (device_id, idempotency_key, request_hash, "
+               "ticket_number, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(ticket.device_id, idempotency_key, request_hash, number, ticket.created_at)
+            .run();
+        // With synchronous=FULL the commit returns only once the ticket is on disk.
+        tx.commit();
+
+        Ticket created;
+        created.number = number;
+        created.device_id = ticket.device_id;
+        created.email = ticket.email;
+        created.subject = ticket.subject;
+        created.description = ticket.description;
+        created.priority = ticket.priority;
+        created.group_id = ticket.group_id;
+        created.status = TicketStatus::open;
+        created.created_at = ticket.created_at;
+        created.updated_at = ticket.created_at;
+        return SubmitResult{std::move(created), true};
+    });
+}
+
+std::optional<Ticket> SqliteStore::ticket(TicketNumber number) {
+    return or_empty([&] {
+        Transaction tx(*db_, Transaction::Kind::read);
+        return load_ticket(number);
+    });
+}
+
+std::vector<Ticket> SqliteStore::open_tickets() {
+    return or_empty([&] {
+        Transaction tx(*db_, Transaction::Kind::read);
+        auto stmt =
+            db_->prepare(fmt::format("SELECT {} FROM tickets WHERE status = 'open' ORDER BY {}",
+                                     kTicketColumns, kQueueOrder));
+        return load_tickets(stmt);
+    });
+}
+
+std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
+    return or_empty([&] {
+        // One SQL text per combination of filters (16 at most), each prepared once.
+        std::string sql = fmt::format(
+            "SELECT {} FROM tickets WHERE status IN ('closed', 'expired')", kTicketColumns);
+        if (filter.email) sql += " AND lower(email) = lower(?)";
+        if (filter.from) sql += " AND created_at >= ?";
+        if (filter.to) sql += " AND created_at < ?";
+        if (filter.visible_to) {
+            sql +=
+                " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
+                " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
+        }
+        sql += " ORDER BY closed_at DESC, number DESC LIMIT ?";
+
+        Transaction tx(*db_, Transaction::Kind::read);
+        auto stmt = db_->prepare(sql);
+        if (filter.email) stmt.bind(*filter.email);
+        if (filter.from) stmt.bind(*filter.from);
+        if (filter.to) stmt.bind(*filter.to);
+        if (filter.visible_to) stmt.bind(*filter.visible_to, *filter.visible_to);
+        stmt.bind(clamp_limit(filter.limit));
+        return load_tickets(stmt);
+    });
+}
+
+std::vector<Ticket> SqliteStore::device_tickets(const std::string& device_id, int limit) {
+    return or_empty([&] {
+        Transaction tx(*db_, Transaction::Kind::read);
+        auto stmt = db_->prepare(fmt::format(
+            "SELECT {} FROM tickets WHERE device_id = ? ORDER BY created_at DESC, number DESC "
+            "LIMIT ?",
+            kTicketColumns));
+        stmt.bind(device_id, clamp_limit(limit));
+        return load_tickets(stmt);
+    });
+}
+
+Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChanges& changes,
+                                          Timestamp now) {
+    return with_error([&]() -> Result<Ticket> {
+        Transaction tx(*db_);
+        auto current = load_ticket(number);
+        if (!current) return no_ticket(number);
+        if (changes.group_id && *changes.group_id && !group_exists(**changes.group_id)) {
+            return no_group(**changes.group_id);
+        }
+        if (changes.operator_id && *changes.operator_id && !user_exists(**changes.operator_id)) {
+            Error error = no_user(**changes.operator_id);
+            error.where = "operator_id";
+            return error;
+        }
+        const Priority priority = changes.priority.value_or(current->priority);
+        const auto group_id = changes.group_id.value_or(current->group_id);
+        const auto operator_id = changes.operator_id.value_or(current->operator_id);
+        db_->prepare(
+               "UPDATE tickets SET priority = ?, group_id = ?, operator_id = ?, "
+               "updated_at = ? WHERE number = ?")
+            .bind(to_string(priority), group_id, operator_id, now, number)
+            .run();
+        // Being assigned counts as handling the ticket, for history visibility (§6).
+        if (changes.operator_id && *changes.operator_id)
+            insert_handler(number, **changes.operator_id);
+        auto updated = load_ticket(number);
+        tx.commit();
+        return std::move(*updated);
+    });
+}
+
+Result<Ticket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
+    return with_error([&]() -> Result<Ticket> {
+        Transaction tx(*db_);
+        auto current = load_ticket(number);
+        if (!current) return no_ticket(number);
+        if (current->status != TicketStatus::open) {
+            return make_error(
+                store_error::kStale,
+                current->status == TicketStatus::closed
+                    ? fmt::format("Ticket {number} is already closed.", fmt::arg("number", number))
+                    : fmt::format("Ticket {number} has expired.", fmt::arg("number", number)),
+                "number");
+        }
+        if (!user_exists(by)) return no_user(by);
+        db_->prepare(
+               "UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?, "
+               "updated_at = ? WHERE number = ?")
+            .bind(now, by, now, number)
+            .run();
+        insert_handler(number, by);
+        auto closed = load_ticket(number);
+        tx.commit();
+        return std::move(*closed);
+    });
+}
+
+Status SqliteStore::add_handler(TicketNumber number, UserId user) {
+    return with_error([&]() -> Status {
+        Transaction tx(*db_);
+        if (!db_->prepare("SELECT 1 FROM tickets WHERE number = ?").bind(number).step()) {
+            return no_ticket(number);
+        }
+        if (!user_exists(user)) return no_user(user);
+        insert_handler(number, user);
+        tx.commit();
+        return Ok{};
+    });
+}
+
+std::vector<Ticket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now) {
+    return or_empty([&] {
+        Transaction tx(*db_);
+        std::vector<TicketNumber> numbers;
+        {
+            auto stmt = db_->prepare(
+                "SELECT number FROM tickets WHERE status = 'open' AND created_at < ? "
+                "ORDER BY number");
+            stmt.bind(cutoff);
+            while (stmt.step()) numbers.push_back(stmt.int64(0));
+        }
+        std::vector<Ticket> expired;
+        if (numbers.empty()) return expired;
+        db_->prepare(
+               "UPDATE tickets SET status = 'expired', closed_at = ?, updated_at = ? "
+               "WHERE status = 'open' AND created_at < ?")
+            .bind(now, now, cutoff)
+            .run();
+        for (const TicketNumber number : numbers) {
+            if (auto t = load_ticket(number)) expired.push_back(std::move(*t));
+        }
+        tx.commit();
+        return expired;
+    });
+}
+
+}  // namespace helpline::server

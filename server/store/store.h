@@ -1,0 +1,156 @@
+#pragma once
+// Storage of the team server behind one interface: SQLite (embedded, the default) now,
+// PostgreSQL later. Every method is thread-safe and synchronous; each is one transaction.
+// Failures the caller must handle come back as Error values with these codes:
+//   "store.conflict"   a unique key is taken (user email, group id, org domain)
+//   "store.not_found"  the object does not exist
+//   "store.stale"      a compare-and-set found another state (connection requests)
+//   "store.io"         the database failed (disk full, corrupt, ...)
+//   "store.newer_schema" (opening) the database was written by a newer server
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/store/model.h"
+#include "shared/result.h"
+
+namespace helpline::server {
+
+namespace store_error {
+inline constexpr const char* kConflict = "store.conflict";
+inline constexpr const char* kNotFound = "store.not_found";
+inline constexpr const char* kStale = "store.stale";
+inline constexpr const char* kIo = "store.io";
+inline constexpr const char* kIdempotencyMismatch = "store.idempotency_mismatch";
+inline constexpr const char* kRefused = "store.refused";
+inline constexpr const char* kNewerSchema = "store.newer_schema";
+}  // namespace store_error
+
+struct SubmitResult {
+    Ticket ticket;
+    bool created = false;  ///< false: the same key and body were seen before
+};
+
+struct TicketChanges {
+    std::optional<Priority> priority;
+    std::optional<std::optional<std::string>> group_id;  ///< nullopt: unchanged; inner nullopt: unassign
+    std::optional<std::optional<UserId>> operator_id;
+};
+
+struct HistoryFilter {
+    std::optional<std::string> email;
+    std::optional<Timestamp> from;  ///< created_at >= from
+    std::optional<Timestamp> to;    ///< created_at < to
+    /// An operator's view (§6): only tickets they handled or that belong to one of their
+    /// groups. Filtered in the query, so that `limit` counts visible tickets. nullopt: all.
+    std::optional<UserId> visible_to;
+    int limit = 100;  ///< clamped to [1, 1000]
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+
+    // Team settings (team name, ...).
+    virtual std::optional<std::string> setting(const std::string& key) = 0;
+    virtual Status set_setting(const std::string& key, const std::string& value) = 0;
+
+    // Users.
+    virtual Result<User> add_user(const User& user) = 0;  ///< id assigned
+    virtual std::optional<User> user(UserId id) = 0;
+    virtual std::optional<User> user_by_email(const std::string& email) = 0;
+    virtual std::vector<User> users() = 0;
+    virtual Status update_user(const User& user) = 0;  ///< by id; every field but id/created_at
+
+    // Groups and members.
+    virtual Status add_group(const Group& group) = 0;
+    virtual Status rename_group(const std::string& id, const std::string& name) = 0;
+    /// Deletes the group: its open tickets become unassigned (no group), its closed and
+    /// expired tickets are deleted.
+    virtual Status delete_group(const std::string& id) = 0;
+    virtual std::vector<Group> groups() = 0;
+    virtual std::optional<Group> group(const std::string& id) = 0;
+    virtual Status set_group_members(const std::string& id, const std::vector<UserId>& users) = 0;
+    virtual std::vector<UserId> group_members(const std::string& id) = 0;
+    virtual std::vector<std::string> groups_of(UserId user) = 0;
+
+    // Organizations.
+    virtual Status add_organization(const Organization& org) = 0;  ///< conflict if the domain exists
+    virtual Status remove_organization(const std::string& domain) = 0;
+    virtual std::vector<Organization> organizations() = 0;
+
+    // Devices.
+    virtual Status add_device(const Device& device) = 0;
+    virtual std::optional<Device> device_by_token_hash(const std::string& token_hash) = 0;
+    virtual std::optional<Device> device(const std::string& id) = 0;
+    virtual Status touch_device(const std::string& id, Timestamp now) = 0;
+
+    // Tickets.
+    /// Creates a ticket unless (device, key) was seen: then the same body (request_hash)
+    /// returns the first ticket with created=false, another body kIdempotencyMismatch.
+    /// The key is stored in the same transaction as the ticket, durably (synchronous=FULL).
+    /// `may_create`, when given, is asked (inside the transaction) before a new ticket is
+    /// made; false -> kRefused and nothing is stored. Retries of a stored submission never
+    /// ask it, so a rate limit cannot turn a retry into an error.
+    virtual Result<SubmitResult> submit_ticket(const NewTicket& ticket, const std::string& idempotency_key,
+                                               const std::string& request_hash,
+                                               const std::function<bool()>& may_create = {}) = 0;
+    virtual std::optional<Ticket> ticket(TicketNumber number) = 0;
+    virtual std::vector<Ticket> open_tickets() = 0;            ///< every open ticket
+    virtual std::vector<Ticket> history(const HistoryFilter& filter) = 0;  ///< closed + expired, newest first
+    virtual std::vector<Ticket> device_tickets(const std::string& device_id, int limit) = 0;  ///< newest first
+    virtual Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
+                                         Timestamp now) = 0;
+    virtual Result<Ticket> close_ticket(TicketNumber number, UserId by, Timestamp now) = 0;
+    /// Records that an operator handled the ticket (for history visibility).
+    virtual Status add_handler(TicketNumber number, UserId user) = 0;
+    /// Moves open tickets created before `cutoff` to expired; returns them.
+    virtual std::vector<Ticket> expire_tickets(Timestamp cutoff, Timestamp now) = 0;
+
+    // Connection requests.
+    virtual Status add_connection_request(const ConnectionRequest& request) = 0;
+    virtual std::optional<ConnectionRequest> connection_request(const std::string& id) = 0;
+    virtual std::optional<ConnectionRequest> request_by_session(const std::string& session_id) = 0;
+    /// Compare-and-set: writes `updated` only if the stored state is still `expected`;
+    /// else kStale. This is what makes a request single-use under concurrency.
+    virtual Status transition_request(const ConnectionRequest& updated, RequestState expected) = 0;
+    /// Pending requests of a device that have not expired at `now`.
+    virtual std::vector<ConnectionRequest> pending_requests(const std::string& device_id, Timestamp now) = 0;
+    /// Moves pending requests whose expires_at <= now to expired; returns them.
+    virtual std::vector<ConnectionRequest> expire_requests(Timestamp now) = 0;
+
+    // Device events (for Last-Event-ID resume).
+    virtual Result<std::int64_t> append_event(const StoredEvent& event) = 0;  ///< id assigned
+    virtual std::vector<StoredEvent> events_after(const std::string& device_id, std::int64_t after_id,
+                                                  int limit) = 0;
+    virtual Status prune_events(Timestamp before) = 0;
+
+    // Operator sessions.
+    virtual Status add_session(const OperatorSession& session) = 0;
+    virtual std::optional<OperatorSession> session(const std::string& token_hash) = 0;
+    virtual Status delete_session(const std::string& token_hash) = 0;
+    virtual Status delete_user_sessions(UserId user) = 0;
+
+    // Published profiles (signed envelopes).
+    virtual Status put_profile(const PublishedProfile& profile) = 0;  ///< replaces by id
+    virtual std::optional<PublishedProfile> profile(const std::string& id) = 0;
+    virtual std::vector<PublishedProfile> profiles() = 0;
+
+    // Audit log (append-only).
+    virtual Status audit(const AuditEntry& entry) = 0;
+    virtual std::vector<AuditEntry> audit_log(int limit) = 0;  ///< newest first
+
+    // Health.
+    virtual bool healthy() = 0;
+    virtual std::int64_t count_open_tickets() = 0;
+    /// Pending connection requests that have not expired at `now`.
+    virtual std::int64_t count_pending_requests(Timestamp now) = 0;
+};
+
+/// Opens (creating and migrating as needed) the SQLite database at `path`.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+
+}  // namespace helpline::server

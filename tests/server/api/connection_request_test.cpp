@@ -1,0 +1,158 @@
+// Connection requests: single-use, expiring, bound to one device, one operator, one ticket.
+#include "server/api/services.h"
+#include "tests/server/api/api_fixture.h"
+
+using namespace helpline::server;
+using helpline::server::test::ApiFixture;
+using helpline::server::test::Reply;
+
+namespace {
+
+struct Session : ApiFixture {
+    Session() {
+        group("first-line");
+        group("billing");
+        op_a = user("ana@team.example", Role::operator_, {"first-line"});
+        op_b = user("bruno@team.example", Role::operator_, {"billing"});
+        admin = user("boss@team.example", Role::admin);
+        dev = device(&dev_id);
+        other_dev = device();
+        ticket = submit(dev, "first-line");
+    }
+    std::string connect(const std::string& token) {
+        auto r = call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", token);
+        REQUIRE(r.status == 201);
+        return r.json["request_id"];
+    }
+    Reply accept(const std::string& device_token, const std::string& id) {
+        return call("POST", "/api/v1/connection-requests/" + id + "/accept", device_token,
+                    {{"vnc_password", "s3cret-pw"}});
+    }
+    std::string op_a, op_b, admin, dev, dev_id, other_dev;
+    TicketNumber ticket = 0;
+};
+
+std::vector<std::string> frames(http::EventSink& sink) { return sink.drain(); }
+
+}  // namespace
+
+TEST_CASE_METHOD(Session, "a connection request reaches the device's event stream at once") {
+    auto stream = call("GET", "/api/v1/events", dev);
+    REQUIRE(stream.raw.stream);
+    const auto id = connect(op_a);
+    const auto got = frames(*stream.raw.stream);
+    REQUIRE(got.size() == 1);
+    CHECK_THAT(got[0], Catch::Contains("event: connection-request"));
+    CHECK_THAT(got[0], Catch::Contains(id));
+    CHECK_THAT(got[0], Catch::Contains("\"operator_name\":\"ana\""));
+    CHECK(hub.device_online(dev_id));
+}
+
+TEST_CASE_METHOD(Session, "accepting gives a session and relay token once and the operator sees the password") {
+    const auto id = connect(op_a);
+    auto first = accept(dev, id);
+    REQUIRE(first.status == 200);
+    CHECK(first.json["session_id"].get<std::string>().size() == 32);
+    CHECK(first.json["relay_token"].get<std::string>().size() >= 43);
+    CHECK(accept(dev, id).status == 409);
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/decline", dev).status == 409);
+    auto state = call("GET", "/api/v1/connection-requests/" + id, op_a);
+    CHECK(state.json["state"] == "accepted");
+    CHECK(state.json["vnc_password"] == "s3cret-pw");
+    // An admin may follow it but never gets the password.
+    auto seen_by_admin = call("GET", "/api/v1/connection-requests/" + id, admin);
+    CHECK(seen_by_admin.status == 200);
+    CHECK_FALSE(seen_by_admin.json.contains("vnc_password"));
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_b).status == 404);
+}
+
+TEST_CASE_METHOD(Session, "a request expires after the timeout and then answers 409") {
+    const auto id = connect(op_a);
+    clock.advance(std::chrono::seconds(config.default_request_timeout_s));
+    CHECK(accept(dev, id).status == 409);
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "expired");
+}
+
+TEST_CASE_METHOD(Session, "the sweeper expires requests and tells the device") {
+    auto stream = call("GET", "/api/v1/events", dev);
+    const auto id = connect(op_a);
+    (void)stream.raw.stream->drain();
+    clock.advance(std::chrono::seconds(config.default_request_timeout_s + 1));
+    api::sweep(ctx());
+    const auto got = stream.raw.stream->drain();
+    REQUIRE(got.size() == 1);
+    CHECK_THAT(got[0], Catch::Contains("event: connection-cancelled"));
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/decline", dev).status == 409);
+}
+
+TEST_CASE_METHOD(Session, "only the ticket's device can answer") {
+    const auto id = connect(op_a);
+    CHECK(accept(other_dev, id).status == 404);
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/decline", other_dev).status == 404);
+    CHECK(accept(dev, id).status == 200);
+}
+
+TEST_CASE_METHOD(Session, "only an operator who can see the ticket can connect") {
+    CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", op_b).status == 404);
+    CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", admin).status == 201);
+    CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", dev).status == 403);
+}
+
+TEST_CASE_METHOD(Session, "a declined request cannot be accepted afterwards") {
+    const auto id = connect(op_a);
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/decline", dev).status == 204);
+    CHECK(accept(dev, id).status == 409);
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "declined");
+}
+
+TEST_CASE_METHOD(Session, "either side ends a session once and the device hears when the operator ends it") {
+    auto stream = call("GET", "/api/v1/events", dev);
+    const auto id = connect(op_a);
+    const std::string session = accept(dev, id).json["session_id"];
+    (void)stream.raw.stream->drain();
+    CHECK(call("POST", "/api/v1/sessions/" + session + "/end", op_b).status == 404);
+    CHECK(call("POST", "/api/v1/sessions/" + session + "/end", op_a).status == 204);
+    CHECK(call("POST", "/api/v1/sessions/" + session + "/end", dev).status == 409);
+    const auto got = stream.raw.stream->drain();
+    REQUIRE(got.size() == 1);
+    CHECK_THAT(got[0], Catch::Contains("connection-cancelled"));
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "ended");
+}
+
+TEST_CASE_METHOD(Session, "a closed ticket cannot be connected to") {
+    REQUIRE(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/close", op_a).status == 200);
+    CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", op_a).status == 409);
+    CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", op_b).status == 404);
+}
+
+TEST_CASE_METHOD(Session, "a reconnecting device resumes after Last-Event-ID and skips answered requests") {
+    auto first = call("GET", "/api/v1/events", dev);
+    const auto answered = connect(op_a);
+    REQUIRE(accept(dev, answered).status == 200);
+    const auto got = first.raw.stream->drain();
+    REQUIRE(!got.empty());
+    // "id: N" of the first frame.
+    const auto id_line = got[0].substr(4, got[0].find('\n') - 4);
+    first.raw.stream->disconnected();
+    const auto pending = connect(op_a);
+    auto resumed = call("GET", "/api/v1/events", dev, nullptr, {{"Last-Event-ID", "0"}});
+    const auto replay = resumed.raw.stream->drain();
+    REQUIRE(replay.size() == 1);
+    CHECK_THAT(replay[0], Catch::Contains(pending));
+    auto fresh = call("GET", "/api/v1/events", dev);
+    const auto initial = fresh.raw.stream->drain();
+    REQUIRE(initial.size() == 1);
+    CHECK_THAT(initial[0], Catch::Contains(pending));
+    (void)id_line;
+}
+
+TEST_CASE_METHOD(Session, "connection request state is audited") {
+    const auto id = connect(op_a);
+    REQUIRE(accept(dev, id).status == 200);
+    auto log = call("GET", "/api/v1/audit", admin);
+    REQUIRE(log.status == 200);
+    std::vector<std::string> actions;
+    for (const auto& e : log.json["entries"])
+        if (e["request_id"] == id) actions.push_back(e["action"]);
+    CHECK(actions == std::vector<std::string>{"accepted", "requested"});  // newest first
+}

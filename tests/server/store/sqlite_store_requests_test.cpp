@@ -1,0 +1,204 @@
+// The SQLite store: connection requests (compare-and-set transitions, expiry) and device
+// events (ordering, pruning).
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+#include <vector>
+
+#include "tests/server/store/store_fixture.h"
+
+using namespace helpline;
+using namespace helpline::server;
+using helpline::test::new_request;
+using helpline::test::StoreFixture;
+
+// ---------------------------------------------------------------------------------------
+// Connection requests
+
+TEST_CASE("a connection request is stored and found by id and, once accepted, by session") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("r1", n, op)).ok());
+    const auto r = f.store->connection_request("r1");
+    REQUIRE(r);
+    CHECK(r->state == RequestState::pending);
+    CHECK(r->ticket_number == n);
+    CHECK(r->operator_id == op);
+    CHECK(r->expires_at == 2000);
+    CHECK_FALSE(r->session_id);
+    CHECK_FALSE(f.store->connection_request("r2"));
+
+    CHECK(f.store->add_connection_request(new_request("r1", n, op)).error().code ==
+          store_error::kConflict);
+    CHECK(f.store->add_connection_request(new_request("r2", 9999, op)).error().code ==
+          store_error::kNotFound);
+    CHECK(f.store->add_connection_request(new_request("r2", n, 4242)).error().code ==
+          store_error::kNotFound);
+    auto other_device = new_request("r2", n, op);
+    other_device.device_id = "ghost";
+    CHECK(f.store->add_connection_request(other_device).error().code == store_error::kNotFound);
+}
+
+TEST_CASE("a transition writes every mutable field when the state is as expected") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("r1", n, op)).ok());
+
+    auto accepted = *f.store->connection_request("r1");
+    accepted.state = RequestState::accepted;
+    accepted.answered_at = 1010;
+    accepted.session_id = "sess-1";
+    accepted.relay_token_hash = "relay-hash";
+    accepted.vnc_password = "secret";
+    REQUIRE(f.store->transition_request(accepted, RequestState::pending).ok());
+    const auto stored = f.store->request_by_session("sess-1");
+    REQUIRE(stored);
+    CHECK(stored->id == "r1");
+    CHECK(stored->state == RequestState::accepted);
+    CHECK(stored->answered_at == 1010);
+    CHECK(stored->relay_token_hash == "relay-hash");
+    CHECK(stored->vnc_password == "secret");
+
+    auto ended = *stored;
+    ended.state = RequestState::ended;
+    ended.ended_at = 1100;
+    ended.relay_token_hash.reset();
+    ended.vnc_password.reset();
+    REQUIRE(f.store->transition_request(ended, RequestState::accepted).ok());
+    const auto last = f.store->connection_request("r1");
+    CHECK(last->state == RequestState::ended);
+    CHECK(last->ended_at == 1100);
+    CHECK_FALSE(last->vnc_password);
+    CHECK_FALSE(last->relay_token_hash);
+    CHECK(last->session_id == "sess-1");
+
+    auto stale = f.store->transition_request(accepted, RequestState::pending);
+    CHECK(stale.error().code == store_error::kStale);
+    CHECK(stale.error().message == "The connection request \"r1\" is already ended.");
+    auto unknown = accepted;
+    unknown.id = "r9";
+    auto missing = f.store->transition_request(unknown, RequestState::pending);
+    CHECK(missing.error().code == store_error::kNotFound);
+    CHECK(missing.error().message == "There is no connection request \"r9\".");
+}
+
+TEST_CASE("of twenty concurrent answers to one request exactly one wins") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("r1", n, op)).ok());
+    const auto pending = *f.store->connection_request("r1");
+
+    constexpr int kThreads = 20;
+    std::vector<std::string> codes(kThreads);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) {
+        threads.emplace_back([&, i] {
+            auto answer = pending;
+            answer.state = i % 2 == 0 ? RequestState::accepted : RequestState::declined;
+            answer.answered_at = 1000 + i;
+            if (answer.state == RequestState::accepted) answer.session_id = "s" + std::to_string(i);
+            while (!go) std::this_thread::yield();
+            auto r = f.store->transition_request(answer, RequestState::pending);
+            codes[static_cast<std::size_t>(i)] = r ? "ok" : r.error().code;
+        });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+
+    CHECK(std::count(codes.begin(), codes.end(), "ok") == 1);
+    CHECK(std::count(codes.begin(), codes.end(), store_error::kStale) == kThreads - 1);
+    const auto winner =
+        static_cast<int>(std::find(codes.begin(), codes.end(), "ok") - codes.begin());
+    const auto stored = f.store->connection_request("r1");
+    CHECK(stored->answered_at == 1000 + winner);
+}
+
+TEST_CASE("pending requests are those not answered and not yet expired") {
+    StoreFixture f;
+    f.add_device("dev1");
+    f.add_device("dev2");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("live", n, op, 2000)).ok());
+    REQUIRE(f.store->add_connection_request(new_request("old", n, op, 1500)).ok());
+    auto answered = new_request("answered", n, op, 2000);
+    answered.state = RequestState::declined;
+    REQUIRE(f.store->add_connection_request(answered).ok());
+    auto other = new_request("other", n, op, 2000);
+    other.device_id = "dev2";
+    REQUIRE(f.store->add_connection_request(other).ok());
+
+    const auto pending = f.store->pending_requests("dev1", 1500);
+    REQUIRE(pending.size() == 1);
+    CHECK(pending[0].id == "live");
+    CHECK(f.store->pending_requests("dev1", 1499).size() == 2);
+
+    const auto expired = f.store->expire_requests(1500);
+    REQUIRE(expired.size() == 1);
+    CHECK(expired[0].id == "old");
+    CHECK(expired[0].state == RequestState::expired);
+    CHECK(f.store->connection_request("old")->state == RequestState::expired);
+    CHECK(f.store->connection_request("answered")->state == RequestState::declined);
+    CHECK(f.store->connection_request("live")->state == RequestState::pending);
+    CHECK(f.store->expire_requests(1500).empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Device events
+
+TEST_CASE("events get increasing ids and are read after an id in order, per device") {
+    StoreFixture f;
+    f.add_device("dev1");
+    f.add_device("dev2");
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 5; ++i) {
+        auto id = f.store->append_event(
+            {0, "dev1", "ticket-updated", "{\"i\":" + std::to_string(i) + "}", 100 + i});
+        REQUIRE(id.ok());
+        ids.push_back(*id);
+        REQUIRE(f.store->append_event({0, "dev2", "connection-request", "{}", 100 + i}).ok());
+    }
+    CHECK(std::is_sorted(ids.begin(), ids.end()));
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+
+    const auto after = f.store->events_after("dev1", ids[1], 10);
+    REQUIRE(after.size() == 3);
+    CHECK(after[0].id == ids[2]);
+    CHECK(after[0].data == "{\"i\":2}");
+    CHECK(after[0].type == "ticket-updated");
+    CHECK(after[0].device_id == "dev1");
+    CHECK(after[0].created_at == 102);
+    CHECK(after[2].id == ids[4]);
+    CHECK(f.store->events_after("dev1", 0, 2).size() == 2);
+    CHECK(f.store->events_after("dev1", ids[4], 10).empty());
+
+    auto unknown = f.store->append_event({0, "ghost", "x", "{}", 1});
+    CHECK(unknown.error().code == store_error::kNotFound);
+}
+
+TEST_CASE("pruned events are gone and their ids are never handed out again") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto first = f.store->append_event({0, "dev1", "a", "{}", 100});
+    const auto second = f.store->append_event({0, "dev1", "b", "{}", 200});
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    REQUIRE(f.store->prune_events(150).ok());
+    const auto left = f.store->events_after("dev1", 0, 10);
+    REQUIRE(left.size() == 1);
+    CHECK(left[0].id == *second);
+    REQUIRE(f.store->prune_events(1000).ok());
+    f.reopen();
+    const auto third = f.store->append_event({0, "dev1", "c", "{}", 300});
+    REQUIRE(third.ok());
+    CHECK(*third > *second);
+}

@@ -1,0 +1,452 @@
+// The SQLite store: tickets (idempotent submission, queue, history, expiry, group
+// deletion). Connection requests and device events are in sqlite_store_requests_test.cpp.
+#include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "tests/server/store/store_fixture.h"
+
+using namespace helpline;
+using namespace helpline::server;
+using helpline::test::new_request;
+using helpline::test::StoreFixture;
+
+namespace {
+
+NewTicket new_ticket(const std::string& device_id = "") {
+    NewTicket t;
+    t.device_id = device_id;
+    t.email = "customer@acme.example";
+    t.subject = "Printer";
+    t.description = "The printer is on fire.";
+    t.priority = Priority::high;
+    t.created_at = 1000;
+    return t;
+}
+
+std::vector<TicketNumber> numbers(const std::vector<Ticket>& tickets) {
+    std::vector<TicketNumber> out;
+    out.reserve(tickets.size());
+    for (const auto& t : tickets) out.push_back(t.number);
+    return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Submission
+
+TEST_CASE("the first ticket is number 1001 and later ones count up") {
+    StoreFixture f;
+    f.add_device("dev1");
+    auto r = f.store->submit_ticket(new_ticket("dev1"), "k1", "h1");
+    REQUIRE(r.ok());
+    CHECK(r->created);
+    CHECK(r->ticket.number == 1001);
+    CHECK(r->ticket.status == TicketStatus::open);
+    CHECK(r->ticket.device_id == "dev1");
+    CHECK(r->ticket.priority == Priority::high);
+    CHECK(r->ticket.updated_at == 1000);
+    CHECK(f.submit(new_ticket(), "k2").number == 1002);
+
+    const auto stored = f.store->ticket(1001);
+    REQUIRE(stored);
+    CHECK(stored->email == "customer@acme.example");
+    CHECK(stored->subject == "Printer");
+    CHECK(stored->description == "The printer is on fire.");
+    CHECK(stored->priority == Priority::high);
+    CHECK_FALSE(stored->group_id);
+    CHECK_FALSE(stored->operator_id);
+    CHECK_FALSE(stored->closed_at);
+    CHECK(stored->handled_by.empty());
+    CHECK_FALSE(f.store->ticket(999));
+}
+
+TEST_CASE("a retried submission with the same key returns the first ticket") {
+    StoreFixture f;
+    f.add_device("dev1");
+    auto first = f.store->submit_ticket(new_ticket("dev1"), "key", "hash");
+    auto again = f.store->submit_ticket(new_ticket("dev1"), "key", "hash");
+    REQUIRE(first.ok());
+    REQUIRE(again.ok());
+    CHECK(first->created);
+    CHECK_FALSE(again->created);
+    CHECK(again->ticket.number == first->ticket.number);
+    CHECK(again->ticket.email == first->ticket.email);
+    CHECK(f.store->count_open_tickets() == 1);
+}
+
+TEST_CASE("the same key with another body is an idempotency mismatch") {
+    StoreFixture f;
+    REQUIRE(f.store->submit_ticket(new_ticket(), "key", "hash-a").ok());
+    auto r = f.store->submit_ticket(new_ticket(), "key", "hash-b");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == store_error::kIdempotencyMismatch);
+    CHECK(f.store->count_open_tickets() == 1);
+}
+
+TEST_CASE("the same key from another device is another submission") {
+    StoreFixture f;
+    f.add_device("dev1");
+    f.add_device("dev2");
+    auto a = f.store->submit_ticket(new_ticket("dev1"), "key", "hash");
+    auto b = f.store->submit_ticket(new_ticket("dev2"), "key", "hash");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(b->created);
+    CHECK(a->ticket.number != b->ticket.number);
+}
+
+TEST_CASE("fifty concurrent submissions with the same key create exactly one ticket") {
+    StoreFixture f;
+    f.add_device("dev1");
+    constexpr int kThreads = 50;
+    std::vector<std::optional<SubmitResult>> results(kThreads);
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) {
+        threads.emplace_back([&, i] {
+            while (!go) std::this_thread::yield();
+            auto r = f.store->submit_ticket(new_ticket("dev1"), "same-key", "same-hash");
+            if (r) results[static_cast<std::size_t>(i)] = *r;
+        });
+    }
+    go = true;
+    for (auto& t : threads) t.join();
+
+    int created = 0;
+    std::set<TicketNumber> seen;
+    for (const auto& r : results) {
+        REQUIRE(r);
+        created += r->created ? 1 : 0;
+        seen.insert(r->ticket.number);
+    }
+    CHECK(created == 1);
+    CHECK(seen.size() == 1);
+    CHECK(f.store->count_open_tickets() == 1);
+}
+
+TEST_CASE("concurrent submissions through two connections to one file create one ticket") {
+    // Two servers (or a server and the CLI) on the same file: the write lock, not the
+    // store's mutex, is what keeps the key unique here.
+    StoreFixture f;
+    f.add_device("dev1");
+    auto second = helpline::test::open_store(f.path);
+    constexpr int kThreads = 20;
+    std::vector<std::optional<SubmitResult>> results(kThreads);
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) {
+        Store& store = i % 2 == 0 ? *f.store : *second;
+        threads.emplace_back([&, i] {
+            auto r = store.submit_ticket(new_ticket("dev1"), "same-key", "same-hash");
+            if (r) results[static_cast<std::size_t>(i)] = *r;
+        });
+    }
+    for (auto& t : threads) t.join();
+    int created = 0;
+    for (const auto& r : results) {
+        REQUIRE(r);
+        created += r->created ? 1 : 0;
+    }
+    CHECK(created == 1);
+    CHECK(f.store->count_open_tickets() == 1);
+}
+
+TEST_CASE("concurrent submissions with different keys each get a number of their own") {
+    StoreFixture f;
+    constexpr int kThreads = 30;
+    std::vector<TicketNumber> got(kThreads, 0);
+    std::vector<std::thread> threads;
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) {
+        threads.emplace_back([&, i] {
+            auto r = f.store->submit_ticket(new_ticket(), "key-" + std::to_string(i), "h");
+            if (r) got[static_cast<std::size_t>(i)] = r->ticket.number;
+        });
+    }
+    for (auto& t : threads) t.join();
+    std::sort(got.begin(), got.end());
+    for (int i = 0; i < kThreads; ++i) CHECK(got[static_cast<std::size_t>(i)] == 1001 + i);
+}
+
+TEST_CASE("a submission naming an unknown group or device is not found and stores nothing") {
+    StoreFixture f;
+    auto t = new_ticket();
+    t.group_id = "sales";
+    auto r = f.store->submit_ticket(t, "k1", "h");
+    CHECK(r.error().code == store_error::kNotFound);
+    CHECK(r.error().message == "There is no group \"sales\".");
+    auto d = f.store->submit_ticket(new_ticket("ghost"), "k2", "h");
+    CHECK(d.error().code == store_error::kNotFound);
+    CHECK(d.error().message == "There is no device \"ghost\".");
+    CHECK(f.store->count_open_tickets() == 0);
+    // The failed attempts took no number.
+    CHECK(f.submit(new_ticket(), "k3").number == 1001);
+}
+
+TEST_CASE("ticket numbers are not reused after the newest tickets are deleted") {
+    StoreFixture f;
+    f.add_group("sales");
+    const auto op = f.add_user("op@acme.example");
+    const auto t = f.submit_at(1000, "sales");
+    REQUIRE(f.store->close_ticket(t.number, op, 1100).ok());
+    REQUIRE(f.store->delete_group("sales").ok());
+    REQUIRE_FALSE(f.store->ticket(t.number));
+    CHECK(f.submit_at(1200).number == t.number + 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Queue, changes, closing
+
+TEST_CASE("open tickets come most urgent first, then longest waiting") {
+    StoreFixture f;
+    auto submit = [&](Priority p, Timestamp at, const std::string& key) {
+        auto t = new_ticket();
+        t.priority = p;
+        t.created_at = at;
+        return f.submit(t, key).number;
+    };
+    const auto low_old = submit(Priority::low, 100, "a");
+    const auto urgent_new = submit(Priority::urgent, 300, "b");
+    const auto medium = submit(Priority::medium, 200, "c");
+    const auto urgent_old = submit(Priority::urgent, 150, "d");
+    const auto closed = submit(Priority::urgent, 50, "e");
+    const auto op = f.add_user("op@acme.example");
+    REQUIRE(f.store->close_ticket(closed, op, 400).ok());
+    CHECK(numbers(f.store->open_tickets()) ==
+          std::vector<TicketNumber>{urgent_old, urgent_new, medium, low_old});
+    CHECK(f.store->count_open_tickets() == 4);
+}
+
+TEST_CASE("updating a ticket changes priority, group and operator, and its updated_at") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+
+    TicketChanges changes;
+    changes.priority = Priority::urgent;
+    changes.group_id = std::optional<std::string>("helpdesk");
+    changes.operator_id = std::optional<UserId>(op);
+    auto r = f.store->update_ticket(n, changes, 1500);
+    REQUIRE(r.ok());
+    CHECK(r->priority == Priority::urgent);
+    CHECK(r->group_id == "helpdesk");
+    CHECK(r->operator_id == op);
+    CHECK(r->updated_at == 1500);
+    CHECK(r->created_at == 1000);
+    // Being assigned counts as handling it.
+    CHECK(r->handled_by == std::vector<UserId>{op});
+
+    SECTION("fields left out are unchanged; an inner nullopt unassigns") {
+        TicketChanges unassign;
+        unassign.operator_id = std::optional<UserId>();
+        auto u = f.store->update_ticket(n, unassign, 1600);
+        REQUIRE(u.ok());
+        CHECK_FALSE(u->operator_id);
+        CHECK(u->group_id == "helpdesk");
+        CHECK(u->priority == Priority::urgent);
+        CHECK(u->updated_at == 1600);
+        TicketChanges no_group;
+        no_group.group_id = std::optional<std::string>();
+        CHECK_FALSE(f.store->update_ticket(n, no_group, 1700)->group_id);
+    }
+    SECTION("an unknown group is not found and named") {
+        TicketChanges bad;
+        bad.group_id = std::optional<std::string>("sales");
+        auto e = f.store->update_ticket(n, bad, 1600);
+        CHECK(e.error().code == store_error::kNotFound);
+        CHECK(e.error().message == "There is no group \"sales\".");
+        CHECK(f.store->ticket(n)->updated_at == 1500);
+    }
+    SECTION("an unknown operator is not found") {
+        TicketChanges bad;
+        bad.operator_id = std::optional<UserId>(4242);
+        auto e = f.store->update_ticket(n, bad, 1600);
+        CHECK(e.error().code == store_error::kNotFound);
+        CHECK(e.error().where == "operator_id");
+    }
+    SECTION("an unknown ticket is not found") {
+        auto e = f.store->update_ticket(5555, changes, 1600);
+        CHECK(e.error().code == store_error::kNotFound);
+        CHECK(e.error().message == "There is no ticket 5555.");
+    }
+}
+
+TEST_CASE("closing a ticket records when and by whom, and only once") {
+    StoreFixture f;
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    auto closed = f.store->close_ticket(n, op, 2000);
+    REQUIRE(closed.ok());
+    CHECK(closed->status == TicketStatus::closed);
+    CHECK(closed->closed_at == 2000);
+    CHECK(closed->closed_by == op);
+    CHECK(closed->updated_at == 2000);
+    CHECK(closed->handled_by == std::vector<UserId>{op});
+    CHECK(f.store->count_open_tickets() == 0);
+
+    auto again = f.store->close_ticket(n, op, 3000);
+    CHECK(again.error().code == store_error::kStale);
+    CHECK(again.error().message == "Ticket 1001 is already closed.");
+    CHECK(f.store->ticket(n)->closed_at == 2000);
+    CHECK(f.store->close_ticket(9999, op, 1).error().code == store_error::kNotFound);
+    const auto other = f.submit_at(1000).number;
+    CHECK(f.store->close_ticket(other, 4242, 1).error().code == store_error::kNotFound);
+    CHECK(f.store->ticket(other)->status == TicketStatus::open);
+}
+
+TEST_CASE("adding a handler is idempotent and fills handled_by") {
+    StoreFixture f;
+    const auto a = f.add_user("a@acme.example");
+    const auto b = f.add_user("b@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_handler(n, b).ok());
+    REQUIRE(f.store->add_handler(n, a).ok());
+    REQUIRE(f.store->add_handler(n, b).ok());
+    CHECK(f.store->ticket(n)->handled_by == std::vector<UserId>{a, b});
+    CHECK(f.store->add_handler(9999, a).error().code == store_error::kNotFound);
+    CHECK(f.store->add_handler(n, 4242).error().code == store_error::kNotFound);
+}
+
+TEST_CASE("a device's tickets come newest first, up to the limit") {
+    StoreFixture f;
+    f.add_device("dev1");
+    f.add_device("dev2");
+    auto t = new_ticket("dev1");
+    const auto a = f.submit(t, "a").number;
+    t.created_at = 2000;
+    const auto b = f.submit(t, "b").number;
+    f.submit(new_ticket("dev2"), "c");
+    CHECK(numbers(f.store->device_tickets("dev1", 10)) == std::vector<TicketNumber>{b, a});
+    CHECK(numbers(f.store->device_tickets("dev1", 1)) == std::vector<TicketNumber>{b});
+    CHECK(f.store->device_tickets("dev3", 10).empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Expiry and history
+
+TEST_CASE("expiring moves open tickets created before the cutoff and returns them") {
+    StoreFixture f;
+    const auto op = f.add_user("op@acme.example");
+    const auto old1 = f.submit_at(100).number;
+    const auto old2 = f.submit_at(200).number;
+    const auto fresh = f.submit_at(500).number;
+    const auto closed = f.submit_at(50).number;
+    REQUIRE(f.store->close_ticket(closed, op, 60).ok());
+
+    const auto expired = f.store->expire_tickets(500, 9000);
+    REQUIRE(numbers(expired) == std::vector<TicketNumber>{old1, old2});
+    CHECK(expired[0].status == TicketStatus::expired);
+    CHECK(expired[0].closed_at == 9000);
+    CHECK(f.store->ticket(old2)->status == TicketStatus::expired);
+    CHECK(f.store->ticket(fresh)->status == TicketStatus::open);
+    CHECK(f.store->ticket(closed)->closed_at == 60);
+    CHECK(f.store->expire_tickets(500, 9100).empty());
+    CHECK(f.store->close_ticket(old1, op, 9200).error().code == store_error::kStale);
+}
+
+TEST_CASE("history holds closed and expired tickets, newest first") {
+    StoreFixture f;
+    const auto op = f.add_user("op@acme.example");
+    const auto a = f.submit_at(100).number;
+    const auto b = f.submit_at(200).number;
+    const auto c = f.submit_at(300).number;
+    const auto d = f.submit_at(400).number;
+    f.submit_at(500);  // stays open
+    REQUIRE(f.store->close_ticket(b, op, 1000).ok());
+    REQUIRE(f.store->close_ticket(c, op, 1000).ok());  // same time: higher number first
+    REQUIRE(f.store->close_ticket(d, op, 900).ok());
+    f.store->expire_tickets(150, 2000);  // a
+    CHECK(numbers(f.store->history({})) == std::vector<TicketNumber>{a, c, b, d});
+}
+
+TEST_CASE("history filters by email in any case, by creation time and by limit") {
+    StoreFixture f;
+    const auto op = f.add_user("op@acme.example");
+    const auto bob1 = f.submit_at(100, std::nullopt, "bob@acme.example").number;
+    const auto bob2 = f.submit_at(200, std::nullopt, "Bob@Acme.example").number;
+    const auto bobby = f.submit_at(300, std::nullopt, "bobby@acme.example").number;
+    for (const auto n : {bob1, bob2, bobby}) REQUIRE(f.store->close_ticket(n, op, n).ok());
+
+    HistoryFilter by_email;
+    by_email.email = "BOB@acme.example";
+    CHECK(numbers(f.store->history(by_email)) == std::vector<TicketNumber>{bob2, bob1});
+
+    HistoryFilter window;
+    window.from = 200;
+    window.to = 300;
+    CHECK(numbers(f.store->history(window)) == std::vector<TicketNumber>{bob2});
+
+    HistoryFilter limited;
+    limited.limit = 2;
+    CHECK(numbers(f.store->history(limited)) == std::vector<TicketNumber>{bobby, bob2});
+    limited.limit = 0;
+    CHECK(f.store->history(limited).size() == 1);
+    limited.limit = 1'000'000;
+    CHECK(f.store->history(limited).size() == 3);
+}
+
+TEST_CASE("an operator's history holds what they or their groups handled") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    f.add_group("sales");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    const auto mine = f.submit_at(100, "sales").number;
+    const auto my_group = f.submit_at(200, "helpdesk").number;
+    const auto not_mine = f.submit_at(300, "sales").number;
+    REQUIRE(f.store->close_ticket(mine, me, 1000).ok());
+    REQUIRE(f.store->close_ticket(my_group, other, 1001).ok());
+    REQUIRE(f.store->close_ticket(not_mine, other, 1002).ok());
+
+    HistoryFilter filter;
+    filter.visible_to = me;
+    filter.limit = 1;
+    // The limit counts visible tickets: the newest one overall is not mine.
+    CHECK(numbers(f.store->history(filter)) == std::vector<TicketNumber>{my_group});
+    filter.limit = 10;
+    CHECK(numbers(f.store->history(filter)) == std::vector<TicketNumber>{my_group, mine});
+}
+
+// ---------------------------------------------------------------------------------------
+// Deleting a group
+
+TEST_CASE("deleting a group unassigns its open tickets and deletes its history") {
+    StoreFixture f;
+    f.add_group("sales");
+    f.add_group("helpdesk");
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    REQUIRE(f.store->set_group_members("sales", {op}).ok());
+    REQUIRE(f.store->set_group_members("helpdesk", {op}).ok());
+    const auto open = f.submit_at(100, "sales").number;
+    const auto closed = f.submit_at(100, "sales").number;
+    const auto expired = f.submit_at(50, "sales").number;
+    const auto elsewhere = f.submit_at(100, "helpdesk").number;
+    REQUIRE(f.store->close_ticket(elsewhere, op, 150).ok());
+    REQUIRE(f.store->add_connection_request(new_request("r1", closed, op)).ok());
+    REQUIRE(f.store->close_ticket(closed, op, 200).ok());
+    f.store->expire_tickets(60, 300);
+
+    REQUIRE(f.store->delete_group("sales").ok());
+
+    const auto still_open = f.store->ticket(open);
+    REQUIRE(still_open);
+    CHECK_FALSE(still_open->group_id);
+    CHECK(still_open->status == TicketStatus::open);
+    CHECK_FALSE(f.store->ticket(closed));
+    CHECK_FALSE(f.store->ticket(expired));
+    CHECK_FALSE(f.store->connection_request("r1"));
+    CHECK(f.store->ticket(elsewhere).has_value());
+    CHECK_FALSE(f.store->group("sales"));
+    CHECK(f.store->groups_of(op) == std::vector<std::string>{"helpdesk"});
+    CHECK(numbers(f.store->history({})) == std::vector<TicketNumber>{elsewhere});
+    CHECK(f.store->delete_group("sales").error().code == store_error::kNotFound);
+}
