@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "server_fixture.h"
-#include "test_client.h"
+#include "tests/support/test_client.h"
 #include "tests/support/fixtures.h"
 
 using namespace helpline::server::http;

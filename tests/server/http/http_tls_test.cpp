@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "server_fixture.h"
-#include "test_client.h"
+#include "tests/support/test_client.h"
 #include "tests/support/fixtures.h"
 
 using namespace helpline::server::http;
