@@ -20,9 +20,14 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libcurl4-openssl-dev)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick)
 
-# configure_and_build PRESET: configures (once) and builds with the preset.
+# configure_and_build PRESET [TARGET...]: configures and builds (everything, or the targets).
 configure_and_build() {
     local preset=$1
+    shift
     cmake --preset "$preset" >/dev/null
-    cmake --build --preset "$preset"
+    if [ $# -gt 0 ]; then
+        cmake --build --preset "$preset" --target "$@"
+    else
+        cmake --build --preset "$preset"
+    fi
 }
