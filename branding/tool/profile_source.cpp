@@ -1,8 +1,10 @@
 #include "branding/tool/profile_source.h"
 
 #include <fmt/format.h>
+#include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "branding/tool/describe.h"
 #include "shared/atomic_file.h"
 
 namespace helpline::brand {
@@ -64,6 +66,20 @@ ProfileSource load_profile_source(const fs::path& path) {
         }
     }
     return src;
+}
+
+std::optional<SigningInputs> load_signing_inputs(const fs::path& profile, const fs::path& key, std::ostream& err) {
+    ProfileSource src = load_profile_source(profile);
+    if (!src.problems.empty()) {
+        print_problems(err, src.file.string(), src.problems);
+        return std::nullopt;
+    }
+    auto loaded = SigningKey::load(key);
+    if (!loaded) {
+        fmt::print(err, "error: {}\n", loaded.error().message);
+        return std::nullopt;
+    }
+    return SigningInputs{std::move(src), std::move(*loaded)};
 }
 
 }  // namespace helpline::brand

@@ -9,18 +9,12 @@
 namespace helpline::brand {
 
 int sign_profile(const SignProfileOptions& options, Io io) {
-    const ProfileSource src = load_profile_source(options.profile);
-    if (!src.problems.empty()) {
-        print_problems(io.err, src.file.string(), src.problems);
-        return kExitInvalid;
-    }
-    auto key = SigningKey::load(options.key);
-    if (!key) {
-        fmt::print(io.err, "error: {}\n", key.error().message);
-        return kExitInvalid;
-    }
+    auto inputs = load_signing_inputs(options.profile, options.key, io.err);
+    if (!inputs) return kExitInvalid;
+    const ProfileSource& src = inputs->source;
+    const SigningKey& key = inputs->key;
     const std::string envelope =
-        make_envelope(src.profile.id, src.profile.revision, src.compact_json, src.assets, *key);
+        make_envelope(src.profile.id, src.profile.revision, src.compact_json, src.assets, key);
     const std::filesystem::path out =
         options.out.empty()
             ? std::filesystem::path(fmt::format("{}-r{}.envelope.json", src.profile.id, src.profile.revision))
@@ -29,7 +23,7 @@ int sign_profile(const SignProfileOptions& options, Io io) {
         fmt::print(io.err, "error: {}\n", s.error().message);
         return kExitInvalid;
     }
-    const PublicKey public_key = key->public_key();
+    const PublicKey public_key = key.public_key();
     fmt::print(io.out,
                "Signed {} revision {}: {}\n"
                "  Signed by:  {} ({})\n"

@@ -37,16 +37,10 @@ fs::path output_path(const StampOptions& options, const Profile& profile) {
 }  // namespace
 
 int stamp(const StampOptions& options, Io io) {
-    const ProfileSource src = load_profile_source(options.profile);
-    if (!src.problems.empty()) {
-        print_problems(io.err, src.file.string(), src.problems);
-        return kExitInvalid;
-    }
-    auto key = SigningKey::load(options.key);
-    if (!key) {
-        fmt::print(io.err, "error: {}\n", key.error().message);
-        return kExitInvalid;
-    }
+    auto inputs = load_signing_inputs(options.profile, options.key, io.err);
+    if (!inputs) return kExitInvalid;
+    const ProfileSource& src = inputs->source;
+    const SigningKey& key = inputs->key;
     const fs::path& client = options.client;
     std::error_code ec;
     if (!fs::is_regular_file(client, ec)) {
@@ -77,7 +71,7 @@ int stamp(const StampOptions& options, Io io) {
         return kExitInvalid;
     }
 
-    auto trailer = build_stamp(src.compact_json, src.assets, *key);
+    auto trailer = build_stamp(src.compact_json, src.assets, key);
     if (!trailer) {
         fmt::print(io.err, "error: {}\n", trailer.error().message);
         return kExitInvalid;
@@ -88,7 +82,7 @@ int stamp(const StampOptions& options, Io io) {
         return kExitInvalid;
     }
 
-    const PublicKey public_key = key->public_key();
+    const PublicKey public_key = key.public_key();
     fmt::print(io.out, "Stamped {}\n", out.string());
     print_profile_summary(io.out, src.profile);
     fmt::print(io.out,
