@@ -16,8 +16,12 @@ for lang in en pt it; do
     "$work/branded" --lang "$lang" >"$work/log-$lang" 2>&1 &
     pid=$!
     case $lang in en) title="Demo Support" ;; pt) title="Suporte Demo" ;; it) title="Assistenza Demo" ;; esac
-    if ! wait_until 20 xdotool search --name "^$title\$" >/dev/null; then
-        echo "no window titled '$title' appeared ($lang)"; cat "$work/log-$lang"; kill $pid; exit 1
+    if ! wait_until 40 xdotool search --name "^$title\$" >/dev/null; then
+        echo "no window titled '$title' appeared ($lang); windows there:"
+        for w in $(xdotool search --name . 2>/dev/null); do xdotool getwindowname "$w"; done
+        echo "client log:"; cat "$work/log-$lang"
+        kill -0 $pid 2>/dev/null && echo "(the client is still running)" || echo "(the client exited)"
+        kill $pid; exit 1
     fi
     # The window is mapped; give the toolkit a moment to paint by polling for non-blank pixels.
     shot="$out/main-window-$lang.png"
