@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 
+#include "client/gui/i18n.h"
 #include "client/gui/main_frame.h"
 
 namespace helpline::gui {
@@ -14,6 +15,7 @@ App::App(client::Brand brand, AppOptions options)
 
 bool App::OnInit() {
     SetAppName("helpline");
+    options_.language = init_translations(options_.language);
     SetAppDisplayName(wxString::FromUTF8(brand_.profile.name.get(options_.language)));
     auto* frame = new MainFrame(brand_, options_.language);
     frame->Show();
