@@ -180,6 +180,8 @@ int group_members_command(const fs::path& data, const std::string& id,
     if (set_emails) {
         std::vector<UserId> ids;
         for (const auto& email : *set_emails) {
+            // `--set ""` empties the group: CLI11 hands over one empty item for it.
+            if (email.empty()) continue;
             auto u = o->store->user_by_email(email);
             if (!u) return fail(io, "there is no user with the email " + email + "; nothing was changed.");
             ids.push_back(u->id);

@@ -1,0 +1,117 @@
+// Bootstrap and health of the real binary: `init`'s one-time password, /livez, /readyz,
+// /metrics.
+
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "tests/server/e2e/e2e_fixture.h"
+
+namespace helpline::test::e2e {
+namespace {
+
+/// The value of an unlabelled sample line "name value" of Prometheus text; -1 if absent.
+long long metric(const std::string& text, const std::string& name) {
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line))
+        if (line.rfind(name + " ", 0) == 0) return std::stoll(line.substr(name.size() + 1));
+    return -1;
+}
+
+}  // namespace
+
+TEST_CASE("init prints a one-time admin password that signs in and a second init changes nothing") {
+    TempDir dir;
+    const auto data = dir / "data";
+    const auto init = run_program({kServerBin, "init", "--data", data.string(), "--admin-email",
+                                   "boss@team.example", "--admin-name", "Boss"});
+    INFO(init.err);
+    REQUIRE(init.exit_code == 0);
+    CHECK(init.out.find("Admin:             boss@team.example") != std::string::npos);
+    CHECK(init.out.find("It is shown only now") != std::string::npos);
+    const auto at = init.out.find("One-time password: ");
+    REQUIRE(at != std::string::npos);
+    const auto begin = at + std::string("One-time password: ").size();
+    const std::string password = init.out.substr(begin, init.out.find('\n', begin) - begin);
+    CHECK(password.size() >= 16);
+
+    const auto again = run_program(
+        {kServerBin, "init", "--data", data.string(), "--admin-email", "other@team.example"});
+    CHECK(again.exit_code == 1);
+    CHECK(again.err.find("already holds an initialised team; nothing was changed") !=
+          std::string::npos);
+
+    ServerProcess server(kServerBin, data, {});
+    server.start();
+    CurlOptions login;
+    login.method = "POST";
+    login.headers = {"Content-Type: application/json"};
+    login.body = Json{{"email", "boss@team.example"}, {"password", password}}.dump();
+    const auto signed_in = curl_request(server.url("/api/v1/auth/login"), login);
+    INFO(signed_in.body);
+    REQUIRE(signed_in.status == 200);
+    const Json user = body_json(signed_in).at("user");
+    CHECK(user.at("role") == "admin");
+    CHECK(user.at("name") == "Boss");
+
+    login.body = Json{{"email", "other@team.example"}, {"password", password}}.dump();
+    CHECK(curl_request(server.url("/api/v1/auth/login"), login).status == 401);
+    login.body = Json{{"email", "boss@team.example"}, {"password", password + "x"}}.dump();
+    CHECK(curl_request(server.url("/api/v1/auth/login"), login).status == 401);
+}
+
+TEST_CASE("a run on a folder without init refuses to start and says how to create it") {
+    TempDir dir;
+    const auto r = run_program(
+        {kServerBin, "run", "--data", (dir / "empty").string(), "--listen", "127.0.0.1:0"}, {},
+        std::chrono::seconds(10));
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("helpline-server init --data") != std::string::npos);
+}
+
+TEST_CASE("livez and readyz answer while the server runs") {
+    Team team;
+    const auto live = team.call("GET", "/livez");
+    CHECK(live.status == 200);
+    CHECK(live.body == "ok\n");
+    const auto ready = team.call("GET", "/readyz");
+    CHECK(ready.status == 200);
+    CHECK(ready.body == "ready\n");
+    CHECK(ready.header("content-type").rfind("text/plain", 0) == 0);
+    // Method and path rules apply to health routes too.
+    CHECK(team.call("POST", "/livez").status == 405);
+    CHECK(team.call("GET", "/livez/").status == 200);
+}
+
+TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and counters") {
+    Team team;
+    const auto device = team.register_device();
+    team.submit(device, ticket_body("The printer is on fire"));
+    CHECK(team.call("POST", "/api/v1/auth/login", {},
+                    Json{{"email", "nobody@team.example"}, {"password", "wrong-password"}})
+              .status == 401);
+    CurlEventStream events(team.server().url("/api/v1/events"), bearer(device.token));
+
+    std::string text;
+    // Anonymous, from 127.0.0.1: allowed without credentials.
+    REQUIRE(wait_for([&] {
+        const auto r = team.call("GET", "/metrics");
+        text = r.body;
+        return r.status == 200 && metric(text, "helpline_connected_devices") == 1;
+    }));
+    const auto r = team.call("GET", "/metrics");
+    CHECK(r.header("content-type").rfind("text/plain; version=0.0.4", 0) == 0);
+    CHECK(text.find("# TYPE helpline_open_tickets gauge") != std::string::npos);
+    CHECK(text.find("# TYPE helpline_http_requests_total counter") != std::string::npos);
+    CHECK(text.find("helpline_http_requests_total{code=\"201\"} 2") != std::string::npos);
+    CHECK(text.find("helpline_http_requests_total{code=\"401\"} 1") != std::string::npos);
+    CHECK(metric(text, "helpline_open_tickets") == 1);
+    CHECK(metric(text, "helpline_tickets_submitted_total") == 1);
+    CHECK(metric(text, "helpline_logins_failed_total") == 1);
+    CHECK(metric(text, "helpline_connection_requests_total") == 0);
+    CHECK(metric(text, "helpline_pending_connection_requests") == 0);
+    CHECK(metric(text, "helpline_console_streams") == 0);
+    events.stop();
+}
+
+}  // namespace helpline::test::e2e

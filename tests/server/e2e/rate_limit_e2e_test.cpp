@@ -1,0 +1,47 @@
+// Rate limits over the wire: 429 with Retry-After, and a retried submission is never
+// refused for the limit (docs/protocol.md).
+
+#include <catch2/catch.hpp>
+
+#include "tests/server/e2e/e2e_fixture.h"
+
+namespace helpline::test::e2e {
+
+TEST_CASE("sign-in attempts past the limit are 429 with Retry-After even with the right password") {
+    Team team({"--login-limit", "3"});  // the Team's own sign-in is the first attempt
+    const Json wrong = {{"email", team.server().admin_email()}, {"password", "wrong-password"}};
+    CHECK(team.call("POST", "/api/v1/auth/login", {}, wrong).status == 401);
+    CHECK(team.call("POST", "/api/v1/auth/login", {}, wrong).status == 401);
+    const auto limited = team.call(
+        "POST", "/api/v1/auth/login", {},
+        Json{{"email", team.server().admin_email()}, {"password", team.server().admin_password()}});
+    CHECK(limited.status == 429);
+    CHECK(std::stoi(limited.header("retry-after")) >= 1);
+    CHECK(limited.header("content-type") == "application/problem+json");
+    // Signed-in users are not affected.
+    CHECK(team.call("GET", "/api/v1/auth/me", team.admin_token()).status == 200);
+}
+
+TEST_CASE("submissions past the per-device limit are 429 but a retry of a stored one is answered") {
+    Team team({"--submit-limit", "2"});
+    const auto device = team.register_device();
+    const auto send = [&](const std::string& key, const std::string& description) {
+        return team.call("POST", "/api/v1/tickets", device.token, ticket_body(description),
+                         {"Idempotency-Key: " + key});
+    };
+    const std::string first = new_uuid();
+    CHECK(send(first, "One").status == 201);
+    CHECK(send(new_uuid(), "Two").status == 201);
+    const auto limited = send(new_uuid(), "Three");
+    CHECK(limited.status == 429);
+    CHECK(std::stoi(limited.header("retry-after")) >= 1);
+    CHECK(send(first, "One").status == 200);
+    // Another device has its own allowance.
+    const auto other = team.register_device();
+    CHECK(team.call("POST", "/api/v1/tickets", other.token, ticket_body("Four"),
+                    {"Idempotency-Key: " + new_uuid()})
+              .status == 201);
+    CHECK(team.admin_queue().size() == 3);
+}
+
+}  // namespace helpline::test::e2e

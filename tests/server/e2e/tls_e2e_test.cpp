@@ -1,0 +1,104 @@
+// TLS at the real binary: the self-signed certificate's pin works with libcurl's pinning
+// and verification, a wrong pin does not, and plain HTTP is served on loopback only.
+
+#include <catch2/catch.hpp>
+
+#include "tests/server/e2e/e2e_fixture.h"
+
+namespace helpline::test::e2e {
+namespace {
+
+constexpr std::string_view kPinLabel = "TLS public-key pin (for a profile's server.pins): ";
+
+/// The pins the server printed, one per start.
+std::vector<std::string> printed_pins(const std::string& output) {
+    std::vector<std::string> pins;
+    for (auto at = output.find(kPinLabel); at != std::string::npos;
+         at = output.find(kPinLabel, at + 1)) {
+        const auto begin = at + kPinLabel.size();
+        pins.push_back(output.substr(begin, output.find('\n', begin) - begin));
+    }
+    return pins;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a self-signed server prints a pin that libcurl accepts over https and a wrong pin fails") {
+    TempDir dir;
+    ServerProcess server(kServerBin, dir / "data");
+    server.start({"--self-signed"});
+    REQUIRE(server.url().rfind("https://", 0) == 0);
+    CHECK(server.output().find("listening on https://127.0.0.1:" + std::to_string(server.port())) !=
+          std::string::npos);
+    const auto pins = printed_pins(server.output());
+    REQUIRE(pins.size() == 1);
+    const std::string pin = pins.front();
+    CHECK(pin.rfind("sha256//", 0) == 0);
+    CHECK(pin.size() == 8 + 44);  // base64 of a SHA-256
+
+    CurlOptions options;
+    options.ca_pem = read_text(server.data() / "tls" / "self-signed-cert.pem");
+    REQUIRE(!options.ca_pem.empty());
+    options.pin = pin;  // verification stays on (curl's default): CA and pin both checked
+    const auto ok = curl_request(server.url("/livez"), options);
+    INFO(ok.error);
+    CHECK(ok.code == CURLE_OK);
+    CHECK(ok.status == 200);
+    CHECK(ok.body == "ok\n");
+
+    options.pin = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    const auto wrong_pin = curl_request(server.url("/livez"), options);
+    CHECK(wrong_pin.code == CURLE_SSL_PINNEDPUBKEYNOTMATCH);
+    CHECK(wrong_pin.status == 0);
+
+    // Without trusting the certificate, verification refuses it.
+    const auto untrusted = curl_request(server.url("/livez"));
+    CHECK(untrusted.code == CURLE_PEER_FAILED_VERIFICATION);
+    // Plain HTTP to the TLS port gets no HTTP answer.
+    const auto plain = curl_request("http://127.0.0.1:" + std::to_string(server.port()) + "/livez");
+    CHECK(plain.status == 0);
+
+    // Signing in over TLS marks the cookie Secure.
+    CurlOptions login = options;
+    login.pin = pin;
+    login.method = "POST";
+    login.headers = {"Content-Type: application/json"};
+    login.body =
+        Json{{"email", server.admin_email()}, {"password", server.admin_password()}}.dump();
+    const auto signed_in = curl_request(server.url("/api/v1/auth/login"), login);
+    CHECK(signed_in.status == 200);
+    CHECK(signed_in.header("set-cookie").find("; Secure") != std::string::npos);
+
+    // The certificate is kept: after a restart the pin profiles carry still holds.
+    CHECK(server.terminate() == 0);
+    server.start();
+    const auto again = printed_pins(server.output());
+    REQUIRE(again.size() == 2);
+    CHECK(again[1] == pin);
+    options.pin = pin;
+    CHECK(curl_request(server.url("/livez"), options).status == 200);
+}
+
+TEST_CASE(
+    "plain HTTP on a non-loopback address is refused at start with advice to use TLS or loopback") {
+    TempDir dir;
+    ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
+    for (const std::string listen : {"0.0.0.0:0", "[::]:0"}) {
+        const auto r =
+            run_program({kServerBin, "run", "--data", server.data().string(), "--listen", listen},
+                        {}, std::chrono::seconds(10));
+        INFO(listen << ": " << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK(r.err.find("loopback") != std::string::npos);
+        CHECK(r.err.find("TLS") != std::string::npos);
+        CHECK(r.out.find("listening") == std::string::npos);
+    }
+    const auto bad =
+        run_program({kServerBin, "run", "--data", server.data().string(), "--listen", "nowhere"},
+                    {}, std::chrono::seconds(10));
+    CHECK(bad.exit_code == 2);
+    CHECK(bad.err.find("--listen takes ADDRESS:PORT") != std::string::npos);
+}
+
+}  // namespace helpline::test::e2e

@@ -1,0 +1,81 @@
+#pragma once
+// The real helpline-server binary on 127.0.0.1 for end-to-end tests: a data folder made
+// with `init`, `run` on a free port (read from --port-file), stop by SIGTERM or kill -9,
+// restart on the same data and port.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace helpline::test {
+
+/// What a program run to completion left behind. exit_code is 128 + signal when it was
+/// killed (also when run_program killed it for running past its timeout).
+struct ProgramResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+/// Runs `argv` (argv[0] a path; no shell, no PATH search) with `stdin_text` as its
+/// standard input; kills it after `timeout`.
+ProgramResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+class ServerProcess {
+  public:
+    /// `binary`: path of helpline-server (HELPLINE_SERVER_BIN in tests). Runs `init` in
+    /// `data` (created if needed) and `group add` for each of `groups`; a folder that
+    /// already holds a team is used as it is (admin_password() is then empty). Sets
+    /// HELPLINE_FAST_PASSWORD_HASH=1 for this process and the servers it starts.
+    ServerProcess(std::string binary, std::filesystem::path data,
+                  std::vector<std::string> groups = {"helpdesk", "billing"});
+    ~ServerProcess();  ///< kill -9 if still running
+    ServerProcess(const ServerProcess&) = delete;
+    ServerProcess& operator=(const ServerProcess&) = delete;
+
+    /// Starts `run` with `extra_args`; returns once the port file is written and the port
+    /// accepts connections (deadline 20 s; throws with the server's log otherwise).
+    /// The first start takes a free port; later starts reuse it. A start without
+    /// arguments after one with arguments repeats the earlier arguments.
+    void start(std::vector<std::string> extra_args = {});
+    void kill9();     ///< SIGKILL, reaped
+    int terminate();  ///< SIGTERM, then wait_exit(20 s)
+    /// Sends SIGTERM and returns at once (wait_exit() reaps).
+    void send_sigterm();
+    /// Waits for the server to exit; its exit code (128 + signal if killed), or -1 when it
+    /// is still running after `timeout` (it is then killed).
+    int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(20));
+    bool running() const { return pid_ > 0; }
+    int pid() const { return pid_; }
+
+    /// "http://127.0.0.1:PORT" + path ("https" when started with TLS).
+    std::string url(const std::string& path = "") const;
+    std::uint16_t port() const { return port_; }
+    const std::string& admin_email() const { return admin_email_; }
+    const std::string& admin_password() const { return admin_password_; }
+    const std::filesystem::path& data() const { return data_; }
+    const std::string& binary() const { return binary_; }
+    /// The server's stderr so far (logs), over all starts.
+    std::string log() const;
+    /// The server's stdout so far (listening address, TLS pin), over all starts.
+    std::string output() const;
+
+    /// Runs a management command on the same data folder: `admin({"user", "add", "--email",
+    /// ...})` runs `helpline-server user add --data DATA --email ...`.
+    ProgramResult admin(std::vector<std::string> args, const std::string& stdin_text = {}) const;
+
+  private:
+    std::string binary_;
+    std::filesystem::path data_;
+    std::string admin_email_ = "admin@team.example";
+    std::string admin_password_;
+    int pid_ = -1;
+    std::uint16_t port_ = 0;
+    bool tls_ = false;
+    std::vector<std::string> last_args_;
+};
+
+}  // namespace helpline::test
