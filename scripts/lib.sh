@@ -18,7 +18,7 @@ need_packages() {
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext)
-GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick)
+GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 
 # configure_and_build PRESET [TARGET...]: configures and builds (everything, or the targets).
 configure_and_build() {

@@ -1,0 +1,649 @@
+// helpline-cli listen: waits on the event stream for operators' connection requests, asks
+// the customer on the terminal (consent.h decides what an answer may do), and runs the
+// session an Allow starts: backend, accept, relay tunnel, until either side ends it.
+// docs/client.md ("listen") describes the behaviour and the output.
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "client/cli/commands.h"
+#include "client/cli/env_setup.h"
+#include "client/core/backend_launcher.h"
+#include "client/core/consent.h"
+#include "client/core/event_stream.h"
+#include "client/core/relay_tunnel.h"
+
+namespace helpline::client::cli {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// --- Signals: Ctrl-C, SIGTERM and SIGHUP become bytes on a pipe the main loop polls. -------
+
+int g_signal_fd = -1;
+
+extern "C" void on_stop_signal(int) {
+    const char byte = 's';
+    if (g_signal_fd >= 0) (void)!::write(g_signal_fd, &byte, 1);
+}
+
+class SignalPipe {
+  public:
+    SignalPipe() {
+        if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
+        g_signal_fd = fds_[1];
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = 0;  // no SA_RESTART: poll() returns at once
+        ::sigaction(SIGINT, &action, &old_int_);
+        ::sigaction(SIGTERM, &action, &old_term_);
+        ::sigaction(SIGHUP, &action, &old_hup_);  // the terminal went away: end like Ctrl-C
+    }
+    ~SignalPipe() {
+        ::sigaction(SIGINT, &old_int_, nullptr);
+        ::sigaction(SIGTERM, &old_term_, nullptr);
+        ::sigaction(SIGHUP, &old_hup_, nullptr);
+        g_signal_fd = -1;
+        for (int fd : fds_)
+            if (fd >= 0) ::close(fd);
+    }
+    SignalPipe(const SignalPipe&) = delete;
+    SignalPipe& operator=(const SignalPipe&) = delete;
+
+    int fd() const { return fds_[0]; }
+    /// Drains the pipe; true when a signal came.
+    bool fired() {
+        char buffer[64];
+        bool any = false;
+        while (fds_[0] >= 0 && ::read(fds_[0], buffer, sizeof buffer) > 0) any = true;
+        fired_ = fired_ || any;
+        return fired_;
+    }
+
+  private:
+    int fds_[2] = {-1, -1};
+    bool fired_ = false;
+    struct sigaction old_int_ {};
+    struct sigaction old_term_ {};
+    struct sigaction old_hup_ {};
+};
+
+// --- What the event stream's worker thread hands to the main loop. ---------------------------
+
+struct TunnelClosed {};
+using Input = std::variant<DeviceEvent, StreamStatus, TunnelClosed>;
+
+class Inbox {
+  public:
+    Inbox() {
+        if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
+    }
+    ~Inbox() {
+        for (int fd : fds_)
+            if (fd >= 0) ::close(fd);
+    }
+    Inbox(const Inbox&) = delete;
+    Inbox& operator=(const Inbox&) = delete;
+
+    void push(Input input) {
+        {
+            std::lock_guard lock(mutex_);
+            items_.push_back(std::move(input));
+        }
+        const char byte = 'i';
+        (void)!::write(fds_[1], &byte, 1);  // a full pipe already wakes the reader
+    }
+    std::deque<Input> take() {
+        char buffer[256];
+        while (::read(fds_[0], buffer, sizeof buffer) > 0) {
+        }
+        std::lock_guard lock(mutex_);
+        return std::exchange(items_, {});
+    }
+    int fd() const { return fds_[0]; }
+
+  private:
+    int fds_[2] = {-1, -1};
+    std::mutex mutex_;
+    std::deque<Input> items_;
+};
+
+/// The terminal without line editing or echo while a question is asked, so the countdown
+/// can be redrawn with what was typed; restored on destruction. Ctrl-C still signals.
+class QuestionMode {
+  public:
+    QuestionMode() {
+        if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
+        termios raw = saved_;
+        raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
+        raw.c_cc[VMIN] = 1;
+        raw.c_cc[VTIME] = 0;
+        active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
+        // What was typed before the question appeared is no answer to it.
+        ::tcflush(STDIN_FILENO, TCIFLUSH);
+    }
+    ~QuestionMode() {
+        if (active_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
+    }
+    QuestionMode(const QuestionMode&) = delete;
+    QuestionMode& operator=(const QuestionMode&) = delete;
+
+  private:
+    termios saved_{};
+    bool active_ = false;
+};
+
+std::string ui_language() {
+    for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* v = std::getenv(name);
+        if (v != nullptr && *v != '\0') return normalize_language(v);
+    }
+    return "en";
+}
+
+std::string who(const ConnectionRequest& r) {
+    return r.operator_name.empty() ? "An operator" : r.operator_name;
+}
+
+bool is_token(const std::string& s) {
+    return !s.empty() && s.size() <= 128 &&
+           s.find_first_not_of(
+               "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") ==
+               std::string::npos;
+}
+
+enum class Outcome { none, session_ended, declined, failed };
+
+class Listener {
+  public:
+    Listener(ClientEnv& env, const ListenOptions& options, CliIo io)
+        : env_(env),
+          options_(options),
+          io_(io),
+          ui_(options.json ? io.err : io.out),
+          interactive_(io.interactive && ::isatty(STDIN_FILENO) == 1),
+          machine_(clock_),
+          log_(env.paths.state / "client.log", nullptr),
+          team_(env.brand.profile.name.get(ui_language())) {}
+
+    int run();
+
+  private:
+    // Output: people read ui_ (stdout, or stderr with --json); programs read JSON lines.
+    template <typename... Args>
+    void say(fmt::format_string<Args...> format, Args&&... args) {
+        if (prompt_open_) ui_ << '\n';  // the countdown line stays above the message
+        prompt_open_ = false;
+        ui_ << fmt::format(format, std::forward<Args>(args)...) << '\n' << std::flush;
+    }
+    void emit(nlohmann::json doc) {
+        if (options_.json) io_.out << doc.dump() << '\n' << std::flush;
+    }
+
+    void handle_inputs();
+    void handle_event(const DeviceEvent& event);
+    void handle_status(const StreamStatus& status);
+    void report_expired(const std::vector<ConsentChange>& changes);
+    /// The outcome of a request that was asked; --once returns after the first one.
+    void finish_request(const std::string& id, Outcome outcome);
+    std::string name_of(const std::string& id) const;
+
+    /// Asks about the current request; returns when it is answered, expired or withdrawn.
+    void ask(const std::string& id);
+    void answer_no(const ConsentRequest& r, const std::string& why, const std::string& json_reason);
+    void run_session(const ConsentRequest& r);
+    bool post(const std::string& path, std::optional<nlohmann::json> body, ApiReply* reply_out,
+              std::string& problem);
+    /// Waits for input on the inbox, signals and (optionally) stdin; true when stdin is readable.
+    bool wait(bool with_stdin, milliseconds timeout);
+
+    ClientEnv& env_;
+    const ListenOptions& options_;
+    CliIo io_;
+    std::ostream& ui_;
+    bool interactive_;
+    SteadyClock clock_;
+    ConsentMachine machine_;
+    ClientLog log_;
+    std::string team_;
+    SignalPipe signals_;
+    Inbox inbox_;
+    bool ever_connected_ = false;
+    // The running session, if any: what ends it from outside.
+    std::string session_request_;
+    std::string session_id_;
+    bool session_ended_by_operator_ = false;
+    bool tunnel_closed_ = false;
+    bool stdin_closed_ = false;
+    bool prompt_open_ = false;           ///< the cursor is at the end of the countdown line
+    bool interrupted_question_ = false;  ///< Ctrl-C declined an open question
+    std::string first_asked_;
+    Outcome first_outcome_ = Outcome::none;
+};
+
+int Listener::run() {
+    const Profile& profile = env_.brand.profile;
+    if (!profile.remote.enabled) {
+        io_.err << fmt::format(
+            "Remote sessions are turned off in the {} profile: there is nothing to listen for.\n",
+            team_);
+        return kExitFailed;
+    }
+    auto identity = ensure_registered(*env_.api, env_.paths, profile, env_.client_version);
+    if (!identity) {
+        io_.err << fmt::format(
+            "error: {}\nlisten needs this computer registered with the support server; try again "
+            "when it can be reached.\n",
+            identity.error().message);
+        return kExitFailed;
+    }
+    EventStreamOptions stream_options;
+    stream_options.endpoint = env_.api->endpoint();
+    stream_options.device_token = identity->device_token;
+    EventStream stream(stream_options, {[this](const DeviceEvent& e) { inbox_.push(e); },
+                                        [this](const StreamStatus& s) { inbox_.push(s); },
+                                        [this](const std::string& line) { log_.note(line); }});
+    stream.start();
+    emit({{"event", "listening"},
+          {"server", stream_options.endpoint.base_url},
+          {"interactive", interactive_}});
+    say("Listening for connection requests from {} ({}). Press Ctrl-C to stop.", team_,
+        stream_options.endpoint.base_url);
+    if (!interactive_)
+        say("Standard input is not a terminal: every connection request will be declined, since "
+            "nobody can answer.");
+
+    while (!signals_.fired() && !(options_.once && first_outcome_ != Outcome::none)) {
+        handle_inputs();
+        report_expired(machine_.tick());
+        if (const ConsentRequest* r = machine_.current()) {
+            ask(r->request.id);
+            continue;
+        }
+        wait(false,
+             std::chrono::minutes(1));  // nothing pending: only the inbox or a signal matters
+    }
+    stream.stop();
+    if (signals_.fired()) say("Stopped listening.");
+    emit({{"event", "stopped"}});
+    if (!options_.once) return interrupted_question_ ? kExitDeclined : kExitOk;
+    switch (first_outcome_) {
+        case Outcome::declined:
+            return kExitDeclined;
+        case Outcome::failed:
+            return kExitFailed;
+        default:
+            return kExitOk;
+    }
+}
+
+bool Listener::wait(bool with_stdin, milliseconds timeout) {
+    pollfd fds[3] = {
+        {inbox_.fd(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+    const nfds_t count = with_stdin && !stdin_closed_ ? 3 : 2;
+    const int ready = ::poll(fds, count, static_cast<int>(timeout.count()));
+    return ready > 0 && count == 3 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+void Listener::handle_inputs() {
+    for (auto& input : inbox_.take()) {
+        if (const auto* e = std::get_if<DeviceEvent>(&input))
+            handle_event(*e);
+        else if (const auto* s = std::get_if<StreamStatus>(&input))
+            handle_status(*s);
+        else
+            tunnel_closed_ = true;
+    }
+}
+
+void Listener::handle_status(const StreamStatus& status) {
+    if (status.state == StreamState::connected) {
+        if (ever_connected_) say("Reconnected to the support server.");
+        ever_connected_ = true;
+        emit({{"event", "connected"}});
+    } else if (status.state == StreamState::reconnecting) {
+        const auto retry_s = std::max<long long>(
+            1, std::chrono::duration_cast<seconds>(status.retry_in + milliseconds(500)).count());
+        if (ever_connected_)
+            say("The connection to the support server was lost: {} Trying again in {} s.",
+                status.reason, retry_s);
+        else
+            say("No connection to the support server yet: {} Trying again in {} s.", status.reason,
+                retry_s);
+        emit({{"event", "reconnecting"},
+              {"reason", status.reason},
+              {"retry_in_ms", status.retry_in.count()}});
+    }
+}
+
+void Listener::handle_event(const DeviceEvent& event) {
+    if (const auto* r = std::get_if<ConnectionRequest>(&event)) {
+        const auto offered = machine_.offer(*r);
+        if (offered == OfferResult::duplicate) return;  // a replay after a reconnect
+        emit({{"event", "connection-request"},
+              {"id", r->id},
+              {"operator_name", r->operator_name},
+              {"ticket_number", r->ticket_number},
+              {"expires_in_s", r->expires_in.count()},
+              {"queued", offered == OfferResult::queued}});
+        if (offered == OfferResult::full)
+            log_.note(fmt::format("Ignored connection request {}: too many waiting.", r->id));
+        if (offered == OfferResult::queued ||
+            (offered == OfferResult::current && !session_id_.empty()))
+            say("{} also asks to connect (ticket {}); that question comes next.", who(*r),
+                r->ticket_number);
+    } else if (const auto* c = std::get_if<Cancelled>(&event)) {
+        if (machine_.cancel(c->id)) {
+            say("The connection request from {} {}.", name_of(c->id),
+                c->reason == "expired" ? "has expired" : "was withdrawn");
+            emit({{"event", "cancelled"}, {"id", c->id}, {"reason", c->reason}});
+            finish_request(c->id, Outcome::declined);
+        } else if (!session_id_.empty() &&
+                   (c->id == session_request_ || c->session_id == session_id_)) {
+            session_ended_by_operator_ = true;
+        }
+    } else if (const auto* t = std::get_if<TicketUpdated>(&event)) {
+        emit({{"event", "ticket-updated"},
+              {"number", t->number},
+              {"status", t->status},
+              {"operator_name", t->operator_name}});
+        if (t->operator_name.empty())
+            say("Ticket {} is now {}.", t->number, t->status);
+        else
+            say("Ticket {} is now {} ({}).", t->number, t->status, t->operator_name);
+    }
+}
+
+void Listener::report_expired(const std::vector<ConsentChange>& changes) {
+    for (const auto& change : changes) {
+        say("The connection request from {} expired without an answer; nothing was sent.",
+            name_of(change.id));
+        emit({{"event", "expired"}, {"id", change.id}});
+        finish_request(change.id, Outcome::declined);
+    }
+}
+
+void Listener::finish_request(const std::string& id, Outcome outcome) {
+    if (id == first_asked_ && first_outcome_ == Outcome::none) first_outcome_ = outcome;
+}
+
+std::string Listener::name_of(const std::string& id) const {
+    const ConsentRequest* r = machine_.find(id);
+    return r == nullptr ? "an operator" : who(r->request);
+}
+
+void Listener::answer_no(const ConsentRequest& r, const std::string& why,
+                         const std::string& json_reason) {
+    const std::string id = r.request.id;
+    if (auto declined = machine_.decline(id); !declined) {
+        // Past the deadline: the server expires it by itself; nothing is sent.
+        say("The connection request from {} expired; nothing was sent.", who(r.request));
+        emit({{"event", "expired"}, {"id", id}});
+        return finish_request(id, Outcome::declined);
+    }
+    std::string problem;
+    const bool sent =
+        post("/api/v1/connection-requests/" + id + "/decline", std::nullopt, nullptr, problem);
+    if (!why.empty()) say("{}", why);
+    if (sent)
+        say("Declined the request from {}.", who(r.request));
+    else
+        say("Declined the request from {}, but the support server could not be told: {}",
+            who(r.request), problem);
+    emit({{"event", "declined"}, {"id", id}, {"reason", json_reason}, {"sent", sent}});
+    finish_request(id, Outcome::declined);
+}
+
+void Listener::ask(const std::string& id) {
+    const ConsentRequest r = *machine_.show();
+    if (first_asked_.empty()) first_asked_ = id;
+    const std::string question = fmt::format(
+        "Allow {} from {} to see and control this computer? [y/N]", who(r.request), team_);
+    if (!interactive_) {
+        say("{} from {} asks to see and control this computer (ticket {}).", who(r.request), team_,
+            r.request.ticket_number);
+        return answer_no(r, "Standard input is not a terminal, so nobody can answer.",
+                         "non-interactive");
+    }
+    say("{} from {} asks to connect to this computer (ticket {}).", who(r.request), team_,
+        r.request.ticket_number);
+    say("{}", question);
+    QuestionMode question_mode;
+    std::string typed;
+    long long drawn_left = -1;
+    std::string drawn_typed;
+    const auto draw = [&] {
+        const auto left =
+            std::chrono::duration_cast<seconds>(machine_.time_left() + milliseconds(999)).count();
+        if (prompt_open_ && left == drawn_left && typed == drawn_typed) return;
+        ui_ << fmt::format("\r\033[K  ({} s left) > {}", left, typed) << std::flush;
+        prompt_open_ = true;
+        drawn_left = left;
+        drawn_typed = typed;
+    };
+    const auto close_line = [&] {
+        if (prompt_open_) ui_ << '\n' << std::flush;
+        prompt_open_ = false;
+    };
+    draw();
+    while (true) {
+        const bool key = wait(true, milliseconds(250));
+        handle_inputs();
+        if (signals_.fired()) {
+            close_line();
+            interrupted_question_ = true;
+            return answer_no(r, "Interrupted.", "interrupted");
+        }
+        report_expired(machine_.tick());
+        if (machine_.state(id) != ConsentState::pending)
+            return;  // expired, or withdrawn by the server
+        if (!key) {
+            draw();
+            continue;
+        }
+        char buffer[64];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n <= 0) {
+            stdin_closed_ = true;
+            interactive_ = false;  // nobody is left to answer the next questions either
+            close_line();
+            return answer_no(r, "The terminal closed.", "stdin-closed");
+        }
+        for (ssize_t i = 0; i < n; ++i) {
+            const char c = buffer[i];
+            if (c == '\r' || c == '\n') {
+                close_line();
+                if (typed != "y" && typed != "Y" && typed != "yes" && typed != "Yes" &&
+                    typed != "YES")
+                    return answer_no(r, "", "answered");
+                const auto accepted = machine_.accept(id);
+                if (accepted) return run_session(r);
+                if (accepted.error().code != consent_error::kTooEarly) {
+                    say("{} Nothing was sent.", accepted.error().message);
+                    emit({{"event", "expired"}, {"id", id}});
+                    return finish_request(id, Outcome::declined);
+                }
+                say("Too quick: please read the question first, then answer again.");
+                typed.clear();
+                ::tcflush(STDIN_FILENO, TCIFLUSH);
+                break;
+            }
+            if (c == 0x7F || c == 0x08) {
+                if (!typed.empty()) typed.pop_back();
+            } else if (c == 0x15) {
+                typed.clear();
+            } else if (c == 0x04 && typed.empty()) {
+                close_line();
+                return answer_no(r, "", "answered");
+            } else if (c >= 0x20 && c < 0x7F && typed.size() < 16) {
+                typed += c;
+            }
+        }
+        draw();
+    }
+}
+
+bool Listener::post(const std::string& path, std::optional<nlohmann::json> body,
+                    ApiReply* reply_out, std::string& problem) {
+    ApiRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.body = std::move(body);
+    auto reply = env_.api->send(request);
+    if (!reply) {
+        problem = reply.error().message;
+        return false;
+    }
+    if (reply_out != nullptr) *reply_out = *reply;
+    if (!reply->ok()) {
+        problem = describe_rejection(*reply);
+        return false;
+    }
+    return true;
+}
+
+void Listener::run_session(const ConsentRequest& r) {
+    const std::string id = r.request.id;
+    const std::string name = who(r.request);
+    std::string problem;
+    const auto fail = [&](const std::string& message) {
+        say("{}", message);
+        emit({{"event", "session-failed"}, {"id", id}, {"message", message}});
+        finish_request(id, Outcome::failed);
+    };
+    const auto decline_on_server = [&] {
+        const bool sent =
+            post("/api/v1/connection-requests/" + id + "/decline", std::nullopt, nullptr, problem);
+        if (sent)
+            say("Declined the request, so that {} knows.", name);
+        else
+            say("The support server could not be told either: {}", problem);
+    };
+
+    say("Starting the remote-control program...");
+    LaunchOptions launch;
+    launch.session = detect_session_type();
+    launch.runtime_dir = env_.paths.runtime;
+    auto backend = launch_backend(env_.brand.profile.remote.backends, launch);
+    if (!backend) {
+        fail(fmt::format("The remote session cannot start: {}", backend.error().message));
+        return decline_on_server();
+    }
+    if (auto in_time = machine_.confirm_accept(id); !in_time) {
+        (*backend)->stop();
+        say("The request expired while the remote-control program was starting; nothing was sent.");
+        emit({{"event", "expired"}, {"id", id}});
+        return finish_request(id, Outcome::declined);
+    }
+    ApiReply reply;
+    if (!post("/api/v1/connection-requests/" + id + "/accept",
+              nlohmann::json{{"vnc_password", (*backend)->password()}}, &reply, problem)) {
+        (*backend)->stop();
+        return fail(fmt::format("The support server did not take the answer: {}", problem));
+    }
+    const std::string session_id = reply.json.is_object() ? reply.json.value("session_id", "") : "";
+    const std::string relay_token =
+        reply.json.is_object() ? reply.json.value("relay_token", "") : "";
+    if (!is_token(session_id) || relay_token.empty()) {
+        (*backend)->stop();
+        return fail(
+            "The support server's answer to the accept has no valid session; the session cannot "
+            "start.");
+    }
+    session_request_ = id;
+    session_id_ = session_id;
+    session_ended_by_operator_ = false;
+    tunnel_closed_ = false;
+    emit({{"event", "accepted"}, {"id", id}, {"session_id", session_id}});
+
+    std::string ended_by = "customer";
+    auto tunnel =
+        RelayTunnel::open(env_.api->endpoint(), session_id, relay_token, (*backend)->port(),
+                          [this](const TunnelStats&) { inbox_.push(TunnelClosed{}); });
+    if (!tunnel) {
+        fail(
+            fmt::format("The remote session could not be connected to the support server: {} "
+                        "Ending the session.",
+                        tunnel.error().message));
+        ended_by = "error";
+    } else {
+        say("{} can see and control this computer. Press Enter (or Ctrl-C) to end the session.",
+            name);
+        emit({{"event", "session-started"}, {"id", id}, {"session_id", session_id}});
+        while (true) {
+            const bool key = wait(true, seconds(1));
+            handle_inputs();
+            report_expired(machine_.tick());  // queued requests keep their own deadlines
+            if (signals_.fired()) break;
+            if (session_ended_by_operator_) {
+                ended_by = "operator";
+                break;
+            }
+            if (tunnel_closed_ || !(*tunnel)->running()) {
+                ended_by = "connection";
+                break;
+            }
+            if (!(*backend)->running()) {
+                ended_by = "backend";
+                break;
+            }
+            if (key) {
+                char buffer[256];
+                const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+                if (n <= 0) {  // Ctrl-D, or the terminal went away
+                    stdin_closed_ = true;
+                    interactive_ = false;
+                    break;
+                }
+                if (std::string_view(buffer, static_cast<std::size_t>(n)).find('\n') !=
+                    std::string_view::npos)
+                    break;
+            }
+        }
+        (*tunnel)->stop();
+    }
+    (*backend)->stop();
+    if (ended_by != "operator") {
+        const bool sent =
+            post("/api/v1/sessions/" + session_id + "/end", std::nullopt, nullptr, problem);
+        if (!sent)
+            log_.note(
+                fmt::format("Ending session {} on the server failed: {}", session_id, problem));
+    }
+    if (ended_by == "operator")
+        say("{} ended the session.", name);
+    else if (ended_by == "connection")
+        say("The connection to the support server closed: the session has ended.");
+    else if (ended_by == "backend")
+        say("The remote-control program stopped: the session has ended.");
+    else
+        say("The session has ended.");
+    emit({{"event", "session-ended"},
+          {"id", id},
+          {"session_id", session_id},
+          {"ended_by", ended_by}});
+    session_request_.clear();
+    session_id_.clear();
+    finish_request(id, ended_by == "error" ? Outcome::failed : Outcome::session_ended);
+}
+
+}  // namespace
+
+int listen_command(ClientEnv& env, const ListenOptions& options, CliIo io) {
+    Listener listener(env, options, io);
+    return listener.run();
+}
+
+}  // namespace helpline::client::cli

@@ -1,0 +1,60 @@
+#pragma once
+// Starting and stopping the remote-control backend (x11vnc) for one session: chosen
+// from the signed profile's backends by session type and installed executables, bound to
+// 127.0.0.1 on a free port, protected by a one-time password in a 0600 file, spawned with
+// posix_spawn (argv from the profile, no shell, its own process group, no inherited fds).
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shared/profile.h"
+#include "shared/result.h"
+
+namespace helpline::client {
+
+/// The desktop session the customer is in.
+enum class SessionType { x11, wayland, none };
+/// From XDG_SESSION_TYPE, WAYLAND_DISPLAY and DISPLAY.
+SessionType detect_session_type();
+std::string_view to_string(SessionType t);
+
+/// A running backend. Destroying it stops it (kills the process group, reaps, deletes
+/// the password file).
+class RunningBackend {
+public:
+    virtual ~RunningBackend() = default;
+    virtual std::uint16_t port() const = 0;           ///< 127.0.0.1 port it listens on
+    virtual const std::string& password() const = 0;  ///< the one-time VNC password
+    virtual int pid() const = 0;
+    virtual bool running() = 0;                       ///< false once the process exited
+    /// Stops it now: SIGTERM to the group, SIGKILL after `grace`, reap, delete the file.
+    virtual void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(1000)) = 0;
+};
+
+struct LaunchOptions {
+    SessionType session = SessionType::x11;
+    std::string display;                  ///< for {display}; from $DISPLAY when empty
+    std::filesystem::path runtime_dir;    ///< where the password file goes (0700 folder)
+    std::chrono::milliseconds ready_timeout{10'000};  ///< until the port accepts
+};
+
+/// Error codes.
+namespace launch_error {
+inline constexpr const char* kNoBackend = "launch.no_backend";  ///< none fits: wayland, not installed
+inline constexpr const char* kSpawn = "launch.spawn";
+inline constexpr const char* kNotReady = "launch.not_ready";    ///< exited early or never listened
+}  // namespace launch_error
+
+/// Picks the first backend whose `when` matches and whose argv[0] is installed, and starts
+/// it. Errors say what the customer can do ("This computer uses Wayland; …").
+Result<std::unique_ptr<RunningBackend>> launch_backend(const std::vector<ProfileBackend>& backends,
+                                                       const LaunchOptions& options);
+
+/// The argv with placeholders filled in — only with these client-generated values.
+std::vector<std::string> fill_placeholders(const std::vector<std::string>& argv, std::uint16_t port,
+                                           const std::string& password_file, const std::string& display);
+
+}  // namespace helpline::client

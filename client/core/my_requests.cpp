@@ -1,0 +1,277 @@
+#include "client/core/my_requests.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+namespace helpline::client {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// How much of the end of requests.log is searched for an already recorded key; a resend
+/// happens right after the first recording, so the tail is enough and stays cheap.
+constexpr off_t kDedupWindow = 4 * 1024 * 1024;
+constexpr std::uint64_t kMaxLogRead = 64 * 1024 * 1024;
+
+Error log_error(const fs::path& file, const char* what) {
+    return make_error(
+        "io.log", fmt::format("Could not {} '{}': {}", what, file.string(), std::strerror(errno)),
+        file.string());
+}
+
+/// An open file descriptor holding an exclusive flock, closed at scope end.
+class LockedFile {
+  public:
+    LockedFile(const fs::path& path, int flags)
+        : fd_(::open(path.c_str(), flags | O_CLOEXEC, 0600)) {
+        if (fd_ >= 0 && ::flock(fd_, (flags & O_ACCMODE) == O_RDONLY ? LOCK_SH : LOCK_EX) != 0) {
+            ::close(fd_);
+            fd_ = -1;
+        }
+    }
+    ~LockedFile() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    LockedFile(const LockedFile&) = delete;
+    LockedFile& operator=(const LockedFile&) = delete;
+    int fd() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+std::string read_from(int fd, off_t offset, std::uint64_t max) {
+    std::string text;
+    char buffer[65536];
+    while (text.size() < max) {
+        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        offset += n;
+    }
+    return text;
+}
+
+std::string text_field(const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::string format_utc(std::chrono::system_clock::time_point t) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+    std::tm tm{};
+    ::gmtime_r(&seconds, &tm);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buffer;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text) {
+    std::tm tm{};
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    char tail = 0;
+    const std::string copy(text);
+    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &year, &month, &day, &hour, &minute,
+                    &second, &tail) != 7 ||
+        tail != 'Z')
+        return std::nullopt;
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month - 1;
+    tm.tm_mday = day;
+    tm.tm_hour = hour;
+    tm.tm_min = minute;
+    tm.tm_sec = second;
+    const std::time_t t = ::timegm(&tm);
+    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(t);
+}
+
+nlohmann::json LoggedRequest::to_json() const {
+    nlohmann::json j = {{"at", at}, {"key", key}, {"result", result}, {"request", request}};
+    if (result == "created") {
+        j["number"] = number;
+        j["created_at"] = created_at;
+    } else {
+        j["detail"] = detail;
+        auto& list = j["errors"] = nlohmann::json::array();
+        for (const auto& e : errors) list.push_back({{"field", e.field}, {"message", e.message}});
+    }
+    return j;
+}
+
+std::optional<LoggedRequest> LoggedRequest::from_json(const nlohmann::json& j) {
+    if (!j.is_object()) return std::nullopt;
+    LoggedRequest r;
+    r.at = text_field(j, "at");
+    r.key = text_field(j, "key");
+    r.result = text_field(j, "result");
+    if (r.key.empty() || (r.result != "created" && r.result != "refused")) return std::nullopt;
+    if (auto it = j.find("number"); it != j.end() && it->is_number_integer())
+        r.number = it->get<std::int64_t>();
+    r.created_at = text_field(j, "created_at");
+    r.detail = text_field(j, "detail");
+    if (auto it = j.find("request"); it != j.end() && it->is_object()) r.request = *it;
+    if (auto it = j.find("errors"); it != j.end() && it->is_array())
+        for (const auto& e : *it)
+            if (e.is_object())
+                r.errors.push_back({text_field(e, "field"), text_field(e, "message")});
+    return r;
+}
+
+Status RequestLog::record(const LoggedRequest& entry) const {
+    LockedFile log(file_, O_RDWR | O_CREAT | O_APPEND);
+    if (log.fd() < 0) return log_error(file_, "open");
+    struct stat st {};
+    if (::fstat(log.fd(), &st) != 0) return log_error(file_, "read");
+    const off_t from = st.st_size > kDedupWindow ? st.st_size - kDedupWindow : 0;
+    const std::string tail = read_from(log.fd(), from, static_cast<std::uint64_t>(kDedupWindow));
+    const std::string needle = "\"key\":" + nlohmann::json(entry.key).dump();
+    if (tail.find(needle) != std::string::npos) return Ok{};
+
+    // The file may end without a newline if a writer died mid-line; start on a fresh line.
+    std::string line =
+        (tail.empty() || tail.back() == '\n' ? "" : "\n") + entry.to_json().dump() + "\n";
+    const char* p = line.data();
+    std::size_t left = line.size();
+    while (left > 0) {
+        const ssize_t n = ::write(log.fd(), p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return log_error(file_, "write");
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    if (::fsync(log.fd()) != 0) return log_error(file_, "sync");
+    return Ok{};
+}
+
+std::vector<LoggedRequest> RequestLog::read() const {
+    std::vector<LoggedRequest> out;
+    LockedFile log(file_, O_RDONLY);
+    if (log.fd() < 0) return out;
+    const std::string text = read_from(log.fd(), 0, kMaxLogRead);
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string::npos) end = text.size();
+        const auto j = nlohmann::json::parse(std::string_view(text).substr(start, end - start),
+                                             nullptr, false);
+        if (auto r = LoggedRequest::from_json(j)) out.push_back(std::move(*r));
+        start = end + 1;
+    }
+    return out;
+}
+
+Result<std::vector<MyRequest>> parse_my_tickets(const nlohmann::json& answer) {
+    auto list = answer.is_object() ? answer.find("tickets") : answer.end();
+    if (!answer.is_object() || list == answer.end() || !list->is_array())
+        return make_error("api.bad_answer",
+                          "The support server's list of your requests could not be read.");
+    std::vector<MyRequest> out;
+    for (const auto& t : *list) {
+        if (!t.is_object() || !t.contains("number") || !t["number"].is_number_integer()) continue;
+        MyRequest r;
+        r.number = t["number"].get<std::int64_t>();
+        r.status = text_field(t, "status");
+        r.priority = text_field(t, "priority");
+        r.group = text_field(t, "group");
+        r.operator_name = text_field(t, "operator_name");
+        r.subject = text_field(t, "subject");
+        r.created_at = text_field(t, "created_at");
+        r.closed_at = text_field(t, "closed_at");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::optional<std::chrono::seconds> waiting_time(const MyRequest& request,
+                                                 std::chrono::system_clock::time_point now) {
+    const auto created = parse_utc(request.created_at);
+    if (!created) return std::nullopt;
+    const auto until =
+        request.closed_at.empty() ? std::optional(now) : parse_utc(request.closed_at);
+    if (!until) return std::nullopt;
+    return std::max(std::chrono::seconds(0),
+                    std::chrono::duration_cast<std::chrono::seconds>(*until - *created));
+}
+
+std::string format_duration(std::chrono::seconds d) {
+    const long long s = d.count();
+    if (s < 60) return fmt::format("{} s", s);
+    if (s < 3600) return fmt::format("{} min", s / 60);
+    if (s < 86400) return fmt::format("{} h {:02} min", s / 3600, (s % 3600) / 60);
+    return fmt::format("{} d {} h", s / 86400, (s % 86400) / 3600);
+}
+
+Status MyRequests::refresh(const ApiClient& api, int limit) {
+    ApiRequest request;
+    request.path = fmt::format("/api/v1/devices/me/tickets?limit={}", limit);
+    auto reply = api.send(request);
+    if (!reply) return reply.error();
+    if (!reply->ok())
+        return make_error("api.refused",
+                          fmt::format("The support server did not list your requests: {}.",
+                                      describe_rejection(*reply)));
+    auto parsed = parse_my_tickets(reply->json);
+    if (!parsed) return parsed.error();
+    set(std::move(*parsed));
+    return Ok{};
+}
+
+void MyRequests::set(std::vector<MyRequest> requests) {
+    {
+        std::lock_guard lock(mutex_);
+        requests_ = std::move(requests);
+    }
+    changed();
+}
+
+bool MyRequests::apply_ticket_update(std::int64_t number, const std::string& status,
+                                     const std::string& operator_name) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(requests_.begin(), requests_.end(),
+                               [&](const MyRequest& r) { return r.number == number; });
+        if (it == requests_.end()) return false;
+        if (it->status == status && it->operator_name == operator_name) return true;
+        if (it->status == "open" && status != "open" && it->closed_at.empty())
+            it->closed_at = format_utc(std::chrono::system_clock::now());
+        if (status == "open") it->closed_at.clear();
+        it->status = status;
+        it->operator_name = operator_name;
+    }
+    changed();
+    return true;
+}
+
+std::vector<MyRequest> MyRequests::snapshot() const {
+    std::lock_guard lock(mutex_);
+    return requests_;
+}
+
+void MyRequests::on_change(std::function<void()> listener) {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+}
+
+void MyRequests::changed() {
+    std::function<void()> listener;
+    {
+        std::lock_guard lock(mutex_);
+        listener = listener_;
+    }
+    if (listener) listener();
+}
+
+}  // namespace helpline::client

@@ -1,0 +1,61 @@
+#pragma once
+// Running a helper program the POSIX way, for the backend launcher: posix_spawn of a
+// resolved executable with an argv vector (no shell ever parses it), in a process group of
+// its own (so stopping it reaches whatever it forks), with no descriptor of ours inherited,
+// default signal dispositions and an empty signal mask.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shared/result.h"
+
+namespace helpline::client {
+
+/// Where the program `name` is installed: `name` itself when it is an absolute path to an
+/// executable file, else the first executable `dir/name` for the folders of $PATH (a
+/// default system PATH when unset). Empty PATH entries (the current folder) and relative
+/// names with a '/' are never used: what runs must not depend on where the client started.
+std::optional<std::filesystem::path> find_executable(const std::string& name);
+
+struct SpawnOptions {
+    std::filesystem::path executable;  ///< absolute path, run as is (no PATH search)
+    std::vector<std::string> argv;     ///< argv[0] included; passed verbatim
+    /// stdout and stderr go to this file (created 0600, truncated); /dev/null when empty.
+    /// stdin is always /dev/null.
+    std::filesystem::path output;
+};
+
+/// A child process that leads its own process group. Destroying it stops the group.
+class ChildProcess {
+  public:
+    static Result<std::unique_ptr<ChildProcess>> spawn(const SpawnOptions& options);
+    ~ChildProcess();
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    int pid() const { return pid_; }  ///< also the process group id
+    /// Whether the leader has exited. It is not reaped before stop(), so its pid, which
+    /// is the group id, stays reserved and signalling the group can never hit a stranger.
+    bool exited();
+    /// The exit code, or 128 + signal number; empty while it runs.
+    std::optional<int> exit_status();
+    /// SIGTERM to the group, up to `grace` for the leader to exit, then SIGKILL to the
+    /// group (stragglers, or a leader that ignored SIGTERM), then reap. Idempotent.
+    void stop(std::chrono::milliseconds grace);
+
+  private:
+    explicit ChildProcess(int pid) : pid_(pid) {}
+    bool exited_locked();
+
+    std::mutex mutex_;
+    int pid_;
+    std::optional<int> status_;  ///< set once the leader has exited
+    bool reaped_ = false;
+};
+
+}  // namespace helpline::client

@@ -1,0 +1,301 @@
+// helpline-cli listen, end to end: a stamped helpline-cli, the real helpline-server, and
+// the customer's answers typed on a pseudo-terminal (or no terminal at all).
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "tests/client/events/team_server.h"
+#include "tests/client/events/terminal_session.h"
+#include "tests/client/submit/cli_fixture.h"
+
+extern char** environ;
+
+namespace helpline::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const std::string kQuestion =
+    "Allow Admin from Demo Support to see and control this computer? [y/N]";
+const std::string kCountdown = " s left) > ";
+
+bool installed(const std::string& program) {
+    for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"})
+        if (::access((std::string(dir) + "/" + program).c_str(), X_OK) == 0) return true;
+    return false;
+}
+
+/// A private Xvfb on a display it picks itself; stopped on destruction.
+class Xvfb {
+  public:
+    Xvfb() {
+        int fds[2];
+        if (::pipe(fds) != 0) return;
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 3);
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+        std::vector<std::string> argv = {"/usr/bin/Xvfb", "-displayfd", "3",  "-screen", "0",
+                                         "800x600x24",    "-nolisten",  "tcp"};
+        std::vector<char*> args;
+        for (auto& a : argv) args.push_back(a.data());
+        args.push_back(nullptr);
+        const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+        posix_spawn_file_actions_destroy(&actions);
+        ::close(fds[1]);
+        if (rc != 0) {
+            pid_ = -1;
+            ::close(fds[0]);
+            return;
+        }
+        std::string number;
+        pollfd p{fds[0], POLLIN, 0};
+        char c = 0;
+        while (::poll(&p, 1, 20'000) > 0 && ::read(fds[0], &c, 1) == 1 && c != '\n') number += c;
+        ::close(fds[0]);
+        if (!number.empty()) display_ = ":" + number;
+    }
+    ~Xvfb() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGTERM);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    Xvfb(const Xvfb&) = delete;
+    Xvfb& operator=(const Xvfb&) = delete;
+    const std::string& display() const { return display_; }
+
+  private:
+    pid_t pid_ = -1;
+    std::string display_;
+};
+
+/// A server, a stamped client that filed ticket `ticket`, and an operator who asked to connect.
+struct Scene {
+    TempDir data;
+    ServerProcess server;
+    StampedCli cli;
+    std::string admin;
+    std::int64_t ticket = 0;
+
+    explicit Scene(std::vector<std::string> server_args = {})
+        : server(kServerBin, data.path()),
+          cli((server.start(std::move(server_args)), demo_profile(server.url()))) {
+        auto filed = cli.run({"request", "--group", "helpdesk", "--email", "ana@acme.example",
+                              "--description", "Please look at my screen"});
+        INFO(filed.out << filed.err);
+        REQUIRE(filed.exit_code == 0);
+        ticket = queue_of(server).at(0).at("number").get<std::int64_t>();
+        admin = admin_token(server);
+    }
+    std::string connect() { return connect_ticket(server, admin, ticket); }
+    std::string state(const std::string& request) { return request_state(server, admin, request); }
+
+    std::vector<std::string> environment(const std::string& display = {}) const {
+        std::vector<std::string> env = {"XDG_CONFIG_HOME=" + cli.xdg("config").string(),
+                                        "XDG_STATE_HOME=" + cli.xdg("state").string(),
+                                        "XDG_RUNTIME_DIR=" + cli.xdg("runtime").string(),
+                                        "NO_PROXY=127.0.0.1,localhost",
+                                        "no_proxy=127.0.0.1,localhost",
+                                        "LC_ALL=C",
+                                        "TERM=xterm",
+                                        "PATH=/usr/local/bin:/usr/bin:/bin",
+                                        "HOME=" + cli.dir().string()};
+        if (!display.empty()) {
+            env.push_back("DISPLAY=" + display);
+            env.push_back("XDG_SESSION_TYPE=x11");
+        }
+        return env;
+    }
+};
+
+/// Processes whose command line mentions `text` (the backend names its password file,
+/// which lives in the client's runtime folder).
+std::vector<int> processes_mentioning(const std::string& text) {
+    std::vector<int> pids;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return pids;
+    while (const dirent* entry = ::readdir(proc)) {
+        const int pid = std::atoi(entry->d_name);
+        if (pid <= 0) continue;
+        std::string cmdline = read_text(fs::path("/proc") / entry->d_name / "cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        const std::string stat = read_text(fs::path("/proc") / entry->d_name / "stat");
+        const auto paren = stat.rfind(')');
+        const bool zombie =
+            paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
+        if (!zombie && cmdline.find(text) != std::string::npos) pids.push_back(pid);
+    }
+    ::closedir(proc);
+    return pids;
+}
+
+/// Types "y" until the client takes it: the first answers may come within the Allow delay
+/// and are refused ("Too quick"); each retry waits for the countdown to be redrawn.
+void allow(TerminalSession& terminal) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        const auto refused = terminal.count("Too quick");
+        const auto drawn = terminal.count(kCountdown);
+        terminal.type("y\r");
+        const bool answered = wait_for(
+            [&] {
+                return terminal.count("Too quick") > refused ||
+                       terminal.count("Starting the remote-control") > 0;
+            },
+            seconds(10));
+        REQUIRE(answered);
+        if (terminal.count("Starting the remote-control") > 0) return;
+        REQUIRE(terminal.expect(kCountdown, seconds(5), drawn + 2));  // the next second's redraw
+    }
+    FAIL("the client never took the answer: " << terminal.output());
+}
+
+}  // namespace
+
+TEST_CASE("listen without a terminal declines the request and the server records the decline") {
+    Scene scene;
+    const auto request = scene.connect();
+    const auto r = scene.cli.run({"listen", "--once"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 6);
+    CHECK_THAT(r.out, Catch::Contains(
+                          "Admin from Demo Support asks to see and control this computer (ticket " +
+                          std::to_string(scene.ticket) + ")"));
+    CHECK_THAT(r.out, Catch::Contains("Standard input is not a terminal, so nobody can answer."));
+    CHECK_THAT(r.out, Catch::Contains("Declined the request from Admin."));
+    CHECK(scene.state(request) == "declined");
+}
+
+TEST_CASE("listen --json without a terminal reports the request and the decline as JSON lines") {
+    Scene scene;
+    const auto request = scene.connect();
+    const auto r = scene.cli.run({"listen", "--once", "--json"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 6);
+    std::vector<nlohmann::json> lines;
+    std::istringstream out(r.out);
+    for (std::string line; std::getline(out, line);) lines.push_back(nlohmann::json::parse(line));
+    const auto find = [&](const std::string& event) {
+        for (const auto& l : lines)
+            if (l.at("event") == event) return l;
+        return nlohmann::json();
+    };
+    CHECK(find("listening").at("interactive") == false);
+    CHECK(find("connection-request").at("id") == request);
+    CHECK(find("connection-request").at("ticket_number") == scene.ticket);
+    CHECK(find("declined").at("reason") == "non-interactive");
+    CHECK(find("declined").at("sent") == true);
+    CHECK_THAT(r.err, Catch::Contains("Declined the request from Admin."));
+    CHECK(scene.state(request) == "declined");
+}
+
+TEST_CASE("listen in a terminal declines on a bare Enter: the default is no") {
+    Scene scene;
+    const auto request = scene.connect();
+    TerminalSession terminal({scene.cli.binary().string(), "listen", "--once"},
+                             scene.environment());
+    REQUIRE(terminal.expect(kQuestion, seconds(20)));
+    REQUIRE(terminal.expect(kCountdown, seconds(5)));
+    terminal.type("\r");
+    const auto code = terminal.wait_exit(seconds(20));
+    INFO(terminal.output());
+    REQUIRE(code.has_value());
+    CHECK(*code == 6);
+    CHECK_THAT(terminal.output(), Catch::Contains("Declined the request from Admin."));
+    CHECK(scene.state(request) == "declined");
+}
+
+TEST_CASE("Ctrl-C at the question declines the request and stops listening") {
+    Scene scene;
+    const auto request = scene.connect();
+    TerminalSession terminal({scene.cli.binary().string(), "listen"}, scene.environment());
+    REQUIRE(terminal.expect(kCountdown, seconds(20)));
+    terminal.type("\x03");
+    const auto code = terminal.wait_exit(seconds(20));
+    INFO(terminal.output());
+    REQUIRE(code.has_value());
+    CHECK(*code == 6);
+    CHECK_THAT(terminal.output(), Catch::Contains("Interrupted."));
+    CHECK_THAT(terminal.output(), Catch::Contains("Stopped listening."));
+    CHECK(scene.state(request) == "declined");
+}
+
+TEST_CASE("a question nobody answers expires and nothing is sent to the server") {
+    Scene scene({"--request-timeout", "3", "--sweep-interval-ms", "200"});
+    const auto request = scene.connect();
+    TerminalSession terminal({scene.cli.binary().string(), "listen", "--once"},
+                             scene.environment());
+    REQUIRE(terminal.expect(kCountdown, seconds(20)));
+    const auto code = terminal.wait_exit(seconds(20));
+    INFO(terminal.output());
+    REQUIRE(code.has_value());
+    CHECK(*code == 6);
+    // The client gives up a second before the server; whichever notices first, the
+    // request ends as expired, never declined: a timeout sends nothing.
+    const auto out = terminal.output();
+    CHECK((out.find("expired without an answer; nothing was sent") != std::string::npos ||
+           out.find("has expired") != std::string::npos));
+    CHECK(wait_for([&] { return scene.state(request) == "expired"; }, seconds(10)));
+}
+
+TEST_CASE(
+    "listen in a terminal: Allow starts the backend, accepts, and ends cleanly without a relay") {
+    const bool have_x = installed("Xvfb");
+    std::optional<Xvfb> x;
+    if (have_x) x.emplace();
+    const std::string display = x ? x->display() : std::string();
+    Scene scene;
+    const auto request = scene.connect();
+    TerminalSession terminal({scene.cli.binary().string(), "listen", "--once"},
+                             scene.environment(display));
+    REQUIRE(terminal.expect(kQuestion, seconds(20)));
+    REQUIRE(terminal.expect(kCountdown, seconds(5)));
+    allow(terminal);
+
+    const bool have_backend = installed("x11vnc") && !display.empty();
+    if (!have_backend) {
+        // No backend can run here: the launcher's error is shown and the request declined.
+        const auto code = terminal.wait_exit(seconds(30));
+        INFO(terminal.output());
+        REQUIRE(code.has_value());
+        CHECK(*code == 1);
+        CHECK_THAT(terminal.output(), Catch::Contains("The remote session cannot start:"));
+        CHECK_THAT(terminal.output(),
+                   Catch::Contains("Declined the request, so that Admin knows."));
+        CHECK(scene.state(request) == "declined");
+        return;
+    }
+    // x11vnc ran and the server accepted. The relay endpoint may not exist yet (404): then
+    // the session ends at once; with a relay, Enter ends it.
+    REQUIRE(wait_for(
+        [&] {
+            return terminal.count("could not be connected to the support server") > 0 ||
+                   terminal.count("can see and control this computer") > 0;
+        },
+        seconds(30)));
+    const bool relayed =
+        terminal.count(
+            "Admin can see and control this computer. Press Enter (or Ctrl-C) to end "
+            "the session.") > 0;
+    if (relayed) terminal.type("\r");
+    const auto code = terminal.wait_exit(seconds(30));
+    INFO(terminal.output());
+    REQUIRE(code.has_value());
+    CHECK(*code == (relayed ? 0 : 1));
+    CHECK_THAT(terminal.output(), Catch::Contains("The session has ended."));
+    CHECK(scene.state(request) == "ended");
+    // The backend is gone with its password file, which lived in the runtime folder.
+    CHECK(wait_for([&] { return processes_mentioning(scene.cli.xdg("runtime").string()).empty(); },
+                   seconds(5)));
+}
+
+}  // namespace helpline::test

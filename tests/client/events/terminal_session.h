@@ -1,0 +1,45 @@
+#pragma once
+// A program run on a pseudo-terminal (forkpty), as a person at a terminal would run it:
+// the test reads what it prints and types answers.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace helpline::test {
+
+class TerminalSession {
+  public:
+    /// Starts `argv` on a new pseudo-terminal with the environment `environment`
+    /// ("NAME=value" each; nothing else is inherited).
+    TerminalSession(const std::vector<std::string>& argv,
+                    const std::vector<std::string>& environment);
+    ~TerminalSession();  ///< kill -9 if still running
+    TerminalSession(const TerminalSession&) = delete;
+    TerminalSession& operator=(const TerminalSession&) = delete;
+
+    /// Waits until the output holds `text` at least `times` times; false after `timeout`.
+    bool expect(const std::string& text, std::chrono::milliseconds timeout, std::size_t times = 1);
+    /// How often `text` occurs in the output so far (reads what is available first).
+    std::size_t count(const std::string& text);
+    /// Types `keys` on the terminal.
+    void type(std::string_view keys);
+    /// The exit code once the program ended (128 + signal when killed); nullopt after `timeout`.
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+    std::string output();
+    pid_t pid() const { return pid_; }
+
+  private:
+    void pump(std::chrono::milliseconds max_wait);
+
+    pid_t pid_ = -1;
+    int master_ = -1;
+    std::string output_;
+    std::optional<int> exit_code_;
+};
+
+}  // namespace helpline::test
