@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "shared/stamp.h"
+#include "shared/unique_fd.h"
 
 // Reading a stamp from a file, with the build's trusted-key policy. Apart from
 // stamp.cpp so that programs that only sign or verify messages (the server) need not
@@ -16,19 +17,7 @@ namespace helpline {
 
 namespace {
 
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
+using Fd = UniqueFd;
 
 bool pread_all(int fd, std::uint8_t* out, std::size_t size, std::uint64_t offset) {
     while (size > 0) {

@@ -17,6 +17,7 @@
 
 #include "client/core/launcher_selection.h"
 #include "client/core/spawn_posix.h"
+#include "shared/unique_fd.h"
 
 namespace helpline::client {
 
@@ -28,20 +29,7 @@ constexpr std::size_t kPasswordLength = 8;  // VNC authentication uses 8 charact
 constexpr std::string_view kPasswordAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-/// A file descriptor closed at scope end.
-class Fd {
-  public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+using Fd = UniqueFd;
 
 sockaddr_in loopback(std::uint16_t port) {
     sockaddr_in address{};
