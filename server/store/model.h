@@ -79,6 +79,9 @@ struct NewTicket {
     Priority priority = Priority::medium;
     std::optional<std::string> group_id;
     Timestamp created_at = 0;
+    /// When set, the "ticket-created" audit entry is written in the ticket's own
+    /// transaction: one durable commit per submission instead of two.
+    std::string audit_actor;
 };
 
 enum class RequestState { pending, accepted, declined, expired, cancelled, ended };

@@ -139,6 +139,13 @@ Result<SubmitResult> SqliteStore::submit_ticket(const NewTicket& ticket,
                "ticket_number, created_at) VALUES (?, ?, ?, ?, ?)")
             .bind(ticket.device_id, idempotency_key, request_hash, number, ticket.created_at)
             .run();
+        if (!ticket.audit_actor.empty()) {
+            db_->prepare(
+                   "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
+                   "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', '{}')")
+                .bind(ticket.created_at, ticket.audit_actor, number)
+                .run();
+        }
         // With synchronous=FULL the commit returns only once the ticket is on disk.
         tx.commit();
 

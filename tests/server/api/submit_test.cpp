@@ -139,3 +139,14 @@ TEST_CASE_METHOD(Submitting, "a device lists its own tickets only with status an
     CHECK(mine.json["tickets"][0]["status"] == "open");
     CHECK(mine.json["tickets"][0]["operator_name"].is_null());
 }
+
+TEST_CASE_METHOD(Submitting, "a created ticket is audited in its own transaction and a retry is not audited again") {
+    const std::string key = uuid();
+    auto first = post(good, key);
+    REQUIRE(first.status == 201);
+    REQUIRE(post(good, key).status == 200);
+    int created = 0;
+    for (const auto& e : store().audit_log(100))
+        if (e.action == "ticket-created" && e.ticket_number == first.json["number"].get<TicketNumber>()) ++created;
+    CHECK(created == 1);
+}
