@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the benchmarks: run a command and time it, medians, percentiles.
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 

@@ -1,0 +1,66 @@
+#pragma once
+// The real helpline-server for the benchmarks: a fresh data folder (`init`, `group add
+// helpdesk`), `run --listen 127.0.0.1:0 --port-file` with the benchmark's options, its
+// RSS and CPU time from /proc, and a sure end: SIGTERM then SIGKILL in the destructor,
+// on SIGINT/SIGTERM of the benchmark, and (PR_SET_PDEATHSIG) if the benchmark dies.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace helpline::bench {
+
+class BenchServer {
+  public:
+    /// Initialises a team in a new temporary folder and starts `run` with `run_args`
+    /// added; `open_files` is the least RLIMIT_NOFILE the server gets (0: inherited). Waits (20 s
+    /// at most) until the port file is written and /livez answers. Throws on failure.
+    BenchServer(const std::string& binary, const std::vector<std::string>& run_args,
+                std::uint64_t open_files = 0);
+    ~BenchServer();  ///< stops the server and removes the folder
+    BenchServer(const BenchServer&) = delete;
+    BenchServer& operator=(const BenchServer&) = delete;
+
+    std::uint16_t port() const { return port_; }
+    pid_t pid() const { return pid_; }
+    const std::string& admin_email() const { return admin_email_; }
+    const std::string& admin_password() const { return admin_password_; }
+    const std::filesystem::path& dir() const { return dir_; }
+
+    /// VmRSS of the server in KiB (0 if it cannot be read).
+    std::uint64_t rss_kib() const;
+    /// The server's RLIMIT_NOFILE soft limit, as /proc shows it.
+    std::uint64_t open_files_limit() const;
+    /// User + system CPU seconds the server has used so far.
+    double cpu_seconds() const;
+    /// The end of the server's log, for error messages.
+    std::string log_tail(std::size_t bytes = 2000) const;
+    /// SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status text.
+    std::string stop();
+
+  private:
+    /// init, group add, run; waits for /livez.
+    void start(const std::string& binary, const std::vector<std::string>& run_args,
+               std::uint64_t open_files);
+
+    std::filesystem::path dir_;
+    std::string admin_email_ = "admin@bench.example";
+    std::string admin_password_;
+    pid_t pid_ = -1;
+    std::uint16_t port_ = 0;
+};
+
+/// The value of an unlabelled series in Prometheus text (/metrics); -1 when absent.
+long long metric_value(const std::string& metrics, const std::string& name);
+
+/// The machine's load for the report: cores, load average, CPU and I/O pressure (PSI).
+std::string machine_load();
+
+/// Raises this process's RLIMIT_NOFILE soft limit to at least `wanted` (and the hard
+/// limit when allowed). Throws with a how-to-fix message when the system refuses.
+void raise_open_files(std::uint64_t wanted);
+
+}  // namespace helpline::bench
