@@ -279,8 +279,10 @@ std::uint64_t BenchServer::rss_kib() const {
     return 0;
 }
 
-double BenchServer::cpu_seconds() const {
-    const std::string stat = slurp("/proc/" + std::to_string(pid_) + "/stat");
+double BenchServer::cpu_seconds() const { return process_cpu_seconds(pid_); }
+
+double process_cpu_seconds(pid_t pid) {
+    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
     // Fields after the command name (which may hold spaces) start after the last ')'.
     const auto close = stat.rfind(')');
     if (close == std::string::npos) return 0;

@@ -53,6 +53,9 @@ class BenchServer {
     std::uint16_t port_ = 0;
 };
 
+/// User + system CPU seconds a process has used so far (from /proc/PID/stat).
+double process_cpu_seconds(pid_t pid);
+
 /// The value of an unlabelled series in Prometheus text (/metrics); -1 when absent.
 long long metric_value(const std::string& metrics, const std::string& name);
 

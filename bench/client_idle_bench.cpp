@@ -16,7 +16,6 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include "bench/bench_server.h"
@@ -48,21 +47,6 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
         throw std::runtime_error("cannot start " + argv[0]);
     posix_spawn_file_actions_destroy(&actions);
     return pid;
-}
-
-double cpu_seconds_of(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) return 0;
-    std::istringstream fields(stat.substr(close + 2));
-    std::string field;
-    unsigned long long utime = 0, stime = 0;
-    for (int i = 3; i <= 15 && fields >> field; ++i) {
-        if (i == 14) utime = std::stoull(field);
-        if (i == 15) stime = std::stoull(field);
-    }
-    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 long long connected_devices(std::uint16_t port) {
@@ -106,12 +90,12 @@ int main(int argc, char** argv) {
     }
 
     const pid_t sleeper = spawn({"/bin/sleep", std::to_string(seconds + 5)}, {});
-    const double listen_start = cpu_seconds_of(listen);
-    const double sleep_start = cpu_seconds_of(sleeper);
+    const double listen_start = process_cpu_seconds(listen);
+    const double sleep_start = process_cpu_seconds(sleeper);
     const double server_start = server.cpu_seconds();
     std::this_thread::sleep_for(std::chrono::seconds(seconds));  // the measured window itself
-    const double listen_cpu = cpu_seconds_of(listen) - listen_start;
-    const double sleep_cpu = cpu_seconds_of(sleeper) - sleep_start;
+    const double listen_cpu = process_cpu_seconds(listen) - listen_start;
+    const double sleep_cpu = process_cpu_seconds(sleeper) - sleep_start;
     const double server_cpu = server.cpu_seconds() - server_start;
     const bool still_connected = connected_devices(server.port()) >= 1;
     ::kill(listen, SIGTERM);
