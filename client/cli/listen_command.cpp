@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <poll.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -18,6 +17,7 @@
 
 #include "client/cli/commands.h"
 #include "client/cli/env_setup.h"
+#include "client/cli/listen_plumbing.h"
 #include "client/core/backend_launcher.h"
 #include "client/core/consent.h"
 #include "client/core/event_stream.h"
@@ -29,121 +29,11 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-// --- Signals: Ctrl-C, SIGTERM and SIGHUP become bytes on a pipe the main loop polls. -------
-
-int g_signal_fd = -1;
-
-extern "C" void on_stop_signal(int) {
-    const char byte = 's';
-    if (g_signal_fd >= 0) (void)!::write(g_signal_fd, &byte, 1);
-}
-
-class SignalPipe {
-  public:
-    SignalPipe() {
-        if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-        g_signal_fd = fds_[1];
-        struct sigaction action {};
-        action.sa_handler = on_stop_signal;
-        sigemptyset(&action.sa_mask);
-        action.sa_flags = 0;  // no SA_RESTART: poll() returns at once
-        ::sigaction(SIGINT, &action, &old_int_);
-        ::sigaction(SIGTERM, &action, &old_term_);
-        ::sigaction(SIGHUP, &action, &old_hup_);  // the terminal went away: end like Ctrl-C
-    }
-    ~SignalPipe() {
-        ::sigaction(SIGINT, &old_int_, nullptr);
-        ::sigaction(SIGTERM, &old_term_, nullptr);
-        ::sigaction(SIGHUP, &old_hup_, nullptr);
-        g_signal_fd = -1;
-        for (int fd : fds_)
-            if (fd >= 0) ::close(fd);
-    }
-    SignalPipe(const SignalPipe&) = delete;
-    SignalPipe& operator=(const SignalPipe&) = delete;
-
-    int fd() const { return fds_[0]; }
-    /// Drains the pipe; true when a signal came.
-    bool fired() {
-        char buffer[64];
-        bool any = false;
-        while (fds_[0] >= 0 && ::read(fds_[0], buffer, sizeof buffer) > 0) any = true;
-        fired_ = fired_ || any;
-        return fired_;
-    }
-
-  private:
-    int fds_[2] = {-1, -1};
-    bool fired_ = false;
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
-    struct sigaction old_hup_ {};
-};
-
 // --- What the event stream's worker thread hands to the main loop. ---------------------------
 
 struct TunnelClosed {};
 using Input = std::variant<DeviceEvent, StreamStatus, TunnelClosed>;
-
-class Inbox {
-  public:
-    Inbox() {
-        if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-    }
-    ~Inbox() {
-        for (int fd : fds_)
-            if (fd >= 0) ::close(fd);
-    }
-    Inbox(const Inbox&) = delete;
-    Inbox& operator=(const Inbox&) = delete;
-
-    void push(Input input) {
-        {
-            std::lock_guard lock(mutex_);
-            items_.push_back(std::move(input));
-        }
-        const char byte = 'i';
-        (void)!::write(fds_[1], &byte, 1);  // a full pipe already wakes the reader
-    }
-    std::deque<Input> take() {
-        char buffer[256];
-        while (::read(fds_[0], buffer, sizeof buffer) > 0) {
-        }
-        std::lock_guard lock(mutex_);
-        return std::exchange(items_, {});
-    }
-    int fd() const { return fds_[0]; }
-
-  private:
-    int fds_[2] = {-1, -1};
-    std::mutex mutex_;
-    std::deque<Input> items_;
-};
-
-/// The terminal without line editing or echo while a question is asked, so the countdown
-/// can be redrawn with what was typed; restored on destruction. Ctrl-C still signals.
-class QuestionMode {
-  public:
-    QuestionMode() {
-        if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
-        termios raw = saved_;
-        raw.c_lflag &= ~static_cast<tcflag_t>(ICANON | ECHO);
-        raw.c_cc[VMIN] = 1;
-        raw.c_cc[VTIME] = 0;
-        active_ = ::tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0;
-        // What was typed before the question appeared is no answer to it.
-        ::tcflush(STDIN_FILENO, TCIFLUSH);
-    }
-    ~QuestionMode() {
-        if (active_) ::tcsetattr(STDIN_FILENO, TCSANOW, &saved_);
-    }
-    QuestionMode(const QuestionMode&) = delete;
-    QuestionMode& operator=(const QuestionMode&) = delete;
-
-  private:
-    termios saved_{};
-    bool active_ = false;
-};
+using Inbox = WakeQueue<Input>;
 
 std::string ui_language() {
     for (const char* name : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
