@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shows the consent dialog and the session bar in every language under Xvfb and saves
+# Shows the consent dialog, the session bar and About in every language under Xvfb and saves
 # screenshots (build/screenshots) that must not be blank; people look at them.
 # usage: screenshots_test.sh GUI_PREVIEW SOURCE_DIR OUT_DIR
 set -euo pipefail
@@ -7,7 +7,7 @@ preview=$1 src=$2 out=$3
 . "$src/tests/support/xvfb.sh"
 mkdir -p "$out"
 start_xvfb
-for what in consent session-bar; do
+for what in consent session-bar about; do
     for lang in en pt pt_BR it; do
         "$preview" "$what" --lang "$lang" >/dev/null 2>&1 &
         pid=$!
