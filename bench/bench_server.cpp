@@ -1,5 +1,7 @@
 #include "bench/bench_server.h"
 
+#include <iostream>
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -309,6 +311,18 @@ std::uint64_t BenchServer::open_files_limit() const {
 std::string BenchServer::log_tail(std::size_t bytes) const {
     const std::string log = slurp(dir_ / "server.log");
     return log.size() > bytes ? log.substr(log.size() - bytes) : log;
+}
+
+int bench_main(const char* name, const char* usage, const std::function<int()>& run) {
+    try {
+        return run();
+    } catch (const std::invalid_argument& e) {
+        std::cerr << name << ": " << e.what() << "\n" << usage;
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << name << " failed: " << e.what() << "\n";
+        return 1;
+    }
 }
 
 }  // namespace helpline::bench

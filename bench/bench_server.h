@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,10 @@ class BenchServer {
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
 };
+
+/// A benchmark's main(): runs `run`, turning std::invalid_argument into a usage message
+/// (exit 2) and any other exception into a failure message (exit 1).
+int bench_main(const char* name, const char* usage, const std::function<int()>& run);
 
 /// User + system CPU seconds a process has used so far (from /proc/PID/stat).
 double process_cpu_seconds(pid_t pid);

@@ -314,13 +314,5 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    try {
-        return run(parse(argc, argv));
-    } catch (const std::invalid_argument& e) {
-        std::cerr << "submit_bench: " << e.what() << "\n" << kUsage;
-        return 2;
-    } catch (const std::exception& e) {
-        std::cerr << "submit_bench failed: " << e.what() << "\n";
-        return 1;
-    }
+    return helpline::bench::bench_main("submit_bench", kUsage, [&] { return run(parse(argc, argv)); });
 }
