@@ -179,6 +179,8 @@ std::unique_ptr<Db> Db::open(const std::string& path) {
     // FULL: a commit is on disk before it returns, which is what lets submit_ticket promise
     // the customer a ticket number that survives a power cut.
     db->exec("PRAGMA synchronous=FULL");
+    // After a burst the log is cut back to this size when it restarts (bytes).
+    db->exec("PRAGMA journal_size_limit=16777216");
     db->exec("PRAGMA foreign_keys=ON");
     if (db->query_int64("PRAGMA foreign_keys") != 1) {
         throw DbException(make_error(
@@ -224,6 +226,27 @@ std::int64_t Db::query_int64(std::string_view sql) {
     const std::int64_t value = stmt.step() ? stmt.int64(0) : 0;
     stmt.run();
     return value;
+}
+
+std::pair<int, int> Db::checkpoint_passive() {
+    int frames = 0;
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(handle_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc != SQLITE_OK) fail(rc, "copy the write-ahead log into the database (checkpoint)");
+    return {frames, copied};
+}
+
+void Db::on_commit(std::function<void(int)> after_commit) {
+    after_commit_ = std::move(after_commit);
+    // Replaces the automatic checkpoint, which is itself a WAL hook.
+    sqlite3_wal_hook(
+        handle_,
+        [](void* self, sqlite3*, const char*, int frames) {
+            static_cast<Db*>(self)->after_commit_(frames);
+            return SQLITE_OK;
+        },
+        this);
 }
 
 std::int64_t Db::last_insert_id() const {

@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 #include "shared/result.h"
 
@@ -104,6 +106,15 @@ class Db {
     /// A single integer from a query (PRAGMA user_version, COUNT(*), ...).
     std::int64_t query_int64(std::string_view sql);
 
+    /// Copies the pages the write-ahead log holds back into the database file, without
+    /// waiting for readers or writers (SQLITE_CHECKPOINT_PASSIVE). Returns the frames in
+    /// the log and how many of them are now in the database file.
+    std::pair<int, int> checkpoint_passive();
+    /// Hands WAL checkpoints to the caller: SQLite stops checkpointing inline at commit,
+    /// and `after_commit(frames in the log)` runs on the committing thread after each
+    /// commit instead (it must be quick: it runs inside the commit).
+    void on_commit(std::function<void(int)> after_commit);
+
     std::int64_t last_insert_id() const;
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     std::int64_t changes() const;
@@ -122,6 +133,7 @@ class Db {
 
     sqlite3* handle_;
     std::string path_;
+    std::function<void(int)> after_commit_;
     // Node-based, so the in_use flags a Statement points at stay put.
     std::unordered_map<std::string, CachedStatement> cache_;
 };

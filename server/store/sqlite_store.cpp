@@ -47,7 +47,17 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
     }
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {
+    if (db_->path().empty() || db_->path() == ":memory:") return;
+    checkpointer_ = std::make_unique<WalCheckpointer>(db_->path());
+    db_->on_commit([checkpointer = checkpointer_.get()](int frames) {
+        checkpointer->committed(frames);
+    });
+}
+
+int SqliteStore::background_checkpoints() {
+    return checkpointer_ ? checkpointer_->checkpoints() : 0;
+}
 
 int SqliteStore::clamp_limit(int limit) {
     return std::clamp(limit, 1, kMaxLimit);

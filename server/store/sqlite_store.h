@@ -3,6 +3,8 @@
 // time anyway, and a single connection keeps every method simply one transaction seen
 // whole by the next. Open it with open_sqlite_store() (store.h).
 
+#include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <type_traits>
@@ -10,11 +12,14 @@
 
 #include "server/store/sqlite_db.h"
 #include "server/store/store.h"
+#include "server/store/wal_checkpointer.h"
 
 namespace helpline::server {
 
 class SqliteStore final : public Store {
   public:
+    /// Takes over `db`; for a database in a file, WAL checkpoints then run on a thread of
+    /// their own (wal_checkpointer.h).
     explicit SqliteStore(std::unique_ptr<Db> db);
 
     std::optional<std::string> setting(const std::string& key) override;
@@ -86,6 +91,13 @@ class SqliteStore final : public Store {
     std::int64_t count_open_tickets() override;
     std::int64_t count_pending_requests(Timestamp now) override;
 
+    /// Submissions waiting for the commit in progress to finish (for tests and metrics).
+    std::size_t queued_submissions();
+    /// Write transactions that committed submissions (several submissions may share one).
+    std::uint64_t submission_commits();
+    /// WAL checkpoints the background thread has run (for tests).
+    int background_checkpoints();
+
   private:
     /// Runs `f` (returning a Result) under the mutex; a database failure becomes its Error.
     template <typename F>
@@ -124,6 +136,20 @@ class SqliteStore final : public Store {
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);
 
+    // Group commit of submissions (sqlite_store_tickets.cpp).
+    struct PendingSubmission;
+    static constexpr std::size_t kMaxSubmissionsPerCommit = 64;
+    /// One write transaction for the whole batch, one savepoint per submission; takes mutex_.
+    std::vector<Result<SubmitResult>> commit_submissions(
+        const std::vector<PendingSubmission*>& batch);
+    Result<SubmitResult> submit_in_transaction(const PendingSubmission& p);
+    std::mutex submit_mutex_;  ///< guards the three below; taken before mutex_, never inside
+    std::condition_variable submit_done_;
+    std::deque<PendingSubmission*> submit_queue_;
+    bool submit_leader_ = false;  ///< a caller is committing a batch
+    std::uint64_t submission_commits_ = 0;
+
+    std::unique_ptr<WalCheckpointer> checkpointer_;  ///< outlives db_, whose commits call it
     std::mutex mutex_;
     std::unique_ptr<Db> db_;
 };

@@ -85,83 +85,160 @@ void SqliteStore::insert_handler(TicketNumber number, UserId user) {
 // ---------------------------------------------------------------------------------------
 // Tickets
 
+// Group commit. A durable commit costs one fsync of the WAL, whatever it holds, so the
+// submissions that arrive while one commit is on its way to disk wait in a queue, and the
+// next commit takes them all in one transaction (each in its own savepoint, so one that
+// fails leaves the others alone). Nobody gets an answer before the transaction holding
+// their ticket is committed. There is no extra thread: the first waiting caller that finds
+// no commit in progress leads the next one (leader/follower).
+struct SqliteStore::PendingSubmission {
+    const NewTicket& ticket;
+    const std::string& idempotency_key;
+    const std::string& request_hash;
+    const std::function<bool()>& may_create;
+    std::optional<Result<SubmitResult>> result;  ///< set under submit_mutex_
+};
+
 Result<SubmitResult> SqliteStore::submit_ticket(const NewTicket& ticket,
                                                 const std::string& idempotency_key,
                                                 const std::string& request_hash,
                                                 const std::function<bool()>& may_create) {
-    return with_error([&]() -> Result<SubmitResult> {
-        // The write lock is taken before the key is looked up, so two submissions with the
-        // same key (from this process or another) cannot both miss it.
+    PendingSubmission mine{ticket, idempotency_key, request_hash, may_create, std::nullopt};
+    std::unique_lock lock(submit_mutex_);
+    submit_queue_.push_back(&mine);
+    while (!mine.result) {
+        if (submit_leader_) {
+            submit_done_.wait(lock);
+            continue;
+        }
+        submit_leader_ = true;
+        const auto take = std::min(submit_queue_.size(), kMaxSubmissionsPerCommit);
+        std::vector<PendingSubmission*> batch(submit_queue_.begin(),
+                                              submit_queue_.begin() + static_cast<long>(take));
+        submit_queue_.erase(submit_queue_.begin(), submit_queue_.begin() + static_cast<long>(take));
+        lock.unlock();
+        auto results = commit_submissions(batch);
+        lock.lock();
+        for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+        ++submission_commits_;
+        submit_leader_ = false;
+        submit_done_.notify_all();
+    }
+    return std::move(*mine.result);
+}
+
+std::size_t SqliteStore::queued_submissions() {
+    std::lock_guard lock(submit_mutex_);
+    return submit_queue_.size();
+}
+
+std::uint64_t SqliteStore::submission_commits() {
+    std::lock_guard lock(submit_mutex_);
+    return submission_commits_;
+}
+
+std::vector<Result<SubmitResult>> SqliteStore::commit_submissions(
+    const std::vector<PendingSubmission*>& batch) {
+    std::lock_guard lock(mutex_);
+    std::vector<Result<SubmitResult>> results;
+    results.reserve(batch.size());
+    try {
+        // The write lock is taken before any key is looked up, so two submissions with the
+        // same key (in this batch, from another process, ...) cannot both miss it.
         Transaction tx(*db_);
-        std::optional<TicketNumber> seen;
-        {
-            auto key = db_->prepare(
-                "SELECT request_hash, ticket_number FROM idempotency_keys "
-                "WHERE device_id = ? AND idempotency_key = ?");
-            if (key.bind(ticket.device_id, idempotency_key).step()) {
-                if (key.text(0) != request_hash) {
-                    return make_error(
-                        store_error::kIdempotencyMismatch,
-                        "This idempotency key was already used for a different request. Send "
-                        "the same request again, or a new request with a new key.",
-                        "Idempotency-Key");
-                }
-                seen = key.int64(1);
+        for (const PendingSubmission* p : batch) {
+            db_->exec("SAVEPOINT submission");
+            try {
+                results.push_back(submit_in_transaction(*p));
+            } catch (const DbException& e) {
+                // If SQLite rolled the whole transaction back (a full disk, an I/O error),
+                // the savepoint is gone too and this throws: the batch fails as a whole.
+                db_->exec("ROLLBACK TO submission");
+                results.emplace_back(e.error());
             }
+            db_->exec("RELEASE submission");
         }
-        if (seen) {
-            auto first = load_ticket(*seen);
-            if (!first) {
-                throw_corrupt(*db_, fmt::format("idempotency key of missing ticket {}", *seen));
-            }
-            return SubmitResult{std::move(*first), false};
-        }
-        if (ticket.group_id && !group_exists(*ticket.group_id)) return no_group(*ticket.group_id);
-        if (!ticket.device_id.empty() && !device_exists(ticket.device_id)) {
-            return no_device(ticket.device_id);
-        }
-        if (may_create && !may_create()) {
-            return make_error(store_error::kRefused, "The submission was refused (rate limit).");
-        }
-
-        db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'").run();
-        const TicketNumber number =
-            db_->query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
-        db_->prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL)",
-                                 kTicketColumns))
-            .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
-                  ticket.description, to_string(ticket.priority), ticket.group_id,
-                  ticket.created_at, ticket.created_at)
-            .run();
-        db_->prepare(
-               "INSERT INTO idempotency_keys (device_id, idempotency_key, request_hash, "
-               "ticket_number, created_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(ticket.device_id, idempotency_key, request_hash, number, ticket.created_at)
-            .run();
-        if (!ticket.audit_actor.empty()) {
-            db_->prepare(
-                   "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
-                   "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', '{}')")
-                .bind(ticket.created_at, ticket.audit_actor, number)
-                .run();
-        }
-        // With synchronous=FULL the commit returns only once the ticket is on disk.
+        // With synchronous=FULL the commit returns only once every ticket is on disk.
         tx.commit();
+    } catch (const DbException& e) {
+        // Nothing of this batch is durable, so nobody may be told otherwise.
+        results.assign(batch.size(), Result<SubmitResult>(e.error()));
+    } catch (const std::exception& e) {  // bad_alloc, a throwing may_create: the same
+        results.assign(batch.size(), Result<SubmitResult>(make_error(
+                                         store_error::kIo, fmt::format("The submission could "
+                                                                       "not be stored: {}.",
+                                                                       e.what()))));
+    }
+    return results;
+}
 
-        Ticket created;
-        created.number = number;
-        created.device_id = ticket.device_id;
-        created.email = ticket.email;
-        created.subject = ticket.subject;
-        created.description = ticket.description;
-        created.priority = ticket.priority;
-        created.group_id = ticket.group_id;
-        created.status = TicketStatus::open;
-        created.created_at = ticket.created_at;
-        created.updated_at = ticket.created_at;
-        return SubmitResult{std::move(created), true};
-    });
+Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission& p) {
+    const NewTicket& ticket = p.ticket;
+    std::optional<TicketNumber> seen;
+    {
+        auto key = db_->prepare(
+            "SELECT request_hash, ticket_number FROM idempotency_keys "
+            "WHERE device_id = ? AND idempotency_key = ?");
+        if (key.bind(ticket.device_id, p.idempotency_key).step()) {
+            if (key.text(0) != p.request_hash) {
+                return make_error(
+                    store_error::kIdempotencyMismatch,
+                    "This idempotency key was already used for a different request. Send "
+                    "the same request again, or a new request with a new key.",
+                    "Idempotency-Key");
+            }
+            seen = key.int64(1);
+        }
+    }
+    if (seen) {
+        auto first = load_ticket(*seen);
+        if (!first) {
+            throw_corrupt(*db_, fmt::format("idempotency key of missing ticket {}", *seen));
+        }
+        return SubmitResult{std::move(*first), false};
+    }
+    if (ticket.group_id && !group_exists(*ticket.group_id)) return no_group(*ticket.group_id);
+    if (!ticket.device_id.empty() && !device_exists(ticket.device_id)) {
+        return no_device(ticket.device_id);
+    }
+    if (p.may_create && !p.may_create()) {
+        return make_error(store_error::kRefused, "The submission was refused (rate limit).");
+    }
+
+    db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'").run();
+    const TicketNumber number =
+        db_->query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
+    db_->prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
+                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL)",
+                             kTicketColumns))
+        .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
+              ticket.description, to_string(ticket.priority), ticket.group_id,
+              ticket.created_at, ticket.created_at)
+        .run();
+    db_->prepare(
+           "INSERT INTO idempotency_keys (device_id, idempotency_key, request_hash, "
+           "ticket_number, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(ticket.device_id, p.idempotency_key, p.request_hash, number, ticket.created_at)
+        .run();
+    if (!ticket.audit_actor.empty()) {
+        db_->prepare(
+               "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
+               "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', '{}')")
+            .bind(ticket.created_at, ticket.audit_actor, number)
+            .run();
+    }
+    Ticket created;
+    created.number = number;
+    created.device_id = ticket.device_id;
+    created.email = ticket.email;
+    created.subject = ticket.subject;
+    created.description = ticket.description;
+    created.priority = ticket.priority;
+    created.group_id = ticket.group_id;
+    created.status = TicketStatus::open;
+    created.created_at = ticket.created_at;
+    created.updated_at = ticket.created_at;
+    return SubmitResult{std::move(created), true};
 }
 
 std::optional<Ticket> SqliteStore::ticket(TicketNumber number) {

@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "server/store/sqlite_db.h"
+#include "server/store/sqlite_store.h"
 #include "tests/server/store/store_fixture.h"
 
 using namespace helpline;
@@ -172,6 +177,86 @@ TEST_CASE("concurrent submissions with different keys each get a number of their
     for (auto& t : threads) t.join();
     std::sort(got.begin(), got.end());
     for (int i = 0; i < kThreads; ++i) CHECK(got[static_cast<std::size_t>(i)] == 1001 + i);
+}
+
+TEST_CASE("submissions that wait for a commit share the next one, and each fails or succeeds alone") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    auto& sqlite = dynamic_cast<SqliteStore&>(*f.store);
+    REQUIRE(f.submit(new_ticket(), "before").number == 1001);
+    const auto commits_before = sqlite.submission_commits();
+
+    // The first submission holds its commit open until the seven others are queued behind
+    // it; they then go to disk together, in one transaction.
+    constexpr int kWaiting = 7;
+    std::atomic<bool> holding{false};
+    std::atomic<bool> queue_full{false};
+    const std::function<bool()> hold = [&] {
+        holding = true;
+        queue_full = helpline::test::wait_for(
+            [&] { return sqlite.queued_submissions() == kWaiting; }, std::chrono::seconds(10));
+        return true;
+    };
+    const std::function<bool()> refuse = [] { return false; };
+    const std::function<bool()> fail = []() -> bool {
+        throw DbException(make_error(store_error::kIo, "disk said no"));
+    };
+    std::vector<std::optional<Result<SubmitResult>>> results(kWaiting + 1);
+    std::thread leader([&] { results[0] = f.store->submit_ticket(new_ticket(), "k0", "h", hold); });
+    REQUIRE(helpline::test::wait_for([&] { return holding.load(); }, std::chrono::seconds(10)));
+    std::vector<std::thread> waiting;
+    for (int i = 1; i <= kWaiting; ++i) {
+        waiting.emplace_back([&, i] {
+            auto t = new_ticket();
+            std::function<bool()> may_create;
+            if (i == 2) t.group_id = "sales";  // unknown group: not found
+            if (i == 3) may_create = refuse;   // rate-limited
+            if (i == 4) may_create = fail;     // fails inside its savepoint
+            const std::string key = i == 5 ? "before" : "k" + std::to_string(i);  // 5: a retry
+            const std::string hash = i == 5 ? "hash-before" : "h";
+            results[static_cast<std::size_t>(i)] = f.store->submit_ticket(t, key, hash, may_create);
+        });
+    }
+    leader.join();
+    for (auto& t : waiting) t.join();
+    CHECK(queue_full);
+    CHECK(sqlite.submission_commits() == commits_before + 2);
+
+    for (const auto& r : results) REQUIRE(r);
+    CHECK((*results[0])->created);
+    CHECK((*results[2]).error().code == store_error::kNotFound);
+    CHECK((*results[3]).error().code == store_error::kRefused);
+    CHECK((*results[4]).error().message == "disk said no");
+    CHECK_FALSE((*results[5])->created);
+    CHECK((*results[5])->ticket.number == 1001);
+    // Three new tickets in the shared commit, numbered without gaps: the failed ones
+    // took no number.
+    std::vector<TicketNumber> created;
+    for (int i : {1, 6, 7}) {
+        REQUIRE(*results[static_cast<std::size_t>(i)]);
+        CHECK((*results[static_cast<std::size_t>(i)])->created);
+        created.push_back((*results[static_cast<std::size_t>(i)])->ticket.number);
+    }
+    std::sort(created.begin(), created.end());
+    CHECK(created == std::vector<TicketNumber>{1003, 1004, 1005});
+    CHECK(f.store->count_open_tickets() == 5);
+    f.reopen();  // and all of it is on disk
+    CHECK(f.store->count_open_tickets() == 5);
+    CHECK(f.store->ticket(1005).has_value());
+}
+
+TEST_CASE("the write-ahead log is copied into the database by the background thread") {
+    StoreFixture f;
+    auto& sqlite = dynamic_cast<SqliteStore&>(*f.store);
+    CHECK(sqlite.background_checkpoints() == 0);
+    const auto size_before = std::filesystem::file_size(f.path);
+    // Each submission adds a few pages to the log; 200 of them pass the wake-up mark.
+    for (int i = 0; i < 200; ++i) f.submit(new_ticket(), "key-" + std::to_string(i));
+    CHECK(helpline::test::wait_for([&] { return sqlite.background_checkpoints() > 0; }));
+    // The tickets' pages reached the database file itself, while the store is open (SQLite
+    // would also checkpoint when the last connection closes).
+    CHECK(std::filesystem::file_size(f.path) > size_before);
+    CHECK(std::filesystem::exists(f.path + "-wal"));
 }
 
 TEST_CASE("a submission naming an unknown group or device is not found and stores nothing") {
