@@ -222,7 +222,8 @@ class ProfileReader : private profile_json::JsonReader {
         read_fields(value, path,
                     {{"url", checked_string(profile_.server.url, profile_rules::check_server_url),
                       "give the team server's address, e.g. \"https://support.example.com\""},
-                     {"pins", [this](const Json& v, const std::string& p) { read_pins(v, p); }}});
+                     {"pins", [this](const Json& v, const std::string& p) { read_pins(v, p); }},
+                     {"ca", checked_string(profile_.server.ca, profile_rules::check_ca)}});
     }
 
     void read_pins(const Json& value, const std::string& path) {

@@ -41,6 +41,10 @@ struct Profile {
     struct Server {
         std::string url;
         std::vector<std::string> pins;  ///< "sha256//BASE64" public-key pins for libcurl
+        /// PEM certificates the client trusts for this server instead of the system's
+        /// CAs (a private CA, or the certificate of `helpline-server run --self-signed`);
+        /// empty: the system's CAs.
+        std::string ca;
     } server;
 
     struct Appearance {

@@ -2,7 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include <algorithm>
+#include <memory>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -308,6 +314,50 @@ std::vector<std::string> check_pin(std::string_view pin) {
         fmt::format("{} is not a public-key pin: write \"sha256//\" followed by the base64 "
                     "SHA-256 digest of the server's public key (44 characters)",
                     quote(pin))};
+}
+
+std::vector<std::string> check_ca(std::string_view pem) {
+    constexpr std::string_view kHint =
+        "paste the PEM text of the certificate(s) to trust, from \"-----BEGIN CERTIFICATE-----\" "
+        "to \"-----END CERTIFICATE-----\", with \\n for each line break";
+    if (pem.size() > kMaxCaSize)
+        return {fmt::format("the certificates take {} bytes, more than the {} allowed: list only "
+                            "the CA that signs the server's certificate",
+                            pem.size(), kMaxCaSize)};
+    std::vector<std::string> problems;
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+    int certificates = 0;
+    while (true) {
+        char* name = nullptr;
+        char* header = nullptr;
+        unsigned char* data = nullptr;
+        long length = 0;
+        ERR_clear_error();
+        if (PEM_read_bio(bio.get(), &name, &header, &data, &length) != 1) break;
+        const std::string block = name;
+        const unsigned char* cursor = data;
+        X509* cert = block == "CERTIFICATE" ? d2i_X509(nullptr, &cursor, length) : nullptr;
+        if (block != "CERTIFICATE")
+            problems.push_back(fmt::format(
+                "block {} is a \"{}\", not a certificate: list certificates only (never a "
+                "private key)",
+                certificates + static_cast<int>(problems.size()) + 1, block));
+        else if (cert == nullptr)
+            problems.push_back(fmt::format("certificate {} cannot be read: {}",
+                                           certificates + static_cast<int>(problems.size()) + 1,
+                                           kHint));
+        else
+            ++certificates;
+        X509_free(cert);
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        OPENSSL_free(data);
+    }
+    ERR_clear_error();
+    if (certificates == 0 && problems.empty())
+        problems.push_back(fmt::format("there is no PEM certificate here: {}", kHint));
+    return problems;
 }
 
 std::vector<std::string> check_logo(std::string_view file_name) {

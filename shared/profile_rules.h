@@ -45,6 +45,9 @@ std::string bad_language_tag(std::string_view tag);
 
 std::vector<std::string> check_server_url(std::string_view url);
 std::vector<std::string> check_pin(std::string_view pin);
+/// One or more PEM "CERTIFICATE" blocks that OpenSSL can read, nothing else, at most kMaxCaSize.
+std::vector<std::string> check_ca(std::string_view pem);
+inline constexpr std::size_t kMaxCaSize = 64 * 1024;
 std::vector<std::string> check_logo(std::string_view file_name);
 std::vector<std::string> check_accent(std::string_view colour);
 /// One entry of a backend's argv; the program (argv[0]) may hold no placeholder at all.

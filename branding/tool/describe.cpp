@@ -39,6 +39,7 @@ nlohmann::ordered_json profile_summary_json(const Profile& p) {
     doc["name"] = p.name.get("en");
     doc["server"] = p.server.url;
     doc["pins"] = p.server.pins;
+    if (!p.server.ca.empty()) doc["ca"] = true;
     nlohmann::ordered_json groups = nlohmann::ordered_json::array();
     for (const auto& g : p.assistance.groups) groups.push_back({{"id", g.id}, {"name", g.name.get("en")}});
     doc["assistance"] = {{"enabled", p.assistance.enabled}, {"groups", groups}};

@@ -11,6 +11,7 @@ ServerEndpoint ServerEndpoint::from_profile(const Profile& profile) {
     e.base_url = profile.server.url;
     while (!e.base_url.empty() && e.base_url.back() == '/') e.base_url.pop_back();
     e.pins = profile.server.pins;
+    e.ca_pem = profile.server.ca;
     e.user_agent = "helpline-client/" + profile.id;
     return e;
 }
@@ -24,6 +25,14 @@ void apply_endpoint(CURL* curl, const ServerEndpoint& endpoint, std::chrono::mil
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+    if (!endpoint.ca_pem.empty()) {
+        // Only these certificates: the profile's own CA replaces the system's, it does not
+        // add to them. Verification itself stays on.
+        curl_blob blob{const_cast<char*>(endpoint.ca_pem.data()), endpoint.ca_pem.size(),
+                       CURL_BLOB_COPY};
+        curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+    }
     if (!endpoint.pins.empty()) {
         std::string joined;
         for (const auto& pin : endpoint.pins) joined += (joined.empty() ? "" : ";") + pin;

@@ -16,6 +16,7 @@ namespace helpline::client {
 struct ServerEndpoint {
     std::string base_url;           ///< "https://support.acme.example:8443" (no trailing '/')
     std::vector<std::string> pins;  ///< "sha256//BASE64" public-key pins; empty: CA trust only
+    std::string ca_pem;             ///< trusted instead of the system's CAs when not empty
     std::string user_agent = "helpline-client";
 
     static ServerEndpoint from_profile(const Profile& profile);

@@ -141,6 +141,22 @@ const std::string kBraceRule =
     "placeholders are written {port}, {password_file} or {display}, and braces cannot be used "
     "otherwise";
 const std::string kValidPin = "sha256//SQtEaKwQ3BC1FVXe2W7JXPsbt3OE1ZqaBrp8LDv5qeQ=";
+// tests/fixtures/tls/unrelated-ca.pem
+const std::string kCaPem = R"(-----BEGIN CERTIFICATE-----
+MIIBjzCCATWgAwIBAgIUPRJNEp/owFeG58rWuHKKy6bMwcswCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRVW5yZWxhdGVkIHRlc3QgQ0EwIBcNMjYxMTI1MTAwMDE4WhgP
+MjEyNjExMDExMDAwMThaMBwxGjAYBgNVBAMMEVVucmVsYXRlZCB0ZXN0IENBMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEfId9skxZ6EMOyUEHEm0L/HVoIklOqYJp
+KspTOKvE15pLoXv2kicPZb8+nkwZLqy6zGLlGbrjL7RfteQvW8fQiqNTMFEwHQYD
+VR0OBBYEFKi8//wZuq572XVVx/T20nWpe3gQMB8GA1UdIwQYMBaAFKi8//wZuq57
+2XVVx/T20nWpe3gQMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIg
+FI+0167ez8xah74qQpEvXPYjFskGeFikPSoLZM4hqL4CIQC9/dwkPOrpExs0vvN9
+hEwJDtO1KflgiV4EsSZXshcXgQ==
+-----END CERTIFICATE-----
+)";
+const std::string kCaHint =
+    "paste the PEM text of the certificate(s) to trust, from \"-----BEGIN CERTIFICATE-----\" to "
+    "\"-----END CERTIFICATE-----\", with \\n for each line break";
 
 // clang-format off
 const std::vector<Case> kCases = {
@@ -289,7 +305,22 @@ const std::vector<Case> kCases = {
     {"pins are not repeated", {set("/server/pins/1", json_string(kValidPin))},
      {"server.pins[1]: \"" + kValidPin + "\" is already listed at server.pins[0]; remove one"}},
     {"no field turns off TLS verification", {set("/server/verify_tls", "false")},
-     {"server.verify_tls: unknown field; allowed here: url, pins"}},
+     {"server.verify_tls: unknown field; allowed here: url, pins, ca"}},
+    {"ca holds PEM certificates", {set("/server/ca", json_string(kCaPem))}, {}},
+    {"two certificates in one ca", {set("/server/ca", json_string(kCaPem + kCaPem))}, {}},
+    {"ca is PEM text", {set("/server/ca", R"("MIIBjzCCATWgAwIBAgIU")")},
+     {"server.ca: there is no PEM certificate here: " + kCaHint}},
+    {"ca holds no private key",
+     {set("/server/ca",
+          json_string(kCaPem + "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"))},
+     {"server.ca: block 2 is a \"PRIVATE KEY\", not a certificate: list certificates only (never "
+      "a private key)"}},
+    {"a ca certificate must parse",
+     {set("/server/ca", json_string("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"))},
+     {"server.ca: certificate 1 cannot be read: " + kCaHint}},
+    {"ca is at most 64 KiB", {set("/server/ca", json_string(repeat("A", 65537)))},
+     {"server.ca: the certificates take 65537 bytes, more than the 65536 allowed: list only the "
+      "CA that signs the server's certificate"}},
 
     // appearance
     {"appearance is an object", {set("/appearance", "[]")},
