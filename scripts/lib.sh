@@ -19,6 +19,25 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
+# The console's browser test (tests/console): Debian's chromium, noVNC for the viewer.
+BROWSER_TEST_PACKAGES=(chromium novnc)
+
+# need_node: node and npm for the browser test: Debian's nodejs and npm, unless a node with
+# npm is already installed (e.g. from another repository, whose nodejs bundles npm).
+need_node() {
+    command -v node >/dev/null && command -v npm >/dev/null && return 0
+    need_packages nodejs npm
+}
+
+# install_console_test_modules: `npm ci` in tests/console (playwright-core, pinned by its
+# package-lock.json); skipped while node_modules was installed from the same lock file.
+install_console_test_modules() {
+    local dir=tests/console
+    local stamp=$dir/node_modules/.helpline-installed-lock
+    [ -f "$stamp" ] && cmp -s "$dir/package-lock.json" "$stamp" && return 0
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+}
 
 # configure_and_build PRESET [TARGET...]: configures and builds (everything, or the targets).
 configure_and_build() {

@@ -2,6 +2,7 @@
 // What every handler works with: the store, the clock, the event hub, settings.
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,13 @@ struct Config {
     int registrations_per_minute = 30;               ///< per client address
     std::chrono::seconds event_retention{48 * 3600};  ///< stored device events kept for resume
     std::vector<std::string> allowed_origins;         ///< console origins (besides same-origin)
+    std::filesystem::path console_dir;  ///< the console's files (docs/console.md); empty: none
+    std::filesystem::path novnc_dir;    ///< noVNC, served under /console/vendor/novnc/
 };
+
+namespace relay {
+class Registry;  // server/relay/registry.h
+}
 
 struct Context {
     Store& store;
@@ -31,6 +38,7 @@ struct Context {
     const Config& config;
     RateLimiter& limiter;
     Metrics& metrics;
+    relay::Registry* relay = nullptr;  ///< pairs sessions' tunnels and viewers; null: no relay
 };
 
 }  // namespace helpline::server

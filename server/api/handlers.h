@@ -3,7 +3,14 @@
 // without sockets. Routes and access rules are in routes.cpp; docs/protocol.md is the
 // contract.
 
+#include <nlohmann/json.hpp>
+
 #include "server/api/auth.h"
+
+namespace helpline::server::relay {
+struct Started;  // server/relay/registry.h
+struct Ended;
+}  // namespace helpline::server::relay
 
 namespace helpline::server::api {
 
@@ -31,6 +38,18 @@ http::Response accept_request(const http::Request&, const Principal&, Context&);
 http::Response decline_request(const http::Request&, const Principal&, Context&);
 http::Response end_session(const http::Request&, const Principal&, Context&);
 
+// The relay (relay_api.cpp). The tunnel's credential is the session's relay token, which
+// its handler checks itself: it is registered on the router directly, not through
+// add_route() (whose authentication would take the token for an unknown device token).
+http::Response relay_tunnel(const http::Request&, const Principal&, Context&);
+http::Response relay_view(const http::Request&, const Principal&, Context&);
+/// Ends a session's relay, if it has one; the audit detail with its byte counts.
+nlohmann::json end_relay(Context& ctx, const std::string& session_id);
+/// The registry's hooks (server/relay): audit "started"; audit "ended" and end the session
+/// in the store when the relay ended by itself (a side closed, a timeout).
+void relay_started(Context& ctx, const relay::Started& started);
+void relay_ended(Context& ctx, const relay::Ended& ended);
+
 // Sign-in (auth_api.cpp).
 http::Response login(const http::Request&, const Principal&, Context&);
 http::Response logout(const http::Request&, const Principal&, Context&);
@@ -52,6 +71,12 @@ http::Response delete_organization(const http::Request&, const Principal&, Conte
 http::Response list_profiles(const http::Request&, const Principal&, Context&);
 http::Response publish_profile(const http::Request&, const Principal&, Context&);
 http::Response get_audit(const http::Request&, const Principal&, Context&);
+
+// The operator console's static files (console_api.cpp): public, and blind to credentials
+// (a stale cookie must not lock anyone out of the sign-in page), so they are registered on
+// the router directly rather than through add_route(). GET and HEAD only.
+http::Response console_redirect(const http::Request&, Context&);  ///< "/" -> "/console/"
+http::Response console_file(const http::Request&, Context&);      ///< "/console", "/console/..."
 
 // Health (health_api.cpp).
 http::Response livez(const http::Request&, const Principal&, Context&);

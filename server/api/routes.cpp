@@ -1,5 +1,6 @@
 #include "server/api/routes.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "server/api/handlers.h"
@@ -29,6 +30,11 @@ http::Router make_router(Context& ctx) {
     add("POST", "/api/v1/connection-requests/{id}/accept", Access::device, accept_request);
     add("POST", "/api/v1/connection-requests/{id}/decline", Access::device, decline_request);
     add("POST", "/api/v1/sessions/{id}/end", Access::device_or_user, end_session);
+    // The relay: the tunnel is authorised by the session's relay token (see handlers.h),
+    // the viewer by the operator's credentials and the page's Origin.
+    r.add("GET", "/api/v1/relay/{session_id}",
+          [&ctx](const http::Request& q) { return relay_tunnel(q, Principal{}, ctx); });
+    add("GET", "/api/v1/relay/{session_id}/view", Access::user, relay_view);
     // Operator side.
     add("POST", "/api/v1/auth/login", Access::anyone, login);
     add("POST", "/api/v1/auth/logout", Access::user, logout);
@@ -57,6 +63,13 @@ http::Router make_router(Context& ctx) {
     add("GET", "/api/v1/profiles", Access::admin, list_profiles);
     add("POST", "/api/v1/profiles", Access::admin, publish_profile);
     add("GET", "/api/v1/audit", Access::admin, get_audit);
+    // Operator console: static files, public and blind to credentials (see handlers.h).
+    for (const char* method : {"GET", "HEAD"}) {
+        r.add(method, "/", [&ctx](const http::Request& q) { return console_redirect(q, ctx); });
+        r.add(method, "/console", [&ctx](const http::Request& q) { return console_file(q, ctx); });
+        r.add(method, "/console/{path...}",
+              [&ctx](const http::Request& q) { return console_file(q, ctx); });
+    }
     return r;
 }
 
@@ -66,7 +79,11 @@ http::Handler make_handler(Context& ctx) {
         http::Request routed = request;
         http::Response response = router->route(routed);
         response.header("X-Content-Type-Options", "nosniff");
-        if (!response.stream) response.header("Cache-Control", "no-store");
+        // Nothing is cached unless the handler says otherwise (the console's scripts do).
+        const bool has_cache_control =
+            std::any_of(response.headers.begin(), response.headers.end(),
+                        [](const auto& h) { return h.first == "Cache-Control"; });
+        if (!response.stream && !has_cache_control) response.header("Cache-Control", "no-store");
         ctx.metrics.count_request(response.status);
         return response;
     };

@@ -31,7 +31,56 @@ Result<http::TlsMaterial> self_signed_for(const fs::path& data, const std::strin
     return made;
 }
 
+bool has_console(const fs::path& dir) {
+    std::error_code ec;
+    return !dir.empty() && fs::is_regular_file(dir / "index.html", ec);
+}
+
+/// Settles where the console and noVNC come from, and says in the log what is missing.
+/// Only a --console-dir without the console in it is an error: without noVNC the console
+/// still works, and its viewer says what is missing.
+bool configure_console(const RunCommandOptions& o, Config& config, std::ostream& err) {
+    if (!o.console_dir.empty()) {
+        if (!has_console(o.console_dir)) {
+            fmt::print(err,
+                       "error: --console-dir '{}' does not hold the operator console (no "
+                       "index.html); point it at the installed share/helpline/console folder.\n",
+                       o.console_dir.string());
+            return false;
+        }
+        config.console_dir = o.console_dir;
+    } else {
+        config.console_dir = default_console_dir();
+        if (config.console_dir.empty())
+            spdlog::warn("the operator console's files were not found (looked in "
+                         "BIN/../share/helpline/console and {}): /console is not served; pass "
+                         "--console-dir DIR",
+                         HELPLINE_CONSOLE_SOURCE_DIR);
+    }
+    config.novnc_dir = o.novnc_dir;
+    std::error_code ec;
+    if (!fs::is_regular_file(o.novnc_dir / "core" / "rfb.js", ec))
+        spdlog::warn("noVNC was not found in '{}' (no core/rfb.js): the console's viewer cannot "
+                     "show screens; install Debian's novnc package or pass --novnc-dir DIR",
+                     o.novnc_dir.string());
+    if (!config.console_dir.empty())
+        spdlog::info("operator console served from {}", config.console_dir.string());
+    return true;
+}
+
 }  // namespace
+
+fs::path default_console_dir() {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed =
+            exe.parent_path().parent_path() / "share" / "helpline" / "console";
+        if (has_console(installed)) return installed;
+    }
+    if (has_console(HELPLINE_CONSOLE_SOURCE_DIR)) return HELPLINE_CONSOLE_SOURCE_DIR;
+    return {};
+}
 
 bool parse_listen(const std::string& text, std::string& address, std::uint16_t& port) {
     std::string host, port_text;
@@ -92,8 +141,11 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     run.config.submissions_per_minute = o.submit_limit;
     run.config.registrations_per_minute = o.register_limit;
     run.config.default_request_timeout_s = o.request_timeout_s;
+    if (!configure_console(o, run.config, io.err)) return 2;
     run.sse_heartbeat = std::chrono::milliseconds(o.sse_heartbeat_ms);
     run.sweep_interval = std::chrono::milliseconds(o.sweep_interval_ms);
+    run.relay.pair_timeout = std::chrono::seconds(o.relay_pair_timeout_s);
+    run.relay.idle_timeout = std::chrono::seconds(o.relay_idle_timeout_s);
 
     // Block the stop signals before any thread starts, so only sigwait below sees them.
     sigset_t signals;

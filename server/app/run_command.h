@@ -24,7 +24,16 @@ struct RunCommandOptions {
     int submit_limit = 30;
     int register_limit = 30;
     int request_timeout_s = 60;
+    int relay_pair_timeout_s = 60;     ///< a relayed session's side waits this long for the other
+    int relay_idle_timeout_s = 1800;   ///< a relayed session with no byte either way ends; 0: never
+    /// The operator console's files; empty: the installed copy next to the program
+    /// (BIN/../share/helpline/console), else the source tree's server/console.
+    std::filesystem::path console_dir;
+    std::filesystem::path novnc_dir = "/usr/share/novnc";  ///< Debian's novnc package
 };
+
+/// Where the console's files are when --console-dir is not given; empty if nowhere.
+std::filesystem::path default_console_dir();
 
 int run_command(const RunCommandOptions& options, CliIo io);
 

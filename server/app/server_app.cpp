@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/api/handlers.h"
 #include "server/api/routes.h"
 #include "server/api/services.h"
 
@@ -24,8 +25,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shar
     app->hub_ = std::make_unique<EventHub>();
     app->limiter_ = std::make_unique<RateLimiter>(*app->clock_);
     app->metrics_ = std::make_unique<Metrics>();
+    app->relay_ = std::make_unique<relay::Registry>(app->options_.relay);
     app->context_ = std::make_unique<Context>(
         Context{*app->store_, *app->clock_, *app->hub_, app->options_.config, *app->limiter_, *app->metrics_});
+    app->context_->relay = app->relay_.get();
     return app;
 }
 
@@ -43,6 +46,9 @@ Result<std::uint16_t> ServerApp::start() {
         spdlog::info("request method={} path={} status={} ms={:.1f} remote={}", r.method, r.path, status,
                      static_cast<double>(elapsed.count()) / 1000.0, r.remote_address);
     };
+    relay_->set_hooks([ctx = context_.get()](const relay::Started& s) { api::relay_started(*ctx, s); },
+                      [ctx = context_.get()](const relay::Ended& e) { api::relay_ended(*ctx, e); });
+    relay_->start();
     http_ = std::make_unique<http::HttpServer>(std::move(o), api::make_handler(*context_));
     auto port = http_->start();
     if (!port) return port;
@@ -73,7 +79,11 @@ void ServerApp::stop() {
     wake_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
     if (hub_) hub_->close_all();
+    // Relayed sessions end as stopped by the server (not as closed by a side), and their
+    // end is audited before the store closes.
+    if (relay_) relay_->end_all(relay::EndReason::shutdown);
     if (http_) http_->stop();
+    if (relay_) relay_->stop();
 }
 
 }  // namespace helpline::server

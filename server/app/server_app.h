@@ -12,6 +12,7 @@
 
 #include "server/api/context.h"
 #include "server/http/server.h"
+#include "server/relay/registry.h"
 
 namespace helpline::server {
 
@@ -24,6 +25,7 @@ struct RunOptions {
     std::chrono::milliseconds sse_heartbeat{25'000};
     std::chrono::milliseconds sweep_interval{1'000};
     std::size_t worker_threads = 16;
+    relay::Options relay;  ///< timeouts and buffers of the session relay
 };
 
 class ServerApp {
@@ -49,6 +51,7 @@ private:
     std::unique_ptr<EventHub> hub_;
     std::unique_ptr<RateLimiter> limiter_;
     std::unique_ptr<Metrics> metrics_;
+    std::unique_ptr<relay::Registry> relay_;
     std::unique_ptr<Context> context_;
     std::unique_ptr<http::HttpServer> http_;
     std::thread sweeper_;

@@ -41,6 +41,20 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     run->add_option("--submit-limit", run_opts.submit_limit, "Submissions per minute per device")->capture_default_str();
     run->add_option("--register-limit", run_opts.register_limit, "Device registrations per minute per address")
         ->capture_default_str();
+    run->add_option("--relay-pair-timeout", run_opts.relay_pair_timeout_s,
+                    "Seconds one side of a relayed session waits for the other")
+        ->check(CLI::Range(1, 24 * 3600))
+        ->capture_default_str();
+    run->add_option("--relay-idle-timeout", run_opts.relay_idle_timeout_s,
+                    "Seconds without a byte either way before a relayed session ends (0: never)")
+        ->check(CLI::Range(0, 7 * 24 * 3600))
+        ->capture_default_str();
+    run->add_option("--console-dir", run_opts.console_dir,
+                    "The operator console's files [default: BIN/../share/helpline/console, else "
+                    "the source tree's]");
+    run->add_option("--novnc-dir", run_opts.novnc_dir,
+                    "noVNC for the console's viewer (core/ and vendor/)")
+        ->capture_default_str();
 
     auto* user = app.add_subcommand("user", "Manage operators and admins")->require_subcommand(1);
     std::string email, name, role = "operator";

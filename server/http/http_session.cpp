@@ -16,6 +16,7 @@
 #include "server/http/event_stream_session.h"
 #include "server/http/problem.h"
 #include "server/http/router.h"
+#include "server/http/upgrade_start.h"
 
 namespace helpline::server::http {
 namespace {
@@ -251,12 +252,28 @@ void HttpSession<Stream>::on_response(Request request, Response response) {
     request_ = std::move(request);
     if (phase_ == Phase::ended) {  // closed while the handler ran (a stop, ...)
         if (response.stream) response.stream->disconnected();
+        if (response.upgrade) abandon_upgrade(*response.upgrade);
         return;
     }
     if (response.stream) return start_event_stream(std::move(response));
-    // An "upgrade" response (WebSocket for the relay view, the helpline-relay/1 tunnel)
-    // will be recognised here: the stream is then handed to its session, as it is to
-    // EventStreamSession below. Until then a 1xx from a handler is a bug.
+    // An upgrade (the relay's helpline-relay/1 tunnel, its WebSocket view): the stream is
+    // handed to its session, as it is to EventStreamSession above.
+    if (response.upgrade) {
+        const auto& upgrade = *response.upgrade;
+        if (response.status == 101 && upgrade.channel &&
+            safe_header("Upgrade", upgrade.protocol) &&
+            (upgrade.kind == Upgrade::Kind::websocket || !upgrade.protocol.empty())) {
+            phase_ = Phase::ended;
+            std::string early(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+            buffer_.consume(buffer_.size());
+            start_upgrade(std::move(stream_), std::move(early), std::move(request_),
+                          std::move(response.upgrade), started_, std::move(ticket_), state_);
+            return;
+        }
+        abandon_upgrade(upgrade);
+        response = problem(500, "The server produced an invalid response.");
+    }
+    // Any other 1xx from a handler is a bug.
     if (response.status < 200 || response.status > 999)
         response = problem(500, "The server produced an invalid response.");
     send(std::move(response), request_keep_alive_ && !close_after_response_ && !state_->stopping());

@@ -85,6 +85,8 @@ private:
     std::atomic<bool> disconnected_{false};
 };
 
+struct Upgrade;  // upgrade.h
+
 struct Response {
     int status = 200;
     std::string content_type = "application/json";
@@ -94,6 +96,9 @@ struct Response {
     /// the headers, then frames as the sink receives them, plus a ": ping" comment every
     /// heartbeat interval, until either side closes.
     std::shared_ptr<EventSink> stream;
+    /// When set (status 101), the connection is upgraded and handed to the upgrade's
+    /// channel: a raw byte stream or a WebSocket (upgrade.h).
+    std::shared_ptr<Upgrade> upgrade;
 
     Response& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

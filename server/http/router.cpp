@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <stdexcept>
 #include <utility>
 
 #include "server/http/problem.h"
@@ -48,6 +49,20 @@ bool is_param(const std::string& part) {
     return part.size() >= 2 && part.front() == '{' && part.back() == '}';
 }
 
+bool is_tail(const std::string& part) {
+    return part.size() >= 5 && part.front() == '{' && part.compare(part.size() - 4, 4, "...}") == 0;
+}
+
+/// The parameter's name: "{id}" -> "id", "{rest...}" -> "rest".
+std::string param_name(const std::string& part) {
+    return part.substr(1, part.size() - (is_tail(part) ? 5 : 2));
+}
+
+/// 0 literal, 1 one-segment parameter, 2 trailing "{name...}": the lower, the more specific.
+int kind_of(const std::string& part) {
+    return is_tail(part) ? 2 : is_param(part) ? 1 : 0;
+}
+
 std::vector<std::string> split_pattern(const std::string& pattern) {
     std::vector<std::string> parts;
     std::size_t start = 0;
@@ -61,19 +76,21 @@ std::vector<std::string> split_pattern(const std::string& pattern) {
 }
 
 bool matches(const std::vector<std::string>& parts, const std::vector<std::string>& segments) {
-    if (parts.size() != segments.size()) return false;
+    const bool tail = !parts.empty() && is_tail(parts.back());
+    if (tail ? segments.size() < parts.size() : parts.size() != segments.size()) return false;
     for (std::size_t i = 0; i < parts.size(); ++i)
         if (!is_param(parts[i]) && parts[i] != segments[i]) return false;
     return true;
 }
 
-/// Orders pattern shapes by specificity: at the first position where one has a literal and
-/// the other a parameter, the literal wins. Returns <0 when `a` is more specific.
+/// Orders pattern shapes by specificity: at the first position where their kinds differ,
+/// a literal beats a parameter, which beats a trailing "{name...}". Returns <0 when `a` is
+/// more specific.
 int compare_specificity(const std::vector<std::string>& a, const std::vector<std::string>& b) {
     for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
-        const bool pa = is_param(a[i]);
-        const bool pb = is_param(b[i]);
-        if (pa != pb) return pa ? 1 : -1;
+        const int ka = kind_of(a[i]);
+        const int kb = kind_of(b[i]);
+        if (ka != kb) return ka < kb ? -1 : 1;
     }
     return 0;
 }
@@ -134,7 +151,12 @@ Result<NormalizedTarget> normalize_target(std::string_view target) {
 }
 
 void Router::add(std::string method, const std::string& pattern, Handler handler) {
-    routes_.push_back(Route{std::move(method), split_pattern(pattern), std::move(handler)});
+    auto parts = split_pattern(pattern);
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i)
+        if (is_tail(parts[i]))
+            throw std::invalid_argument("Router pattern '" + pattern +
+                                        "': '{name...}' must be the last part.");
+    routes_.push_back(Route{std::move(method), std::move(parts), std::move(handler)});
 }
 
 Response Router::route(Request& request) const {
@@ -157,8 +179,14 @@ Response Router::route(Request& request) const {
             request.params.clear();
             for (std::size_t i = 0; i < route.parts.size(); ++i) {
                 const auto& part = route.parts[i];
-                if (is_param(part))
-                    request.params[part.substr(1, part.size() - 2)] = request.segments[i];
+                if (is_tail(part)) {
+                    std::string rest = request.segments[i];
+                    for (std::size_t j = i + 1; j < request.segments.size(); ++j)
+                        rest += "/" + request.segments[j];
+                    request.params[param_name(part)] = std::move(rest);
+                } else if (is_param(part)) {
+                    request.params[param_name(part)] = request.segments[i];
+                }
             }
             return route.handler(request);
         }

@@ -26,19 +26,22 @@ Result<NormalizedTarget> normalize_target(std::string_view target);
 
 class Router {
 public:
-    /// `pattern`: "/api/v1/tickets/{number}/close"; "{name}" matches one segment.
+    /// `pattern`: "/api/v1/tickets/{number}/close"; "{name}" matches one segment. A last
+    /// part "{name...}" matches one or more segments: the parameter is them joined by "/"
+    /// (each is already decoded and validated, so none holds '/', NUL, "." or "..").
     void add(std::string method, const std::string& pattern, Handler handler);
 
     /// Dispatches `request` (whose path/segments are already normalised): fills
     /// request.params and calls the handler; 404 when no pattern matches the path, 405
     /// with an Allow header when one does but not for this method. Literal segments win
-    /// over parameters ("/x/me" before "/x/{id}").
+    /// over parameters ("/x/me" before "/x/{id}"), and one-segment parameters over a trailing
+    /// "{name...}" ("/x/{id}" before "/x/{rest...}").
     Response route(Request& request) const;
 
 private:
     struct Route {
         std::string method;
-        std::vector<std::string> parts;  ///< literal, or "{name}"
+        std::vector<std::string> parts;  ///< literal, "{name}", or a last "{name...}"
         Handler handler;
     };
     std::vector<Route> routes_;

@@ -183,3 +183,33 @@ TEST_CASE("parameters of a previous match do not leak into the next", "[router]"
     other.params = request.params;
     CHECK(router.route(other).body == "b");
 }
+
+TEST_CASE("a trailing {name...} takes the rest of the path, after every narrower pattern",
+          "[router]") {
+    Router router;
+    router.add("GET", "/files/{rest...}", answer("files"));
+    router.add("GET", "/files/{id}", answer("one"));
+    router.add("GET", "/files/special/{rest...}", answer("special"));
+    router.add("GET", "/files/index", answer("index"));
+
+    auto request = request_for("GET", "/files/a/b%20c/d.js");
+    CHECK(router.route(request).body == "files rest=a/b c/d.js");
+    request = request_for("GET", "/files/x");
+    CHECK(router.route(request).body == "one id=x");
+    request = request_for("GET", "/files/index");
+    CHECK(router.route(request).body == "index");
+    request = request_for("GET", "/files/special/y/z");
+    CHECK(router.route(request).body == "special rest=y/z");
+    request = request_for("GET", "/files/index/more");
+    CHECK(router.route(request).body == "files rest=index/more");
+
+    // It needs at least one segment, and other methods are a 405 naming the ones it has.
+    request = request_for("GET", "/files");
+    CHECK(router.route(request).status == 404);
+    request = request_for("DELETE", "/files/a/b");
+    const auto response = router.route(request);
+    CHECK(response.status == 405);
+    CHECK(header(response, "Allow") == "GET");
+
+    CHECK_THROWS_AS(router.add("GET", "/x/{rest...}/y", answer("bad")), std::invalid_argument);
+}

@@ -1,0 +1,145 @@
+// The customer's side of a real remote session for the browser test: a private Xvfb
+// (-retro: the classic stipple, so the screen is never one flat colour), a helpline-cli
+// stamped with the demo profile pointing at the test's server, and `helpline-cli listen
+// --once` on a pseudo-terminal (util-linux `script`) where the test types the customer's
+// answer. The profile's backend is the real x11vnc.
+
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { call, run, stopProcess, track, waitFor } from './support.mjs';
+
+const env = process.env;
+
+function installed(program) {
+    return ['/usr/local/bin', '/usr/bin', '/bin'].some((dir) => existsSync(path.join(dir, program)));
+}
+
+/// Null when a real remote session can run here; otherwise why not.
+export async function relayAvailable(serverUrl) {
+    const probe = await call(serverUrl, 'GET', '/api/v1/relay/no-such-session/view');
+    if (probe.status === 404 && /^No resource at/.test(probe.json?.detail ?? ''))
+        return 'the server has no relay yet (GET /api/v1/relay/{session_id}/view is not routed)';
+    for (const program of ['Xvfb', 'x11vnc', 'script'])
+        if (!installed(program)) return `${program} is not installed`;
+    for (const name of ['HELPLINE_CLI_BIN', 'HELPLINE_BRAND_BIN', 'HELPLINE_SOURCE_DIR'])
+        if (!env[name]) return `${name} is not set`;
+    return null;
+}
+
+/// Starts Xvfb on a display it picks itself; resolves to {display, process}.
+function startXvfb() {
+    return new Promise((resolve, reject) => {
+        const child = track(spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1024x768x24', '-nolisten', 'tcp', '-retro', '-noreset'],
+                                  { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] }));
+        let number = '';
+        const timer = setTimeout(() => reject(new Error('Xvfb did not report its display within 20 s')), 20_000);
+        child.stdio[3].on('data', (chunk) => {
+            number += chunk.toString();
+            if (number.includes('\n')) {
+                clearTimeout(timer);
+                resolve({ display: `:${number.trim()}`, process: child });
+            }
+        });
+        child.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+    });
+}
+
+export class RemoteDesktop {
+    static async start({ work, serverUrl }) {
+        const dir = path.join(work, 'customer');
+        const profileDir = path.join(dir, 'profile');
+        mkdirSync(profileDir, { recursive: true });
+        const source = env.HELPLINE_SOURCE_DIR;
+        const profile = JSON.parse(readFileSync(path.join(source, 'branding/profiles/demo/profile.json'), 'utf8'));
+        profile.server.url = serverUrl;
+        writeFileSync(path.join(profileDir, 'profile.json'), JSON.stringify(profile, null, 2));
+        copyFileSync(path.join(source, 'branding/profiles/demo/logo.svg'), path.join(profileDir, 'logo.svg'));
+        const cli = path.join(dir, 'helpline-cli-demo');
+        await run(env.HELPLINE_BRAND_BIN, ['stamp', '--profile', profileDir, '--key', path.join(source, 'tests/fixtures/keys/test-signing-key.pem'),
+                                           '--client', env.HELPLINE_CLI_BIN, '--out', cli, '--restamp']);
+
+        const xvfb = await startXvfb();
+        const cliEnv = {
+            XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'),
+            XDG_RUNTIME_DIR: path.join(dir, 'runtime'), HOME: dir, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
+            LC_ALL: 'C', TERM: 'xterm', SHELL: '/bin/sh', PATH: '/usr/local/bin:/usr/bin:/bin',
+            DISPLAY: xvfb.display, XDG_SESSION_TYPE: 'x11',
+        };
+        for (const name of ['config', 'state', 'runtime']) mkdirSync(path.join(dir, name), { recursive: true, mode: 0o700 });
+        const filed = await run(cli, ['request', '--group', 'helpdesk', '--email', 'carla@acme.example', '--description', 'My screen shows a grey pattern.'], { env: cliEnv });
+        const ticket = Number(/request number is (\d+)/.exec(filed.stdout)?.[1]);
+        if (!ticket) throw new Error(`helpline-cli request printed no ticket number:\n${filed.stdout}${filed.stderr}`);
+
+        return new RemoteDesktop(ticket, cli, cliEnv, xvfb);
+    }
+
+    constructor(ticket, cli, cliEnv, xvfb) {
+        this.ticket = ticket;
+        this.cli = cli;
+        this.cliEnv = cliEnv;
+        this.xvfb = xvfb;
+        this.listen = null;
+        this.output = '';
+    }
+
+    /// Starts `helpline-cli listen --once` on a terminal (`script`); what the customer types
+    /// goes to its stdin. Resolves once it listens.
+    async startListening() {
+        await this.stopListening();
+        this.output = '';
+        const listen = track(spawn('script', ['-qfec', `'${this.cli}' listen --once`, '/dev/null'],
+                                   { env: this.cliEnv, stdio: ['pipe', 'pipe', 'pipe'] }));
+        this.listen = listen;
+        listen.stdout.on('data', (d) => { this.output += d; });
+        listen.stderr.on('data', (d) => { this.output += d; });
+        await this.expect('Listening for connection requests', 20_000);
+    }
+
+    async stopListening() {
+        if (this.listen) await stopProcess(this.listen);
+    }
+
+    /// The customer presses Enter during the session, which ends it.
+    endFromCustomer() {
+        this.listen.stdin.write('\r');
+    }
+
+    count(text) {
+        return this.output.split(text).length - 1;
+    }
+
+    expect(text, timeoutMs) {
+        return waitFor(`helpline-cli to print "${text}" (so far:\n${this.output})`, () => this.output.includes(text), timeoutMs);
+    }
+
+    /// Answers "y" once the question is up; the client refuses answers within its Allow
+    /// delay ("Too quick"), so the answer is typed again after each refusal.
+    async allow() {
+        await this.expect('to see and control this computer? [y/N]', 30_000);
+        for (let attempt = 0; attempt < 10; ++attempt) {
+            const refused = this.count('Too quick');
+            this.listen.stdin.write('y\r');
+            await waitFor('the client to take or refuse the answer',
+                () => this.count('Too quick') > refused || this.output.includes('Starting the remote-control'), 10_000);
+            if (this.output.includes('Starting the remote-control')) return;
+            const drawn = this.count(' s left) > ');
+            await waitFor('the countdown to be redrawn', () => this.count(' s left) > ') > drawn, 5_000);
+        }
+        throw new Error(`helpline-cli never took the answer:\n${this.output}`);
+    }
+
+    /// Resolves once `listen --once` has exited after saying the session ended, in the
+    /// words it uses for who ended it (`said`: a string or a RegExp).
+    async waitForEnd(said) {
+        await waitFor(`helpline-cli listen --once to exit (so far:\n${this.output})`, () => this.listen.exitCode !== null, 20_000);
+        const found = typeof said === 'string' ? this.output.includes(said) : said.test(this.output);
+        if (!found) throw new Error(`helpline-cli did not say ${said}:\n${this.output}`);
+    }
+
+    async stop() {
+        await this.stopListening();
+        await stopProcess(this.xvfb.process);
+    }
+}
