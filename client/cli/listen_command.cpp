@@ -21,7 +21,7 @@
 #include "client/core/backend_launcher.h"
 #include "client/core/consent.h"
 #include "client/core/event_stream.h"
-#include "client/core/relay_tunnel.h"
+#include "client/core/session_runner.h"
 
 namespace helpline::client::cli {
 namespace {
@@ -31,8 +31,14 @@ using std::chrono::seconds;
 
 // --- What the event stream's worker thread hands to the main loop. ---------------------------
 
-struct TunnelClosed {};
-using Input = std::variant<DeviceEvent, StreamStatus, TunnelClosed>;
+/// Progress of the session runner (its own thread).
+struct SessionNews {
+    enum class Step { accepted, running, finished };
+    Step step = Step::accepted;
+    std::string session_id;
+    std::optional<SessionResult> result;  ///< finished
+};
+using Input = std::variant<DeviceEvent, StreamStatus, SessionNews>;
 using Inbox = WakeQueue<Input>;
 
 std::string ui_language() {
@@ -45,13 +51,6 @@ std::string ui_language() {
 
 std::string who(const ConnectionRequest& r) {
     return r.operator_name.empty() ? "An operator" : r.operator_name;
-}
-
-bool is_token(const std::string& s) {
-    return !s.empty() && s.size() <= 128 &&
-           s.find_first_not_of(
-               "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") ==
-               std::string::npos;
 }
 
 enum class Outcome { none, session_ended, declined, failed };
@@ -93,7 +92,10 @@ class Listener {
     /// Asks about the current request; returns when it is answered, expired or withdrawn.
     void ask(const std::string& id);
     void answer_no(const ConsentRequest& r, const std::string& why, const std::string& json_reason);
+    /// Runs an allowed session (SessionRunner) until it ends, then reports it.
     void run_session(const ConsentRequest& r);
+    void handle_session_news(const SessionNews& news);
+    void report_session(const ConsentRequest& r, const SessionResult& result);
     bool post(const std::string& path, std::optional<nlohmann::json> body, ApiReply* reply_out,
               std::string& problem);
     /// Waits for input on the inbox, signals and (optionally) stdin; true when stdin is readable.
@@ -113,9 +115,11 @@ class Listener {
     bool ever_connected_ = false;
     // The running session, if any: what ends it from outside.
     std::string session_request_;
+    std::string session_name_;
     std::string session_id_;
     bool session_ended_by_operator_ = false;
-    bool tunnel_closed_ = false;
+    bool session_running_ = false;
+    std::optional<SessionResult> session_result_;
     bool stdin_closed_ = false;
     bool prompt_open_ = false;           ///< the cursor is at the end of the countdown line
     bool interrupted_question_ = false;  ///< Ctrl-C declined an open question
@@ -194,7 +198,7 @@ void Listener::handle_inputs() {
         else if (const auto* s = std::get_if<StreamStatus>(&input))
             handle_status(*s);
         else
-            tunnel_closed_ = true;
+            handle_session_news(std::get<SessionNews>(input));
     }
 }
 
@@ -231,7 +235,7 @@ void Listener::handle_event(const DeviceEvent& event) {
         if (offered == OfferResult::full)
             log_.note(fmt::format("Ignored connection request {}: too many waiting.", r->id));
         if (offered == OfferResult::queued ||
-            (offered == OfferResult::current && !session_id_.empty()))
+            (offered == OfferResult::current && !session_request_.empty()))
             say("{} also asks to connect (ticket {}); that question comes next.", who(*r),
                 r->ticket_number);
     } else if (const auto* c = std::get_if<Cancelled>(&event)) {
@@ -240,8 +244,9 @@ void Listener::handle_event(const DeviceEvent& event) {
                 c->reason == "expired" ? "has expired" : "was withdrawn");
             emit({{"event", "cancelled"}, {"id", c->id}, {"reason", c->reason}});
             finish_request(c->id, Outcome::declined);
-        } else if (!session_id_.empty() &&
-                   (c->id == session_request_ || c->session_id == session_id_)) {
+        } else if (!session_request_.empty() &&
+                   (c->id == session_request_ ||
+                    (!session_id_.empty() && c->session_id == session_id_))) {
             session_ended_by_operator_ = true;
         }
     } else if (const auto* t = std::get_if<TicketUpdated>(&event)) {
@@ -404,129 +409,150 @@ bool Listener::post(const std::string& path, std::optional<nlohmann::json> body,
     return true;
 }
 
+void Listener::handle_session_news(const SessionNews& news) {
+    switch (news.step) {
+        case SessionNews::Step::accepted:
+            session_id_ = news.session_id;
+            emit(
+                {{"event", "accepted"}, {"id", session_request_}, {"session_id", news.session_id}});
+            break;
+        case SessionNews::Step::running:
+            session_running_ = true;
+            say("{} can see and control this computer. Press Enter (or Ctrl-C) to end the session.",
+                session_name_);
+            emit({{"event", "session-started"},
+                  {"id", session_request_},
+                  {"session_id", news.session_id}});
+            break;
+        case SessionNews::Step::finished:
+            session_result_ = news.result;
+            break;
+    }
+}
+
 void Listener::run_session(const ConsentRequest& r) {
     const std::string id = r.request.id;
+    say("Starting the remote-control program...");
+    SessionSetup setup;
+    setup.request_id = id;
+    setup.deadline = r.deadline;
+    setup.backends = env_.brand.profile.remote.backends;
+    setup.launch.session = detect_session_type();
+    setup.launch.runtime_dir = env_.paths.runtime;
+    SessionCallbacks callbacks;
+    callbacks.on_accepted = [this](const std::string& sid) {
+        inbox_.push(SessionNews{SessionNews::Step::accepted, sid, {}});
+    };
+    callbacks.on_running = [this](const std::string& sid) {
+        inbox_.push(SessionNews{SessionNews::Step::running, sid, {}});
+    };
+    callbacks.on_finished = [this](const SessionResult& result) {
+        inbox_.push(SessionNews{SessionNews::Step::finished, result.session_id, result});
+    };
+    callbacks.on_log = [this](const std::string& line) { log_.note(line); };
+
+    session_request_ = id;
+    session_name_ = who(r.request);
+    session_id_.clear();
+    session_running_ = false;
+    session_result_.reset();
+    SessionRunner runner(*env_.api, clock_, std::move(setup), std::move(callbacks));
+    runner.start();
+    while (!session_result_) {
+        const bool key = wait(session_running_, seconds(1));
+        handle_inputs();
+        report_expired(machine_.tick());  // queued requests keep their own deadlines
+        if (session_result_) break;
+        if (signals_.fired()) runner.end();
+        if (session_ended_by_operator_) runner.operator_ended();
+        if (key) {
+            char buffer[256];
+            const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+            if (n <= 0) {  // Ctrl-D, or the terminal went away
+                stdin_closed_ = true;
+                interactive_ = false;
+                runner.end();
+            } else if (std::string_view(buffer, static_cast<std::size_t>(n)).find('\n') !=
+                       std::string_view::npos) {
+                runner.end();
+            }
+        }
+    }
+    runner.join();
+    const SessionResult result = *session_result_;
+    session_request_.clear();
+    session_id_.clear();
+    session_running_ = false;
+    session_ended_by_operator_ = false;
+    session_result_.reset();
+    report_session(r, result);
+}
+
+void Listener::report_session(const ConsentRequest& r, const SessionResult& result) {
+    const std::string id = r.request.id;
     const std::string name = who(r.request);
-    std::string problem;
+    const std::string problem = result.error ? result.error->message : std::string();
     const auto fail = [&](const std::string& message) {
         say("{}", message);
         emit({{"event", "session-failed"}, {"id", id}, {"message", message}});
         finish_request(id, Outcome::failed);
     };
-    const auto decline_on_server = [&] {
-        const bool sent =
-            post("/api/v1/connection-requests/" + id + "/decline", std::nullopt, nullptr, problem);
-        if (sent)
+    const auto report_decline = [&] {
+        if (result.decline_sent)
             say("Declined the request, so that {} knows.", name);
         else
-            say("The support server could not be told either: {}", problem);
+            say("The support server could not be told either: {}", result.decline_problem);
     };
-
-    say("Starting the remote-control program...");
-    LaunchOptions launch;
-    launch.session = detect_session_type();
-    launch.runtime_dir = env_.paths.runtime;
-    auto backend = launch_backend(env_.brand.profile.remote.backends, launch);
-    if (!backend) {
-        fail(fmt::format("The remote session cannot start: {}", backend.error().message));
-        return decline_on_server();
+    switch (result.kind) {
+        case SessionResult::Kind::no_backend:
+            fail(fmt::format("The remote session cannot start: {}", problem));
+            return report_decline();
+        case SessionResult::Kind::expired:
+            (void)machine_.confirm_accept(id);  // records the expiry
+            say("The request expired while the remote-control program was starting; nothing was "
+                "sent.");
+            emit({{"event", "expired"}, {"id", id}});
+            return finish_request(id, Outcome::declined);
+        case SessionResult::Kind::accept_failed:
+            if (result.error && result.error->code == "session.bad_answer")
+                return fail(
+                    "The support server's answer to the accept has no valid session; the session "
+                    "cannot start.");
+            return fail(fmt::format("The support server did not take the answer: {}", problem));
+        case SessionResult::Kind::stopped:
+            say("The remote session was stopped before it started.");
+            if (result.ended_by == SessionEndedBy::operator_) {
+                emit({{"event", "cancelled"}, {"id", id}, {"reason", "cancelled"}});
+            } else {
+                report_decline();
+                emit({{"event", "declined"},
+                      {"id", id},
+                      {"reason", "interrupted"},
+                      {"sent", result.decline_sent}});
+            }
+            return finish_request(id, Outcome::declined);
+        case SessionResult::Kind::ended:
+            break;
     }
-    if (auto in_time = machine_.confirm_accept(id); !in_time) {
-        (*backend)->stop();
-        say("The request expired while the remote-control program was starting; nothing was sent.");
-        emit({{"event", "expired"}, {"id", id}});
-        return finish_request(id, Outcome::declined);
-    }
-    ApiReply reply;
-    if (!post("/api/v1/connection-requests/" + id + "/accept",
-              nlohmann::json{{"vnc_password", (*backend)->password()}}, &reply, problem)) {
-        (*backend)->stop();
-        return fail(fmt::format("The support server did not take the answer: {}", problem));
-    }
-    const std::string session_id = reply.json.is_object() ? reply.json.value("session_id", "") : "";
-    const std::string relay_token =
-        reply.json.is_object() ? reply.json.value("relay_token", "") : "";
-    if (!is_token(session_id) || relay_token.empty()) {
-        (*backend)->stop();
-        return fail(
-            "The support server's answer to the accept has no valid session; the session cannot "
-            "start.");
-    }
-    session_request_ = id;
-    session_id_ = session_id;
-    session_ended_by_operator_ = false;
-    tunnel_closed_ = false;
-    emit({{"event", "accepted"}, {"id", id}, {"session_id", session_id}});
-
-    std::string ended_by = "customer";
-    auto tunnel =
-        RelayTunnel::open(env_.api->endpoint(), session_id, relay_token, (*backend)->port(),
-                          [this](const TunnelStats&) { inbox_.push(TunnelClosed{}); });
-    if (!tunnel) {
+    const SessionEndedBy by = result.ended_by;
+    if (by == SessionEndedBy::error)
         fail(
             fmt::format("The remote session could not be connected to the support server: {} "
                         "Ending the session.",
-                        tunnel.error().message));
-        ended_by = "error";
-    } else {
-        say("{} can see and control this computer. Press Enter (or Ctrl-C) to end the session.",
-            name);
-        emit({{"event", "session-started"}, {"id", id}, {"session_id", session_id}});
-        while (true) {
-            const bool key = wait(true, seconds(1));
-            handle_inputs();
-            report_expired(machine_.tick());  // queued requests keep their own deadlines
-            if (signals_.fired()) break;
-            if (session_ended_by_operator_) {
-                ended_by = "operator";
-                break;
-            }
-            if (tunnel_closed_ || !(*tunnel)->running()) {
-                ended_by = "connection";
-                break;
-            }
-            if (!(*backend)->running()) {
-                ended_by = "backend";
-                break;
-            }
-            if (key) {
-                char buffer[256];
-                const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
-                if (n <= 0) {  // Ctrl-D, or the terminal went away
-                    stdin_closed_ = true;
-                    interactive_ = false;
-                    break;
-                }
-                if (std::string_view(buffer, static_cast<std::size_t>(n)).find('\n') !=
-                    std::string_view::npos)
-                    break;
-            }
-        }
-        (*tunnel)->stop();
-    }
-    (*backend)->stop();
-    if (ended_by != "operator") {
-        const bool sent =
-            post("/api/v1/sessions/" + session_id + "/end", std::nullopt, nullptr, problem);
-        if (!sent)
-            log_.note(
-                fmt::format("Ending session {} on the server failed: {}", session_id, problem));
-    }
-    if (ended_by == "operator")
+                        problem));
+    if (by == SessionEndedBy::operator_)
         say("{} ended the session.", name);
-    else if (ended_by == "connection")
+    else if (by == SessionEndedBy::connection)
         say("The connection to the support server closed: the session has ended.");
-    else if (ended_by == "backend")
+    else if (by == SessionEndedBy::backend)
         say("The remote-control program stopped: the session has ended.");
     else
         say("The session has ended.");
     emit({{"event", "session-ended"},
           {"id", id},
-          {"session_id", session_id},
-          {"ended_by", ended_by}});
-    session_request_.clear();
-    session_id_.clear();
-    finish_request(id, ended_by == "error" ? Outcome::failed : Outcome::session_ended);
+          {"session_id", result.session_id},
+          {"ended_by", std::string(to_string(by))}});
+    finish_request(id, by == SessionEndedBy::error ? Outcome::failed : Outcome::session_ended);
 }
 
 }  // namespace

@@ -16,7 +16,9 @@ int main(int argc, char** argv) {
     cli.add_option("--lang", options.language, "User interface language (en, pt, pt_BR, it)");
     cli.add_flag("--check-brand", check, "Verify this build's branding stamp, print it and exit");
     cli.allow_extras();  // GTK/wx options pass through
-    cli.footer("Exit codes: 0 success, 2 usage error, 3 not branded, 4 damaged or untrusted stamp.");
+    cli.footer(
+        "Exit codes: 0 success (also when the client already runs: its window is brought to the "
+        "front), 1 failure, 2 usage error, 3 not branded, 4 damaged or untrusted stamp.");
     try {
         cli.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -37,5 +39,6 @@ int main(int argc, char** argv) {
                                  helpline::short_fingerprint(brand->stamp.key));
         return 0;
     }
+    options.version = HELPLINE_VERSION;
     return helpline::gui::run_gui(argc, argv, std::move(*brand), std::move(options));
 }

@@ -1,15 +1,53 @@
 #pragma once
-// The client's main window: the brand's logo, name and welcome text.
+// The client's main window: the brand's logo, name, welcome text and accent colour; the
+// connection to the team server in words; the Assistance button; My requests; About.
+// It only shows what it is given: the Client (client.h) feeds it from the core.
 
 #include <wx/frame.h>
 
+#include <functional>
+#include <vector>
+
 #include "client/core/brand.h"
+#include "client/core/device_link.h"
+#include "client/gui/requests_view.h"
+
+class wxButton;
+class wxStaticText;
 
 namespace helpline::gui {
 
 class MainFrame : public wxFrame {
-public:
-    MainFrame(const client::Brand& brand, const std::string& language);
+  public:
+    struct Actions {
+        std::function<void()> assistance;
+        std::function<void()> about;
+    };
+    MainFrame(const client::Brand& brand, const std::string& language, Actions actions = {});
+
+    /// "Connected to Demo Support" / "Offline — your requests will be sent when the
+    /// connection is back" / "Connecting to …".
+    void set_link_status(const client::LinkStatus& status);
+    void set_requests(const std::vector<RequestRow>& rows);
+    /// A line of news under the connection state ("The session has ended."); empty hides it.
+    void set_notice(const wxString& text);
+    /// Brings the window to the front (a second start of the client asks for this).
+    void bring_to_front();
+
+    wxButton* assistance_button() const { return assistance_; }
+    RequestsView* requests_view() const { return requests_; }
+    wxString link_text() const;
+    wxString notice_text() const;
+
+  private:
+    std::string team_;
+    Actions actions_;
+    wxStaticText* link_dot_ = nullptr;
+    wxStaticText* link_ = nullptr;
+    wxStaticText* notice_ = nullptr;
+    wxStaticText* empty_ = nullptr;
+    wxButton* assistance_ = nullptr;
+    RequestsView* requests_ = nullptr;
 };
 
 /// "#0A6ED1" -> colour; the default accent when the profile has none or it is malformed.

@@ -1,28 +1,102 @@
 // Shows one of the client's windows with sample data, for screenshots under Xvfb:
-//   gui_preview consent|session-bar|about [--lang LANG]
+//   gui_preview main|form|form-sent|consent|session-bar|about [--lang LANG]
 // It stays up until killed (the consent dialog's countdown is long enough for a shot).
 #include <wx/app.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <string>
 
+#include "client/core/brand.h"
 #include "client/gui/about_dialog.h"
+#include "client/gui/assistance_dialog.h"
 #include "client/gui/consent_dialog.h"
 #include "client/gui/i18n.h"
+#include "client/gui/main_frame.h"
 #include "client/gui/session_bar.h"
+#include "shared/profile.h"
 
 namespace {
 
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// The demo brand from the source tree (no stamp needed to look at windows).
+helpline::client::Brand demo_brand() {
+    helpline::client::Brand brand;
+    const std::string dir = std::string(HELPLINE_SOURCE_DIR) + "/branding/profiles/demo/";
+    (void)helpline::parse_profile_text(read_text(dir + "profile.json"), brand.profile);
+    const std::string logo = read_text(dir + "logo.svg");
+    brand.stamp.assets.push_back({"logo.svg", helpline::Bytes(logo.begin(), logo.end())});
+    return brand;
+}
+
+std::string ago(std::chrono::seconds s) {
+    return helpline::client::format_utc(std::chrono::system_clock::now() - s);
+}
+
 class PreviewApp : public wxApp {
-public:
+  public:
     bool OnInit() override {
         std::string what = argc > 1 ? std::string(argv[1].utf8_str()) : "consent";
         std::string lang;
         for (int i = 2; i + 1 < argc; ++i)
             if (argv[i] == "--lang") lang = std::string(argv[i + 1].utf8_str());
-        helpline::gui::init_translations(lang);
+        lang = helpline::gui::init_translations(lang);
+        brand_ = demo_brand();
+        if (what == "main") {
+            auto* frame = new helpline::gui::MainFrame(brand_, lang);
+            frame->set_link_status({helpline::client::LinkState::connected, {}});
+            std::vector<helpline::client::MyRequest> tickets = {
+                {1042, "open", "high", "helpdesk", "Ana Costa", "Printer on fire",
+                 ago(std::chrono::minutes(72)), ""},
+                {1031, "open", "medium", "billing", "", "", ago(std::chrono::minutes(14)), ""},
+                {1007, "closed", "low", "helpdesk", "Bruno", "VPN drops every hour",
+                 ago(std::chrono::hours(50)), ago(std::chrono::hours(47))},
+            };
+            helpline::client::LoggedRequest logged;
+            logged.result = "created";
+            logged.number = 1031;
+            logged.request = {
+                {"description", "The invoice for November was charged twice.\nPlease check."}};
+            helpline::client::OutboxEntry queued{
+                "3b1f0c56-8f5e-4c1e-9d0a-5d7f5e2b9a10",
+                ago(std::chrono::seconds(40)),
+                {{"description", "Cannot open the shared folder"}}};
+            frame->set_requests(helpline::gui::request_rows(tickets, {logged}, {queued},
+                                                            std::chrono::system_clock::now()));
+            frame->Show();
+            return true;
+        }
+        if (what == "form-sent") {
+            auto* dialog = new helpline::gui::AssistanceDialog(
+                nullptr, brand_.profile, lang, "ana@acme.example",
+                [](const auto&, const auto&) { return std::string("preview"); });
+            dialog->Show();
+            dialog->delivered(1042);
+            return true;
+        }
+        if (what == "form") {
+            auto* dialog = new helpline::gui::AssistanceDialog(
+                nullptr, brand_.profile, lang, "",
+                [](const auto&, const auto&) { return std::string(); });
+            helpline::client::TicketDraft draft;
+            draft.email = "ana at acme";
+            draft.group = "billing";
+            dialog->fill(draft);
+            dialog->Show();
+            dialog->press_send();  // shows the per-field problems
+            return true;
+        }
         if (what == "about") {
-            helpline::gui::AboutInfo about{"Demo Support", "0.1.0", "demo-support", 1, "ac4b af92 cfe6 ccdc",
+            helpline::gui::AboutInfo about{"Demo Support",
+                                           "0.1.0",
+                                           "demo-support",
+                                           1,
+                                           "ac4b af92 cfe6 ccdc",
                                            "https://support.demo.example:8443",
                                            "/home/ana/.local/state/helpline/demo-support"};
             auto* dialog = new helpline::gui::AboutDialog(nullptr, about);
@@ -30,19 +104,24 @@ public:
             return true;
         }
         if (what == "session-bar") {
-            auto* bar = new helpline::gui::SessionBar("Ana Costa", wxColour(0x0A, 0x6E, 0xD1), [] {});
+            auto* bar =
+                new helpline::gui::SessionBar("Ana Costa", wxColour(0x0A, 0x6E, 0xD1), [] {});
             bar->Show();
             return true;
         }
         helpline::gui::ConsentInfo info;
-        info.team = "Demo Support";
+        info.team = brand_.profile.name.get(lang);
         info.operator_name = "Ana Costa";
         info.ticket_number = 1042;
         info.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-        auto* dialog = new helpline::gui::ConsentDialog(nullptr, info, [this](bool) { ExitMainLoop(); });
+        auto* dialog =
+            new helpline::gui::ConsentDialog(nullptr, info, [this](bool) { ExitMainLoop(); });
         dialog->Show();
         return true;
     }
+
+  private:
+    helpline::client::Brand brand_;
 };
 
 }  // namespace

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Shows the consent dialog, the session bar and About in every language under Xvfb and saves
-# screenshots (build/screenshots) that must not be blank; people look at them.
+# Shows the main window (My requests filled), the form (with its validation messages, and
+# once sent: the request number), the consent dialog, the session bar and About in every
+# language under Xvfb and saves screenshots (build/screenshots) that must not be blank;
+# people look at them.
 # usage: screenshots_test.sh GUI_PREVIEW SOURCE_DIR OUT_DIR
 set -euo pipefail
 preview=$1 src=$2 out=$3
 . "$src/tests/support/xvfb.sh"
 mkdir -p "$out"
 start_xvfb
-for what in consent session-bar about; do
+for what in main form form-sent consent session-bar about; do
     for lang in en pt pt_BR it; do
         "$preview" "$what" --lang "$lang" >/dev/null 2>&1 &
         pid=$!
@@ -18,7 +20,7 @@ for what in consent session-bar about; do
         }
         if ! wait_until 40 painted; then echo "$what ($lang) stayed blank"; kill $pid; exit 1; fi
         # Crop to the window for people to look at.
-        wid=$(xdotool search --pid $pid 2>/dev/null | tail -1 || true)
+        wid=$(xdotool search --onlyvisible --pid $pid 2>/dev/null | tail -1 || true)
         [ -n "$wid" ] && import -window "$wid" "$out/$what-$lang-window.png" 2>/dev/null || true
         kill $pid
         wait $pid 2>/dev/null || true

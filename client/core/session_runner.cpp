@@ -1,0 +1,209 @@
+#include "client/core/session_runner.h"
+
+#include <fmt/format.h>
+
+namespace helpline::client {
+namespace {
+
+bool is_token(const std::string& s) {
+    return !s.empty() && s.size() <= 128 &&
+           s.find_first_not_of(
+               "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_") ==
+               std::string::npos;
+}
+
+}  // namespace
+
+std::string_view to_string(SessionEndedBy by) {
+    switch (by) {
+        case SessionEndedBy::customer:
+            return "customer";
+        case SessionEndedBy::operator_:
+            return "operator";
+        case SessionEndedBy::connection:
+            return "connection";
+        case SessionEndedBy::backend:
+            return "backend";
+        case SessionEndedBy::error:
+            return "error";
+    }
+    return "error";
+}
+
+SessionRunner::SessionRunner(ApiClient api, const Clock& clock, SessionSetup setup,
+                             SessionCallbacks callbacks)
+    : api_(std::move(api)),
+      clock_(clock),
+      setup_(std::move(setup)),
+      callbacks_(std::move(callbacks)) {
+    if (!setup_.open_tunnel) setup_.open_tunnel = &RelayTunnel::open;
+}
+
+SessionRunner::~SessionRunner() {
+    end();
+    join();
+}
+
+void SessionRunner::start() {
+    if (thread_.joinable()) return;
+    thread_ = std::thread([this] { (void)run(); });
+}
+
+void SessionRunner::join() {
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void SessionRunner::end() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stop_ == Stop::none) stop_ = Stop::customer;
+    }
+    wake_.notify_all();
+}
+
+void SessionRunner::operator_ended() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stop_ == Stop::none) stop_ = Stop::operator_;
+    }
+    wake_.notify_all();
+}
+
+SessionRunner::Stop SessionRunner::stop_requested() const {
+    std::lock_guard lock(mutex_);
+    return stop_;
+}
+
+void SessionRunner::log(const std::string& line) const {
+    if (callbacks_.on_log) callbacks_.on_log(line);
+}
+
+bool SessionRunner::post(const std::string& path, std::optional<nlohmann::json> body,
+                         std::chrono::milliseconds timeout, ApiReply* reply_out,
+                         std::string& problem) const {
+    ApiRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.body = std::move(body);
+    request.timeout = timeout;
+    auto reply = api_.send(request);
+    if (!reply) {
+        problem = reply.error().message;
+        return false;
+    }
+    if (reply_out != nullptr) *reply_out = *reply;
+    if (!reply->ok()) {
+        problem = describe_rejection(*reply);
+        return false;
+    }
+    return true;
+}
+
+SessionResult SessionRunner::decline(SessionResult result) const {
+    result.decline_sent = post("/api/v1/connection-requests/" + setup_.request_id + "/decline",
+                               std::nullopt, setup_.end_timeout, nullptr, result.decline_problem);
+    return result;
+}
+
+SessionResult SessionRunner::run() {
+    const std::string& id = setup_.request_id;
+    const auto finish = [this](SessionResult result) {
+        if (callbacks_.on_finished) callbacks_.on_finished(result);
+        return result;
+    };
+    SessionResult result;
+
+    auto backend = launch_backend(setup_.backends, setup_.launch);
+    if (!backend) {
+        result.kind = SessionResult::Kind::no_backend;
+        result.error = backend.error();
+        // Declining at once tells the operator now rather than at the request's expiry.
+        return finish(decline(std::move(result)));
+    }
+    if (callbacks_.on_backend_started) callbacks_.on_backend_started();
+    if (const Stop stop = stop_requested(); stop != Stop::none) {
+        (*backend)->stop();
+        result.kind = SessionResult::Kind::stopped;
+        result.ended_by =
+            stop == Stop::customer ? SessionEndedBy::customer : SessionEndedBy::operator_;
+        if (stop == Stop::customer) return finish(decline(std::move(result)));
+        return finish(std::move(result));
+    }
+    // Starting the backend takes time: an accept is never sent past the deadline.
+    if (clock_.now() >= setup_.deadline) {
+        (*backend)->stop();
+        result.kind = SessionResult::Kind::expired;
+        return finish(std::move(result));
+    }
+
+    ApiReply reply;
+    std::string problem;
+    if (!post("/api/v1/connection-requests/" + id + "/accept",
+              nlohmann::json{{"vnc_password", (*backend)->password()}}, std::chrono::seconds(15),
+              &reply, problem)) {
+        (*backend)->stop();
+        result.kind = SessionResult::Kind::accept_failed;
+        result.error = make_error("session.accept", problem);
+        return finish(std::move(result));
+    }
+    const std::string session_id = reply.json.is_object() ? reply.json.value("session_id", "") : "";
+    const std::string relay_token =
+        reply.json.is_object() ? reply.json.value("relay_token", "") : "";
+    if (!is_token(session_id) || relay_token.empty()) {
+        (*backend)->stop();
+        result.kind = SessionResult::Kind::accept_failed;
+        result.error =
+            make_error("session.bad_answer",
+                       "The support server's answer to the accept has no valid session.");
+        return finish(std::move(result));
+    }
+    result.session_id = session_id;
+    if (callbacks_.on_accepted) callbacks_.on_accepted(session_id);
+
+    auto tunnel = setup_.open_tunnel(api_.endpoint(), session_id, relay_token, (*backend)->port(),
+                                     [this](const TunnelStats&) {
+                                         {
+                                             std::lock_guard lock(mutex_);
+                                             tunnel_closed_ = true;
+                                         }
+                                         wake_.notify_all();
+                                     });
+    if (!tunnel) {
+        result.ended_by = SessionEndedBy::error;
+        result.error = tunnel.error();
+    } else {
+        if (callbacks_.on_running) callbacks_.on_running(session_id);
+        result.ended_by = wait_for_end(**tunnel, **backend);
+        (*tunnel)->stop();
+    }
+    // The backend goes first: nobody may keep seeing the screen while the server is told.
+    (*backend)->stop();
+    if (result.ended_by != SessionEndedBy::operator_) {
+        result.end_sent = post("/api/v1/sessions/" + session_id + "/end", std::nullopt,
+                               setup_.end_timeout, nullptr, result.end_problem);
+        if (!result.end_sent)
+            log(fmt::format("Ending session {} on the server failed: {}", session_id,
+                            result.end_problem));
+    }
+    result.kind = SessionResult::Kind::ended;
+    return finish(std::move(result));
+}
+
+SessionEndedBy SessionRunner::wait_for_end(RelayTunnel& tunnel, RunningBackend& backend) {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        if (stop_ == Stop::customer) return SessionEndedBy::customer;
+        if (stop_ == Stop::operator_) return SessionEndedBy::operator_;
+        if (tunnel_closed_) return SessionEndedBy::connection;
+        lock.unlock();
+        const bool tunnel_up = tunnel.running();
+        const bool backend_up = backend.running();
+        lock.lock();
+        if (!tunnel_up) return SessionEndedBy::connection;
+        if (!backend_up) return SessionEndedBy::backend;
+        wake_.wait_for(lock, setup_.poll_interval,
+                       [this] { return stop_ != Stop::none || tunnel_closed_; });
+    }
+}
+
+}  // namespace helpline::client

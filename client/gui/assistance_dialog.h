@@ -1,0 +1,94 @@
+#pragma once
+// The Assistance form: group (the profile's groups by their localized names; hidden when
+// there is only one), email (remembered), subject (as the profile asks), description with a
+// live counter, priority (only when the customer may set it, one line of explanation per
+// level). Every field is checked by the core's prepare_ticket() before anything is saved;
+// problems appear under their fields. Then the request is handed to the Client (saved in
+// the outbox, sent by the background sender) and the form shows how it went: the ticket
+// number with Copy, "saved, will be sent automatically", or the server's refusal.
+
+#include <wx/dialog.h>
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "client/core/api_client.h"
+#include "client/core/submission.h"
+#include "shared/profile.h"
+#include "shared/result.h"
+
+class wxButton;
+class wxChoice;
+class wxPanel;
+class wxRadioButton;
+class wxStaticText;
+class wxTextCtrl;
+
+namespace helpline::gui {
+
+class AssistanceDialog : public wxDialog {
+  public:
+    /// Saves a checked request (the body of prepare_ticket) for sending and returns its
+    /// outbox key; an error when it could not even be saved.
+    using Submit = std::function<Result<std::string>(const client::PreparedTicket& ticket,
+                                                     const client::TicketDraft& draft)>;
+
+    AssistanceDialog(wxWindow* parent, const Profile& profile, const std::string& language,
+                     const std::string& remembered_email, Submit submit);
+
+    /// The outbox key of the request sent from this form (empty before Send).
+    const std::string& key() const { return key_; }
+    /// How the background sender's attempts went (the Client calls these for key()).
+    void delivered(long long number);
+    void queued();
+    void refused(const std::vector<client::FieldProblem>& problems, const std::string& detail);
+
+    /// What is shown under a field ("email", "description", ...), empty when nothing.
+    wxString problem_text(const std::string& field) const;
+    /// The result page's headline (the number, queued, ...).
+    wxString result_text() const;
+    /// Fills the form (tests and screenshots) and presses Send.
+    void fill(const client::TicketDraft& draft);
+    void press_send();
+
+  private:
+    wxStaticText* add_problem_label(wxWindow* parent, wxSizer* sizer, const std::string& field);
+    client::TicketDraft draft() const;
+    void send();
+    void show_problems(const std::vector<client::FieldProblem>& problems,
+                       const client::TicketDraft& draft);
+    void update_counter();
+    void show_result(const wxString& headline, const wxString& detail, bool copy);
+
+    const Profile& profile_;
+    std::string language_;
+    Submit submit_;
+    std::string key_;
+    long long number_ = 0;
+
+    wxPanel* form_ = nullptr;
+    wxPanel* result_ = nullptr;
+    wxChoice* group_ = nullptr;
+    std::vector<std::string> group_ids_;
+    wxTextCtrl* email_ = nullptr;
+    wxTextCtrl* subject_ = nullptr;
+    wxTextCtrl* description_ = nullptr;
+    wxStaticText* counter_ = nullptr;
+    std::vector<std::pair<std::string, wxRadioButton*>> priorities_;
+    std::map<std::string, wxStaticText*> problems_;
+    std::map<std::string, wxString> problem_texts_;  ///< as shown, before wrapping
+    wxStaticText* general_problem_ = nullptr;
+    wxButton* send_ = nullptr;
+    wxStaticText* result_headline_ = nullptr;
+    wxStaticText* result_detail_ = nullptr;
+    wxButton* copy_ = nullptr;
+};
+
+/// The message shown under a field for a problem prepare_ticket() reported, in the
+/// customer's language (the core's message is kept for anything unforeseen).
+wxString field_problem_text(const client::FieldProblem& problem, const client::TicketDraft& draft,
+                            const Profile& profile);
+
+}  // namespace helpline::gui

@@ -1,0 +1,118 @@
+#include "client/gui/requests_view.h"
+
+#include <algorithm>
+#include <map>
+
+#include "client/gui/i18n.h"
+
+namespace helpline::gui {
+namespace {
+
+std::string first_line(const std::string& text) {
+    const auto start = text.find_first_not_of(" \t\r\n");
+    if (start == std::string::npos) return {};
+    const auto end = text.find_first_of("\r\n", start);
+    std::string line =
+        text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    constexpr std::size_t kMax = 80;
+    if (line.size() > kMax) {
+        std::size_t cut = kMax;
+        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+        line = line.substr(0, cut) + "\u2026";
+    }
+    return line;
+}
+
+std::string title_of(const nlohmann::json& request) {
+    if (!request.is_object()) return {};
+    const std::string subject = request.value("subject", "");
+    if (!subject.empty()) return first_line(subject);
+    return first_line(request.value("description", ""));
+}
+
+}  // namespace
+
+wxString status_words(const std::string& status, const std::string& operator_name) {
+    if (status == "open") {
+        if (operator_name.empty()) return tr("open");
+        // TRANSLATORS: the status of a request; {operator} is the name of the person handling it.
+        return tr("assigned to {operator}", fmt::arg("operator", operator_name));
+    }
+    if (status == "closed") return tr("closed");
+    if (status == "expired") return tr("expired");
+    return wxString::FromUTF8(status);
+}
+
+wxString waiting_words(std::chrono::seconds waited) {
+    const long long s = std::max<long long>(0, waited.count());
+    if (s < 60) return tr("{seconds} s", fmt::arg("seconds", s));
+    if (s < 3600) return tr("{minutes} min", fmt::arg("minutes", s / 60));
+    if (s < 86400)
+        return tr("{hours} h {minutes} min", fmt::arg("hours", s / 3600),
+                  fmt::arg("minutes", fmt::format("{:02}", (s % 3600) / 60)));
+    return tr("{days} d {hours} h", fmt::arg("days", s / 86400),
+              fmt::arg("hours", (s % 86400) / 3600));
+}
+
+std::vector<RequestRow> request_rows(const std::vector<client::MyRequest>& tickets,
+                                     const std::vector<client::LoggedRequest>& log,
+                                     const std::vector<client::OutboxEntry>& queued,
+                                     std::chrono::system_clock::time_point now) {
+    std::map<std::int64_t, const client::LoggedRequest*> by_number;
+    for (const auto& entry : log)
+        if (entry.result == "created" && entry.number > 0) by_number[entry.number] = &entry;
+
+    std::vector<RequestRow> rows;
+    for (auto it = queued.rbegin(); it != queued.rend(); ++it) {
+        RequestRow row;
+        row.number_text = wxString::FromUTF8("\u2014");
+        row.title = wxString::FromUTF8(title_of(it->body));
+        row.status = tr("waiting to be sent");
+        if (auto created = client::parse_utc(it->created_at))
+            row.waiting =
+                waiting_words(std::chrono::duration_cast<std::chrono::seconds>(now - *created));
+        rows.push_back(std::move(row));
+    }
+    std::vector<client::MyRequest> sorted = tickets;
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto& a, const auto& b) { return a.number > b.number; });
+    for (const auto& t : sorted) {
+        RequestRow row;
+        row.number = t.number;
+        row.number_text = wxString::Format("%lld", static_cast<long long>(t.number));
+        std::string title = first_line(t.subject);
+        if (title.empty())
+            if (auto found = by_number.find(t.number); found != by_number.end())
+                title = title_of(found->second->request);
+        row.title = wxString::FromUTF8(title);
+        row.status = status_words(t.status, t.operator_name);
+        if (auto waited = client::waiting_time(t, now)) row.waiting = waiting_words(*waited);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+RequestsView::RequestsView(wxWindow* parent)
+    : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                 wxLC_REPORT | wxLC_SINGLE_SEL) {
+    // TRANSLATORS: column headings of the list of the customer's requests.
+    AppendColumn(tr("Number"), wxLIST_FORMAT_LEFT, FromDIP(72));
+    AppendColumn(tr("Request"), wxLIST_FORMAT_LEFT, FromDIP(250));
+    AppendColumn(tr("Status"), wxLIST_FORMAT_LEFT, FromDIP(190));
+    AppendColumn(tr("Waiting"), wxLIST_FORMAT_LEFT, FromDIP(90));
+}
+
+void RequestsView::show(const std::vector<RequestRow>& rows) {
+    rows_ = rows;
+    Freeze();
+    DeleteAllItems();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const long item = InsertItem(static_cast<long>(i), rows[i].number_text);
+        SetItem(item, 1, rows[i].title);
+        SetItem(item, 2, rows[i].status);
+        SetItem(item, 3, rows[i].waiting);
+    }
+    Thaw();
+}
+
+}  // namespace helpline::gui
