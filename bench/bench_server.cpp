@@ -1,5 +1,6 @@
 #include "bench/bench_server.h"
 
+#include <algorithm>
 #include <iostream>
 
 #include <fcntl.h>
@@ -218,6 +219,9 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
     pid_ = pid;
     g_server_pid = pid;
 
+    // Over TLS (--self-signed) the plain /livez probe cannot answer; the port file is
+    // written once the server listens, which is enough there.
+    const bool tls = std::find(run_args.begin(), run_args.end(), "--self-signed") != run_args.end();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
@@ -230,7 +234,7 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
         const std::string text = slurp(port_file);
         if (!text.empty()) {
             port_ = static_cast<std::uint16_t>(std::stoi(text));
-            if (livez_answers(port_)) return;
+            if (tls || livez_answers(port_)) return;
         }
         std::this_thread::sleep_for(
             std::chrono::milliseconds(20));  // polling, bounded by the deadline
