@@ -178,6 +178,7 @@ SessionResult SessionRunner::run() {
     }
     // The backend goes first: nobody may keep seeing the screen while the server is told.
     (*backend)->stop();
+    if (result.ended_by == SessionEndedBy::connection) result.ended_by = explain_closed_tunnel();
     if (result.ended_by != SessionEndedBy::operator_) {
         result.end_sent = post("/api/v1/sessions/" + session_id + "/end", std::nullopt,
                                setup_.end_timeout, nullptr, result.end_problem);
@@ -204,6 +205,16 @@ SessionEndedBy SessionRunner::wait_for_end(RelayTunnel& tunnel, RunningBackend& 
         wake_.wait_for(lock, setup_.poll_interval,
                        [this] { return stop_ != Stop::none || tunnel_closed_; });
     }
+}
+
+SessionEndedBy SessionRunner::explain_closed_tunnel() {
+    // The server tells the device's event stream that the operator ended the session, then
+    // closes the relay; the tunnel's end can still arrive first. Waiting a moment lets the
+    // customer be told who ended it rather than that a connection closed.
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, setup_.end_explanation_wait, [this] { return stop_ != Stop::none; });
+    if (stop_ == Stop::operator_) return SessionEndedBy::operator_;
+    return SessionEndedBy::connection;
 }
 
 }  // namespace helpline::client

@@ -78,6 +78,9 @@ struct SessionSetup {
     TunnelOpener open_tunnel;                      ///< empty: RelayTunnel::open
     std::chrono::milliseconds poll_interval{250};  ///< how often the backend is checked
     std::chrono::milliseconds end_timeout{5'000};  ///< for the POSTs at the end
+    /// After the tunnel closed, how long to wait for the event that says the operator ended
+    /// the session (it comes on another connection, so it may come just after).
+    std::chrono::milliseconds end_explanation_wait{750};
 };
 
 /// Progress, called on the runner's thread (never under its lock). A frontend posts them
@@ -121,6 +124,9 @@ class SessionRunner {
     Stop stop_requested() const;
     /// Waits until something ends the running session; who ended it.
     SessionEndedBy wait_for_end(RelayTunnel& tunnel, RunningBackend& backend);
+    /// The tunnel closed: the operator, if operator_ended() comes within the wait; else
+    /// the connection.
+    SessionEndedBy explain_closed_tunnel();
     bool post(const std::string& path, std::optional<nlohmann::json> body,
               std::chrono::milliseconds timeout, ApiReply* reply_out, std::string& problem) const;
     SessionResult decline(SessionResult result) const;

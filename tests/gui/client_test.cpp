@@ -1,7 +1,8 @@
 // The GUI client end to end, in-process under Xvfb against the real helpline-server: the form
 // files a ticket the server sees, validation shows per-field messages, an offline request is
 // queued and delivered once the server is back, and operators' connection requests go through
-// the consent dialog to a declined, expired or running-then-ended session with a real x11vnc.
+// the consent dialog to a declined, expired or running-then-ended session: a real x11vnc, the
+// server's relay, and an RFB viewer (tests/server/relay) in the operator's place.
 #include <unistd.h>
 #include <wx/button.h>
 #include <wx/textctrl.h>
@@ -13,6 +14,7 @@
 #include "tests/client/events/team_server.h"
 #include "tests/client/session/session_support.h"
 #include "tests/gui/client_scene.h"
+#include "tests/server/relay/rfb_viewer.h"
 #include "tests/support/test_client.h"
 
 using namespace helpline;
@@ -232,76 +234,138 @@ TEST_CASE(
         [&] { return request_state(scene.server(), admin, request) == "expired"; }, seconds(10)));
 }
 
-TEST_CASE(
-    "Allow starts x11vnc, accepts, shows the session bar; End session stops x11vnc and ends the "
-    "session",
-    "[gui][consent][session]") {
-    if (!installed("x11vnc")) {
-        WARN(
-            "SKIPPED: x11vnc is not installed (apt-get install -y x11vnc); scripts/test installs "
-            "it");
-        return;
+namespace {
+
+/// An operator's view of a running session: the connection request's session and the
+/// backend's one-time password, as the console gets them once the customer allowed.
+struct AcceptedSession {
+    std::string id;
+    std::string vnc_password;
+};
+
+AcceptedSession accepted_session(const ServerProcess& server, const std::string& admin,
+                                 const std::string& request) {
+    helpline::test::CurlOptions get;
+    get.headers = {"Authorization: Bearer " + admin};
+    const auto reply =
+        helpline::test::curl_request(server.url("/api/v1/connection-requests/" + request), get);
+    REQUIRE(reply.status == 200);
+    const auto doc = nlohmann::json::parse(reply.body);
+    REQUIRE(doc.at("state") == "accepted");
+    return {doc.at("session_id").get<std::string>(), doc.at("vnc_password").get<std::string>()};
+}
+
+/// The relay's WebSocket view of `session`, as the admin who asked to connect.
+std::unique_ptr<helpline::test::ViewClient> open_view(const ServerProcess& server,
+                                                      const std::string& admin,
+                                                      const std::string& session) {
+    helpline::test::ViewOptions options;
+    options.target = "/api/v1/relay/" + session + "/view";
+    options.headers = {"Authorization: Bearer " + admin};
+    options.protocols = {"binary"};
+    auto view = std::make_unique<helpline::test::ViewClient>(server.port(), options);
+    INFO(view->handshake().status << " " << view->handshake().body);
+    REQUIRE(view->open());
+    return view;
+}
+
+/// x11vnc started for this client (its password file lives in the client's runtime folder).
+bool backend_running(ClientScene& scene) {
+    const std::string runtime = scene.paths().runtime.string();
+    for (const auto& p : helpline::test::list_processes()) {
+        const std::string cmdline =
+            helpline::test::read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
+        if (p.state != 'Z' && cmdline.find(runtime) != std::string::npos) return true;
     }
-    // The server's relay is not there yet: the tunnel goes to a stand-in that speaks the
-    // relay upgrade, so the session can run. Everything else is real.
-    helpline::test::UpgradeServer relay("stand-in-session", "stand-in-token");
-    ClientOptions options;
-    options.open_tunnel = [&](const client::ServerEndpoint&, const std::string&, const std::string&,
-                              std::uint16_t port,
-                              std::function<void(const client::TunnelStats&)> on_closed) {
-        client::ServerEndpoint stand_in;
-        stand_in.base_url = relay.base_url();
-        return client::RelayTunnel::open(stand_in, "stand-in-session", "stand-in-token", port,
-                                         std::move(on_closed));
-    };
-    ClientScene scene;
-    Client& client = scene.open({}, std::move(options));
+    return false;
+}
+
+/// The audit entry that ended `session`.
+nlohmann::json audited_end(const ServerProcess& server, const std::string& admin,
+                           const std::string& session) {
+    helpline::test::CurlOptions get;
+    get.headers = {"Authorization: Bearer " + admin};
+    const auto reply = helpline::test::curl_request(server.url("/api/v1/audit"), get);
+    REQUIRE(reply.status == 200);
+    const auto doc = nlohmann::json::parse(reply.body);  // outlives the loop over its entries
+    for (const auto& e : doc.at("entries"))
+        if (e.value("session_id", "") == session && e.at("action") == "ended") return e;
+    return {};
+}
+
+/// Connects as the admin to a new ticket of the scene's device, clicks Allow once it is
+/// enabled and waits for the session bar.
+std::string allow_connection(ClientScene& scene, Client& client, const std::string& admin) {
     REQUIRE(pump_until([&] { return scene.connected(); }, seconds(20)));
     const auto ticket = create_ticket(scene.server(), scene.device_token());
-    const auto admin = admin_token(scene.server());
     const auto request = connect_ticket(scene.server(), admin, ticket);
     REQUIRE(pump_until([&] { return client.remote().dialog() != nullptr; }, seconds(10)));
     auto* allow = client.remote().dialog()->FindWindow(wxID_OK);
     REQUIRE(pump_until([&] { return allow->IsEnabled(); }, seconds(5)));
     click_until(allow, [&] { return client.remote().dialog() == nullptr; });
     REQUIRE(client.remote().session_active());
-
     REQUIRE(pump_until(
         [&] {
             return client.remote().bar() != nullptr && client.remote().bar()->IsShownOnScreen();
         },
         seconds(30)));
-    CHECK(request_state(scene.server(), admin, request) == "accepted");
-    const std::string runtime = scene.paths().runtime.string();
-    const auto backend_running = [&] {
-        for (const auto& p : helpline::test::list_processes()) {
-            const std::string cmdline =
-                helpline::test::read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
-            if (p.state != 'Z' && cmdline.find("x11vnc") != std::string::npos &&
-                cmdline.find(runtime) != std::string::npos)
-                return true;
-        }
-        return false;
-    };
-    CHECK(backend_running());
+    return request;
+}
+
+wxButton* end_button(SessionBar* bar) {
+    for (wxWindow* w : bar->GetChildren().front()->GetChildren())
+        if (auto* b = dynamic_cast<wxButton*>(w)) return b;
+    return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "Allow: through the server's relay the operator's RFB viewer gets this screen, and End "
+    "session stops x11vnc, closes the viewer and ends the session",
+    "[gui][consent][session]") {
+    if (!installed("x11vnc")) {
+        WARN("SKIPPED: x11vnc is not installed (apt-get install -y x11vnc); scripts/test installs "
+             "it");
+        return;
+    }
+    ClientScene scene;
+    Client& client = scene.open();
+    const auto admin = admin_token(scene.server());
+    const auto request = allow_connection(scene, client, admin);
+    CHECK(backend_running(scene));
     CHECK(client.frame()->notice_text() == "Admin can see and control this computer.");
 
-    wxWindow* end = nullptr;
-    for (wxWindow* w : client.remote().bar()->GetChildren().front()->GetChildren())
-        if (auto* b = dynamic_cast<wxButton*>(w)) end = b;
+    // The operator's side, as noVNC: VNC authentication with the one-time password, then
+    // the whole of this Xvfb screen.
+    const auto session = accepted_session(scene.server(), admin, request);
+    auto view = open_view(scene.server(), admin, session.id);
+    const auto screen = helpline::test::view_screen(*view, session.vnc_password);
+    CHECK(screen.width == static_cast<std::uint32_t>(wxGetDisplaySize().GetWidth()));
+    CHECK(screen.height == static_cast<std::uint32_t>(wxGetDisplaySize().GetHeight()));
+    CHECK(screen.area == std::uint64_t{screen.width} * screen.height);
+
+    wxButton* end = end_button(client.remote().bar());
     REQUIRE(end != nullptr);
     click_until(end, [&] { return client.remote().bar() == nullptr; });
     REQUIRE(pump_until([&] { return !client.remote().session_active(); }, seconds(15)));
-    CHECK(client.remote().bar() == nullptr);
-    CHECK_FALSE(backend_running());
+    CHECK_FALSE(backend_running(scene));
     CHECK(client.frame()->notice_text() == "The session has ended.");
+    CHECK(view->wait_closed(std::chrono::milliseconds(10'000)).has_value());
     CHECK(helpline::test::wait_for(
         [&] { return request_state(scene.server(), admin, request) == "ended"; }, seconds(10)));
+    // Audited with what went through: at least the screen toward the operator.
+    nlohmann::json ended;
+    CHECK(helpline::test::wait_for(
+        [&] { return !(ended = audited_end(scene.server(), admin, session.id)).is_null(); },
+        seconds(10)));
+    REQUIRE(ended.is_object());
+    CHECK(ended.at("detail").at("bytes_to_operator").get<std::uint64_t>() >= screen.pixel_bytes());
 }
 
 TEST_CASE(
-    "Allow with the server's own relay: a tunnel the server refuses ends the session and stops "
-    "x11vnc",
+    "the operator ends a relayed session: the bar goes, x11vnc stops and the customer is told "
+    "who ended it",
     "[gui][consent][session]") {
     if (!installed("x11vnc")) {
         WARN("SKIPPED: x11vnc is not installed");
@@ -309,37 +373,56 @@ TEST_CASE(
     }
     ClientScene scene;
     Client& client = scene.open();
-    REQUIRE(pump_until([&] { return scene.connected(); }, seconds(20)));
-    const auto ticket = create_ticket(scene.server(), scene.device_token());
     const auto admin = admin_token(scene.server());
+    const auto request = allow_connection(scene, client, admin);
+    const auto session = accepted_session(scene.server(), admin, request);
+    auto view = open_view(scene.server(), admin, session.id);
+    helpline::test::view_screen(*view, session.vnc_password);
+
+    helpline::test::CurlOptions end;
+    end.method = "POST";
+    end.headers = {"Authorization: Bearer " + admin};
+    CHECK(helpline::test::curl_request(
+              scene.server().url("/api/v1/sessions/" + session.id + "/end"), end)
+              .status == 204);
+    REQUIRE(pump_until([&] { return !client.remote().session_active(); }, seconds(15)));
+    CHECK(client.remote().bar() == nullptr);
+    CHECK(client.frame()->notice_text() == "Admin ended the session.");
+    CHECK(helpline::test::wait_for([&] { return !backend_running(scene); }, seconds(5)));
+    CHECK(view->wait_closed(std::chrono::milliseconds(10'000)) == 4000);
+}
+
+TEST_CASE(
+    "a tunnel the relay refuses (a wrong token) ends the session at once and stops x11vnc",
+    "[gui][consent][session]") {
+    if (!installed("x11vnc")) {
+        WARN("SKIPPED: x11vnc is not installed");
+        return;
+    }
+    ClientOptions options;
+    options.open_tunnel = [](const client::ServerEndpoint& endpoint, const std::string& session,
+                             const std::string&, std::uint16_t port,
+                             std::function<void(const client::TunnelStats&)> on_closed) {
+        return client::RelayTunnel::open(endpoint, session, "not-the-relay-token", port,
+                                         std::move(on_closed));
+    };
+    ClientScene scene;
+    Client& client = scene.open({}, std::move(options));
+    REQUIRE(pump_until([&] { return scene.connected(); }, seconds(20)));
+    const auto admin = admin_token(scene.server());
+    const auto ticket = create_ticket(scene.server(), scene.device_token());
     const auto request = connect_ticket(scene.server(), admin, ticket);
     REQUIRE(pump_until([&] { return client.remote().dialog() != nullptr; }, seconds(10)));
     auto* allow = client.remote().dialog()->FindWindow(wxID_OK);
     REQUIRE(pump_until([&] { return allow->IsEnabled(); }, seconds(5)));
     click_until(allow, [&] { return client.remote().dialog() == nullptr; });
-    REQUIRE(client.remote().session_active());
-    // With a relay on the server the bar appears and End session ends it; without one (404)
-    // the session ends by itself. Either way it ends, on the server too, and x11vnc is gone.
-    REQUIRE(pump_until(
-        [&] { return client.remote().bar() != nullptr || !client.remote().session_active(); },
-        seconds(30)));
-    if (client.remote().bar() != nullptr) client.remote().bar()->Close();
-    REQUIRE(pump_until([&] { return !client.remote().session_active(); }, seconds(15)));
-    INFO("notice: " << client.frame()->notice_text().utf8_str() << "; state: "
-                    << request_state(scene.server(), admin, request) << "; client.log: "
-                    << helpline::test::read_text(scene.paths().state / "client.log"));
+    REQUIRE(pump_until([&] { return !client.remote().session_active(); }, seconds(30)));
+    INFO("client.log: " << helpline::test::read_text(scene.paths().state / "client.log"));
+    CHECK(client.remote().bar() == nullptr);
+    CHECK_THAT(std::string(client.frame()->notice_text().utf8_str()),
+               Catch::StartsWith("The remote session could not be connected to the support "
+                                 "server:"));
+    CHECK(helpline::test::wait_for([&] { return !backend_running(scene); }, seconds(5)));
     CHECK(helpline::test::wait_for(
         [&] { return request_state(scene.server(), admin, request) == "ended"; }, seconds(10)));
-    CHECK(helpline::test::wait_for(
-        [&] {
-            for (const auto& p : helpline::test::list_processes()) {
-                const std::string cmdline =
-                    helpline::test::read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
-                if (p.state != 'Z' &&
-                    cmdline.find(scene.paths().runtime.string()) != std::string::npos)
-                    return false;
-            }
-            return true;
-        },
-        seconds(5)));
 }
