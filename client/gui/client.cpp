@@ -79,7 +79,7 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
     frame->Show();
     link_->start();
     Bind(wxEVT_TIMER, [this](wxTimerEvent&) { update_rows(); });
-    clock_.Start(30'000);
+    clock_.Start(15'000);  // waiting times in minutes stay within 15 s of true
 }
 
 Client::~Client() {

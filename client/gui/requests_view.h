@@ -21,6 +21,7 @@ struct RequestRow {
     wxString title;
     wxString status;
     wxString waiting;
+    bool operator==(const RequestRow&) const = default;
 };
 
 /// The rows for the server's list, the local log (for descriptions: the server does not send
