@@ -46,7 +46,7 @@ wxString status_words(const std::string& status, const std::string& operator_nam
 wxString waiting_words(std::chrono::seconds waited) {
     const long long s = std::max<long long>(0, waited.count());
     // The list is redrawn every few seconds, not every second: no seconds to watch tick.
-    if (s < 60) return tr("under a minute");
+    if (s < 60) return tr("< 1 min");
     if (s < 3600) return tr("{minutes} min", fmt::arg("minutes", s / 60));
     if (s < 86400)
         return tr("{hours} h {minutes} min", fmt::arg("hours", s / 3600),
