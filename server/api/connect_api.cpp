@@ -148,13 +148,15 @@ http::Response end_session(const http::Request& req, const Principal& who, Conte
     ended.ended_at = ctx.clock.now();
     if (auto s = ctx.store.transition_request(ended, RequestState::accepted); !s)
         return http::problem(409, "This session has already ended.");
-    // The device hears why before its tunnel closes, so it can tell its user who ended it.
+    // Both sides of the relay close first, so the relay ends as this session's end (the
+    // viewer hears 4000) whatever the device does once it hears of it; the bytes they
+    // carried go into the audit entry. Then the device hears why: its tunnel may close
+    // first, and the client waits a moment for this reason (docs/client.md).
+    const auto counts = end_relay(ctx, *r->session_id);
     if (!who.is_device())
         send_device_event(ctx, r->device_id, "connection-cancelled",
                           {{"id", r->id}, {"session_id", *r->session_id}, {"reason", "ended"}});
-    // Both sides of the relay close now; the bytes they carried go into the audit entry.
-    audit(ctx, who.actor(), "ended", r->ticket_number, r->id, *r->session_id,
-          end_relay(ctx, *r->session_id));
+    audit(ctx, who.actor(), "ended", r->ticket_number, r->id, *r->session_id, counts);
     request_changed(ctx, ended);
     return no_content();
 }
