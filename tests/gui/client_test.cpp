@@ -271,13 +271,7 @@ std::unique_ptr<helpline::test::ViewClient> open_view(const ServerProcess& serve
 
 /// x11vnc started for this client (its password file lives in the client's runtime folder).
 bool backend_running(ClientScene& scene) {
-    const std::string runtime = scene.paths().runtime.string();
-    for (const auto& p : helpline::test::list_processes()) {
-        const std::string cmdline =
-            helpline::test::read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
-        if (p.state != 'Z' && cmdline.find(runtime) != std::string::npos) return true;
-    }
-    return false;
+    return !helpline::test::processes_mentioning(scene.paths().runtime.string()).empty();
 }
 
 /// The audit entry that ended `session`.

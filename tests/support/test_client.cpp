@@ -1,5 +1,8 @@
 #include "tests/support/test_client.h"
 
+#include <cstdio>
+#include <random>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -309,6 +312,24 @@ bool has_ipv6_loopback() {
     const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     ::close(fd);
     return ok;
+}
+
+nlohmann::json body_json(const CurlResponse& response) {
+    auto doc = nlohmann::json::parse(response.body, nullptr, false);
+    return doc.is_discarded() ? nlohmann::json() : doc;
+}
+
+std::string new_uuid() {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    const std::uint64_t hi = random();
+    const std::uint64_t lo = random();
+    char text[37];
+    std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
+                  static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                  static_cast<unsigned>(hi & 0xfff),
+                  static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    return text;
 }
 
 }  // namespace helpline::test

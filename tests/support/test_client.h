@@ -4,6 +4,8 @@
 
 #include <curl/curl.h>
 
+#include <nlohmann/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -59,6 +61,12 @@ inline CurlResponse curl_request(const std::string& url, const CurlOptions& opti
     CurlClient client;
     return client.request(url, options);
 }
+
+/// The response body as JSON; null when it is not JSON.
+nlohmann::json body_json(const CurlResponse& response);
+
+/// A random RFC 4122 version-4 UUID (an Idempotency-Key).
+std::string new_uuid();
 
 /// Reads an event stream with curl on a thread of its own; text() grows as data arrives.
 class CurlEventStream {

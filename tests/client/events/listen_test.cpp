@@ -13,6 +13,7 @@
 
 #include "tests/client/events/team_server.h"
 #include "tests/client/events/terminal_session.h"
+#include "tests/client/session/session_support.h"
 #include "tests/client/submit/cli_fixture.h"
 
 extern char** environ;
@@ -25,59 +26,12 @@ using std::chrono::seconds;
 
 const std::string kQuestion =
     "Allow Admin from Demo Support to see and control this computer? [y/N]";
-const std::string kCountdown = " s left) > ";
 
 bool installed(const std::string& program) {
     for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"})
         if (::access((std::string(dir) + "/" + program).c_str(), X_OK) == 0) return true;
     return false;
 }
-
-/// A private Xvfb on a display it picks itself; stopped on destruction.
-class Xvfb {
-  public:
-    Xvfb() {
-        int fds[2];
-        if (::pipe(fds) != 0) return;
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 3);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-        std::vector<std::string> argv = {"/usr/bin/Xvfb", "-displayfd", "3",  "-screen", "0",
-                                         "800x600x24",    "-nolisten",  "tcp"};
-        std::vector<char*> args;
-        for (auto& a : argv) args.push_back(a.data());
-        args.push_back(nullptr);
-        const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        if (rc != 0) {
-            pid_ = -1;
-            ::close(fds[0]);
-            return;
-        }
-        std::string number;
-        pollfd p{fds[0], POLLIN, 0};
-        char c = 0;
-        while (::poll(&p, 1, 20'000) > 0 && ::read(fds[0], &c, 1) == 1 && c != '\n') number += c;
-        ::close(fds[0]);
-        if (!number.empty()) display_ = ":" + number;
-    }
-    ~Xvfb() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGTERM);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    Xvfb(const Xvfb&) = delete;
-    Xvfb& operator=(const Xvfb&) = delete;
-    const std::string& display() const { return display_; }
-
-  private:
-    pid_t pid_ = -1;
-    std::string display_;
-};
 
 /// A server, a stamped client that filed ticket `ticket`, and an operator who asked to connect.
 struct Scene {
@@ -117,47 +71,6 @@ struct Scene {
         return env;
     }
 };
-
-/// Processes whose command line mentions `text` (the backend names its password file,
-/// which lives in the client's runtime folder).
-std::vector<int> processes_mentioning(const std::string& text) {
-    std::vector<int> pids;
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return pids;
-    while (const dirent* entry = ::readdir(proc)) {
-        const int pid = std::atoi(entry->d_name);
-        if (pid <= 0) continue;
-        std::string cmdline = read_text(fs::path("/proc") / entry->d_name / "cmdline");
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        const std::string stat = read_text(fs::path("/proc") / entry->d_name / "stat");
-        const auto paren = stat.rfind(')');
-        const bool zombie =
-            paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
-        if (!zombie && cmdline.find(text) != std::string::npos) pids.push_back(pid);
-    }
-    ::closedir(proc);
-    return pids;
-}
-
-/// Types "y" until the client takes it: the first answers may come within the Allow delay
-/// and are refused ("Too quick"); each retry waits for the countdown to be redrawn.
-void allow(TerminalSession& terminal) {
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        const auto refused = terminal.count("Too quick");
-        const auto drawn = terminal.count(kCountdown);
-        terminal.type("y\r");
-        const bool answered = wait_for(
-            [&] {
-                return terminal.count("Too quick") > refused ||
-                       terminal.count("Starting the remote-control") > 0;
-            },
-            seconds(10));
-        REQUIRE(answered);
-        if (terminal.count("Starting the remote-control") > 0) return;
-        REQUIRE(terminal.expect(kCountdown, seconds(5), drawn + 2));  // the next second's redraw
-    }
-    FAIL("the client never took the answer: " << terminal.output());
-}
 
 }  // namespace
 
@@ -259,7 +172,7 @@ TEST_CASE(
                              scene.environment(display));
     REQUIRE(terminal.expect(kQuestion, seconds(20)));
     REQUIRE(terminal.expect(kCountdown, seconds(5)));
-    allow(terminal);
+    allow_in_terminal(terminal);
 
     const bool have_backend = installed("x11vnc") && !display.empty();
     if (!have_backend) {

@@ -1,5 +1,7 @@
 #include "tests/client/events/terminal_session.h"
 
+#include "tests/support/fixtures.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -7,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <stdexcept>
 
@@ -122,6 +125,24 @@ std::optional<int> TerminalSession::wait_exit(std::chrono::milliseconds timeout)
 std::string TerminalSession::output() {
     pump(std::chrono::milliseconds(0));
     return output_;
+}
+
+void allow_in_terminal(TerminalSession& terminal) {
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        const auto refused = terminal.count("Too quick");
+        const auto drawn = terminal.count(kCountdown);
+        terminal.type("y\r");
+        REQUIRE(wait_for(
+            [&] {
+                return terminal.count("Too quick") > refused ||
+                       terminal.count("Starting the remote-control") > 0;
+            },
+            std::chrono::seconds(10)));
+        if (terminal.count("Starting the remote-control") > 0) return;
+        // the next second's redraw
+        REQUIRE(terminal.expect(kCountdown, std::chrono::seconds(5), drawn + 2));
+    }
+    FAIL("the client never took the answer: " << terminal.output());
 }
 
 }  // namespace helpline::test

@@ -12,6 +12,9 @@
 
 namespace helpline::test {
 
+/// What helpline-cli listen redraws every second while a question waits for its answer.
+inline const std::string kCountdown = " s left) > ";
+
 class TerminalSession {
   public:
     /// Starts `argv` on a new pseudo-terminal with the environment `environment`
@@ -41,5 +44,10 @@ class TerminalSession {
     std::string output_;
     std::optional<int> exit_code_;
 };
+
+/// Answers helpline-cli listen's consent question with "y" until the client takes it: answers
+/// within the Allow delay are refused ("Too quick"), so each retry waits for the countdown's
+/// next redraw. Fails the test if the client never takes it.
+void allow_in_terminal(TerminalSession& terminal);
 
 }  // namespace helpline::test

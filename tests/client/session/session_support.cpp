@@ -1,5 +1,7 @@
 #include "tests/client/session/session_support.h"
 
+#include "tests/support/fixtures.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -66,6 +68,17 @@ std::vector<ProcessInfo> list_processes() {
     }
     ::closedir(dir);
     return all;
+}
+
+std::vector<int> processes_mentioning(const std::string& text) {
+    std::vector<int> pids;
+    for (const auto& p : list_processes()) {
+        if (p.state == 'Z' || p.state == 'X') continue;
+        std::string cmdline = read_text("/proc/" + std::to_string(p.pid) + "/cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(text) != std::string::npos) pids.push_back(p.pid);
+    }
+    return pids;
 }
 
 bool group_gone(int pgid) {

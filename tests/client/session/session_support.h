@@ -23,6 +23,8 @@ struct ProcessInfo {
 
 /// Every process visible in /proc.
 std::vector<ProcessInfo> list_processes();
+/// The live processes (zombies aside) whose command line contains `text`.
+std::vector<int> processes_mentioning(const std::string& text);
 /// Whether no process of group `pgid` is alive (zombies, already dead, do not count).
 bool group_gone(int pgid);
 /// Whether `pid` has exited (gone, or a zombie waiting for its parent).

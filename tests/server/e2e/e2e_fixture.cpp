@@ -23,24 +23,6 @@ std::vector<std::string> unlimited_args() {
     return {"--login-limit", "1000000", "--submit-limit", "1000000", "--register-limit", "1000000"};
 }
 
-std::string new_uuid() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    const std::uint64_t hi = random();
-    const std::uint64_t lo = random();
-    char text[37];
-    std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
-                  static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                  static_cast<unsigned>(hi & 0xfff),
-                  static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-    return text;
-}
-
-Json body_json(const CurlResponse& response) {
-    Json doc = Json::parse(response.body, nullptr, false);
-    return doc.is_discarded() ? Json() : doc;
-}
-
 CurlOptions bearer(const std::string& token, std::vector<std::string> more_headers) {
     CurlOptions options;
     options.headers = std::move(more_headers);

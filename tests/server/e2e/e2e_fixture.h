@@ -25,11 +25,8 @@ inline constexpr const char* kDemoProfile = "demo-support";
 /// `run` arguments that lift the rate limits: these tests send more than customers would.
 std::vector<std::string> unlimited_args();
 
-/// A random RFC 4122 version-4 UUID (Idempotency-Key).
-std::string new_uuid();
-
-/// The response body as JSON; null when it is not JSON.
-Json body_json(const CurlResponse& response);
+using helpline::test::body_json;  // tests/support/test_client.h
+using helpline::test::new_uuid;
 
 /// GET options carrying `token` as a bearer token (for CurlEventStream).
 CurlOptions bearer(const std::string& token, std::vector<std::string> more_headers = {});

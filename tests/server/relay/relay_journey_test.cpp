@@ -21,50 +21,8 @@ namespace {
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
 
-const std::string kCountdown = " s left) > ";
 
-/// Processes whose command line mentions `text`, zombies aside.
-std::vector<int> processes_mentioning(const std::string& text) {
-    std::vector<int> pids;
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return pids;
-    while (const dirent* entry = ::readdir(proc)) {
-        const int pid = std::atoi(entry->d_name);
-        if (pid <= 0) continue;
-        std::string cmdline = read_text(fs::path("/proc") / entry->d_name / "cmdline");
-        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-        const std::string stat = read_text(fs::path("/proc") / entry->d_name / "stat");
-        const auto paren = stat.rfind(')');
-        const bool zombie =
-            paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
-        if (!zombie && cmdline.find(text) != std::string::npos) pids.push_back(pid);
-    }
-    ::closedir(proc);
-    return pids;
-}
 
-/// Types "y" until the client takes it (answers within the Allow delay are refused).
-void allow(TerminalSession& terminal) {
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        const auto refused = terminal.count("Too quick");
-        const auto drawn = terminal.count(kCountdown);
-        terminal.type("y\r");
-        REQUIRE(wait_for(
-            [&] {
-                return terminal.count("Too quick") > refused ||
-                       terminal.count("Starting the remote-control") > 0;
-            },
-            10s));
-        if (terminal.count("Starting the remote-control") > 0) return;
-        REQUIRE(terminal.expect(kCountdown, 5s, drawn + 2));
-    }
-    FAIL("the client never took the answer: " << terminal.output());
-}
-
-Json json_of(const CurlResponse& r) {
-    Json doc = Json::parse(r.body, nullptr, false);
-    return doc.is_discarded() ? Json() : doc;
-}
 
 }  // namespace
 
@@ -92,7 +50,7 @@ TEST_CASE("a real session: listen, x11vnc, the relay and an RFB viewer, then the
     login.headers = {"Content-Type: application/json"};
     login.body =
         Json{{"email", server.admin_email()}, {"password", server.admin_password()}}.dump();
-    const auto admin = json_of(curl_request(server.url("/api/v1/auth/login"), login))
+    const auto admin = body_json(curl_request(server.url("/api/v1/auth/login"), login))
                            .at("token")
                            .get<std::string>();
     const auto call = [&](const std::string& method, const std::string& path) {
@@ -103,7 +61,7 @@ TEST_CASE("a real session: listen, x11vnc, the relay and an RFB viewer, then the
     };
     const auto connected = call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect");
     REQUIRE(connected.status == 201);
-    const auto request = json_of(connected).at("request_id").get<std::string>();
+    const auto request = body_json(connected).at("request_id").get<std::string>();
 
     std::vector<std::string> env = {"XDG_CONFIG_HOME=" + cli.xdg("config").string(),
                                     "XDG_STATE_HOME=" + cli.xdg("state").string(),
@@ -118,13 +76,13 @@ TEST_CASE("a real session: listen, x11vnc, the relay and an RFB viewer, then the
                                     "XDG_SESSION_TYPE=x11"};
     TerminalSession terminal({cli.binary().string(), "listen", "--once"}, env);
     REQUIRE(terminal.expect(kCountdown, 20s));
-    allow(terminal);
+    allow_in_terminal(terminal);
     REQUIRE(terminal.expect("can see and control this computer", 30s));
 
     // The operator's console learns the session and the VNC password.
     Json followed;
     REQUIRE(wait_for([&] {
-        followed = json_of(call("GET", "/api/v1/connection-requests/" + request));
+        followed = body_json(call("GET", "/api/v1/connection-requests/" + request));
         return followed.value("state", "") == "accepted";
     }));
     const auto session = followed.at("session_id").get<std::string>();
@@ -155,11 +113,11 @@ TEST_CASE("a real session: listen, x11vnc, the relay and an RFB viewer, then the
     // event that says why.
     CHECK_THAT(terminal.output(), Catch::Contains("Admin ended the session."));
     CHECK(wait_for([&] { return processes_mentioning(cli.xdg("runtime").string()).empty(); }, 10s));
-    CHECK(json_of(call("GET", "/api/v1/connection-requests/" + request)).at("state") == "ended");
+    CHECK(body_json(call("GET", "/api/v1/connection-requests/" + request)).at("state") == "ended");
 
     // Audited: started once, ended once by the operator, with the bytes each way.
     int started = 0, ended = 0;
-    const auto audit = json_of(call("GET", "/api/v1/audit"));
+    const auto audit = body_json(call("GET", "/api/v1/audit"));
     INFO(audit.dump());
     for (const auto& e : audit.at("entries")) {
         if (e.value("session_id", "") != session) continue;

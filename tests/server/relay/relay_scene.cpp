@@ -18,23 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string new_uuid() {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    char text[37];
-    const std::uint64_t hi = random(), lo = random();
-    std::snprintf(text, sizeof text, "%08x-%04x-4%03x-%04x-%012llx",
-                  static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                  static_cast<unsigned>(hi & 0xfff),
-                  static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
-                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-    return text;
-}
-
-Json json_of(const CurlResponse& r) {
-    Json doc = Json::parse(r.body, nullptr, false);
-    return doc.is_discarded() ? Json() : doc;
-}
-
 int connect_to(std::uint16_t port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
@@ -88,8 +71,8 @@ RelayScene::RelayScene(std::vector<std::string> run_args, bool accept)
                                  Json{{"profile_id", "demo-support"}, {"hostname", "pc-1"}});
     INFO(registered.body);
     REQUIRE(registered.status == 201);
-    device = {json_of(registered).at("device_id").get<std::string>(),
-              json_of(registered).at("device_token").get<std::string>()};
+    device = {body_json(registered).at("device_id").get<std::string>(),
+              body_json(registered).at("device_token").get<std::string>()};
     CurlOptions submit;
     submit.method = "POST";
     submit.ca_pem = ca_pem;
@@ -103,7 +86,7 @@ RelayScene::RelayScene(std::vector<std::string> run_args, bool accept)
     const auto filed = curl_request(server_.url("/api/v1/tickets"), submit);
     INFO(filed.body);
     REQUIRE(filed.status == 201);
-    ticket = json_of(filed).at("number").get<std::int64_t>();
+    ticket = body_json(filed).at("number").get<std::int64_t>();
     request_id = connect();
     if (accept) this->accept(request_id);
 }
@@ -126,7 +109,7 @@ std::string RelayScene::login(const std::string& email, const std::string& passw
         call("POST", "/api/v1/auth/login", {}, Json{{"email", email}, {"password", password}});
     INFO(r.body);
     REQUIRE(r.status == 200);
-    return json_of(r).at("token").get<std::string>();
+    return body_json(r).at("token").get<std::string>();
 }
 
 void RelayScene::add_user(const std::string& email, const std::string& name,
@@ -143,7 +126,7 @@ std::string RelayScene::connect() const {
         call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", operator_token);
     INFO(r.body);
     REQUIRE(r.status == 201);
-    return json_of(r).at("request_id").get<std::string>();
+    return body_json(r).at("request_id").get<std::string>();
 }
 
 void RelayScene::accept(const std::string& request) {
@@ -151,20 +134,20 @@ void RelayScene::accept(const std::string& request) {
                         Json{{"vnc_password", "password1"}});
     INFO(r.body);
     REQUIRE(r.status == 200);
-    session_id = json_of(r).at("session_id").get<std::string>();
-    relay_token = json_of(r).at("relay_token").get<std::string>();
+    session_id = body_json(r).at("session_id").get<std::string>();
+    relay_token = body_json(r).at("relay_token").get<std::string>();
 }
 
 std::string RelayScene::state(const std::string& request) const {
     const auto r =
         call("GET", "/api/v1/connection-requests/" + (request.empty() ? request_id : request),
              operator_token);
-    return json_of(r).value("state", "");
+    return body_json(r).value("state", "");
 }
 
 std::vector<Json> RelayScene::audit() const {
     std::vector<Json> out;
-    const auto all = json_of(call("GET", "/api/v1/audit", operator_token));
+    const auto all = body_json(call("GET", "/api/v1/audit", operator_token));
     if (!all.is_object()) return out;
     for (const auto& e : all.at("entries"))
         if (!session_id.empty() && e.value("session_id", "") == session_id) out.push_back(e);
