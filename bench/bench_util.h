@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -43,5 +45,20 @@ inline double percentile(std::vector<double> v, double p) {
     return v[std::min(i, v.size() - 1)];
 }
 inline double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
+
+/// What a "--name value" option does with its value (std::stoul and friends throw on a
+/// bad one, which the benchmark's main reports with its usage).
+using FlagSetters = std::map<std::string, std::function<void(const std::string& value)>>;
+
+/// Reads "--name value" pairs from argv[first] on; every name must be in `setters`.
+inline void parse_flags(int argc, char** argv, int first, const FlagSetters& setters) {
+    for (int i = first; i < argc; ++i) {
+        const std::string name = argv[i];
+        if (i + 1 >= argc) throw std::invalid_argument(name + " needs a value");
+        const auto it = setters.find(name);
+        if (it == setters.end()) throw std::invalid_argument("unknown option " + name);
+        it->second(argv[++i]);
+    }
+}
 
 }  // namespace helpline::bench

@@ -50,27 +50,17 @@ Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
     Options o;
     o.server = argv[1];
-    for (int i = 2; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        const std::string v = argv[++i];
-        if (a == "--streams")
-            o.streams = std::stoul(v);
-        else if (a == "--devices")
-            o.devices = std::stoul(v);
-        else if (a == "--measured")
-            o.measured = std::stoul(v);
-        else if (a == "--pushes")
-            o.pushes = std::stoul(v);
-        else if (a == "--in-flight")
-            o.in_flight = std::stoul(v);
-        else if (a == "--max-seconds")
-            o.max_seconds = std::stoi(v);
-        else if (a == "--idle-seconds")
-            o.idle_seconds = std::stoi(v);
-        else
-            throw std::invalid_argument("unknown option " + a);
-    }
+    parse_flags(
+        argc, argv, 2,
+        {
+            {"--streams", [&](const std::string& v) { o.streams = std::stoul(v); }},
+            {"--devices", [&](const std::string& v) { o.devices = std::stoul(v); }},
+            {"--measured", [&](const std::string& v) { o.measured = std::stoul(v); }},
+            {"--pushes", [&](const std::string& v) { o.pushes = std::stoul(v); }},
+            {"--in-flight", [&](const std::string& v) { o.in_flight = std::stoul(v); }},
+            {"--max-seconds", [&](const std::string& v) { o.max_seconds = std::stoi(v); }},
+            {"--idle-seconds", [&](const std::string& v) { o.idle_seconds = std::stoi(v); }},
+        });
     if (o.devices == 0 || o.measured == 0 || o.pushes == 0 || o.in_flight == 0 ||
         o.devices > o.streams || o.measured > o.devices)
         throw std::invalid_argument(
@@ -353,5 +343,6 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return helpline::bench::bench_main("event_streams_bench", kUsage, [&] { return run(parse(argc, argv)); });
+    return helpline::bench::bench_main("event_streams_bench", kUsage,
+                                       [&] { return run(parse(argc, argv)); });
 }

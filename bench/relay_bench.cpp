@@ -75,21 +75,14 @@ Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
     Options o;
     o.server = argv[1];
-    for (int i = 2; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        const std::string v = argv[++i];
-        if (a == "--megabytes")
-            o.megabytes = std::stoul(v);
-        else if (a == "--runs")
-            o.runs = std::stoi(v);
-        else if (a == "--sessions")
-            o.sessions = std::stoul(v);
-        else if (a == "--per-session-kib")
-            o.per_session_kib = std::stoul(v);
-        else
-            throw std::invalid_argument("unknown option " + a);
-    }
+    parse_flags(
+        argc, argv, 2,
+        {
+            {"--megabytes", [&](const std::string& v) { o.megabytes = std::stoul(v); }},
+            {"--runs", [&](const std::string& v) { o.runs = std::stoi(v); }},
+            {"--sessions", [&](const std::string& v) { o.sessions = std::stoul(v); }},
+            {"--per-session-kib", [&](const std::string& v) { o.per_session_kib = std::stoul(v); }},
+        });
     if (o.megabytes == 0 || o.runs <= 0 || o.sessions == 0)
         throw std::invalid_argument("--megabytes, --runs and --sessions must be positive");
     return o;
@@ -401,8 +394,8 @@ double direct_run(TlsContexts& tls, std::size_t total) {
     const auto start = Clock::now();
     double seconds = 0;
     try {
-        seconds = receive_all(
-            total, start, [&](char* out, std::size_t n) { return server.read_some(out, n); });
+        seconds = receive_all(total, start,
+                              [&](char* out, std::size_t n) { return server.read_some(out, n); });
     } catch (...) {
         read_all.set_value();
         throw;
@@ -498,8 +491,9 @@ int run(const Options& o) {
     std::printf("  CPU seconds per GiB moved (user + system):\n");
     std::printf("    direct stream, both ends:              %.2f\n", direct_cpu / gib);
     std::printf("    relay, both ends (tunnel + viewer):    %.2f\n", relay_ends_cpu / gib);
-    std::printf("    relay, helpline-server:                %.2f (%.0f%% of a core while relaying)\n",
-                server_cpu / gib, 100.0 * server_cpu / relay_wall);
+    std::printf(
+        "    relay, helpline-server:                %.2f (%.0f%% of a core while relaying)\n",
+        server_cpu / gib, 100.0 * server_cpu / relay_wall);
 
     // Memory with paired sessions.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the ended runs settle

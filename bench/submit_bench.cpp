@@ -56,27 +56,20 @@ Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
     Options o;
     o.server = argv[1];
-    for (int i = 2; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        const std::string v = argv[++i];
-        if (a == "--connections")
-            o.connections = parse_list(v);
-        else if (a == "--devices")
-            o.devices = std::stoul(v);
-        else if (a == "--requests")
-            o.requests = std::stoul(v);
-        else if (a == "--max-seconds")
-            o.max_seconds = std::stoi(v);
-        else if (a == "--rates")
-            o.rates = v == "0" ? std::vector<std::size_t>{} : parse_list(v);
-        else if (a == "--rate-seconds")
-            o.rate_seconds = std::stoi(v);
-        else if (a == "--pool")
-            o.pool = std::stoul(v);
-        else
-            throw std::invalid_argument("unknown option " + a);
-    }
+    parse_flags(
+        argc, argv, 2,
+        {
+            {"--connections", [&](const std::string& v) { o.connections = parse_list(v); }},
+            {"--devices", [&](const std::string& v) { o.devices = std::stoul(v); }},
+            {"--requests", [&](const std::string& v) { o.requests = std::stoul(v); }},
+            {"--max-seconds", [&](const std::string& v) { o.max_seconds = std::stoi(v); }},
+            {"--rates",
+             [&](const std::string& v) {
+                 o.rates = v == "0" ? std::vector<std::size_t>{} : parse_list(v);
+             }},
+            {"--rate-seconds", [&](const std::string& v) { o.rate_seconds = std::stoi(v); }},
+            {"--pool", [&](const std::string& v) { o.pool = std::stoul(v); }},
+        });
     if (o.devices == 0 || o.requests == 0 || o.connections.empty() || o.pool == 0 ||
         o.rate_seconds <= 0)
         throw std::invalid_argument("counts must be > 0");
@@ -314,5 +307,6 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    return helpline::bench::bench_main("submit_bench", kUsage, [&] { return run(parse(argc, argv)); });
+    return helpline::bench::bench_main("submit_bench", kUsage,
+                                       [&] { return run(parse(argc, argv)); });
 }

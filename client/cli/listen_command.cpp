@@ -392,21 +392,8 @@ void Listener::ask(const std::string& id) {
 
 bool Listener::post(const std::string& path, std::optional<nlohmann::json> body,
                     ApiReply* reply_out, std::string& problem) {
-    ApiRequest request;
-    request.method = "POST";
-    request.path = path;
-    request.body = std::move(body);
-    auto reply = env_.api->send(request);
-    if (!reply) {
-        problem = reply.error().message;
-        return false;
-    }
-    if (reply_out != nullptr) *reply_out = *reply;
-    if (!reply->ok()) {
-        problem = describe_rejection(*reply);
-        return false;
-    }
-    return true;
+    return post_for_answer(*env_.api, path, std::move(body), ApiRequest{}.timeout, reply_out,
+                           problem);
 }
 
 void Listener::handle_session_news(const SessionNews& news) {

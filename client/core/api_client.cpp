@@ -172,4 +172,25 @@ std::string describe_rejection(const ApiReply& reply) {
     return fmt::format("the support server answered HTTP {}", reply.status);
 }
 
+bool post_for_answer(const ApiClient& api, const std::string& path,
+                     std::optional<nlohmann::json> body, std::chrono::milliseconds timeout,
+                     ApiReply* reply_out, std::string& problem) {
+    ApiRequest request;
+    request.method = "POST";
+    request.path = path;
+    request.body = std::move(body);
+    request.timeout = timeout;
+    auto reply = api.send(request);
+    if (!reply) {
+        problem = reply.error().message;
+        return false;
+    }
+    if (reply_out != nullptr) *reply_out = *reply;
+    if (!reply->ok()) {
+        problem = describe_rejection(*reply);
+        return false;
+    }
+    return true;
+}
+
 }  // namespace helpline::client

@@ -60,4 +60,11 @@ private:
 /// "email: is not a valid email address; description: is required" for people.
 std::string describe_rejection(const ApiReply& reply);
 
+/// POSTs `body` (or nothing) to `path`: true when the server took it (2xx). Otherwise
+/// `problem` says why in words: the transport's error or the server's rejection. The answer
+/// goes to `reply_out` when given.
+bool post_for_answer(const ApiClient& api, const std::string& path,
+                     std::optional<nlohmann::json> body, std::chrono::milliseconds timeout,
+                     ApiReply* reply_out, std::string& problem);
+
 }  // namespace helpline::client

@@ -81,22 +81,7 @@ void SessionRunner::log(const std::string& line) const {
 bool SessionRunner::post(const std::string& path, std::optional<nlohmann::json> body,
                          std::chrono::milliseconds timeout, ApiReply* reply_out,
                          std::string& problem) const {
-    ApiRequest request;
-    request.method = "POST";
-    request.path = path;
-    request.body = std::move(body);
-    request.timeout = timeout;
-    auto reply = api_.send(request);
-    if (!reply) {
-        problem = reply.error().message;
-        return false;
-    }
-    if (reply_out != nullptr) *reply_out = *reply;
-    if (!reply->ok()) {
-        problem = describe_rejection(*reply);
-        return false;
-    }
-    return true;
+    return post_for_answer(api_, path, std::move(body), timeout, reply_out, problem);
 }
 
 SessionResult SessionRunner::decline(SessionResult result) const {
