@@ -17,6 +17,33 @@ extern char** environ;
 
 namespace helpline::bench {
 
+/// argv and an environment (this process's plus `extra`, "NAME=value" each) in the form
+/// posix_spawn takes; the strings are owned here and live as long as this object.
+class SpawnArgs {
+  public:
+    SpawnArgs(const std::vector<std::string>& argv, const std::vector<std::string>& extra)
+        : strings_(argv) {
+        for (char** e = environ; *e != nullptr; ++e) env_strings_.emplace_back(*e);
+        env_strings_.insert(env_strings_.end(), extra.begin(), extra.end());
+        for (auto& a : strings_) args_.push_back(a.data());
+        args_.push_back(nullptr);
+        for (auto& e : env_strings_) env_.push_back(e.data());
+        env_.push_back(nullptr);
+    }
+    SpawnArgs(const SpawnArgs&) = delete;
+    SpawnArgs& operator=(const SpawnArgs&) = delete;
+
+    const char* path() const { return args_[0]; }
+    char* const* argv() { return args_.data(); }
+    char* const* envp() { return env_.data(); }
+
+  private:
+    std::vector<std::string> strings_;
+    std::vector<std::string> env_strings_;
+    std::vector<char*> args_;
+    std::vector<char*> env_;
+};
+
 /// Runs argv (no shell) with stdout/stderr discarded; returns wall seconds. Throws on failure.
 inline double time_command(const std::vector<std::string>& argv) {
     std::vector<char*> args;

@@ -28,22 +28,14 @@ using namespace helpline::bench;
 namespace {
 
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra) {
-    std::vector<std::string> env_store;
-    for (char** e = environ; *e != nullptr; ++e) env_store.emplace_back(*e);
-    env_store.insert(env_store.end(), env_extra.begin(), env_extra.end());
-    std::vector<char*> env;
-    for (auto& e : env_store) env.push_back(e.data());
-    env.push_back(nullptr);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
+    SpawnArgs spawn_args(argv, env_extra);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);  // non-interactive: declines
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
     pid_t pid = -1;
-    if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), env.data()) != 0)
+    if (posix_spawn(&pid, spawn_args.path(), &actions, nullptr, spawn_args.argv(), spawn_args.envp()) != 0)
         throw std::runtime_error("cannot start " + argv[0]);
     posix_spawn_file_actions_destroy(&actions);
     return pid;

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
+
 extern char** environ;
 
 namespace helpline::bench {
@@ -32,15 +34,7 @@ inline std::int64_t now_ns() {
 class TracedProcess {
   public:
     TracedProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env_extra) {
-        std::vector<std::string> env_store;
-        for (char** e = environ; *e != nullptr; ++e) env_store.emplace_back(*e);
-        env_store.insert(env_store.end(), env_extra.begin(), env_extra.end());
-        std::vector<char*> env;
-        for (auto& e : env_store) env.push_back(e.data());
-        env.push_back(nullptr);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
+        SpawnArgs spawn_args(argv, env_extra);
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
         posix_spawn_file_actions_t actions;
@@ -48,7 +42,8 @@ class TracedProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
         posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-        const int rc = ::posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data());
+        const int rc = ::posix_spawn(&pid_, spawn_args.path(), &actions, nullptr, spawn_args.argv(),
+                                     spawn_args.envp());
         posix_spawn_file_actions_destroy(&actions);
         ::close(fds[1]);
         out_ = fds[0];
