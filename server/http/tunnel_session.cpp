@@ -131,8 +131,6 @@ void TunnelSession<Stream>::finish() {
         return;
     }
     ended_ = true;
-    channel_->inbound().close();
-    channel_->outbound().abort();
     release();
     close_gracefully(std::move(stream_), std::move(ticket_), state_);
 }
@@ -141,21 +139,13 @@ template <class Stream>
 void TunnelSession<Stream>::end_now() {
     if (ended_) return;
     ended_ = true;
-    // The relay hears that this side closed before the other side can see its pipe end:
-    // the end's recorded reason is then this side's.
     release();
-    channel_->inbound().close();
-    channel_->outbound().abort();
     close_now(stream_);
 }
 
 template <class Stream>
 void TunnelSession<Stream>::release() {
-    if (released_) return;
-    released_ = true;
-    channel_->inbound().set_producer_waker({});
-    channel_->outbound().set_consumer_waker({});
-    channel_->closed();
+    release_channel(*channel_, released_);
 }
 
 template <class Stream>

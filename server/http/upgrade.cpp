@@ -83,4 +83,14 @@ std::vector<std::string> websocket_protocols(const Request& request) {
     return out;
 }
 
+void release_channel(ByteChannel& channel, bool& released) {
+    if (released) return;
+    released = true;
+    channel.inbound().set_producer_waker({});
+    channel.outbound().set_consumer_waker({});
+    channel.closed();
+    channel.inbound().close();
+    channel.outbound().abort();
+}
+
 }  // namespace helpline::server::http

@@ -45,6 +45,12 @@ class ByteChannel {
     virtual CloseStatus close_status() const = 0;
 };
 
+/// What an upgraded connection does with its channel when it ends, once (`released`
+/// remembers): no more wake-ups; the channel hears it closed first, so a relay records this
+/// side as the one that ended before the other side can see its pipe end; then what it was
+/// sending is closed (delivered to the end) and what it was to receive is dropped.
+void release_channel(ByteChannel& channel, bool& released);
+
 struct Upgrade {
     enum class Kind { raw, websocket };
     Kind kind = Kind::raw;

@@ -198,21 +198,13 @@ template <class Stream>
 void WebSocketSession<Stream>::end_now() {
     if (ended_) return;
     ended_ = true;
-    // The relay hears that this side closed before the other side can see its pipe end:
-    // the end's recorded reason is then this side's.
     release();
-    channel_->inbound().close();
-    channel_->outbound().abort();
     close_now(ws_.next_layer());
 }
 
 template <class Stream>
 void WebSocketSession<Stream>::release() {
-    if (released_) return;
-    released_ = true;
-    channel_->inbound().set_producer_waker({});
-    channel_->outbound().set_consumer_waker({});
-    channel_->closed();
+    release_channel(*channel_, released_);
 }
 
 template <class Stream>
