@@ -55,20 +55,7 @@ struct Scene {
     std::string state(const std::string& request) { return request_state(server, admin, request); }
 
     std::vector<std::string> environment(const std::string& display = {}) const {
-        std::vector<std::string> env = {"XDG_CONFIG_HOME=" + cli.xdg("config").string(),
-                                        "XDG_STATE_HOME=" + cli.xdg("state").string(),
-                                        "XDG_RUNTIME_DIR=" + cli.xdg("runtime").string(),
-                                        "NO_PROXY=127.0.0.1,localhost",
-                                        "no_proxy=127.0.0.1,localhost",
-                                        "LC_ALL=C",
-                                        "TERM=xterm",
-                                        "PATH=/usr/local/bin:/usr/bin:/bin",
-                                        "HOME=" + cli.dir().string()};
-        if (!display.empty()) {
-            env.push_back("DISPLAY=" + display);
-            env.push_back("XDG_SESSION_TYPE=x11");
-        }
-        return env;
+        return cli.terminal_environment(display);
     }
 };
 

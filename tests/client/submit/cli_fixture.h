@@ -74,6 +74,25 @@ class StampedCli {
         REQUIRE(r.exit_code == 0);
     }
 
+    /// The whole environment for running the stamped client on a terminal: its XDG folders,
+    /// no proxy for loopback, the C locale, and an X display when one is given.
+    std::vector<std::string> terminal_environment(const std::string& display = {}) const {
+        std::vector<std::string> env = {"XDG_CONFIG_HOME=" + (dir_ / "config").string(),
+                                        "XDG_STATE_HOME=" + (dir_ / "state").string(),
+                                        "XDG_RUNTIME_DIR=" + (dir_ / "runtime").string(),
+                                        "NO_PROXY=127.0.0.1,localhost",
+                                        "no_proxy=127.0.0.1,localhost",
+                                        "LC_ALL=C",
+                                        "TERM=xterm",
+                                        "PATH=/usr/local/bin:/usr/bin:/bin",
+                                        "HOME=" + dir().string()};
+        if (!display.empty()) {
+            env.push_back("DISPLAY=" + display);
+            env.push_back("XDG_SESSION_TYPE=x11");
+        }
+        return env;
+    }
+
     /// Runs the stamped client with `args`, its XDG folders, and no proxy for loopback.
     ProgramResult run(const std::vector<std::string>& args, const std::string& input = {}) const {
         std::vector<std::string> argv = {"/usr/bin/env",

@@ -63,17 +63,7 @@ TEST_CASE("a real session: listen, x11vnc, the relay and an RFB viewer, then the
     REQUIRE(connected.status == 201);
     const auto request = body_json(connected).at("request_id").get<std::string>();
 
-    std::vector<std::string> env = {"XDG_CONFIG_HOME=" + cli.xdg("config").string(),
-                                    "XDG_STATE_HOME=" + cli.xdg("state").string(),
-                                    "XDG_RUNTIME_DIR=" + cli.xdg("runtime").string(),
-                                    "NO_PROXY=127.0.0.1,localhost",
-                                    "no_proxy=127.0.0.1,localhost",
-                                    "LC_ALL=C",
-                                    "TERM=xterm",
-                                    "PATH=/usr/local/bin:/usr/bin:/bin",
-                                    "HOME=" + cli.dir().string(),
-                                    "DISPLAY=" + xvfb.display(),
-                                    "XDG_SESSION_TYPE=x11"};
+    const auto env = cli.terminal_environment(xvfb.display());
     TerminalSession terminal({cli.binary().string(), "listen", "--once"}, env);
     REQUIRE(terminal.expect(kCountdown, 20s));
     allow_in_terminal(terminal);
