@@ -17,8 +17,12 @@
 namespace helpline::test {
 namespace {
 
-// libcurl wants its global set-up done before any thread uses it.
-const bool kCurlReady = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+// libcurl's global set-up, on first use (not at start: some test programs check that
+// libcurl is not loaded before their first call, client/core/curl_delayed.cpp).
+bool curl_ready() {
+    static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+    return ready;
+}
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
@@ -99,7 +103,7 @@ bool resolve(const std::string& host, std::uint16_t port, sockaddr_storage& addr
 
 }  // namespace
 
-CurlClient::CurlClient() : curl_(curl_easy_init()) {}
+CurlClient::CurlClient() : curl_(curl_ready() ? curl_easy_init() : nullptr) {}
 
 CurlClient::~CurlClient() {
     curl_easy_cleanup(curl_);
@@ -107,7 +111,7 @@ CurlClient::~CurlClient() {
 
 CurlResponse CurlClient::request(const std::string& url, const CurlOptions& options) {
     CurlResponse response;
-    if (!kCurlReady || !curl_) {
+    if (!curl_ready() || !curl_) {
         response.code = CURLE_FAILED_INIT;
         return response;
     }
@@ -131,7 +135,7 @@ CurlResponse CurlClient::request(const std::string& url, const CurlOptions& opti
 
 CurlEventStream::CurlEventStream(std::string url, CurlOptions options) {
     thread_ = std::thread([this, url = std::move(url), options = std::move(options)] {
-        CURL* curl = curl_easy_init();
+        CURL* curl = curl_ready() ? curl_easy_init() : nullptr;
         curl_slist* headers = nullptr;
         apply(curl, url, options, headers);
         curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &CurlEventStream::on_data);
