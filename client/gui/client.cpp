@@ -77,7 +77,9 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
 
     update_rows();
     frame->Show();
-    link_->start();
+    // The network starts once the window is up: its first request loads libcurl
+    // (client/core/curl_delayed.cpp), which would otherwise compete with the first paint.
+    post_if_alive(alive_, [this] { link_->start(); });
     Bind(wxEVT_TIMER, [this](wxTimerEvent&) { update_rows(); });
     clock_.Start(15'000);  // waiting times in minutes stay within 15 s of true
 }

@@ -12,6 +12,39 @@
 
 namespace helpline::gui {
 
+namespace {
+
+/// `text` for Pango markup; a '&' stays a literal one (wx reads "&&" so, and '&' alone as a
+/// mnemonic).
+wxString escape_markup(const wxString& text) {
+    wxString escaped;
+    for (const wxUniChar c : text) {
+        switch (c.GetValue()) {
+            case '&': escaped += "&amp;&amp;"; break;  // "&&": a literal '&', not a mnemonic
+            case '<': escaped += "&lt;"; break;
+            case '>': escaped += "&gt;"; break;
+            case '\'': escaped += "&apos;"; break;
+            case '"': escaped += "&quot;"; break;
+            default: escaped += c;
+        }
+    }
+    return escaped;
+}
+
+/// `text` in Pango markup with the given span attributes. Sizes, weights and colours go
+/// through markup rather than SetFont/SetForegroundColour: wxGTK turns each of those into
+/// a CSS provider of the widget's own, and styling a dozen of them cost about as much as
+/// the rest of showing the window.
+wxString span(const wxString& attributes, const wxString& text) {
+    return "<span " + attributes + ">" + escape_markup(text) + "</span>";
+}
+
+wxString hex_of(const wxColour& colour) {
+    return colour.GetAsString(wxC2S_HTML_SYNTAX);
+}
+
+}  // namespace
+
 wxColour accent_colour(const std::string& hex) {
     wxColour colour;
     if (hex.size() == 7 && colour.Set(wxString::FromUTF8(hex))) return colour;
@@ -40,9 +73,8 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
             header_row->Add(new wxStaticBitmap(root, wxID_ANY, bundle), 0,
                             wxALL | wxALIGN_CENTER_VERTICAL, pad);
     }
-    auto* title = new wxStaticText(root, wxID_ANY, name);
-    title->SetForegroundColour(accent);
-    title->SetFont(title->GetFont().Scaled(1.8f).Bold());
+    auto* title = new wxStaticText(root, wxID_ANY, wxEmptyString);
+    title->SetLabelMarkup(span("size='xx-large' weight='bold' foreground='" + hex_of(accent) + "'", name));
     header_row->Add(title, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, pad);
     column->Add(header_row, 0, wxEXPAND);
     auto* band = new wxPanel(root, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 4)));
@@ -58,33 +90,27 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     }
 
     // The connection to the team server, in words.
-    auto* link_row = new wxBoxSizer(wxHORIZONTAL);
-    link_dot_ = new wxStaticText(root, wxID_ANY, wxString::FromUTF8("\u25CF"));
-    link_row->Add(link_dot_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(6));
     link_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    link_row->Add(link_, 1, wxALIGN_CENTER_VERTICAL);
-    column->Add(link_row, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
+    column->Add(link_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     notice_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    notice_->SetForegroundColour(wxColour(0x33, 0x33, 0x33));
-    notice_->SetFont(notice_->GetFont().Bold());
     column->Add(notice_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     notice_->Hide();
 
     assistance_ = new wxButton(root, wxID_ANY, tr("Assistance"));
-    assistance_->SetFont(assistance_->GetFont().Scaled(1.2f).Bold());
+    assistance_->SetLabelMarkup(span("size='large' weight='bold'", tr("Assistance")));
     assistance_->SetToolTip(tr("Ask the support team for help"));
     column->Add(assistance_, 0, wxLEFT | wxTOP, FromDIP(20));
     if (!brand.profile.assistance.enabled) assistance_->Hide();
 
-    auto* heading = new wxStaticText(root, wxID_ANY, tr("My requests"));
-    heading->SetFont(heading->GetFont().Scaled(1.15f).Bold());
+    auto* heading = new wxStaticText(root, wxID_ANY, wxEmptyString);
+    heading->SetLabelMarkup(span("size='large' weight='bold'", tr("My requests")));
     column->Add(heading, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
-    requests_ = new RequestsView(root);
-    requests_->SetMinSize(FromDIP(wxSize(610, 150)));
-    column->Add(requests_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
-    empty_ = new wxStaticText(root, wxID_ANY,
-                              tr("You have not asked for assistance from this computer yet."));
-    empty_->SetForegroundColour(wxColour(0x66, 0x66, 0x66));
+    requests_slot_ = new wxPanel(root);
+    requests_slot_->SetMinSize(FromDIP(wxSize(610, 150)));
+    column->Add(requests_slot_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
+    empty_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
+    empty_->SetLabelMarkup(
+        span("foreground='#666666'", tr("You have not asked for assistance from this computer yet.")));
     column->Add(empty_, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
 
     auto* footer = new wxBoxSizer(wxHORIZONTAL);
@@ -108,6 +134,20 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     });
     set_link_status({client::LinkState::connecting, {}});
     set_requests({});
+    CallAfter([this] { (void)requests_view(); });
+}
+
+RequestsView* MainFrame::requests_view() {
+    if (requests_ != nullptr) return requests_;
+    wxWindow* root = requests_slot_->GetParent();
+    requests_ = new RequestsView(root);
+    requests_->SetMinSize(requests_slot_->GetMinSize());
+    root->GetSizer()->Replace(requests_slot_, requests_);
+    requests_slot_->Destroy();
+    requests_slot_ = nullptr;
+    requests_->show(rows_);
+    root->Layout();
+    return requests_;
 }
 
 void MainFrame::set_link_status(const client::LinkStatus& status) {
@@ -129,21 +169,23 @@ void MainFrame::set_link_status(const client::LinkStatus& status) {
             dot = wxColour(0x99, 0x99, 0x99);
             break;
     }
-    link_->SetLabel(text);
+    link_words_ = text;
+    // The dot in the state's colour, then the words.
+    link_->SetLabelMarkup(span("foreground='" + hex_of(dot) + "'", wxString::FromUTF8("\u25CF")) +
+                          "  " + escape_markup(text));
     link_->SetToolTip(wxString::FromUTF8(status.reason));
-    link_dot_->SetForegroundColour(dot);
-    link_dot_->Refresh();
     Layout();
 }
 
 void MainFrame::set_requests(const std::vector<RequestRow>& rows) {
-    requests_->show(rows);
+    rows_ = rows;
+    if (requests_ != nullptr || !rows.empty()) requests_view()->show(rows);
     empty_->Show(rows.empty());
     GetChildren().front()->Layout();
 }
 
 void MainFrame::set_notice(const wxString& text) {
-    notice_->SetLabel(text);
+    notice_->SetLabelMarkup(span("weight='bold' foreground='#333333'", text));
     notice_->Show(!text.empty());
     GetChildren().front()->Layout();
 }
@@ -156,10 +198,10 @@ void MainFrame::bring_to_front() {
 }
 
 wxString MainFrame::link_text() const {
-    return link_->GetLabel();
+    return link_words_;
 }
 wxString MainFrame::notice_text() const {
-    return notice_->IsShown() ? notice_->GetLabel() : wxString();
+    return notice_->IsShown() ? notice_->GetLabelText() : wxString();
 }
 
 }  // namespace helpline::gui

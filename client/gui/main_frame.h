@@ -35,19 +35,25 @@ class MainFrame : public wxFrame {
     void bring_to_front();
 
     wxButton* assistance_button() const { return assistance_; }
-    RequestsView* requests_view() const { return requests_; }
+    /// The list, built now if the first idle moment has not come yet.
+    RequestsView* requests_view();
     wxString link_text() const;
     wxString notice_text() const;
 
   private:
     std::string team_;
     Actions actions_;
-    wxStaticText* link_dot_ = nullptr;
-    wxStaticText* link_ = nullptr;
+    wxStaticText* link_ = nullptr;  ///< a coloured dot and link_words_
+    wxString link_words_;
     wxStaticText* notice_ = nullptr;
     wxStaticText* empty_ = nullptr;
     wxButton* assistance_ = nullptr;
+    /// Built one event-loop turn after the window is shown (a list control is the costliest
+    /// widget here, and an empty one has nothing to show at once); until then a blank panel
+    /// of the same size holds its place, so nothing moves when it comes.
     RequestsView* requests_ = nullptr;
+    wxWindow* requests_slot_ = nullptr;
+    std::vector<RequestRow> rows_;
 };
 
 /// "#0A6ED1" -> colour; the default accent when the profile has none or it is malformed.
