@@ -13,8 +13,15 @@
 // Both ends of every relayed stream are in this process (OpenSSL for the tunnel, Boost.Beast
 // for the viewer); the server does the relaying.
 //
+// Placement: with the ends and the server on the same cores, the relayed stream pays for
+// the server's work out of the ends' CPU, which in production are other machines. So the
+// throughput runs twice: "shared" (nothing pinned) and "server on a core of its own" (the
+// server's threads on CPU 0, this process — both ends, direct and relayed — on CPU 1; needs
+// 2 CPUs): the second asks what the design asks, whether putting the relay between two
+// ends slows their stream.
+//
 // usage: relay_bench HELPLINE_SERVER [--megabytes 256] [--runs 3] [--sessions 100]
-//                    [--per-session-kib 1024]
+//                    [--per-session-kib 1024] [--placement shared|split|both]
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -24,6 +31,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -35,6 +43,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -65,11 +75,12 @@ struct Options {
     int runs = 3;
     std::size_t sessions = 100;
     std::size_t per_session_kib = 1024;
+    std::string placement = "both";
 };
 
 constexpr const char* kUsage =
     "usage: relay_bench HELPLINE_SERVER [--megabytes 256] [--runs 3] [--sessions 100] "
-    "[--per-session-kib 1024]\n";
+    "[--per-session-kib 1024] [--placement shared|split|both]\n";
 
 Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
@@ -82,7 +93,10 @@ Options parse(int argc, char** argv) {
             {"--runs", [&](const std::string& v) { o.runs = std::stoi(v); }},
             {"--sessions", [&](const std::string& v) { o.sessions = std::stoul(v); }},
             {"--per-session-kib", [&](const std::string& v) { o.per_session_kib = std::stoul(v); }},
+            {"--placement", [&](const std::string& v) { o.placement = v; }},
         });
+    if (o.placement != "shared" && o.placement != "split" && o.placement != "both")
+        throw std::invalid_argument("--placement must be shared, split or both");
     if (o.megabytes == 0 || o.runs <= 0 || o.sessions == 0)
         throw std::invalid_argument("--megabytes, --runs and --sessions must be positive");
     return o;
@@ -433,6 +447,21 @@ double relay_run(TlsContexts& tls, net::io_context& ioc, net::ssl::context& asio
     return seconds;
 }
 
+/// Sets the CPU affinity of every thread of `pid` to `cpus` (empty: every CPU).
+void pin_threads(pid_t pid, const std::vector<int>& cpus) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    const int count = static_cast<int>(std::thread::hardware_concurrency());
+    for (int cpu = 0; cpu < count; ++cpu)
+        if (cpus.empty() || std::find(cpus.begin(), cpus.end(), cpu) != cpus.end()) CPU_SET(cpu, &set);
+    const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+    for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+        const pid_t tid = std::stoi(task.path().filename().string());
+        if (::sched_setaffinity(tid, sizeof set, &set) != 0 && errno != ESRCH)
+            throw std::runtime_error("sched_setaffinity failed: " + std::string(std::strerror(errno)));
+    }
+}
+
 double mib_per_s(std::size_t bytes, double seconds) {
     return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
@@ -458,42 +487,59 @@ int run(const Options& o) {
                 server.pid(), server.port());
     std::printf("  machine: %s\n", machine_load().c_str());
     const auto made =
-        make_sessions(tls.client, server, o.sessions + static_cast<std::size_t>(o.runs));
+        make_sessions(tls.client, server, o.sessions + 2 * static_cast<std::size_t>(o.runs));
     const auto& sessions = made.accepted;
 
-    // Throughput, alternating direct and relayed runs.
+    // Throughput, alternating direct and relayed runs, for each placement.
     const std::size_t total = o.megabytes * 1024 * 1024;
-    std::vector<double> direct, relayed;
-    double direct_cpu = 0, relay_ends_cpu = 0, server_cpu = 0, relay_wall = 0;
     const pid_t self = ::getpid();
-    for (int r = 0; r < o.runs; ++r) {
-        double cpu = process_cpu_seconds(self);
-        direct.push_back(mib_per_s(total, direct_run(tls, total)));
-        direct_cpu += process_cpu_seconds(self) - cpu;
-        cpu = process_cpu_seconds(self);
-        const double server_before = server.cpu_seconds();
-        const double seconds =
-            relay_run(tls, ioc, asio_tls, server.port(),
-                      sessions[o.sessions + static_cast<std::size_t>(r)], made.admin, total);
-        server_cpu += server.cpu_seconds() - server_before;
-        relay_ends_cpu += process_cpu_seconds(self) - cpu;
-        relay_wall += seconds;
-        relayed.push_back(mib_per_s(total, seconds));
-        std::printf("  run %d: direct TLS %.0f MiB/s, relay %.0f MiB/s\n", r + 1, direct.back(),
-                    relayed.back());
+    std::vector<std::string> placements;
+    if (o.placement != "split") placements.push_back("shared");
+    if (o.placement != "shared") {
+        if (std::thread::hardware_concurrency() >= 2)
+            placements.push_back("split");
+        else
+            std::printf("  (one CPU: no run with the server on a core of its own)\n");
     }
-    const double ratio = median(relayed) / median(direct);
-    const double gib = static_cast<double>(total) * o.runs / (1024.0 * 1024.0 * 1024.0);
-    std::printf("  %zu MiB one way, median of %d runs:\n", o.megabytes, o.runs);
-    std::printf("    direct loopback TLS stream (baseline): %.0f MiB/s\n", median(direct));
-    std::printf("    tunnel -> server -> WebSocket:         %.0f MiB/s\n", median(relayed));
-    std::printf("    ratio relay / direct: %.2f (target >= 0.80)\n", ratio);
-    std::printf("  CPU seconds per GiB moved (user + system):\n");
-    std::printf("    direct stream, both ends:              %.2f\n", direct_cpu / gib);
-    std::printf("    relay, both ends (tunnel + viewer):    %.2f\n", relay_ends_cpu / gib);
-    std::printf(
-        "    relay, helpline-server:                %.2f (%.0f%% of a core while relaying)\n",
-        server_cpu / gib, 100.0 * server_cpu / relay_wall);
+    std::size_t next_session = o.sessions;
+    for (const auto& placement : placements) {
+        const bool split = placement == "split";
+        pin_threads(server.pid(), split ? std::vector<int>{0} : std::vector<int>{});
+        pin_threads(self, split ? std::vector<int>{1} : std::vector<int>{});
+        std::printf("  placement: %s\n", split ? "server on CPU 0, both ends on CPU 1"
+                                               : "shared (nothing pinned)");
+        std::vector<double> direct, relayed;
+        double direct_cpu = 0, relay_ends_cpu = 0, server_cpu = 0, relay_wall = 0;
+        for (int r = 0; r < o.runs; ++r) {
+            double cpu = process_cpu_seconds(self);
+            direct.push_back(mib_per_s(total, direct_run(tls, total)));
+            direct_cpu += process_cpu_seconds(self) - cpu;
+            cpu = process_cpu_seconds(self);
+            const double server_before = server.cpu_seconds();
+            const double seconds = relay_run(tls, ioc, asio_tls, server.port(),
+                                             sessions[next_session++], made.admin, total);
+            server_cpu += server.cpu_seconds() - server_before;
+            relay_ends_cpu += process_cpu_seconds(self) - cpu;
+            relay_wall += seconds;
+            relayed.push_back(mib_per_s(total, seconds));
+            std::printf("    run %d: direct TLS %.0f MiB/s, relay %.0f MiB/s\n", r + 1,
+                        direct.back(), relayed.back());
+        }
+        const double ratio = median(relayed) / median(direct);
+        const double gib = static_cast<double>(total) * o.runs / (1024.0 * 1024.0 * 1024.0);
+        std::printf("    %zu MiB one way, median of %d runs:\n", o.megabytes, o.runs);
+        std::printf("      direct loopback TLS stream (baseline): %.0f MiB/s\n", median(direct));
+        std::printf("      tunnel -> server -> WebSocket:         %.0f MiB/s\n", median(relayed));
+        std::printf("      ratio relay / direct: %.2f (target >= 0.80)\n", ratio);
+        std::printf("    CPU seconds per GiB moved (user + system):\n");
+        std::printf("      direct stream, both ends:              %.2f\n", direct_cpu / gib);
+        std::printf("      relay, both ends (tunnel + viewer):    %.2f\n", relay_ends_cpu / gib);
+        std::printf(
+            "      relay, helpline-server:                %.2f (%.0f%% of a core while relaying)\n",
+            server_cpu / gib, 100.0 * server_cpu / relay_wall);
+    }
+    pin_threads(server.pid(), {});
+    pin_threads(self, {});
 
     // Memory with paired sessions.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the ended runs settle
