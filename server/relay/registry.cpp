@@ -133,8 +133,11 @@ http::CloseStatus Endpoint::close_status() const {
     }
     switch (reason.value_or(EndReason::customer_closed)) {
         case EndReason::customer_closed:
-        case EndReason::viewer_closed:
             return {1000, "The customer's side closed the session."};
+        case EndReason::viewer_closed:
+            // Only a connection still open hears this, and the viewer's own has closed: in
+            // practice nobody does (the tunnel is raw bytes), but it must not blame the customer.
+            return {1000, "The operator's viewer closed the session."};
         case EndReason::session_ended:
             return {4000, "The session was ended."};
         case EndReason::pair_timeout:

@@ -191,6 +191,20 @@ TEST_CASE("when one side closes, the other still gets what was queued, then the 
     CHECK(viewer->inbound().aborted());
 }
 
+TEST_CASE("the close status names the side that closed") {
+    FakeClock clock;
+    Registry r(small_options(), clock.fn());
+    auto by_customer = pair_up(r, "s1");
+    by_customer.customer->closed();
+    CHECK(by_customer.viewer->close_status().code == 1000);
+    CHECK(by_customer.viewer->close_status().reason == "The customer's side closed the session.");
+
+    auto by_viewer = pair_up(r, "s2");
+    by_viewer.viewer->closed();
+    CHECK(by_viewer.customer->close_status().code == 1000);
+    CHECK(by_viewer.customer->close_status().reason == "The operator's viewer closed the session.");
+}
+
 TEST_CASE("a side that keeps the other waiting past the drain timeout is cut off") {
     FakeClock clock;
     Registry r(small_options(), clock.fn());
