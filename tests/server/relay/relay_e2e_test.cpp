@@ -1,7 +1,7 @@
 // The relay at the real helpline-server: the customer's tunnel through the real client
 // core (RelayTunnel) to a loopback "backend", the operator's viewer as a WebSocket. Bytes
-// both ways, every refusal of docs/protocol.md, every way a relayed session ends, and the
-// audit it leaves.
+// both ways, every way a relayed session ends, what each side hears of it, and the audit
+// it leaves. The refusals are in relay_refusal_test.cpp.
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -19,36 +19,6 @@ namespace helpline::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-/// The customer's whole side: a backend listening on 127.0.0.1 and the tunnel to it.
-struct Customer {
-    Listener backend_listener;
-    std::unique_ptr<client::RelayTunnel> tunnel;
-    std::atomic<bool> closed{false};
-    int backend = -1;
-
-    explicit Customer(const RelayScene& scene) {
-        client::ServerEndpoint endpoint;
-        endpoint.base_url = "http://127.0.0.1:" + std::to_string(scene.port());
-        auto opened = client::RelayTunnel::open(
-            endpoint, scene.session_id, scene.relay_token, backend_listener.port(),
-            [this](const client::TunnelStats&) { closed = true; });
-        INFO((opened ? std::string() : opened.error().message));
-        REQUIRE(opened.ok());
-        tunnel = std::move(*opened);
-        backend = backend_listener.accept(10s);
-        REQUIRE(backend >= 0);
-    }
-    ~Customer() {
-        if (tunnel) tunnel->stop();
-        if (backend >= 0) ::close(backend);
-    }
-    Customer(const Customer&) = delete;
-    Customer& operator=(const Customer&) = delete;
-
-    void send(const std::string& bytes) { REQUIRE(send_all(backend, bytes)); }
-    std::string receive(std::size_t count) { return read_exactly(backend, count, 10s); }
-};
 
 long audit_count(const RelayScene& scene, const std::string& action) {
     long n = 0;
@@ -120,107 +90,6 @@ TEST_CASE("either side may come first: the viewer waits for the tunnel") {
     CHECK(view.take(5, 10s) == "hello");
 }
 
-TEST_CASE("a browser viewer comes with the session cookie and the server's own Origin") {
-    RelayScene scene;
-    const auto port = scene.port();
-    const std::string own = "http://127.0.0.1:" + std::to_string(port);
-    const auto status = [&](const ViewOptions& options) {
-        return ViewClient(port, options).handshake().status;
-    };
-    CHECK(status(scene.cookie_view(scene.operator_token, "https://evil.example")) == 403);
-    CHECK(status(scene.cookie_view(scene.operator_token, "http://127.0.0.1:1")) == 403);
-    CHECK(status(scene.cookie_view(scene.operator_token, "null")) == 403);
-    CHECK(status(scene.cookie_view(scene.operator_token, "")) == 403);  // no Origin at all
-    auto foreign_bearer = scene.bearer_view(scene.operator_token);
-    foreign_bearer.headers.push_back("Origin: https://evil.example");
-    CHECK(status(foreign_bearer) == 403);
-    CHECK(status(scene.cookie_view("not-a-session", own)) == 401);
-    // The refusals spent nothing: the server's own page gets the viewer.
-    ViewClient view(port, scene.cookie_view(scene.operator_token, own));
-    CHECK(view.open());
-}
-
-TEST_CASE("behind a local TLS-terminating proxy the https form of the server's origin is its own") {
-    RelayScene scene;
-    const std::string origin = "https://127.0.0.1:" + std::to_string(scene.port());
-    ViewClient view(scene.port(), scene.cookie_view(scene.operator_token, origin));
-    CHECK(view.open());
-}
-
-TEST_CASE("the tunnel is refused without the session's relay token, and opens once") {
-    RelayScene scene;
-    const auto port = scene.port();
-    CHECK(raw_tunnel_status(port, scene.session_id, "") == 401);
-    CHECK(raw_tunnel_status(port, scene.session_id, "not-the-token") == 401);
-    CHECK(raw_tunnel_status(port, scene.session_id, scene.device.token) == 401);
-    CHECK(raw_tunnel_status(port, "0123456789abcdef0123456789abcdef", scene.relay_token) == 404);
-    CHECK(raw_tunnel_status(port, scene.session_id, scene.relay_token, /*upgrade=*/false) == 426);
-    // The first real tunnel opens; a second with the same token is refused, also after the
-    // first has gone.
-    {
-        Customer customer(scene);
-        CHECK(raw_tunnel_status(port, scene.session_id, scene.relay_token) == 409);
-    }
-    CHECK(raw_tunnel_status(port, scene.session_id, scene.relay_token) == 409);
-}
-
-TEST_CASE("the viewer is the requesting operator's alone, and opens once") {
-    RelayScene scene;
-    const auto port = scene.port();
-    scene.add_user("bruno@team.example", "Bruno", "bruno-password-1");
-    const auto bruno = scene.login("bruno@team.example", "bruno-password-1");
-    CHECK(ViewClient(port, scene.bearer_view(bruno)).handshake().status == 404);
-    CHECK(ViewClient(port, scene.bearer_view(scene.device.token)).handshake().status == 403);
-    CHECK(ViewClient(port, scene.bearer_view("")).handshake().status == 401);
-    auto no_binary = scene.bearer_view(scene.operator_token);
-    no_binary.protocols = {"base64"};
-    CHECK(ViewClient(port, no_binary).handshake().status == 400);
-    // Not a WebSocket handshake at all.
-    CHECK(scene.call("GET", "/api/v1/relay/" + scene.session_id + "/view", scene.operator_token)
-              .status == 426);
-
-    ViewClient first(port, scene.bearer_view(scene.operator_token));
-    REQUIRE(first.open());
-    CHECK(ViewClient(port, scene.bearer_view(scene.operator_token)).handshake().status == 409);
-    // Offering no subprotocol is fine too (for the second session below).
-    first.close();
-    CHECK(ViewClient(port, scene.bearer_view(scene.operator_token)).handshake().status == 409);
-}
-
-TEST_CASE("nothing is relayed for a request that is pending, declined or expired") {
-    RelayScene scene(relay_args({"--request-timeout", "1", "--sweep-interval-ms", "100"}),
-                     /*accept=*/false);
-    const auto port = scene.port();
-    // No session exists before the customer accepts: the request's id is not one.
-    auto view = scene.bearer_view(scene.operator_token);
-    view.target = "/api/v1/relay/" + scene.request_id + "/view";
-    CHECK(ViewClient(port, view).handshake().status == 404);
-    CHECK(raw_tunnel_status(port, scene.request_id, "anything") == 404);
-
-    const auto declined = scene.connect();
-    REQUIRE(scene
-                .call("POST", "/api/v1/connection-requests/" + declined + "/decline",
-                      scene.device.token)
-                .status == 204);
-    view.target = "/api/v1/relay/" + declined + "/view";
-    CHECK(ViewClient(port, view).handshake().status == 404);
-
-    // Expired: the answer comes too late, so there is never a session.
-    const auto late = scene.connect();
-    REQUIRE(wait_for([&] { return scene.state(late) == "expired"; }, 10s, 100ms));
-    const auto accepted = scene.call("POST", "/api/v1/connection-requests/" + late + "/accept",
-                                     scene.device.token, Json{{"vnc_password", "password1"}});
-    CHECK(accepted.status == 409);
-}
-
-TEST_CASE("an ended session relays nothing more: tunnel and viewer are refused") {
-    RelayScene scene;
-    const auto port = scene.port();
-    REQUIRE(scene.end(scene.device.token) == 204);
-    CHECK(raw_tunnel_status(port, scene.session_id, scene.relay_token) == 409);
-    CHECK(ViewClient(port, scene.bearer_view(scene.operator_token)).handshake().status == 409);
-}
-
 TEST_CASE("the customer's side closing ends the viewer after the last bytes, and the session") {
     RelayScene scene;
     Customer customer(scene);
@@ -245,8 +114,16 @@ TEST_CASE("the customer's side closing ends the viewer after the last bytes, and
     CHECK(scene.end(scene.device.token) == 409);
 }
 
-TEST_CASE("the viewer closing closes the customer's tunnel") {
+TEST_CASE("the viewer closing closes the customer's tunnel, and the device hears the end") {
     RelayScene scene;
+    // The device's event stream, as the customer's client follows it.
+    CurlOptions stream_options;
+    stream_options.headers = {"Authorization: Bearer " + scene.device.token,
+                              "Accept: text/event-stream"};
+    stream_options.timeout = 60s;
+    CurlEventStream events(scene.server().url("/api/v1/events"), stream_options);
+    REQUIRE(wait_for(
+        [&] { return events.header("content-type").rfind("text/event-stream", 0) == 0; }, 10s));
     Customer customer(scene);
     ViewClient view(scene.port(), scene.bearer_view(scene.operator_token));
     REQUIRE(view.open());
@@ -259,6 +136,19 @@ TEST_CASE("the viewer closing closes the customer's tunnel") {
     REQUIRE(wait_for([&] { return audit_count(scene, "ended") == 1; }, 5s));
     for (const auto& e : scene.audit())
         if (e.at("action") == "ended") CHECK(e.at("detail").at("reason") == "viewer-closed");
+    // Besides its tunnel closing, the customer's client is told the session was ended from
+    // the operator's side (it says so by the operator's name, docs/client.md).
+    const std::string cancelled = "event: connection-cancelled";
+    CHECK(wait_for([&] { return events.text().find(cancelled) != std::string::npos; }, 5s));
+    const auto text = events.text();
+    const auto at = text.find(cancelled);
+    REQUIRE(at != std::string::npos);
+    const auto data = text.find("data: ", at);
+    REQUIRE(data != std::string::npos);
+    const auto event = Json::parse(text.substr(data + 6, text.find('\n', data) - data - 6));
+    CHECK(event.at("session_id") == scene.session_id);
+    CHECK(event.at("reason") == "ended");
+    events.stop();
 }
 
 TEST_CASE("a viewer whose tunnel never comes is closed after the pair timeout") {

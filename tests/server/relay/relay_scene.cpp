@@ -113,10 +113,10 @@ std::string RelayScene::login(const std::string& email, const std::string& passw
 }
 
 void RelayScene::add_user(const std::string& email, const std::string& name,
-                          const std::string& password) const {
+                          const std::string& password, const std::string& role) const {
     const auto r =
         call("POST", "/api/v1/users", operator_token,
-             Json{{"email", email}, {"name", name}, {"role", "operator"}, {"password", password}});
+             Json{{"email", email}, {"name", name}, {"role", role}, {"password", password}});
     INFO(r.body);
     REQUIRE(r.status == 201);
 }
@@ -175,14 +175,48 @@ ViewOptions RelayScene::cookie_view(const std::string& token, const std::string&
     return o;
 }
 
-int raw_tunnel_status(std::uint16_t port, const std::string& session, const std::string& token,
-                      bool upgrade) {
+// --- Customer ---------------------------------------------------------------------------
+
+Customer::Customer(const RelayScene& scene) {
+    client::ServerEndpoint endpoint;
+    endpoint.base_url = "http://127.0.0.1:" + std::to_string(scene.port());
+    auto opened = client::RelayTunnel::open(endpoint, scene.session_id, scene.relay_token,
+                                            backend_listener.port(),
+                                            [this](const client::TunnelStats&) { closed = true; });
+    INFO((opened ? std::string() : opened.error().message));
+    REQUIRE(opened.ok());
+    tunnel = std::move(*opened);
+    backend = backend_listener.accept(std::chrono::seconds(10));
+    REQUIRE(backend >= 0);
+}
+
+Customer::~Customer() {
+    if (tunnel) tunnel->stop();
+    if (backend >= 0) ::close(backend);
+}
+
+void Customer::send(const std::string& bytes) {
+    REQUIRE(send_all(backend, bytes));
+}
+
+std::string Customer::receive(std::size_t count) {
+    return read_exactly(backend, count, std::chrono::seconds(10));
+}
+
+// --- Raw requests -----------------------------------------------------------------------
+
+int raw_status(std::uint16_t port, const std::string& request) {
     RawSocket socket("127.0.0.1", port);
-    if (!socket.connected() || !socket.send(upgrade_request(session, token, upgrade))) return 0;
+    if (!socket.connected() || !socket.send(request)) return 0;
     const auto head = socket.receive_until(
         [](const std::string& r) { return r.find("\r\n\r\n") != std::string::npos; },
         std::chrono::seconds(10));
     return status_of(head);
+}
+
+int raw_tunnel_status(std::uint16_t port, const std::string& session, const std::string& token,
+                      bool upgrade) {
+    return raw_status(port, upgrade_request(session, token, upgrade));
 }
 
 // --- TlsTunnel --------------------------------------------------------------------------

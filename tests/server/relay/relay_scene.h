@@ -3,13 +3,17 @@
 // admin (as the operator) asking to connect, the device accepting; and the small clients
 // the relay tests drive it with (a raw upgrade request, a TLS tunnel, socket helpers).
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "client/core/relay_tunnel.h"
+#include "tests/client/session/session_support.h"
 #include "tests/server/relay/view_client.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/server_process.h"
@@ -40,8 +44,9 @@ class RelayScene {
     CurlResponse call(const std::string& method, const std::string& path,
                       const std::string& token = {}, const std::optional<Json>& body = {}) const;
     std::string login(const std::string& email, const std::string& password) const;
-    void add_user(const std::string& email, const std::string& name,
-                  const std::string& password) const;
+    /// A team member with `role` ("operator" or "admin").
+    void add_user(const std::string& email, const std::string& name, const std::string& password,
+                  const std::string& role = "operator") const;
     /// A new connection request on the ticket (by the admin); its id.
     std::string connect() const;
     /// The device accepts `request`: session_id and relay_token are set.
@@ -72,6 +77,27 @@ class RelayScene {
     ServerProcess server_;
     bool tls_ = false;
 };
+
+/// The customer's whole side: a backend listening on 127.0.0.1 and the client core's tunnel
+/// (RelayTunnel) to it, open and connected to the backend.
+struct Customer {
+    explicit Customer(const RelayScene& scene);
+    ~Customer();
+    Customer(const Customer&) = delete;
+    Customer& operator=(const Customer&) = delete;
+
+    void send(const std::string& bytes);
+    std::string receive(std::size_t count);
+
+    Listener backend_listener;
+    std::unique_ptr<client::RelayTunnel> tunnel;
+    std::atomic<bool> closed{false};
+    int backend = -1;
+};
+
+/// Sends `request` (a whole request head, written by hand) on a raw plain connection; the
+/// answer's status (0: none).
+int raw_status(std::uint16_t port, const std::string& request);
 
 /// Sends the tunnel's upgrade request on a raw plain connection; the answer's status.
 /// `token` empty: no Authorization; `upgrade` false: no Upgrade/Connection headers.
