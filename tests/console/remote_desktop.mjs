@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { call, run, stopProcess, track, waitFor } from './support.mjs';
+import { run, stopProcess, track, waitFor } from './support.mjs';
 
 const env = process.env;
 
@@ -16,16 +16,16 @@ function installed(program) {
     return ['/usr/local/bin', '/usr/bin', '/bin'].some((dir) => existsSync(path.join(dir, program)));
 }
 
-/// Null when a real remote session can run here; otherwise why not.
-export async function relayAvailable(serverUrl) {
-    const probe = await call(serverUrl, 'GET', '/api/v1/relay/no-such-session/view');
-    if (probe.status === 404 && /^No resource at/.test(probe.json?.detail ?? ''))
-        return 'the server has no relay yet (GET /api/v1/relay/{session_id}/view is not routed)';
-    for (const program of ['Xvfb', 'x11vnc', 'script'])
-        if (!installed(program)) return `${program} is not installed`;
+/// What a real remote session needs here and is missing, as sentences saying what to install
+/// or set (empty: nothing is missing). The browser test fails with these, it never skips.
+export function missingForRemoteDesktop() {
+    const packages = { Xvfb: 'xvfb', x11vnc: 'x11vnc', script: 'util-linux' };
+    const missing = [];
+    for (const [program, pkg] of Object.entries(packages))
+        if (!installed(program)) missing.push(`${program} is not installed: apt-get install -y ${pkg} (scripts/test installs it).`);
     for (const name of ['HELPLINE_CLI_BIN', 'HELPLINE_BRAND_BIN', 'HELPLINE_SOURCE_DIR'])
-        if (!env[name]) return `${name} is not set`;
-    return null;
+        if (!env[name]) missing.push(`${name} is not set: run the test through CTest (browser.console), which sets it.`);
+    return missing;
 }
 
 /// Starts Xvfb on a display it picks itself; resolves to {display, process}.

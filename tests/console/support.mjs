@@ -122,6 +122,13 @@ export async function call(url, method, urlPath, { token, body, headers = {} } =
     return { status: response.status, json, text, headers: response.headers };
 }
 
+/// Signs in over the API (what scripts and other clients do); resolves to the bearer token.
+export async function signIn(url, email, password) {
+    const r = await call(url, 'POST', '/api/v1/auth/login', { body: { email, password } });
+    if (r.status !== 200) throw new Error(`signing in as ${email} answered ${r.status}: ${r.text}`);
+    return r.json.token;
+}
+
 /// A customer's device over HTTP: registers, files tickets, follows its event stream
 /// (GET /api/v1/events) and answers connection requests.
 export class Device {
