@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { missingForRemoteDesktop, RemoteDesktop } from './remote_desktop.mjs';
+import { canvasColours, missingForRemoteDesktop, RemoteDesktop } from './remote_desktop.mjs';
 import { call, Device, kAdminEmail, signIn, startServer, stopAll, waitFor } from './support.mjs';
 
 const env = process.env;
@@ -300,14 +300,10 @@ describe('operator console in a browser', () => {
             await withDiagnostics(async () => {
                 await connectAndAllow();
                 // The canvas shows the remote screen: Xvfb -retro's stipple, so not one colour.
-                const distinct = await waitFor('the remote screen on the canvas', () => page.evaluate(() => {
-                    const canvas = document.querySelector('#screen canvas');
-                    if (!canvas || canvas.width < 100) return 0;
-                    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-                    const colours = new Set();
-                    for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-                    return colours.size > 1 ? colours.size : 0;
-                }), 20_000);
+                const distinct = await waitFor('the remote screen on the canvas', async () => {
+                    const colours = await canvasColours(page);
+                    return colours > 1 ? colours : 0;
+                }, 20_000);
                 assert.ok(distinct > 1);
                 await shot('viewer');
 

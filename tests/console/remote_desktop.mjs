@@ -75,6 +75,7 @@ export class RemoteDesktop {
         return new RemoteDesktop(ticket, cli, cliEnv, xvfb);
     }
 
+    /// `xvfb` null: the display is someone else's (scripts/demo --check), left running.
     constructor(ticket, cli, cliEnv, xvfb) {
         this.ticket = ticket;
         this.cli = cli;
@@ -140,6 +141,19 @@ export class RemoteDesktop {
 
     async stop() {
         await this.stopListening();
-        await stopProcess(this.xvfb.process);
+        if (this.xvfb) await stopProcess(this.xvfb.process);
     }
+}
+
+/// How many distinct colours a sample of the viewer's noVNC canvas shows (0 while there is
+/// no canvas of a real size yet): a remote screen is more than one colour.
+export function canvasColours(page) {
+    return page.evaluate(() => {
+        const canvas = document.querySelector('#screen canvas');
+        if (!canvas || canvas.width < 100) return 0;
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        const colours = new Set();
+        for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+        return colours.size;
+    });
 }
