@@ -18,14 +18,6 @@ nlohmann::json request_json(const ConnectionRequest& r, bool with_secret, Timest
     return j;
 }
 
-void request_changed(Context& ctx, const ConnectionRequest& r) {
-    const auto ticket = ctx.store.ticket(r.ticket_number);
-    ctx.hub.publish_console(
-        "connection-request-changed",
-        nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", to_string(r.state)}}.dump(),
-        {ticket ? &*ticket : nullptr});
-}
-
 /// The device's own request, or 404 (a device never learns of other devices' requests).
 std::variant<ConnectionRequest, http::Response> own_request(const http::Request& req, const Principal& who,
                                                             Context& ctx) {
@@ -34,17 +26,32 @@ std::variant<ConnectionRequest, http::Response> own_request(const http::Request&
     return std::move(*r);
 }
 
-/// 409 for a request that can no longer be answered; moves an overdue one to expired.
+/// 409 for a request that can no longer be answered; moves an overdue one to expired, and
+/// one whose ticket is no longer open to cancelled (closing a ticket cancels its requests
+/// in the same transaction; this covers requests stored before that was so).
 std::optional<http::Response> answerable(Context& ctx, ConnectionRequest& r) {
     const Timestamp now = ctx.clock.now();
-    if (r.state == RequestState::pending && r.expires_at <= now) {
-        ConnectionRequest expired = r;
-        expired.state = RequestState::expired;
-        if (ctx.store.transition_request(expired, RequestState::pending)) {
-            audit(ctx, "system", "expired", r.ticket_number, r.id);
-            request_changed(ctx, expired);
+    if (r.state == RequestState::pending) {
+        const auto ticket = ctx.store.ticket(r.ticket_number);
+        const bool ticket_open = ticket && ticket->status == TicketStatus::open;
+        if (!ticket_open || r.expires_at <= now) {
+            ConnectionRequest over = r;
+            over.state = ticket_open ? RequestState::expired : RequestState::cancelled;
+            if (!ticket_open) over.ended_at = now;
+            if (ctx.store.transition_request(over, RequestState::pending)) {
+                if (ticket_open) {
+                    audit(ctx, "system", "expired", r.ticket_number, r.id);
+                } else {
+                    audit(ctx, "system", "cancelled", r.ticket_number, r.id, {},
+                          {{"reason", ticket && ticket->status == TicketStatus::expired ? "ticket-expired"
+                                                                                         : "ticket-closed"}});
+                    send_device_event(ctx, r.device_id, "connection-cancelled",
+                                      {{"id", r.id}, {"reason", "cancelled"}});
+                }
+                request_changed(ctx, over);
+            }
+            r.state = over.state;
         }
-        r.state = RequestState::expired;
     }
     if (r.state != RequestState::pending)
         return http::problem(409, "This connection request is " + std::string(to_string(r.state)) +
@@ -93,7 +100,7 @@ http::Response get_connection_request(const http::Request& req, const Principal&
     if (!r || (r->operator_id != who.user->id && !who.is_admin()))
         return http::problem(404, "There is no such connection request of yours.");
     const Timestamp now = ctx.clock.now();
-    if (r->state == RequestState::pending && r->expires_at <= now) (void)answerable(ctx, *r);
+    if (r->state == RequestState::pending) (void)answerable(ctx, *r);
     return json_response(200, request_json(*r, r->operator_id == who.user->id, now));
 }
 

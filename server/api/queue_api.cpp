@@ -101,14 +101,14 @@ http::Response close_ticket(const http::Request& req, const Principal& who, Cont
     auto found = visible_ticket(req, who, ctx);
     if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
     const Ticket before = std::get<Ticket>(found);
-    auto after = ctx.store.close_ticket(before.number, who.user->id, ctx.clock.now());
-    if (!after)
+    auto closed = ctx.store.close_ticket(before.number, who.user->id, ctx.clock.now());
+    if (!closed)
         return http::problem(409, "Ticket " + std::to_string(before.number) + " is already " +
                                       std::string(to_string(before.status)) + ".");
-    (void)ctx.store.add_handler(before.number, who.user->id);
     audit(ctx, who.actor(), "ticket-closed", before.number);
-    ticket_changed(ctx, *after, &before);
-    return json_response(200, ticket_json(*after, Directory::load(ctx.store), ctx.clock.now(), false));
+    requests_cancelled(ctx, *closed, who.actor());
+    ticket_changed(ctx, closed->ticket, &before);
+    return json_response(200, ticket_json(closed->ticket, Directory::load(ctx.store), ctx.clock.now(), false));
 }
 
 http::Response get_history(const http::Request& req, const Principal& who, Context& ctx) {

@@ -81,14 +81,6 @@ nlohmann::json counts_json(const relay::Counts& counts) {
     return {{"bytes_to_operator", counts.to_viewer}, {"bytes_to_customer", counts.to_customer}};
 }
 
-void publish_ended(Context& ctx, const ConnectionRequest& r) {
-    const auto ticket = ctx.store.ticket(r.ticket_number);
-    ctx.hub.publish_console(
-        "connection-request-changed",
-        nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", "ended"}}.dump(),
-        {ticket ? &*ticket : nullptr});
-}
-
 }  // namespace
 
 http::Response relay_tunnel(const http::Request& req, const Principal& /*who*/, Context& ctx) {
@@ -197,7 +189,7 @@ void relay_ended(Context& ctx, const relay::Ended& ended) {
     if (ended.reason != relay::EndReason::customer_closed)
         send_device_event(ctx, r->device_id, "connection-cancelled",
                           {{"id", r->id}, {"session_id", ended.session_id}, {"reason", "ended"}});
-    publish_ended(ctx, over);
+    request_changed(ctx, over);
 }
 
 }  // namespace helpline::server::api

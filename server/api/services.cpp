@@ -96,6 +96,23 @@ void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before) {
     ctx.hub.publish_console("ticket-changed", nlohmann::json{{"number", after.number}}.dump(), {&after, before});
 }
 
+void request_changed(Context& ctx, const ConnectionRequest& r) {
+    const auto ticket = ctx.store.ticket(r.ticket_number);
+    ctx.hub.publish_console(
+        "connection-request-changed",
+        nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", to_string(r.state)}}.dump(),
+        {ticket ? &*ticket : nullptr});
+}
+
+void requests_cancelled(Context& ctx, const ClosedTicket& closed, const std::string& actor) {
+    const std::string why = closed.ticket.status == TicketStatus::expired ? "ticket-expired" : "ticket-closed";
+    for (const ConnectionRequest& r : closed.cancelled) {
+        audit(ctx, actor, "cancelled", r.ticket_number, r.id, {}, {{"reason", why}});
+        send_device_event(ctx, r.device_id, "connection-cancelled", {{"id", r.id}, {"reason", "cancelled"}});
+        request_changed(ctx, r);
+    }
+}
+
 void audit(Context& ctx, const std::string& actor, const std::string& action, std::optional<TicketNumber> ticket,
            const std::string& request_id, const std::string& session_id, const nlohmann::json& detail) {
     AuditEntry e;
@@ -114,17 +131,15 @@ void audit(Context& ctx, const std::string& actor, const std::string& action, st
 
 void sweep(Context& ctx) {
     const Timestamp now = ctx.clock.now();
-    for (const Ticket& t : ctx.store.expire_tickets(now - ctx.config.ticket_ttl.count(), now)) {
-        audit(ctx, "system", "ticket-expired", t.number);
-        ticket_changed(ctx, t);
+    for (const ClosedTicket& c : ctx.store.expire_tickets(now - ctx.config.ticket_ttl.count(), now)) {
+        audit(ctx, "system", "ticket-expired", c.ticket.number);
+        requests_cancelled(ctx, c, "system");
+        ticket_changed(ctx, c.ticket);
     }
     for (const ConnectionRequest& r : ctx.store.expire_requests(now)) {
         audit(ctx, "system", "expired", r.ticket_number, r.id);
         send_device_event(ctx, r.device_id, "connection-cancelled", {{"id", r.id}, {"reason", "expired"}});
-        const auto ticket = ctx.store.ticket(r.ticket_number);
-        ctx.hub.publish_console("connection-request-changed",
-                                nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", "expired"}}.dump(),
-                                {ticket ? &*ticket : nullptr});
+        request_changed(ctx, r);
     }
     (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
 }

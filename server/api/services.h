@@ -35,6 +35,15 @@ void send_device_event(Context& ctx, const std::string& device_id, const std::st
 /// that could see it before or can see it now.
 void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before = nullptr);
 
+/// After a connection request changed state: "connection-request-changed" to consoles that
+/// can see its ticket.
+void request_changed(Context& ctx, const ConnectionRequest& r);
+
+/// After a ticket was closed or expired: each of its cancelled connection requests is
+/// audited ("cancelled", by `actor`), the device hears "connection-cancelled" (its consent
+/// dialog closes) and consoles hear "connection-request-changed".
+void requests_cancelled(Context& ctx, const ClosedTicket& closed, const std::string& actor);
+
 /// Appends to the audit log (never fails the caller; a failure is logged).
 void audit(Context& ctx, const std::string& actor, const std::string& action,
            std::optional<TicketNumber> ticket = {}, const std::string& request_id = {},

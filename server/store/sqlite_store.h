@@ -58,9 +58,9 @@ class SqliteStore final : public Store {
     std::vector<Ticket> device_tickets(const std::string& device_id, int limit) override;
     Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                  Timestamp now) override;
-    Result<Ticket> close_ticket(TicketNumber number, UserId by, Timestamp now) override;
+    Result<ClosedTicket> close_ticket(TicketNumber number, UserId by, Timestamp now) override;
     Status add_handler(TicketNumber number, UserId user) override;
-    std::vector<Ticket> expire_tickets(Timestamp cutoff, Timestamp now) override;
+    std::vector<ClosedTicket> expire_tickets(Timestamp cutoff, Timestamp now) override;
 
     Status add_connection_request(const ConnectionRequest& request) override;
     std::optional<ConnectionRequest> connection_request(const std::string& id) override;
@@ -135,6 +135,8 @@ class SqliteStore final : public Store {
     bool user_exists(UserId id);
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);
+    /// Cancels the ticket's pending connection requests; returns them (as now stored).
+    std::vector<ConnectionRequest> cancel_pending_requests(TicketNumber number, Timestamp now);
 
     // Group commit of submissions (sqlite_store_tickets.cpp).
     struct PendingSubmission;

@@ -49,6 +49,30 @@ Error session_taken(const std::string& session_id) {
 // ---------------------------------------------------------------------------------------
 // Connection requests
 
+std::vector<ConnectionRequest> SqliteStore::cancel_pending_requests(TicketNumber number,
+                                                                    Timestamp now) {
+    std::vector<ConnectionRequest> cancelled;
+    {
+        auto stmt = db_->prepare(fmt::format(
+            "SELECT {} FROM connection_requests WHERE ticket_number = ? AND state = 'pending' "
+            "ORDER BY created_at, id",
+            kRequestColumns));
+        stmt.bind(number);
+        cancelled = read_requests(*db_, stmt);
+    }
+    if (cancelled.empty()) return cancelled;
+    db_->prepare(
+           "UPDATE connection_requests SET state = 'cancelled', ended_at = ? "
+           "WHERE ticket_number = ? AND state = 'pending'")
+        .bind(now, number)
+        .run();
+    for (ConnectionRequest& r : cancelled) {
+        r.state = RequestState::cancelled;
+        r.ended_at = now;
+    }
+    return cancelled;
+}
+
 Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
     return with_error([&]() -> Status {
         Transaction tx(*db_);

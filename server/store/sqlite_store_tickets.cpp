@@ -327,8 +327,8 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
     });
 }
 
-Result<Ticket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
-    return with_error([&]() -> Result<Ticket> {
+Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
+    return with_error([&]() -> Result<ClosedTicket> {
         Transaction tx(*db_);
         auto current = load_ticket(number);
         if (!current) return no_ticket(number);
@@ -347,9 +347,12 @@ Result<Ticket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timesta
             .bind(now, by, now, number)
             .run();
         insert_handler(number, by);
+        // In the same transaction: once the ticket is closed, no request of it can be
+        // accepted, however the answer and the close interleave.
+        auto cancelled = cancel_pending_requests(number, now);
         auto closed = load_ticket(number);
         tx.commit();
-        return std::move(*closed);
+        return ClosedTicket{std::move(*closed), std::move(cancelled)};
     });
 }
 
@@ -366,7 +369,7 @@ Status SqliteStore::add_handler(TicketNumber number, UserId user) {
     });
 }
 
-std::vector<Ticket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now) {
+std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now) {
     return or_empty([&] {
         Transaction tx(*db_);
         std::vector<TicketNumber> numbers;
@@ -377,7 +380,7 @@ std::vector<Ticket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now)
             stmt.bind(cutoff);
             while (stmt.step()) numbers.push_back(stmt.int64(0));
         }
-        std::vector<Ticket> expired;
+        std::vector<ClosedTicket> expired;
         if (numbers.empty()) return expired;
         db_->prepare(
                "UPDATE tickets SET status = 'expired', closed_at = ?, updated_at = ? "
@@ -385,7 +388,9 @@ std::vector<Ticket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now)
             .bind(now, now, cutoff)
             .run();
         for (const TicketNumber number : numbers) {
-            if (auto t = load_ticket(number)) expired.push_back(std::move(*t));
+            auto cancelled = cancel_pending_requests(number, now);
+            if (auto t = load_ticket(number))
+                expired.push_back(ClosedTicket{std::move(*t), std::move(cancelled)});
         }
         tx.commit();
         return expired;

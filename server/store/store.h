@@ -34,6 +34,14 @@ struct SubmitResult {
     bool created = false;  ///< false: the same key and body were seen before
 };
 
+/// A ticket that was closed or expired, with the pending connection requests of it that
+/// were cancelled in the same transaction (a request on a ticket that is no longer open
+/// can never be accepted).
+struct ClosedTicket {
+    Ticket ticket;
+    std::vector<ConnectionRequest> cancelled;  ///< now `cancelled`, with ended_at set
+};
+
 struct TicketChanges {
     std::optional<Priority> priority;
     std::optional<std::optional<std::string>> group_id;  ///< nullopt: unchanged; inner nullopt: unassign
@@ -104,11 +112,14 @@ public:
     virtual std::vector<Ticket> device_tickets(const std::string& device_id, int limit) = 0;  ///< newest first
     virtual Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                          Timestamp now) = 0;
-    virtual Result<Ticket> close_ticket(TicketNumber number, UserId by, Timestamp now) = 0;
+    /// Closes an open ticket and cancels its pending connection requests, in one
+    /// transaction; kStale when it is not open.
+    virtual Result<ClosedTicket> close_ticket(TicketNumber number, UserId by, Timestamp now) = 0;
     /// Records that an operator handled the ticket (for history visibility).
     virtual Status add_handler(TicketNumber number, UserId user) = 0;
-    /// Moves open tickets created before `cutoff` to expired; returns them.
-    virtual std::vector<Ticket> expire_tickets(Timestamp cutoff, Timestamp now) = 0;
+    /// Moves open tickets created before `cutoff` to expired and cancels their pending
+    /// connection requests, in one transaction; returns them.
+    virtual std::vector<ClosedTicket> expire_tickets(Timestamp cutoff, Timestamp now) = 0;
 
     // Connection requests.
     virtual Status add_connection_request(const ConnectionRequest& request) = 0;

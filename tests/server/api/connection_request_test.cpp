@@ -125,6 +125,77 @@ TEST_CASE_METHOD(Session, "a closed ticket cannot be connected to") {
     CHECK(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", op_b).status == 404);
 }
 
+TEST_CASE_METHOD(Session, "closing a ticket cancels its pending requests and tells the device and consoles") {
+    auto stream = call("GET", "/api/v1/events", dev);
+    auto console = call("GET", "/api/v1/console/events", op_a);
+    const auto id = connect(op_a);
+    (void)stream.raw.stream->drain();
+    (void)console.raw.stream->drain();
+
+    REQUIRE(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/close", op_a).status == 200);
+    const auto got = stream.raw.stream->drain();
+    REQUIRE(got.size() == 2);
+    CHECK_THAT(got[0], Catch::Contains("event: connection-cancelled"));
+    CHECK_THAT(got[0], Catch::Contains("{\"id\":\"" + id + "\",\"reason\":\"cancelled\"}"));
+    CHECK_THAT(got[1], Catch::Contains("event: ticket-updated"));
+    const auto seen = console.raw.stream->drain();
+    CHECK(std::any_of(seen.begin(), seen.end(), [&](const std::string& f) {
+        return f.find("event: connection-request-changed") != std::string::npos &&
+               f.find(id) != std::string::npos && f.find("\"state\":\"cancelled\"") != std::string::npos;
+    }));
+
+    auto refused = accept(dev, id);
+    CHECK(refused.status == 409);
+    CHECK_THAT(refused.json["detail"].get<std::string>(), Catch::Contains("cancelled"));
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/decline", dev).status == 409);
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "cancelled");
+    bool audited = false;
+    for (const auto& e : store().audit_log(50))
+        audited = audited || (e.action == "cancelled" && e.request_id == id && e.actor.rfind("user:", 0) == 0 &&
+                              nlohmann::json::parse(e.detail)["reason"] == "ticket-closed");
+    CHECK(audited);
+}
+
+TEST_CASE_METHOD(Session, "a ticket's expiry cancels its pending requests") {
+    // A request timeout past the ticket's TTL, so it is the ticket's expiry that ends it.
+    config.default_request_timeout_s = static_cast<int>(config.ticket_ttl.count()) * 2;
+    auto stream = call("GET", "/api/v1/events", dev);
+    const auto id = connect(op_a);
+    (void)stream.raw.stream->drain();
+    clock.advance(config.ticket_ttl + std::chrono::seconds(1));
+    api::sweep(ctx());
+    const auto got = stream.raw.stream->drain();
+    REQUIRE(!got.empty());
+    CHECK_THAT(got[0], Catch::Contains("event: connection-cancelled"));
+    CHECK_THAT(got[0], Catch::Contains(id));
+    CHECK(accept(dev, id).status == 409);
+    CHECK(store().connection_request(id)->state == RequestState::cancelled);
+    bool audited = false;
+    for (const auto& e : store().audit_log(50))
+        audited = audited || (e.action == "cancelled" && e.request_id == id && e.actor == "system" &&
+                              nlohmann::json::parse(e.detail)["reason"] == "ticket-expired");
+    CHECK(audited);
+}
+
+TEST_CASE_METHOD(Session, "a pending request left on a closed ticket answers 409 and becomes cancelled") {
+    // As a database written before closing cancelled requests could hold.
+    REQUIRE(call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/close", op_a).status == 200);
+    ConnectionRequest r;
+    r.id = "left-over";
+    r.ticket_number = ticket;
+    r.device_id = dev_id;
+    r.operator_id = store().user_by_email("ana@team.example")->id;
+    r.created_at = clock.now();
+    r.expires_at = clock.now() + 60;
+    REQUIRE(store().add_connection_request(r).ok());
+    auto stream = call("GET", "/api/v1/events", dev, nullptr, {{"Last-Event-ID", "999999"}});
+    CHECK(accept(dev, r.id).status == 409);
+    CHECK(store().connection_request(r.id)->state == RequestState::cancelled);
+    const auto got = stream.raw.stream->drain();
+    REQUIRE(got.size() == 1);
+    CHECK_THAT(got[0], Catch::Contains("event: connection-cancelled"));
+}
+
 TEST_CASE_METHOD(Session, "a reconnecting device resumes after Last-Event-ID and skips answered requests") {
     auto first = call("GET", "/api/v1/events", dev);
     const auto answered = connect(op_a);

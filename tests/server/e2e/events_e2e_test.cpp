@@ -95,6 +95,39 @@ TEST_CASE("a device's event stream gets a connection request within 2 s of an op
     stream.stop();
 }
 
+TEST_CASE("closing a ticket withdraws its pending connection request from the device's stream") {
+    Team team;
+    const auto device = team.register_device();
+    const auto number = team.submit(device, ticket_body("Never mind, it works now"));
+    CurlEventStream stream(team.server().url("/api/v1/events"), bearer(device.token));
+    REQUIRE(streaming(stream));
+    const std::string id = connect(team, number);
+    REQUIRE(
+        wait_for([&] { return request_frame(stream, id).has_value(); }, std::chrono::seconds(2)));
+
+    REQUIRE(team.call("POST", "/api/v1/tickets/" + std::to_string(number) + "/close",
+                      team.admin_token())
+                .status == 200);
+    const auto cancelled = [&] {
+        for (const auto& f : frames(stream.text()))
+            if (f.event == "connection-cancelled" && f.data.is_object() &&
+                f.data.value("id", "") == id)
+                return std::optional<Frame>(f);
+        return std::optional<Frame>();
+    };
+    REQUIRE(wait_for([&] { return cancelled().has_value(); }, std::chrono::seconds(2)));
+    CHECK(cancelled()->data.at("reason") == "cancelled");
+    CHECK(std::stoll(cancelled()->id) > std::stoll(request_frame(stream, id)->id));
+
+    // The customer's late Allow finds nothing to accept.
+    const auto late = team.call("POST", "/api/v1/connection-requests/" + id + "/accept",
+                                device.token, Json{{"vnc_password", "s3cret-pw"}});
+    CHECK(late.status == 409);
+    CHECK(body_json(team.call("GET", "/api/v1/connection-requests/" + id, team.admin_token()))
+              .at("state") == "cancelled");
+    stream.stop();
+}
+
 TEST_CASE("an idle event stream carries ping comments at the heartbeat interval") {
     auto args = unlimited_args();
     args.insert(args.end(), {"--sse-heartbeat-ms", "200"});

@@ -152,6 +152,59 @@ TEST_CASE("pending requests are those not answered and not yet expired") {
     CHECK(f.store->expire_requests(1500).empty());
 }
 
+TEST_CASE("closing a ticket cancels its pending requests in the same transaction") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    const auto other = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("waiting", n, op)).ok());
+    REQUIRE(f.store->add_connection_request(new_request("waiting-too", n, op)).ok());
+    auto accepted = new_request("accepted", n, op);
+    accepted.state = RequestState::accepted;
+    accepted.session_id = "sess-1";
+    REQUIRE(f.store->add_connection_request(accepted).ok());
+    REQUIRE(f.store->add_connection_request(new_request("elsewhere", other, op)).ok());
+
+    const auto closed = f.store->close_ticket(n, op, 1500);
+    REQUIRE(closed.ok());
+    REQUIRE(closed->cancelled.size() == 2);
+    CHECK(closed->cancelled[0].id == "waiting");
+    CHECK(closed->cancelled[1].id == "waiting-too");
+    CHECK(closed->cancelled[0].state == RequestState::cancelled);
+    CHECK(closed->cancelled[0].ended_at == 1500);
+    CHECK(f.store->connection_request("waiting")->state == RequestState::cancelled);
+    CHECK(f.store->connection_request("waiting")->ended_at == 1500);
+    // A session already under way is the operator's to end; another ticket's request stays.
+    CHECK(f.store->connection_request("accepted")->state == RequestState::accepted);
+    CHECK(f.store->connection_request("elsewhere")->state == RequestState::pending);
+    CHECK(f.store->pending_requests("dev1", 1500).size() == 1);
+    // Cancelled is final: the compare-and-set of an answer fails.
+    auto answer = *f.store->connection_request("waiting");
+    answer.state = RequestState::accepted;
+    CHECK(f.store->transition_request(answer, RequestState::pending).error().code ==
+          store_error::kStale);
+}
+
+TEST_CASE("expiring a ticket cancels its pending requests and returns them with it") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto old = f.submit_at(100).number;
+    const auto fresh = f.submit_at(900).number;
+    REQUIRE(f.store->add_connection_request(new_request("on-old", old, op, 99999)).ok());
+    REQUIRE(f.store->add_connection_request(new_request("on-fresh", fresh, op, 99999)).ok());
+
+    const auto expired = f.store->expire_tickets(500, 1000);
+    REQUIRE(expired.size() == 1);
+    CHECK(expired[0].ticket.number == old);
+    REQUIRE(expired[0].cancelled.size() == 1);
+    CHECK(expired[0].cancelled[0].id == "on-old");
+    CHECK(f.store->connection_request("on-old")->state == RequestState::cancelled);
+    CHECK(f.store->connection_request("on-fresh")->state == RequestState::pending);
+    CHECK(f.store->count_pending_requests(1000) == 1);
+}
+
 // ---------------------------------------------------------------------------------------
 // Device events
 

@@ -369,11 +369,12 @@ TEST_CASE("closing a ticket records when and by whom, and only once") {
     const auto n = f.submit_at(1000).number;
     auto closed = f.store->close_ticket(n, op, 2000);
     REQUIRE(closed.ok());
-    CHECK(closed->status == TicketStatus::closed);
-    CHECK(closed->closed_at == 2000);
-    CHECK(closed->closed_by == op);
-    CHECK(closed->updated_at == 2000);
-    CHECK(closed->handled_by == std::vector<UserId>{op});
+    CHECK(closed->ticket.status == TicketStatus::closed);
+    CHECK(closed->ticket.closed_at == 2000);
+    CHECK(closed->ticket.closed_by == op);
+    CHECK(closed->ticket.updated_at == 2000);
+    CHECK(closed->ticket.handled_by == std::vector<UserId>{op});
+    CHECK(closed->cancelled.empty());
     CHECK(f.store->count_open_tickets() == 0);
 
     auto again = f.store->close_ticket(n, op, 3000);
@@ -426,9 +427,11 @@ TEST_CASE("expiring moves open tickets created before the cutoff and returns the
     REQUIRE(f.store->close_ticket(closed, op, 60).ok());
 
     const auto expired = f.store->expire_tickets(500, 9000);
-    REQUIRE(numbers(expired) == std::vector<TicketNumber>{old1, old2});
-    CHECK(expired[0].status == TicketStatus::expired);
-    CHECK(expired[0].closed_at == 9000);
+    REQUIRE(expired.size() == 2);
+    CHECK(expired[0].ticket.number == old1);
+    CHECK(expired[1].ticket.number == old2);
+    CHECK(expired[0].ticket.status == TicketStatus::expired);
+    CHECK(expired[0].ticket.closed_at == 9000);
     CHECK(f.store->ticket(old2)->status == TicketStatus::expired);
     CHECK(f.store->ticket(fresh)->status == TicketStatus::open);
     CHECK(f.store->ticket(closed)->closed_at == 60);
