@@ -173,8 +173,16 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_ticket ON audit_log (ticket_number);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// The VNC password of a session is kept only while the session is accepted (the store
+// drops it on every other state since this version); this clears the ones kept before.
+constexpr const char* kMigration2 = R"sql(
+UPDATE connection_requests SET vnc_password = NULL
+WHERE state <> 'accepted' AND vnc_password IS NOT NULL;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, kMigration1},
+    {2, kMigration2},
 }};
 
 std::int64_t user_version(Db& db) {

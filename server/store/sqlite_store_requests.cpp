@@ -37,6 +37,12 @@ std::vector<ConnectionRequest> read_requests(const Db& db, Statement& stmt) {
     return out;
 }
 
+/// The VNC password is plaintext (the operator's viewer needs it), so it is kept only while
+/// it can be used: in an accepted session. Every other state drops it.
+std::optional<std::string> kept_password(const ConnectionRequest& r) {
+    return r.state == RequestState::accepted ? r.vnc_password : std::nullopt;
+}
+
 Error session_taken(const std::string& session_id) {
     return make_error(
         store_error::kConflict,
@@ -104,7 +110,7 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
             .bind(request.id, request.ticket_number, request.device_id, request.operator_id,
                   to_string(request.state), request.created_at, request.expires_at,
                   request.answered_at, request.session_id, request.relay_token_hash,
-                  request.vnc_password, request.ended_at)
+                  kept_password(request), request.ended_at)
             .run();
         tx.commit();
         return Ok{};
@@ -157,7 +163,7 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
                "session_id = ?, relay_token_hash = ?, vnc_password = ?, ended_at = ? "
                "WHERE id = ? AND state = ?")
             .bind(to_string(updated.state), updated.expires_at, updated.answered_at,
-                  updated.session_id, updated.relay_token_hash, updated.vnc_password,
+                  updated.session_id, updated.relay_token_hash, kept_password(updated),
                   updated.ended_at, updated.id, to_string(expected))
             .run();
         if (db_->changes() == 0) {

@@ -116,7 +116,11 @@ TEST_CASE_METHOD(Session, "either side ends a session once and the device hears 
     const auto got = stream.raw.stream->drain();
     REQUIRE(got.size() == 1);
     CHECK_THAT(got[0], Catch::Contains("connection-cancelled"));
-    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "ended");
+    auto state = call("GET", "/api/v1/connection-requests/" + id, op_a);
+    CHECK(state.json["state"] == "ended");
+    CHECK_FALSE(state.json.contains("vnc_password"));
+    // The plaintext password does not outlive the session in the database either.
+    CHECK_FALSE(store().connection_request(id)->vnc_password);
 }
 
 TEST_CASE_METHOD(Session, "a closed ticket cannot be connected to") {

@@ -6,6 +6,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/store/sqlite_db.h"
 #include "tests/server/store/store_fixture.h"
 
 using namespace helpline;
@@ -85,6 +86,61 @@ TEST_CASE("a transition writes every mutable field when the state is as expected
     auto missing = f.store->transition_request(unknown, RequestState::pending);
     CHECK(missing.error().code == store_error::kNotFound);
     CHECK(missing.error().message == "There is no connection request \"r9\".");
+}
+
+TEST_CASE("the VNC password is kept only while the session is accepted") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    REQUIRE(f.store->add_connection_request(new_request("r1", n, op)).ok());
+    auto accepted = *f.store->connection_request("r1");
+    accepted.state = RequestState::accepted;
+    accepted.session_id = "sess-1";
+    accepted.vnc_password = "secret";
+    REQUIRE(f.store->transition_request(accepted, RequestState::pending).ok());
+    CHECK(f.store->connection_request("r1")->vnc_password == "secret");
+
+    // A caller that carries the password over into the ended state still loses it.
+    auto ended = accepted;
+    ended.state = RequestState::ended;
+    ended.ended_at = 1100;
+    REQUIRE(f.store->transition_request(ended, RequestState::accepted).ok());
+    CHECK_FALSE(f.store->connection_request("r1")->vnc_password);
+
+    auto declined = new_request("r2", n, op);
+    declined.state = RequestState::declined;
+    declined.vnc_password = "never-stored";
+    REQUIRE(f.store->add_connection_request(declined).ok());
+    CHECK_FALSE(f.store->connection_request("r2")->vnc_password);
+}
+
+TEST_CASE("migration 2 clears VNC passwords a database kept for sessions no longer accepted") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    auto live = new_request("live", n, op);
+    live.state = RequestState::accepted;
+    live.session_id = "s-live";
+    live.vnc_password = "still-needed";
+    REQUIRE(f.store->add_connection_request(live).ok());
+    auto over = new_request("over", n, op);
+    over.state = RequestState::ended;
+    over.session_id = "s-over";
+    REQUIRE(f.store->add_connection_request(over).ok());
+    f.store.reset();
+    {
+        // As a server before this change left it: schema version 1, a password in an
+        // ended session.
+        auto db = Db::open(f.path);
+        db->exec("UPDATE connection_requests SET vnc_password = 'left-behind' WHERE id = 'over'");
+        db->exec("PRAGMA user_version = 1");
+    }
+    f.reopen();
+    CHECK_FALSE(f.store->connection_request("over")->vnc_password);
+    CHECK(f.store->connection_request("live")->vnc_password == "still-needed");
+    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") >= 2);
 }
 
 TEST_CASE("of twenty concurrent answers to one request exactly one wins") {
