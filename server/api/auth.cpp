@@ -1,5 +1,6 @@
 #include "server/api/auth.h"
 
+#include "server/api/client_address.h"
 #include "server/api/secrets.h"
 #include "server/http/problem.h"
 #include "server/http/server.h"
@@ -90,7 +91,9 @@ void add_route(http::Router& router, Context& ctx, std::string method, const std
                            if (p.kind == Principal::Kind::anonymous) return unauthorized();
                            break;
                        case Access::loopback_or_admin:
-                           if (!p.is_admin() && !http::is_loopback_address(request.remote_address))
+                           // Behind a local proxy every peer is loopback: a request that
+                           // names another client is not local (client_address.h).
+                           if (!p.is_admin() && !is_local_request(request))
                                return p.kind == Principal::Kind::anonymous ? unauthorized() : forbidden();
                            break;
                    }

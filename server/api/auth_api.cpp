@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "server/api/body_reader.h"
+#include "server/api/client_address.h"
 #include "server/api/handlers.h"
 #include "server/api/secrets.h"
 #include "server/api/services.h"
@@ -34,7 +35,8 @@ http::Response login(const http::Request& req, const Principal&, Context& ctx) {
 
     int retry = 0;
     const int limit = ctx.config.login_attempts_per_minute;
-    if (!ctx.limiter.allow("login-ip:" + req.remote_address, limit, 60, retry) ||
+    const std::string address = client_address(req, ctx.config);
+    if (!ctx.limiter.allow("login-ip:" + address, limit, 60, retry) ||
         !ctx.limiter.allow("login-email:" + lower(*email), limit, 60, retry))
         return http::problem(429, "Too many sign-in attempts; wait a minute and try again.")
             .header("Retry-After", std::to_string(retry));
@@ -43,7 +45,7 @@ http::Response login(const http::Request& req, const Principal&, Context& ctx) {
     const bool ok = verify_password(user ? user->password_hash : dummy_hash(), *password);
     if (!user || !ok || user->disabled) {
         ctx.metrics.logins_failed++;
-        audit(ctx, "anonymous", "login-failed", {}, {}, {}, {{"email", *email}, {"address", req.remote_address}});
+        audit(ctx, "anonymous", "login-failed", {}, {}, {}, {{"email", *email}, {"address", address}});
         return unauthorized("Wrong email or password.");
     }
     const std::string token = random_token(32);

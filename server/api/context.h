@@ -23,6 +23,9 @@ struct Config {
     int registrations_per_minute = 30;               ///< per client address
     std::chrono::seconds event_retention{48 * 3600};  ///< stored device events kept for resume
     std::vector<std::string> allowed_origins;         ///< console origins (besides same-origin)
+    /// Behind a local TLS proxy: key limits and audit on the last X-Forwarded-For entry of
+    /// requests from a loopback peer (client_address.h).
+    bool trust_forwarded_for = false;
     std::filesystem::path console_dir;  ///< the console's files (docs/console.md); empty: none
     std::filesystem::path novnc_dir;    ///< noVNC, served under /console/vendor/novnc/
 };

@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "server/api/body_reader.h"
+#include "server/api/client_address.h"
 #include "server/api/handlers.h"
 #include "server/api/secrets.h"
 #include "server/api/services.h"
@@ -9,7 +10,8 @@ namespace helpline::server::api {
 
 http::Response register_device(const http::Request& req, const Principal&, Context& ctx) {
     int retry = 0;
-    if (!ctx.limiter.allow("register:" + req.remote_address, ctx.config.registrations_per_minute, 60, retry))
+    const std::string address = client_address(req, ctx.config);
+    if (!ctx.limiter.allow("register:" + address, ctx.config.registrations_per_minute, 60, retry))
         return http::problem(429, "Too many registrations from this address; try again later.")
             .header("Retry-After", std::to_string(retry));
     BodyReader body(req, {"profile_id", "hostname", "os", "client_version"});
@@ -33,7 +35,10 @@ http::Response register_device(const http::Request& req, const Principal&, Conte
     d.created_at = d.last_seen_at = ctx.clock.now();
     if (auto s = ctx.store.add_device(d); !s) return http::problem(500, "Could not register the device.");
     audit(ctx, "device:" + d.id, "device-registered", {}, {}, {},
-          {{"profile_id", d.profile_id}, {"hostname", d.hostname}, {"client_version", d.client_version}});
+          {{"profile_id", d.profile_id},
+           {"hostname", d.hostname},
+           {"client_version", d.client_version},
+           {"address", address}});
     return json_response(201, {{"device_id", d.id}, {"device_token", token}});
 }
 

@@ -141,6 +141,7 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     run.config.submissions_per_minute = o.submit_limit;
     run.config.registrations_per_minute = o.register_limit;
     run.config.default_request_timeout_s = o.request_timeout_s;
+    run.config.trust_forwarded_for = o.trust_forwarded_for;
     if (!configure_console(o, run.config, io.err)) return 2;
     run.sse_heartbeat = std::chrono::milliseconds(o.sse_heartbeat_ms);
     run.sweep_interval = std::chrono::milliseconds(o.sweep_interval_ms);

@@ -16,6 +16,7 @@ struct RunCommandOptions {
     std::string tls_cert;
     std::string tls_key;
     bool self_signed = false;
+    bool trust_forwarded_for = false;  ///< behind a local TLS proxy (client_address.h)
     std::filesystem::path port_file;  ///< written once listening (tests, supervisors)
     int ticket_ttl_s = 24 * 3600;
     int sse_heartbeat_ms = 25'000;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "server/api/client_address.h"
 #include "server/api/handlers.h"
 #include "server/api/routes.h"
 #include "server/api/services.h"
@@ -42,9 +43,16 @@ Result<std::uint16_t> ServerApp::start() {
     o.body_limit = api::body_limit;
     o.sse_heartbeat = options_.sse_heartbeat;
     o.worker_threads = options_.worker_threads;
-    o.on_request = [](const http::Request& r, int status, std::chrono::microseconds elapsed) {
-        spdlog::info("request method={} path={} status={} ms={:.1f} remote={}", r.method, r.path, status,
-                     static_cast<double>(elapsed.count()) / 1000.0, r.remote_address);
+    o.on_request = [ctx = context_.get()](const http::Request& r, int status, std::chrono::microseconds elapsed) {
+        const double ms = static_cast<double>(elapsed.count()) / 1000.0;
+        // Behind a trusted proxy the client is not the peer; both are worth a look.
+        const std::string client = api::client_address(r, ctx->config);
+        if (client != r.remote_address)
+            spdlog::info("request method={} path={} status={} ms={:.1f} remote={} client={}", r.method, r.path,
+                         status, ms, r.remote_address, client);
+        else
+            spdlog::info("request method={} path={} status={} ms={:.1f} remote={}", r.method, r.path, status, ms,
+                         r.remote_address);
     };
     relay_->set_hooks([ctx = context_.get()](const relay::Started& s) { api::relay_started(*ctx, s); },
                       [ctx = context_.get()](const relay::Ended& e) { api::relay_ended(*ctx, e); });

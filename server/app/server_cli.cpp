@@ -30,6 +30,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     run->add_option("--tls-cert", run_opts.tls_cert, "PEM certificate chain");
     run->add_option("--tls-key", run_opts.tls_key, "PEM private key");
     run->add_flag("--self-signed", run_opts.self_signed, "Serve TLS with a self-signed certificate kept in the data folder");
+    run->add_flag("--trust-forwarded-for", run_opts.trust_forwarded_for,
+                  "Behind a TLS proxy on this host: key rate limits and audit on the last "
+                  "X-Forwarded-For address of requests from loopback");
     run->add_option("--port-file", run_opts.port_file, "Write the bound port here once listening");
     run->add_option("--ticket-ttl", run_opts.ticket_ttl_s, "Seconds before unclosed tickets expire")->capture_default_str();
     run->add_option("--request-timeout", run_opts.request_timeout_s,

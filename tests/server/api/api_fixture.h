@@ -40,7 +40,7 @@ public:
         http::Request r;
         r.method = method;
         r.target = target;
-        r.remote_address = "127.0.0.1";
+        r.remote_address = peer;
         auto norm = http::normalize_target(target);
         if (!norm) return {400, nullptr, {}};
         r.path = norm->path;
@@ -117,6 +117,7 @@ public:
     Store& store() { return *store_; }
     Context& ctx() { return *ctx_; }
 
+    std::string peer = "127.0.0.1";  ///< the remote address of the calls
     ManualClock clock;
     EventHub hub;
     Config config;

@@ -115,3 +115,23 @@ TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and 
 }
 
 }  // namespace helpline::test::e2e
+
+namespace helpline::test::e2e {
+
+TEST_CASE("metrics through a proxy on the same host are refused without an admin") {
+    Team team;
+    // A TLS proxy in front of a loopback listener connects from 127.0.0.1 too: what tells
+    // its requests from a local scraper's is the header it adds.
+    const auto proxied = team.call("GET", "/metrics", {}, {}, {"X-Forwarded-For: 203.0.113.9"});
+    CHECK(proxied.status == 401);
+    CHECK(proxied.body.find("helpline_open_tickets") == std::string::npos);
+    CHECK(team.call("GET", "/metrics", {}, {}, {"Forwarded: for=203.0.113.9;proto=https"}).status ==
+          401);
+    const auto admin =
+        team.call("GET", "/metrics", team.admin_token(), {}, {"X-Forwarded-For: 203.0.113.9"});
+    CHECK(admin.status == 200);
+    CHECK(admin.body.find("helpline_open_tickets") != std::string::npos);
+    CHECK(team.call("GET", "/metrics").status == 200);  // a local scraper, no proxy
+}
+
+}  // namespace helpline::test::e2e

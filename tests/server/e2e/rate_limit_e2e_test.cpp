@@ -44,4 +44,31 @@ TEST_CASE("submissions past the per-device limit are 429 but a retry of a stored
     CHECK(team.admin_queue().size() == 3);
 }
 
+TEST_CASE("registrations past the per-address limit are 429, per forwarded address when trusted") {
+    const auto register_from = [](const Team& team, const std::string& forwarded_for) {
+        return team.call("POST", "/api/v1/devices", {}, Json{{"profile_id", kDemoProfile}},
+                         {"X-Forwarded-For: " + forwarded_for});
+    };
+    SECTION("by default the header is not trusted: all of 127.0.0.1 shares one allowance") {
+        Team team({"--register-limit", "2"});
+        CHECK(register_from(team, "198.51.100.1").status == 201);
+        CHECK(register_from(team, "198.51.100.2").status == 201);
+        const auto limited = register_from(team, "198.51.100.3");
+        CHECK(limited.status == 429);
+        CHECK(std::stoi(limited.header("retry-after")) >= 1);
+        CHECK(limited.header("content-type") == "application/problem+json");
+    }
+    SECTION("with --trust-forwarded-for each forwarded address has its own allowance") {
+        Team team({"--register-limit", "2", "--trust-forwarded-for"});
+        CHECK(register_from(team, "198.51.100.1").status == 201);
+        CHECK(register_from(team, "198.51.100.1").status == 201);
+        CHECK(register_from(team, "198.51.100.1").status == 429);
+        // The proxy appends the address it saw: earlier entries are the client's to invent.
+        CHECK(register_from(team, "198.51.100.1, 198.51.100.2").status == 201);
+        CHECK(register_from(team, "198.51.100.2").status == 201);
+        CHECK(register_from(team, "198.51.100.2").status == 429);
+        CHECK(team.server().log().find("client=198.51.100.2") != std::string::npos);
+    }
+}
+
 }  // namespace helpline::test::e2e
