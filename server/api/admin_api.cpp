@@ -139,6 +139,8 @@ http::Response patch_group(const http::Request& req, const Principal& who, Conte
 
 http::Response delete_group(const http::Request& req, const Principal& who, Context& ctx) {
     const std::string& id = req.params.at("id");
+    if (!ctx.store.group(id)) return http::problem(404, "There is no group \"" + id + "\".");
+    if (auto refused = group_deletion_refused(ctx, id)) return http::problem(409, *refused);
     if (auto s = ctx.store.delete_group(id); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "group-deleted", {}, {}, {}, {{"group_id", id}});
     ctx.hub.publish_console("queue-changed", "{}", {});

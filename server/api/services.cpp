@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "shared/envelope.h"
 #include "shared/profile.h"
 #include "server/api/body_reader.h"
@@ -144,14 +146,35 @@ void sweep(Context& ctx) {
     (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
 }
 
-int request_timeout_for(Context& ctx, const Device& device) {
-    auto published = ctx.store.profile(device.profile_id);
-    if (!published) return ctx.config.default_request_timeout_s;
+std::optional<Profile> published_profile(Context& ctx, const std::string& id) {
+    auto published = ctx.store.profile(id);
+    if (!published) return std::nullopt;
     auto env = parse_envelope(published->envelope);
-    if (!env) return ctx.config.default_request_timeout_s;
+    if (!env) return std::nullopt;
     Profile profile;
-    if (!parse_profile_text(env->profile_json, profile).empty()) return ctx.config.default_request_timeout_s;
-    return profile.remote.request_timeout_s;
+    if (!parse_profile_text(env->profile_json, profile).empty()) return std::nullopt;
+    return profile;
+}
+
+int request_timeout_for(Context& ctx, const Device& device) {
+    const auto profile = published_profile(ctx, device.profile_id);
+    return profile ? profile->remote.request_timeout_s : ctx.config.default_request_timeout_s;
+}
+
+std::optional<std::string> group_deletion_refused(Context& ctx, const std::string& group_id) {
+    for (const PublishedProfile& p : ctx.store.profiles()) {
+        const auto profile = published_profile(ctx, p.id);
+        if (!profile) continue;
+        const auto& groups = profile->assistance.groups;
+        const bool named = std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return g.id == group_id; }) ||
+                           profile->assistance.default_group == group_id;
+        if (named)
+            return "The published profile " + p.id + " (revision " + std::to_string(p.revision) +
+                   ") offers the group \"" + group_id +
+                   "\" to customers, whose submissions to it would all be refused. Publish a revision "
+                   "of " + p.id + " without it first, then delete the group.";
+    }
+    return std::nullopt;
 }
 
 }  // namespace helpline::server::api

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "server/api/context.h"
+#include "shared/profile.h"
 
 namespace helpline::server::api {
 
@@ -53,7 +54,14 @@ void audit(Context& ctx, const std::string& actor, const std::string& action,
 /// connection requests past their deadline; prunes old stored events.
 void sweep(Context& ctx);
 
+/// The published profile `id`, parsed; nullopt when none is published (or it does not parse).
+std::optional<Profile> published_profile(Context& ctx, const std::string& id);
+
 /// Request timeout for a device's profile (the published one), else the config default.
 int request_timeout_for(Context& ctx, const Device& device);
+
+/// Why group `group_id` may not be deleted: a published profile still offers it to
+/// customers (their submissions to it would all be refused). nullopt when none does.
+std::optional<std::string> group_deletion_refused(Context& ctx, const std::string& group_id);
 
 }  // namespace helpline::server::api

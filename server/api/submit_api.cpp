@@ -6,7 +6,6 @@
 #include "server/api/handlers.h"
 #include "server/api/secrets.h"
 #include "server/api/services.h"
-#include "shared/envelope.h"
 
 namespace helpline::server::api {
 namespace {
@@ -18,18 +17,6 @@ bool is_uuid(std::string_view s) {
         if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
     }
     return true;
-}
-
-/// The published profile of a device, when there is one: it decides whether customers
-/// may set the priority and what the default is.
-std::optional<Profile> device_profile(Context& ctx, const Device& device) {
-    auto published = ctx.store.profile(device.profile_id);
-    if (!published) return std::nullopt;
-    auto env = parse_envelope(published->envelope);
-    if (!env) return std::nullopt;
-    Profile p;
-    if (!parse_profile_text(env->profile_json, p).empty()) return std::nullopt;
-    return p;
 }
 
 nlohmann::json submit_answer(const Ticket& t) {
@@ -59,9 +46,15 @@ http::Response submit_ticket(const http::Request& req, const Principal& who, Con
         priority = parse_priority(*priority_text);
         if (!priority) body.error("priority", "must be one of low, medium, high, urgent");
     }
-    if (group_id && !group_id->empty() && !ctx.store.group(*group_id))
-        body.error("group_id", "\"" + *group_id + "\" is not a group of this team");
-    if (!body.ok()) return body.problem();
+    const auto unknown_group = [&] { body.error("group_id", "\"" + *group_id + "\" is not a group of this team"); };
+    if (!body.ok()) {
+        // Refused anyway: name every bad field at once, the group too.
+        if (group_id && !group_id->empty() && !ctx.store.group(*group_id)) unknown_group();
+        return body.problem();
+    }
+    // Whether the group exists is checked by the store after the key is looked up, in the
+    // ticket's transaction: a retry of a stored submission gets its stored answer even when
+    // the group has been deleted since (the client would otherwise drop it as refused).
 
     // Same key, same body -> same answer: the hash is over the canonical (sorted) JSON.
     const std::string request_hash = sha256_hex(body.json().dump());
@@ -73,7 +66,9 @@ http::Response submit_ticket(const http::Request& req, const Principal& who, Con
     t.description = *description;
     t.subject = subject.value_or("");
     t.group_id = group_id && !group_id->empty() ? group_id : std::nullopt;
-    const auto profile = device_profile(ctx, device);
+    // The published profile decides whether customers may set the priority and what the
+    // default is.
+    const auto profile = published_profile(ctx, device.profile_id);
     t.priority = profile ? profile->assistance.default_priority : Priority::medium;
     if (priority && (!profile || profile->assistance.customer_sets_priority)) t.priority = *priority;
     t.created_at = ctx.clock.now();
@@ -89,6 +84,10 @@ http::Response submit_ticket(const http::Request& req, const Principal& who, Con
         if (result.error().code == store_error::kRefused)
             return http::problem(429, "Too many requests from this device; the client will retry.")
                 .header("Retry-After", std::to_string(retry));
+        if (result.error().code == store_error::kNotFound && result.error().where == "group_id") {
+            unknown_group();
+            return body.problem();
+        }
         if (result.error().code == store_error::kIdempotencyMismatch)
             return http::problem(422, "This Idempotency-Key was already used for a different request.", {},
                                  "urn:helpline:problem:idempotency-key-reused");

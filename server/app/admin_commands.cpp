@@ -166,6 +166,8 @@ int group_rename_command(const fs::path& data, const std::string& id, const std:
 int group_delete_command(const fs::path& data, const std::string& id, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
+    if (!o->store->group(id)) return fail(io, "there is no group \"" + id + "\".");
+    if (auto refused = api::group_deletion_refused(*o->ctx, id)) return fail(io, *refused);
     if (auto s = o->store->delete_group(id); !s) return fail(io, s.error().message);
     api::audit(*o->ctx, "cli", "group-deleted", {}, {}, {}, {{"group_id", id}});
     fmt::print(io.out, "Deleted group {}: its open tickets are now unassigned, its closed tickets were removed.\n", id);

@@ -3,15 +3,18 @@
 // real router and authentication; no sockets.
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <memory>
 #include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "server/api/context.h"
+#include "server/api/handlers.h"
 #include "server/api/routes.h"
 #include "server/api/secrets.h"
 #include "server/http/router.h"
+#include "shared/envelope.h"
 #include "tests/support/fixtures.h"
 #include <spdlog/spdlog.h>
 
@@ -99,6 +102,22 @@ public:
         auto r = call("POST", "/api/v1/tickets", device_token, body, {{"Idempotency-Key", uuid()}});
         REQUIRE(r.status == 201);
         return r.json["number"];
+    }
+
+    /// Publishes the demo profile (branding/profiles/demo, id "demo-support", which
+    /// devices register with) at `revision`, after `edit` changed it, signed with
+    /// tests/fixtures/keys/test-signing-key.pem. Its groups must exist. Returns the status.
+    int publish_profile(int revision, const std::function<void(nlohmann::json&)>& edit = {}) {
+        auto profile = nlohmann::json::parse(helpline::test::read_text(
+            helpline::test::source_path("branding/profiles/demo/profile.json")));
+        profile["revision"] = revision;
+        if (edit) edit(profile);
+        auto key = SigningKey::load(helpline::test::fixture("keys/test-signing-key.pem"));
+        REQUIRE(key.ok());
+        const std::string envelope = make_envelope(profile["id"].get<std::string>(), revision, profile.dump(), {}, *key);
+        const auto r = api::publish_profile_text(*ctx_, envelope, "test");
+        INFO(r.body);
+        return r.status;
     }
 
     static std::string uuid() {

@@ -150,3 +150,25 @@ TEST_CASE_METHOD(Submitting, "a created ticket is audited in its own transaction
         if (e.action == "ticket-created" && e.ticket_number == first.json["number"].get<TicketNumber>()) ++created;
     CHECK(created == 1);
 }
+
+TEST_CASE_METHOD(Submitting, "a retry of a stored submission gets its answer even after its group was deleted") {
+    const std::string admin = user("boss@team.example", Role::admin);
+    const std::string key = uuid();
+    auto first = post(good, key);
+    REQUIRE(first.status == 201);
+    REQUIRE(call("DELETE", "/api/v1/groups/helpdesk", admin).status == 204);
+
+    auto retry = post(good, key);
+    CHECK(retry.status == 200);
+    CHECK(retry.json == first.json);
+    // A new submission to the group that is gone is refused, naming the field; with another
+    // bad field, both are named at once.
+    auto fresh = post(good, uuid());
+    CHECK(fresh.status == 400);
+    CHECK(error_fields(fresh.json) == std::set<std::string>{"group_id"});
+    CHECK_THAT(fresh.json["detail"].get<std::string>(), Catch::Contains("\"helpdesk\" is not a group of this team"));
+    auto both = good;
+    both["email"] = "nope";
+    CHECK(error_fields(post(both, uuid()).json) == std::set<std::string>{"email", "group_id"});
+    CHECK(store().open_tickets().size() == 1);
+}

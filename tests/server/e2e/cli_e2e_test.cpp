@@ -245,6 +245,18 @@ TEST_CASE("profile publish takes a signed envelope once per revision and refuses
     const auto missing = server.admin({"profile", "publish", (team.dir() / "nope.json").string()});
     CHECK(missing.exit_code == 1);
     CHECK(contains(missing.err, "nope.json"));
+    // A group the published profile offers to customers stays until a revision drops it.
+    const auto offered = server.admin({"group", "delete", "billing"});
+    CHECK(offered.exit_code == 1);
+    CHECK(contains(offered.err, "The published profile demo-support (revision 2) offers the group "
+                                "\"billing\""));
+    CHECK(team.call("DELETE", "/api/v1/groups/billing", team.admin_token()).status == 409);
+    CHECK(!group_named(team, "billing").is_null());
+    CHECK(server.admin({"profile", "publish",
+                        sign_demo_profile(team.dir().path(), 3, {"helpdesk"}).string()})
+              .exit_code == 0);
+    CHECK(server.admin({"group", "delete", "billing"}).exit_code == 0);
+    CHECK(group_named(team, "billing").is_null());
 }
 
 TEST_CASE("management commands answer usage errors with exit code 2 and a missing team with 1") {
