@@ -73,6 +73,28 @@ TEST_CASE_METHOD(Session, "a request expires after the timeout and then answers 
     CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "expired");
 }
 
+TEST_CASE_METHOD(Session, "the published profile's remote.request_timeout_s sets a request's expiry") {
+    REQUIRE(publish_profile(1, [](nlohmann::json& p) {
+                p["assistance"]["groups"] = nlohmann::json::array({{{"id", "first-line"}, {"name", {{"en", "First"}}}}});
+                p["assistance"]["default_group"] = "first-line";
+                p["remote"]["request_timeout_s"] = 20;
+            }) == 201);
+    auto stream = call("GET", "/api/v1/events", dev);
+    const auto t0 = clock.now();
+    auto r = call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", op_a);
+    REQUIRE(r.status == 201);
+    const std::string id = r.json["request_id"];
+    CHECK(store().connection_request(id)->expires_at == t0 + 20);
+    CHECK_THAT(stream.raw.stream->drain().at(0), Catch::Contains("\"expires_in_s\":20"));
+    clock.advance(std::chrono::seconds(19));
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "pending");
+    clock.advance(std::chrono::seconds(1));
+    CHECK(accept(dev, id).status == 409);
+    CHECK(call("GET", "/api/v1/connection-requests/" + id, op_a).json["state"] == "expired");
+    // The server's own default (60 s) is for devices whose profile is not published.
+    CHECK(config.default_request_timeout_s == 60);
+}
+
 TEST_CASE_METHOD(Session, "the sweeper expires requests and tells the device") {
     auto stream = call("GET", "/api/v1/events", dev);
     const auto id = connect(op_a);

@@ -172,3 +172,51 @@ TEST_CASE_METHOD(Submitting, "a retry of a stored submission gets its answer eve
     CHECK(error_fields(post(both, uuid()).json) == std::set<std::string>{"email", "group_id"});
     CHECK(store().open_tickets().size() == 1);
 }
+
+namespace {
+
+/// The demo profile with only the helpdesk group (the Submitting team's one).
+std::function<void(nlohmann::json&)> assistance(const std::string& default_priority, bool customer_sets_priority) {
+    return [=](nlohmann::json& p) {
+        p["assistance"]["groups"] = nlohmann::json::array({p["assistance"]["groups"][0]});
+        p["assistance"]["default_priority"] = default_priority;
+        p["assistance"]["customer_sets_priority"] = customer_sets_priority;
+    };
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(Submitting, "without a published profile the customer's priority is taken, else medium") {
+    auto chosen = good;
+    chosen["priority"] = "urgent";
+    CHECK(store().ticket(post(chosen, uuid()).json["number"])->priority == Priority::urgent);
+    CHECK(store().ticket(post(good, uuid()).json["number"])->priority == Priority::medium);
+}
+
+TEST_CASE_METHOD(Submitting, "a profile that does not let customers set the priority imposes its default") {
+    REQUIRE(publish_profile(1, assistance("high", false)) == 201);
+    auto asked_low = good;
+    asked_low["priority"] = "low";
+    auto r = post(asked_low, uuid());
+    REQUIRE(r.status == 201);
+    CHECK(store().ticket(r.json["number"])->priority == Priority::high);
+    CHECK(store().ticket(post(good, uuid()).json["number"])->priority == Priority::high);
+    // A priority the profile ignores must still be one: the body is checked all the same.
+    auto bad = good;
+    bad["priority"] = "asap";
+    CHECK(post(bad, uuid()).status == 400);
+}
+
+TEST_CASE_METHOD(Submitting, "a profile that lets customers set the priority defaults to its own when they do not") {
+    REQUIRE(publish_profile(1, assistance("low", true)) == 201);
+    CHECK(store().ticket(post(good, uuid()).json["number"])->priority == Priority::low);
+    auto chosen = good;
+    chosen["priority"] = "urgent";
+    CHECK(store().ticket(post(chosen, uuid()).json["number"])->priority == Priority::urgent);
+    // Devices of another profile are not bound by it.
+    auto other = call("POST", "/api/v1/devices", {}, {{"profile_id", "other-support"}});
+    REQUIRE(other.status == 201);
+    auto r = call("POST", "/api/v1/tickets", other.json["device_token"], good, {{"Idempotency-Key", uuid()}});
+    REQUIRE(r.status == 201);
+    CHECK(store().ticket(r.json["number"])->priority == Priority::medium);
+}
