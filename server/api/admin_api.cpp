@@ -74,6 +74,7 @@ http::Response create_user(const http::Request& req, const Principal& who, Conte
     auto added = ctx.store.add_user(u);
     if (!added) return store_failure(added.error());
     audit(ctx, who.actor(), "user-created", {}, {}, {}, {{"user_id", added->id}, {"role", to_string(u.role)}});
+    refresh_consoles(ctx);
     auto j = user_json(*added, ctx.store);
     if (!password) j["password"] = chosen;  // shown once, to the admin who made the account
     return json_response(201, j);
@@ -104,6 +105,7 @@ http::Response patch_user(const http::Request& req, const Principal& who, Contex
     if (auto s = ctx.store.update_user(*u); !s) return store_failure(s.error());
     if ((disabled && *disabled) || password) (void)ctx.store.delete_user_sessions(u->id);
     audit(ctx, who.actor(), "user-updated", {}, {}, {}, {{"user_id", u->id}});
+    refresh_consoles(ctx);
     return json_response(200, user_json(*u, ctx.store));
 }
 
@@ -123,6 +125,7 @@ http::Response create_group(const http::Request& req, const Principal& who, Cont
     if (!body.ok()) return body.problem();
     if (auto s = ctx.store.add_group({*id, *name}); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "group-created", {}, {}, {}, {{"group_id", *id}});
+    refresh_consoles(ctx);
     return json_response(201, {{"id", *id}, {"name", *name}, {"members", nlohmann::json::array()}});
 }
 
@@ -134,6 +137,7 @@ http::Response patch_group(const http::Request& req, const Principal& who, Conte
     const std::string& id = req.params.at("id");
     if (auto s = ctx.store.rename_group(id, *name); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "group-renamed", {}, {}, {}, {{"group_id", id}});
+    refresh_consoles(ctx);
     return json_response(200, {{"id", id}, {"name", *name}, {"members", ctx.store.group_members(id)}});
 }
 
@@ -143,7 +147,7 @@ http::Response delete_group(const http::Request& req, const Principal& who, Cont
     if (auto refused = group_deletion_refused(ctx, id)) return http::problem(409, *refused);
     if (auto s = ctx.store.delete_group(id); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "group-deleted", {}, {}, {}, {{"group_id", id}});
-    ctx.hub.publish_console("queue-changed", "{}", {});
+    refresh_consoles(ctx);  // its open tickets are unassigned: "queue-changed" to everyone
     return no_content();
 }
 
@@ -168,6 +172,7 @@ http::Response put_members(const http::Request& req, const Principal& who, Conte
     if (!body.ok()) return body.problem();
     if (auto s = ctx.store.set_group_members(id, *ids); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "group-members-set", {}, {}, {}, {{"group_id", id}, {"user_ids", *ids}});
+    refresh_consoles(ctx);
     return json_response(200, {{"user_ids", *ids}});
 }
 
@@ -187,6 +192,7 @@ http::Response create_organization(const http::Request& req, const Principal& wh
     const std::string d = email_domain("x@" + *domain);
     if (auto s = ctx.store.add_organization({d, *name}); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "organization-created", {}, {}, {}, {{"domain", d}});
+    refresh_consoles(ctx);
     return json_response(201, {{"domain", d}, {"name", *name}});
 }
 
@@ -194,6 +200,7 @@ http::Response delete_organization(const http::Request& req, const Principal& wh
     const std::string d = email_domain("x@" + req.params.at("domain"));
     if (auto s = ctx.store.remove_organization(d); !s) return store_failure(s.error());
     audit(ctx, who.actor(), "organization-removed", {}, {}, {}, {{"domain", d}});
+    refresh_consoles(ctx);
     return no_content();
 }
 

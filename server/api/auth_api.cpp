@@ -69,6 +69,7 @@ http::Response login(const http::Request& req, const Principal&, Context& ctx) {
 http::Response logout(const http::Request& req, const Principal& who, Context& ctx) {
     (void)ctx.store.delete_session(who.session_token_hash);
     audit(ctx, who.actor(), "logout");
+    refresh_consoles(ctx);  // the session's console streams end
     auto r = no_content();
     r.header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0" +
                                (req.tls ? "; Secure" : ""));

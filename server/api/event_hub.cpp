@@ -59,12 +59,11 @@ std::size_t EventHub::connected_devices() const {
     return n;
 }
 
-std::shared_ptr<http::EventSink> EventHub::subscribe_console(UserId user,
-                                                            std::function<bool(const Ticket&)> visible) {
+std::shared_ptr<http::EventSink> EventHub::subscribe_console(std::shared_ptr<ConsoleViewer> viewer) {
     auto sink = std::make_shared<http::EventSink>(max_queued_);
     {
         std::lock_guard lock(mutex_);
-        consoles_[sink.get()] = ConsoleStream{user, std::move(visible), sink};
+        consoles_[sink.get()] = ConsoleStream{std::move(viewer), sink};
     }
     sink->on_disconnect([this, raw = sink.get()] {
         std::lock_guard lock(mutex_);
@@ -75,18 +74,21 @@ std::shared_ptr<http::EventSink> EventHub::subscribe_console(UserId user,
 
 void EventHub::publish_console(const std::string& event, const std::string& data,
                                const std::vector<const Ticket*>& tickets) {
-    std::vector<std::pair<std::shared_ptr<http::EventSink>, std::function<bool(const Ticket&)>>> targets;
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& [raw, stream] : consoles_)
-            if (auto sink = stream.sink.lock()) targets.emplace_back(std::move(sink), stream.visible);
-    }
     const std::string frame = http::EventSink::frame(event, data);
-    for (auto& [sink, visible] : targets) {
+    for (auto& [viewer, sink] : console_subscribers()) {
         bool show = tickets.empty();
-        for (const Ticket* t : tickets) show = show || (t != nullptr && visible(*t));
+        for (const Ticket* t : tickets) show = show || (t != nullptr && viewer->can_see(*t));
         if (show) sink->push(frame);
     }
+}
+
+std::vector<EventHub::ConsoleSubscriber> EventHub::console_subscribers() const {
+    std::vector<ConsoleSubscriber> out;
+    std::lock_guard lock(mutex_);
+    out.reserve(consoles_.size());
+    for (const auto& [raw, stream] : consoles_)
+        if (auto sink = stream.sink.lock()) out.push_back({stream.viewer, std::move(sink)});
+    return out;
 }
 
 std::size_t EventHub::console_streams() const {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "server/api/console_viewer.h"
 #include "server/http/message.h"
 #include "server/store/model.h"
 
@@ -26,22 +27,28 @@ public:
     bool device_online(const std::string& device_id) const;
     std::size_t connected_devices() const;
 
-    /// A console stream for a user; `visible` decides per ticket whether they get an event.
-    std::shared_ptr<http::EventSink> subscribe_console(UserId user,
-                                                       std::function<bool(const Ticket&)> visible);
+    /// A console stream for `viewer`; its current view decides per ticket whether an event
+    /// reaches it.
+    std::shared_ptr<http::EventSink> subscribe_console(std::shared_ptr<ConsoleViewer> viewer);
     /// Sends `event` about `ticket` to every console that can see the ticket (before or
     /// after the change: pass both when a change moves it out of someone's view).
     void publish_console(const std::string& event, const std::string& data,
                          const std::vector<const Ticket*>& tickets);
     std::size_t console_streams() const;
 
+    struct ConsoleSubscriber {
+        std::shared_ptr<ConsoleViewer> viewer;
+        std::shared_ptr<http::EventSink> sink;
+    };
+    /// The open console streams, for refreshing their viewers (copied under the lock).
+    std::vector<ConsoleSubscriber> console_subscribers() const;
+
     /// Closes every stream (shutdown).
     void close_all();
 
 private:
     struct ConsoleStream {
-        UserId user = 0;
-        std::function<bool(const Ticket&)> visible;
+        std::shared_ptr<ConsoleViewer> viewer;
         std::weak_ptr<http::EventSink> sink;
     };
     std::size_t max_queued_;

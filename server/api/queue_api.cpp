@@ -176,12 +176,10 @@ http::Response get_dashboard(const http::Request&, const Principal& who, Context
 }
 
 http::Response console_events(const http::Request&, const Principal& who, Context& ctx) {
-    const User user = *who.user;
-    const std::vector<std::string> groups = who.groups;
-    auto sink = ctx.hub.subscribe_console(user.id, [user, groups](const Ticket& t) {
-        return t.status == TicketStatus::open ? can_see_ticket(user, groups, t) : can_see_history(user, groups, t);
-    });
-    sink->push(http::EventSink::frame("hello", nlohmann::json{{"user_id", user.id}}.dump()));
+    auto viewer = std::make_shared<ConsoleViewer>(*who.user, who.groups, who.session_token_hash,
+                                                  ctx.store.team_revision());
+    auto sink = ctx.hub.subscribe_console(std::move(viewer));
+    sink->push(http::EventSink::frame("hello", nlohmann::json{{"user_id", who.user->id}}.dump()));
     http::Response r;
     r.content_type = "text/event-stream";
     r.stream = std::move(sink);

@@ -115,6 +115,21 @@ void requests_cancelled(Context& ctx, const ClosedTicket& closed, const std::str
     }
 }
 
+void refresh_consoles(Context& ctx) {
+    const auto subscribers = ctx.hub.console_subscribers();
+    if (subscribers.empty()) return;
+    const Timestamp now = ctx.clock.now();
+    const std::int64_t revision = ctx.store.team_revision();
+    const std::string queue_changed = http::EventSink::frame("queue-changed", "{}");
+    for (const auto& [viewer, sink] : subscribers) {
+        switch (viewer->refresh(ctx.store, now, revision)) {
+            case ConsoleViewer::Refresh::unchanged: break;
+            case ConsoleViewer::Refresh::changed: sink->push(queue_changed); break;
+            case ConsoleViewer::Refresh::ended: sink->close(); break;
+        }
+    }
+}
+
 void audit(Context& ctx, const std::string& actor, const std::string& action, std::optional<TicketNumber> ticket,
            const std::string& request_id, const std::string& session_id, const nlohmann::json& detail) {
     AuditEntry e;
@@ -144,6 +159,7 @@ void sweep(Context& ctx) {
         request_changed(ctx, r);
     }
     (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
+    refresh_consoles(ctx);
 }
 
 std::optional<Profile> published_profile(Context& ctx, const std::string& id) {

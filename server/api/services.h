@@ -45,6 +45,12 @@ void request_changed(Context& ctx, const ConnectionRequest& r);
 /// dialog closes) and consoles hear "connection-request-changed".
 void requests_cancelled(Context& ctx, const ClosedTicket& closed, const std::string& actor);
 
+/// Re-reads the user behind every console stream (console_viewer.h): ends the streams of
+/// users signed out or disabled, and sends "queue-changed" to those whose view or team
+/// changed. The sweeper runs it, so changes made by the CLI reach consoles within a sweep
+/// interval; the API's team changes run it at once.
+void refresh_consoles(Context& ctx);
+
 /// Appends to the audit log (never fails the caller; a failure is logged).
 void audit(Context& ctx, const std::string& actor, const std::string& action,
            std::optional<TicketNumber> ticket = {}, const std::string& request_id = {},

@@ -3,6 +3,7 @@
 #include <fmt/ostream.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -159,6 +160,7 @@ int group_rename_command(const fs::path& data, const std::string& id, const std:
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (auto s = o->store->rename_group(id, name); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "group-renamed", {}, {}, {}, {{"group_id", id}});
     fmt::print(io.out, "Renamed group {} to {}.\n", id, name);
     return 0;
 }
@@ -189,6 +191,9 @@ int group_members_command(const fs::path& data, const std::string& id,
             ids.push_back(u->id);
         }
         if (auto s = o->store->set_group_members(id, ids); !s) return fail(io, s.error().message);
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        api::audit(*o->ctx, "cli", "group-members-set", {}, {}, {}, {{"group_id", id}, {"user_ids", ids}});
     }
     for (UserId uid : o->store->group_members(id))
         if (auto u = o->store->user(uid)) fmt::print(io.out, "{}  {}\n", u->email, u->name);
@@ -199,8 +204,9 @@ int org_add_command(const fs::path& data, const std::string& domain, const std::
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (!api::is_valid_email("x@" + domain)) return fail(io, "'" + domain + "' is not an email domain.");
-    if (auto s = o->store->add_organization({api::email_domain("x@" + domain), name}); !s)
-        return fail(io, s.error().message);
+    const std::string d = api::email_domain("x@" + domain);
+    if (auto s = o->store->add_organization({d, name}); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "organization-created", {}, {}, {}, {{"domain", d}});
     fmt::print(io.out, "Requesters @{} now show as {}.\n", domain, name);
     return 0;
 }
@@ -208,7 +214,9 @@ int org_add_command(const fs::path& data, const std::string& domain, const std::
 int org_remove_command(const fs::path& data, const std::string& domain, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
-    if (auto s = o->store->remove_organization(api::email_domain("x@" + domain)); !s) return fail(io, s.error().message);
+    const std::string d = api::email_domain("x@" + domain);
+    if (auto s = o->store->remove_organization(d); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "organization-removed", {}, {}, {}, {{"domain", d}});
     fmt::print(io.out, "Removed organization {}.\n", domain);
     return 0;
 }

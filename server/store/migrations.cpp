@@ -175,9 +175,12 @@ CREATE INDEX audit_log_ticket ON audit_log (ticket_number);
 
 // The VNC password of a session is kept only while the session is accepted (the store
 // drops it on every other state since this version); this clears the ones kept before.
+// The team revision counts team-management changes (Store::team_revision).
 constexpr const char* kMigration2 = R"sql(
 UPDATE connection_requests SET vnc_password = NULL
 WHERE state <> 'accepted' AND vnc_password IS NOT NULL;
+
+INSERT INTO counters (name, value) VALUES ('team_revision', 0) ON CONFLICT (name) DO NOTHING;
 )sql";
 
 constexpr std::array<Migration, 2> kMigrations = {{

@@ -78,6 +78,17 @@ bool SqliteStore::device_exists(const std::string& id) {
     return stmt.bind(id).step();
 }
 
+void SqliteStore::bump_team_revision() {
+    db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'team_revision'").run();
+}
+
+std::int64_t SqliteStore::team_revision() {
+    return or_empty([&] {
+        auto stmt = db_->prepare("SELECT value FROM counters WHERE name = 'team_revision'");
+        return stmt.step() ? stmt.int64(0) : std::int64_t{0};
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Settings
 

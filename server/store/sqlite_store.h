@@ -43,6 +43,7 @@ class SqliteStore final : public Store {
     Status add_organization(const Organization& org) override;
     Status remove_organization(const std::string& domain) override;
     std::vector<Organization> organizations() override;
+    std::int64_t team_revision() override;
 
     Status add_device(const Device& device) override;
     std::optional<Device> device_by_token_hash(const std::string& token_hash) override;
@@ -135,6 +136,8 @@ class SqliteStore final : public Store {
     bool user_exists(UserId id);
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);
+    /// In a team-management transaction: counts the change (team_revision()).
+    void bump_team_revision();
     /// Cancels the ticket's pending connection requests; returns them (as now stored).
     std::vector<ConnectionRequest> cancel_pending_requests(TicketNumber number, Timestamp now);
 

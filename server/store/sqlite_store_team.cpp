@@ -78,6 +78,7 @@ Result<User> SqliteStore::add_user(const User& user) {
             .run();
         User added = user;
         added.id = db_->last_insert_id();
+        bump_team_revision();
         tx.commit();
         return added;
     });
@@ -124,6 +125,7 @@ Status SqliteStore::update_user(const User& user) {
             .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
                   user.notify_email, user.id)
             .run();
+        bump_team_revision();
         tx.commit();
         return Ok{};
     });
@@ -144,6 +146,7 @@ Status SqliteStore::add_group(const Group& group) {
         db_->prepare("INSERT INTO team_groups (id, name) VALUES (?, ?)")
             .bind(group.id, group.name)
             .run();
+        bump_team_revision();
         tx.commit();
         return Ok{};
     });
@@ -151,8 +154,11 @@ Status SqliteStore::add_group(const Group& group) {
 
 Status SqliteStore::rename_group(const std::string& id, const std::string& name) {
     return with_error([&]() -> Status {
+        Transaction tx(*db_);
         db_->prepare("UPDATE team_groups SET name = ? WHERE id = ?").bind(name, id).run();
         if (db_->changes() == 0) return no_group(id);
+        bump_team_revision();
+        tx.commit();
         return Ok{};
     });
 }
@@ -171,6 +177,7 @@ Status SqliteStore::delete_group(const std::string& id) {
             .run();
         db_->prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
         db_->prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
+        bump_team_revision();
         tx.commit();
         return Ok{};
     });
@@ -209,6 +216,7 @@ Status SqliteStore::set_group_members(const std::string& id, const std::vector<U
                 .bind(id, user)
                 .run();
         }
+        bump_team_revision();
         tx.commit();
         return Ok{};
     });
@@ -253,6 +261,7 @@ Status SqliteStore::add_organization(const Organization& org) {
         db_->prepare("INSERT INTO organizations (domain, name) VALUES (?, ?)")
             .bind(domain, org.name)
             .run();
+        bump_team_revision();
         tx.commit();
         return Ok{};
     });
@@ -260,6 +269,7 @@ Status SqliteStore::add_organization(const Organization& org) {
 
 Status SqliteStore::remove_organization(const std::string& domain) {
     return with_error([&]() -> Status {
+        Transaction tx(*db_);
         db_->prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
         if (db_->changes() == 0) {
             return make_error(store_error::kNotFound,
@@ -267,6 +277,8 @@ Status SqliteStore::remove_organization(const std::string& domain) {
                                           fmt::arg("domain", domain)),
                               "domain");
         }
+        bump_team_revision();
+        tx.commit();
         return Ok{};
     });
 }

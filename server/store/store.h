@@ -90,6 +90,11 @@ public:
     virtual Status remove_organization(const std::string& domain) = 0;
     virtual std::vector<Organization> organizations() = 0;
 
+    /// Increases with every change to users, groups, memberships and organizations,
+    /// committed with the change, whichever process made it (the server, the CLI on the
+    /// same database): a running server compares it to learn of changes it did not make.
+    virtual std::int64_t team_revision() = 0;
+
     // Devices.
     virtual Status add_device(const Device& device) = 0;
     virtual std::optional<Device> device_by_token_hash(const std::string& token_hash) = 0;

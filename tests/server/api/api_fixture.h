@@ -134,6 +134,8 @@ public:
     }
 
     Store& store() { return *store_; }
+    /// The database file (another connection on it acts as the CLI would).
+    std::string db_path() const { return (dir_ / "helpline.db").string(); }
     Context& ctx() { return *ctx_; }
 
     std::string peer = "127.0.0.1";  ///< the remote address of the calls

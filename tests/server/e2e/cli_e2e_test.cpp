@@ -259,6 +259,56 @@ TEST_CASE("profile publish takes a signed envelope once per revision and refuses
     CHECK(group_named(team, "billing").is_null());
 }
 
+TEST_CASE("team changes made with the CLI are audited as cli and reach the running server's consoles") {
+    Team team;
+    auto& server = team.server();
+    const auto olga = team.add_user("olga@team.example", "Olga", "olga-password-1");
+    const std::string olga_token = team.login("olga@team.example", "olga-password-1");
+    CurlEventStream admin_console(server.url("/api/v1/console/events"), bearer(team.admin_token()));
+    CurlEventStream olga_console(server.url("/api/v1/console/events"), bearer(olga_token));
+    const auto queue_changes = [](const CurlEventStream& s) {
+        const std::string text = s.text();
+        std::size_t n = 0;
+        for (auto at = text.find("event: queue-changed\n"); at != std::string::npos;
+             at = text.find("event: queue-changed\n", at + 1))
+            ++n;
+        return n;
+    };
+    REQUIRE(wait_for([&] {
+        return contains(admin_console.text(), "event: hello") &&
+               contains(olga_console.text(), "event: hello");
+    }));
+
+    // The CLI writes to the database, not to the server: the server notices at its next
+    // sweep (every second) and tells the consoles to reload their queue.
+    REQUIRE(server.admin({"org", "add", "acme.example", "Acme Corp"}).exit_code == 0);
+    CHECK(wait_for([&] { return queue_changes(admin_console) >= 1; }, std::chrono::seconds(5)));
+    REQUIRE(server.admin({"group", "rename", "billing", "Invoices"}).exit_code == 0);
+    REQUIRE(server.admin({"group", "members", "billing", "--set", "olga@team.example"}).exit_code ==
+            0);
+    CHECK(wait_for([&] { return queue_changes(olga_console) >= 2; }, std::chrono::seconds(5)));
+    REQUIRE(server.admin({"org", "remove", "acme.example"}).exit_code == 0);
+
+    const Json entries = body_json(team.call("GET", "/api/v1/audit", team.admin_token())).at("entries");
+    const auto audited = [&](const std::string& action, const std::string& key, const Json& value) {
+        for (const auto& e : entries)
+            if (e.at("actor") == "cli" && e.at("action") == action && e.at("detail").value(key, Json()) == value)
+                return true;
+        return false;
+    };
+    CHECK(audited("organization-created", "domain", "acme.example"));
+    CHECK(audited("group-renamed", "group_id", "billing"));
+    CHECK(audited("group-members-set", "user_ids", Json::array({olga})));
+    CHECK(audited("organization-removed", "domain", "acme.example"));
+
+    // Disabled from the CLI: the user's console stream ends, the admin's goes on.
+    REQUIRE(server.admin({"user", "disable", "--email", "olga@team.example"}).exit_code == 0);
+    CHECK(wait_for([&] { return olga_console.finished(); }, std::chrono::seconds(5)));
+    CHECK(!admin_console.finished());
+    admin_console.stop();
+    olga_console.stop();
+}
+
 TEST_CASE("management commands answer usage errors with exit code 2 and a missing team with 1") {
     TempDir dir;
     const auto none = run_program({kServerBin});

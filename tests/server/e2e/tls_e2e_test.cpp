@@ -80,6 +80,73 @@ TEST_CASE(
     CHECK(curl_request(server.url("/livez"), options).status == 200);
 }
 
+TEST_CASE("a server given --tls-cert and --tls-key serves them and prints their pin") {
+    TempDir dir;
+    // A certificate and key as an admin would bring them: here, the ones a self-signed
+    // start made in another data folder.
+    std::string made_pin;
+    {
+        ServerProcess maker(kServerBin, dir / "maker");
+        maker.start({"--self-signed"});
+        const auto pins = printed_pins(maker.output());
+        REQUIRE(pins.size() == 1);
+        made_pin = pins.front();
+        REQUIRE(maker.terminate() == 0);
+    }
+    const auto cert = dir / "cert.pem";
+    const auto key = dir / "key.pem";
+    std::filesystem::copy_file(dir / "maker" / "tls" / "self-signed-cert.pem", cert);
+    std::filesystem::copy_file(dir / "maker" / "tls" / "self-signed-key.pem", key);
+
+    ServerProcess server(kServerBin, dir / "data");
+    server.start({"--tls-cert", cert.string(), "--tls-key", key.string()});
+    CHECK(server.output().find("listening on https://127.0.0.1:" + std::to_string(server.port())) !=
+          std::string::npos);
+    const auto pins = printed_pins(server.output());
+    REQUIRE(pins.size() == 1);
+    CHECK(pins.front() == made_pin);  // the pin is the certificate's key's, not the folder's
+    CHECK(!std::filesystem::exists(server.data() / "tls"));  // nothing self-signed was made
+
+    CurlOptions options;
+    options.ca_pem = read_text(cert);
+    options.pin = pins.front();
+    const auto ok = curl_request(server.url("/livez"), options);
+    INFO(ok.error);
+    CHECK(ok.code == CURLE_OK);
+    CHECK(ok.status == 200);
+    options.pin = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    CHECK(curl_request(server.url("/livez"), options).code == CURLE_SSL_PINNEDPUBKEYNOTMATCH);
+    CHECK(curl_request(server.url("/livez")).code == CURLE_PEER_FAILED_VERIFICATION);
+}
+
+TEST_CASE("TLS options that do not fit together are usage errors and bad files are failures") {
+    TempDir dir;
+    ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
+    write_text(dir / "junk.pem", "not a certificate\n");
+    const auto run = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = {kServerBin, "run", "--data", server.data().string(),
+                                         "--listen", "127.0.0.1:0"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run_program(argv, {}, std::chrono::seconds(10));
+    };
+    const std::string cert = (dir / "junk.pem").string();
+    for (const auto& args : std::vector<std::vector<std::string>>{{"--tls-cert", cert}, {"--tls-key", cert}}) {
+        const auto r = run(args);
+        INFO(args[0] << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("--tls-cert and --tls-key go together") != std::string::npos);
+        CHECK(r.out.find("listening") == std::string::npos);
+    }
+    const auto both = run({"--tls-cert", cert, "--tls-key", cert, "--self-signed"});
+    CHECK(both.exit_code == 2);
+    CHECK(both.err.find("either --self-signed or --tls-cert/--tls-key, not both") != std::string::npos);
+    const auto junk = run({"--tls-cert", cert, "--tls-key", cert});
+    INFO(junk.err);
+    CHECK(junk.exit_code == 1);
+    CHECK(junk.err.find("error: ") != std::string::npos);
+    CHECK(junk.out.find("listening") == std::string::npos);
+}
+
 TEST_CASE(
     "plain HTTP on a non-loopback address is refused at start with advice to use TLS or loopback") {
     TempDir dir;

@@ -354,6 +354,41 @@ TEST_CASE("an organization is removed by its domain in any case, an unknown one 
 // ---------------------------------------------------------------------------------------
 // Devices
 
+TEST_CASE("every team change raises the team revision, as another connection sees it") {
+    StoreFixture f;
+    auto other = helpline::test::open_store(f.path);  // as the CLI on the same file
+    std::int64_t last = f.store->team_revision();
+    const auto raised = [&] {
+        const auto now = other->team_revision();
+        const bool up = now > last;
+        last = now;
+        return up;
+    };
+    const auto op = f.add_user("op@acme.example");
+    CHECK(raised());
+    auto u = *f.store->user(op);
+    u.name = "Renamed";
+    REQUIRE(f.store->update_user(u).ok());
+    CHECK(raised());
+    f.add_group("helpdesk");
+    CHECK(raised());
+    REQUIRE(f.store->rename_group("helpdesk", "Help desk").ok());
+    CHECK(raised());
+    REQUIRE(f.store->set_group_members("helpdesk", {op}).ok());
+    CHECK(raised());
+    REQUIRE(f.store->add_organization({"acme.example", "Acme"}).ok());
+    CHECK(raised());
+    REQUIRE(f.store->remove_organization("acme.example").ok());
+    CHECK(raised());
+    REQUIRE(f.store->delete_group("helpdesk").ok());
+    CHECK(raised());
+    // Refused changes and everything else leave it.
+    CHECK_FALSE(f.store->rename_group("helpdesk", "x").ok());
+    CHECK_FALSE(f.store->remove_organization("acme.example").ok());
+    f.submit_at(1000);
+    CHECK_FALSE(raised());
+}
+
 TEST_CASE("a device is found by id and by token hash, and touching it updates last_seen_at") {
     StoreFixture f;
     f.add_device("dev1");
