@@ -17,7 +17,6 @@ namespace {
 // NOLINTNEXTLINE(performance-no-int-to-ptr): the sentinel is SQLite's, not an address
 const auto kTransient = reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
 
-constexpr int kBusyTimeoutMs = 5000;
 constexpr std::size_t kSqlInMessage = 80;
 
 // Constraint failures the store did not check first still get the store's codes; anything
@@ -162,7 +161,7 @@ std::unique_ptr<Db> Db::open(const std::string& path) {
     }
     std::unique_ptr<Db> db(new Db(handle, path));
     sqlite3_extended_result_codes(handle, 1);
-    sqlite3_busy_timeout(handle, kBusyTimeoutMs);
+    sqlite3_busy_timeout(handle, static_cast<int>(kDefaultBusyTimeout.count()));
 
     // The first read of the file: this is where a file that is not a database fails.
     auto mode = db->prepare("PRAGMA journal_mode=WAL");
@@ -247,6 +246,10 @@ void Db::on_commit(std::function<void(int)> after_commit) {
             return SQLITE_OK;
         },
         this);
+}
+
+void Db::set_busy_timeout(std::chrono::milliseconds timeout) {
+    sqlite3_busy_timeout(handle_, static_cast<int>(timeout.count()));
 }
 
 std::int64_t Db::last_insert_id() const {

@@ -7,6 +7,7 @@
 // and checking each one by hand is where such code goes wrong. Each public Store method
 // catches it in one place and returns its Error.
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -114,6 +115,11 @@ class Db {
     /// and `after_commit(frames in the log)` runs on the committing thread after each
     /// commit instead (it must be quick: it runs inside the commit).
     void on_commit(std::function<void(int)> after_commit);
+
+    /// How long a statement waits for another connection's lock before failing with
+    /// "busy" (Db::open sets 5 s).
+    void set_busy_timeout(std::chrono::milliseconds timeout);
+    static constexpr std::chrono::milliseconds kDefaultBusyTimeout{5000};
 
     std::int64_t last_insert_id() const;
     /// Rows changed by the last INSERT, UPDATE or DELETE.

@@ -240,7 +240,18 @@ std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
 // Health
 
 bool SqliteStore::healthy() {
-    return or_empty([&] { return db_->query_int64("SELECT 1") == 1; });
+    return or_empty([&] {
+        // Ready means a submission could be stored now: the file reads, and the write lock
+        // can be had (another process may hold it). The probe waits 1 s, not the 5 s a
+        // request would, so that a readiness check answers within a prober's timeout.
+        struct ProbeTimeout {
+            Db& db;
+            explicit ProbeTimeout(Db& d) : db(d) { db.set_busy_timeout(std::chrono::seconds(1)); }
+            ~ProbeTimeout() { db.set_busy_timeout(Db::kDefaultBusyTimeout); }
+        } probe(*db_);
+        Transaction tx(*db_);  // BEGIN IMMEDIATE; rolled back: nothing is written
+        return db_->query_int64("SELECT COUNT(*) FROM counters") > 0;
+    });
 }
 
 std::int64_t SqliteStore::count_open_tickets() {

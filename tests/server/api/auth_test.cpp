@@ -60,6 +60,28 @@ TEST_CASE_METHOD(Accounts, "sign-in attempts are rate-limited") {
     CHECK(login("ana@team.example", "correct horse battery").status == 200);
 }
 
+TEST_CASE_METHOD(Accounts, "the sign-in limit counts per email across addresses") {
+    config.login_attempts_per_minute = 3;
+    for (const char* address : {"198.51.100.1", "198.51.100.2", "198.51.100.3"}) {
+        peer = address;
+        CHECK(login("ana@team.example", "nope").status == 401);
+    }
+    peer = "198.51.100.4";  // a fresh address: only the email's allowance is used up
+    CHECK(login("ANA@team.example", "correct horse battery").status == 429);
+    CHECK(login("zed@team.example", "nope").status == 401);
+}
+
+TEST_CASE_METHOD(Accounts, "the sign-in limit counts per address across emails") {
+    config.login_attempts_per_minute = 3;
+    peer = "198.51.100.1";
+    for (const char* email : {"a@team.example", "b@team.example", "c@team.example"})
+        CHECK(login(email, "nope").status == 401);
+    // A fresh email from the same address: only the address's allowance is used up.
+    CHECK(login("ana@team.example", "correct horse battery").status == 429);
+    peer = "198.51.100.2";
+    CHECK(login("ana@team.example", "correct horse battery").status == 200);
+}
+
 TEST_CASE_METHOD(Accounts, "cookie sessions need the CSRF header for changes but not for reads") {
     auto r = login("ana@team.example", "correct horse battery");
     const std::string cookie = cookie_of(r);

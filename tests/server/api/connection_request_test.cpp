@@ -224,23 +224,40 @@ TEST_CASE_METHOD(Session, "a pending request left on a closed ticket answers 409
 
 TEST_CASE_METHOD(Session, "a reconnecting device resumes after Last-Event-ID and skips answered requests") {
     auto first = call("GET", "/api/v1/events", dev);
+    const auto seen = connect(op_a);  // still pending when the device comes back
     const auto answered = connect(op_a);
-    REQUIRE(accept(dev, answered).status == 200);
+    REQUIRE(call("POST", "/api/v1/connection-requests/" + answered + "/decline", dev).status == 204);
     const auto got = first.raw.stream->drain();
-    REQUIRE(!got.empty());
-    // "id: N" of the first frame.
-    const auto id_line = got[0].substr(4, got[0].find('\n') - 4);
+    REQUIRE(got.size() == 2);
+    REQUIRE(got[1].rfind("id: ", 0) == 0);
+    CHECK_THAT(got[1], Catch::Contains(answered));
+    // "id: N" of the last frame the device received.
+    const std::string last_id = got[1].substr(4, got[1].find('\n') - 4);
     first.raw.stream->disconnected();
-    const auto pending = connect(op_a);
-    auto resumed = call("GET", "/api/v1/events", dev, nullptr, {{"Last-Event-ID", "0"}});
+    clock.advance(std::chrono::seconds(1));  // a fresh stream lists pending requests oldest first
+    const auto missed = connect(op_a);
+
+    auto resumed = call("GET", "/api/v1/events", dev, nullptr, {{"Last-Event-ID", last_id}});
     const auto replay = resumed.raw.stream->drain();
+    // Only what came after N: not `seen` (before N, though still pending), not `answered`.
     REQUIRE(replay.size() == 1);
-    CHECK_THAT(replay[0], Catch::Contains(pending));
+    CHECK_THAT(replay[0], Catch::Contains(missed));
+    CHECK(std::stoll(replay[0].substr(4)) > std::stoll(last_id));
+    resumed.raw.stream->disconnected();
+
+    // From the start of the stored events every pending request comes again, and an
+    // answered one never does.
+    auto from_zero = call("GET", "/api/v1/events", dev, nullptr, {{"Last-Event-ID", "0"}});
+    const auto all = from_zero.raw.stream->drain();
+    REQUIRE(all.size() == 2);
+    CHECK_THAT(all[0], Catch::Contains(seen));
+    CHECK_THAT(all[1], Catch::Contains(missed));
+
     auto fresh = call("GET", "/api/v1/events", dev);
     const auto initial = fresh.raw.stream->drain();
-    REQUIRE(initial.size() == 1);
-    CHECK_THAT(initial[0], Catch::Contains(pending));
-    (void)id_line;
+    REQUIRE(initial.size() == 2);
+    CHECK_THAT(initial[0], Catch::Contains(seen));
+    CHECK_THAT(initial[1], Catch::Contains(missed));
 }
 
 TEST_CASE_METHOD(Session, "connection request state is audited") {

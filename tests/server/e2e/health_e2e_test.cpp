@@ -1,6 +1,8 @@
 // Bootstrap and health of the real binary: `init`'s one-time password, /livez, /readyz,
 // /metrics.
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -111,7 +113,41 @@ TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and 
     CHECK(metric(text, "helpline_connection_requests_total") == 0);
     CHECK(metric(text, "helpline_pending_connection_requests") == 0);
     CHECK(metric(text, "helpline_console_streams") == 0);
+
+    // An operator's Connect waits for the customer: a pending request, until answered.
+    const auto number = team.admin_queue().at(0).at("number").get<std::int64_t>();
+    const auto connect = team.call("POST", "/api/v1/tickets/" + std::to_string(number) + "/connect",
+                                   team.admin_token());
+    REQUIRE(connect.status == 201);
+    text = team.call("GET", "/metrics").body;
+    CHECK(metric(text, "helpline_pending_connection_requests") == 1);
+    CHECK(metric(text, "helpline_connection_requests_total") == 1);
+    const std::string id = body_json(connect).at("request_id").get<std::string>();
+    REQUIRE(team.call("POST", "/api/v1/connection-requests/" + id + "/decline", device.token).status ==
+            204);
+    text = team.call("GET", "/metrics").body;
+    CHECK(metric(text, "helpline_pending_connection_requests") == 0);
+    CHECK(metric(text, "helpline_connection_requests_total") == 1);
     events.stop();
+}
+
+TEST_CASE("readyz is 503 while the database cannot take a write, and 200 again after") {
+    Team team;
+    REQUIRE(team.call("GET", "/readyz").status == 200);
+    // Another process holding the write lock (a long migration, a backup tool in the wrong
+    // mode): the server could not store a submission now.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((team.server().data() / "helpline.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    const auto started = std::chrono::steady_clock::now();
+    const auto busy = team.call("GET", "/readyz");
+    CHECK(busy.status == 503);
+    CHECK(busy.body == "database unavailable\n");
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
+    CHECK(team.call("GET", "/livez").status == 200);  // the process still serves
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    CHECK(team.call("GET", "/readyz").status == 200);
 }
 
 }  // namespace helpline::test::e2e

@@ -2,6 +2,7 @@
 // users, groups, organizations, devices, sessions, profiles, audit). Tickets, requests
 // and events are in sqlite_store_tickets_test.cpp.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <vector>
 
@@ -33,6 +34,24 @@ TEST_CASE("opening creates the database file, and a fresh store is healthy and e
     CHECK(f.store->count_open_tickets() == 0);
     CHECK(f.store->users().empty());
     CHECK(f.store->groups().empty());
+}
+
+TEST_CASE("the store is not healthy while another process holds the write lock, and answers soon") {
+    StoreFixture f;
+    REQUIRE(f.store->healthy());
+    {
+        auto other = Db::open(f.path);
+        other->exec("BEGIN IMMEDIATE");
+        const auto started = std::chrono::steady_clock::now();
+        CHECK_FALSE(f.store->healthy());
+        const auto waited = std::chrono::steady_clock::now() - started;
+        CHECK(waited >= std::chrono::milliseconds(900));  // it did wait for the lock
+        CHECK(waited < std::chrono::seconds(3));          // but not a request's 5 s
+        other->exec("ROLLBACK");
+    }
+    CHECK(f.store->healthy());
+    f.submit_at(1000);  // and the probe left no transaction open behind it
+    CHECK(f.store->count_open_tickets() == 1);
 }
 
 TEST_CASE("a connection runs in WAL mode with synchronous FULL and foreign keys on") {
