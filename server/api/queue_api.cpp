@@ -164,7 +164,11 @@ http::Response get_dashboard(const http::Request&, const Principal& who, Context
     }
     nlohmann::json work = nlohmann::json::array();
     for (auto& [id, w] : workload) work.push_back(w);
+    // History counts over the caller's history view, as GET /history shows it.
+    const HistoryCounts history = ctx.store.history_counts(who.is_admin() ? std::nullopt
+                                                                          : std::optional<UserId>(who.user->id));
     nlohmann::json j = {{"open", open.size()},
+                        {"by_status", {{"open", open.size()}, {"closed", history.closed}, {"expired", history.expired}}},
                         {"unassigned", unassigned},
                         {"by_priority", by_priority},
                         {"by_group", by_group},

@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
     std::optional<Ticket> ticket(TicketNumber number) override;
     std::vector<Ticket> open_tickets() override;
     std::vector<Ticket> history(const HistoryFilter& filter) override;
+    HistoryCounts history_counts(std::optional<UserId> visible_to) override;
     std::vector<Ticket> device_tickets(const std::string& device_id, int limit) override;
     Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                  Timestamp now) override;

@@ -11,6 +11,11 @@ namespace {
 constexpr const char* kTicketColumns =
     "number, device_id, email, subject, description, priority, group_id, operator_id, status, "
     "created_at, updated_at, closed_at, closed_by";
+// An operator's history view (§6): tickets they handled or that belong to one of their
+// groups. Two parameters, both the user's id.
+constexpr const char* kHistoryView =
+    " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
+    " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
 // The queue's order: most urgent first, then the longest waiting.
 constexpr const char* kQueueOrder =
     "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END DESC, "
@@ -266,11 +271,7 @@ std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
         if (filter.email) sql += " AND lower(email) = lower(?)";
         if (filter.from) sql += " AND created_at >= ?";
         if (filter.to) sql += " AND created_at < ?";
-        if (filter.visible_to) {
-            sql +=
-                " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
-                " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
-        }
+        if (filter.visible_to) sql += kHistoryView;
         sql += " ORDER BY closed_at DESC, number DESC LIMIT ?";
 
         Transaction tx(*db_, Transaction::Kind::read);
@@ -281,6 +282,19 @@ std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
         if (filter.visible_to) stmt.bind(*filter.visible_to, *filter.visible_to);
         stmt.bind(clamp_limit(filter.limit));
         return load_tickets(stmt);
+    });
+}
+
+HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
+    return or_empty([&] {
+        std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
+        if (visible_to) sql += kHistoryView;
+        sql += " GROUP BY status";
+        auto stmt = db_->prepare(sql);
+        if (visible_to) stmt.bind(*visible_to, *visible_to);
+        HistoryCounts counts;
+        while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) = stmt.int64(1);
+        return counts;
     });
 }
 

@@ -58,6 +58,12 @@ struct HistoryFilter {
     int limit = 100;  ///< clamped to [1, 1000]
 };
 
+/// Closed and expired tickets in a history view.
+struct HistoryCounts {
+    std::int64_t closed = 0;
+    std::int64_t expired = 0;
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -114,6 +120,8 @@ public:
     virtual std::optional<Ticket> ticket(TicketNumber number) = 0;
     virtual std::vector<Ticket> open_tickets() = 0;            ///< every open ticket
     virtual std::vector<Ticket> history(const HistoryFilter& filter) = 0;  ///< closed + expired, newest first
+    /// How many tickets history holds, per status; `visible_to` as in HistoryFilter.
+    virtual HistoryCounts history_counts(std::optional<UserId> visible_to) = 0;
     virtual std::vector<Ticket> device_tickets(const std::string& device_id, int limit) = 0;  ///< newest first
     virtual Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                          Timestamp now) = 0;

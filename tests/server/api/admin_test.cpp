@@ -39,3 +39,33 @@ TEST_CASE_METHOD(Admin, "a group the published profile offers to customers canno
     CHECK(call("DELETE", "/api/v1/groups/billing", admin).status == 204);
     CHECK_FALSE(store().group("billing"));
 }
+
+TEST_CASE_METHOD(Admin, "admin endpoints answer 404 and 409 as docs/protocol.md lists them") {
+    CHECK(call("PATCH", "/api/v1/users/9999", admin, {{"name", "x"}}).status == 404);
+    CHECK(call("PATCH", "/api/v1/users/abc", admin, {{"name", "x"}}).status == 404);
+    CHECK(call("POST", "/api/v1/users", admin, {{"email", "BOSS@team.example"}, {"name", "Again"}}).status == 409);
+    CHECK(call("POST", "/api/v1/groups", admin, {{"id", "helpdesk"}, {"name", "Again"}}).status == 409);
+    CHECK(call("PATCH", "/api/v1/groups/nope", admin, {{"name", "x"}}).status == 404);
+    CHECK(call("DELETE", "/api/v1/groups/nope", admin).status == 404);
+    CHECK(call("GET", "/api/v1/groups/nope/members", admin).status == 404);
+    CHECK(call("PUT", "/api/v1/groups/nope/members", admin, {{"user_ids", nlohmann::json::array()}}).status == 404);
+    auto unknown_member = call("PUT", "/api/v1/groups/helpdesk/members", admin, {{"user_ids", {9999}}});
+    CHECK(unknown_member.status == 400);
+    CHECK(unknown_member.json["errors"][0]["field"] == "user_ids");
+    REQUIRE(call("POST", "/api/v1/organizations", admin, {{"domain", "acme.example"}, {"name", "Acme"}}).status == 201);
+    CHECK(call("POST", "/api/v1/organizations", admin, {{"domain", "ACME.example"}, {"name", "Acme"}}).status == 409);
+    CHECK(call("DELETE", "/api/v1/organizations/ACME.example", admin).status == 204);
+    CHECK(call("DELETE", "/api/v1/organizations/acme.example", admin).status == 404);
+}
+
+TEST_CASE_METHOD(Admin, "connecting to a ticket that no device made is a conflict") {
+    NewTicket t;
+    t.email = "walk-in@acme.example";
+    t.description = "Came to the desk";
+    t.created_at = clock.now();
+    auto made = store().submit_ticket(t, "walk-in-key", "hash");
+    REQUIRE(made.ok());
+    auto r = call("POST", "/api/v1/tickets/" + std::to_string(made->ticket.number) + "/connect", admin);
+    CHECK(r.status == 409);
+    CHECK_THAT(r.json["detail"].get<std::string>(), Catch::Contains("did not come from a Helpline client"));
+}
