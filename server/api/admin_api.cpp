@@ -252,9 +252,7 @@ http::Response publish_profile_text(Context& ctx, const std::string& text, const
 }
 
 http::Response publish_profile(const http::Request& req, const Principal& who, Context& ctx) {
-    const auto type = req.header("Content-Type");
-    if (!type || type->substr(0, type->find(';')) != "application/json")
-        return http::problem(415, "Send the signed envelope as JSON with 'Content-Type: application/json'.");
+    if (auto refused = unless_json_content(req)) return std::move(*refused);
     return publish_profile_text(ctx, req.body, who.actor());
 }
 

@@ -47,6 +47,15 @@ private:
     std::vector<http::FieldError> errors_;
 };
 
+/// Nullopt when the request's Content-Type is JSON: the media type `application/json` in
+/// any case, with parameters allowed (`charset` only as UTF-8, quoted or not); else the
+/// 415 to answer, saying what to send.
+std::optional<http::Response> unless_json_content(const http::Request& request);
+
+/// A non-negative decimal integer made of digits only (no sign, space or trailing junk),
+/// at most 18 of them; nullopt otherwise.
+std::optional<std::int64_t> parse_decimal(std::string_view text);
+
 /// Plausible email: one '@', a non-empty local part, a dotted domain of letters, digits
 /// and '-', no spaces; at most 254 characters.
 bool is_valid_email(std::string_view email);

@@ -1,5 +1,3 @@
-#include <charconv>
-
 #include "server/api/body_reader.h"
 #include "server/api/client_address.h"
 #include "server/api/handlers.h"
@@ -54,9 +52,11 @@ http::Response get_profile(const http::Request& req, const Principal&, Context& 
 http::Response my_tickets(const http::Request& req, const Principal& who, Context& ctx) {
     int limit = 50;
     if (auto it = req.query.find("limit"); it != req.query.end()) {
-        const auto& v = it->second;
-        if (std::from_chars(v.data(), v.data() + v.size(), limit).ec != std::errc() || limit < 1 || limit > 500)
-            return http::problem(400, "limit must be an integer from 1 to 500.", {{"limit", "must be 1..500"}});
+        const auto v = parse_decimal(it->second);
+        if (!v || *v < 1 || *v > 500)
+            return http::problem(400, "limit must be an integer from 1 to 500.",
+                                 {{"limit", "must be an integer from 1 to 500"}}, "urn:helpline:problem:validation");
+        limit = static_cast<int>(*v);
     }
     const auto dir = Directory::load(ctx.store);
     nlohmann::json list = nlohmann::json::array();
@@ -65,18 +65,22 @@ http::Response my_tickets(const http::Request& req, const Principal& who, Contex
 }
 
 http::Response device_events(const http::Request& req, const Principal& who, Context& ctx) {
+    // Resume: everything stored after Last-Event-ID that still matters. A connection
+    // request is replayed only while it is pending and unexpired. The server only ever
+    // sends decimal ids, so anything else is a client bug, said so rather than guessed at.
+    std::int64_t last_id = -1;
+    if (auto h = req.header("Last-Event-ID"); h && !h->empty()) {
+        const auto v = parse_decimal(*h);
+        if (!v)
+            return http::problem(400, "Last-Event-ID must be the decimal id of an event this stream sent.",
+                                 {{"Last-Event-ID", "must be a non-negative integer"}},
+                                 "urn:helpline:problem:validation");
+        last_id = *v;
+    }
     const std::string& device_id = who.device->id;
     (void)ctx.store.touch_device(device_id, ctx.clock.now());
     auto sink = ctx.hub.subscribe_device(device_id);
     const Timestamp now = ctx.clock.now();
-
-    // Resume: everything stored after Last-Event-ID that still matters. A connection
-    // request is replayed only while it is pending and unexpired.
-    std::int64_t last_id = -1;
-    if (auto h = req.header("Last-Event-ID")) {
-        std::int64_t v = 0;
-        if (std::from_chars(h->data(), h->data() + h->size(), v).ec == std::errc() && v >= 0) last_id = v;
-    }
     const auto still_pending = [&](const nlohmann::json& data) {
         auto r = ctx.store.connection_request(data.value("id", ""));
         return r && r->state == RequestState::pending && r->expires_at > now;

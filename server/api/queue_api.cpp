@@ -123,10 +123,9 @@ http::Response get_history(const http::Request& req, const Principal& who, Conte
         else (std::string_view(name) == "from" ? filter.from : filter.to) = *t;
     }
     if (auto it = req.query.find("limit"); it != req.query.end()) {
-        const auto& v = it->second;
-        if (std::from_chars(v.data(), v.data() + v.size(), filter.limit).ec != std::errc() || filter.limit < 1 ||
-            filter.limit > 1000)
-            errors.push_back({"limit", "must be an integer from 1 to 1000"});
+        const auto v = parse_decimal(it->second);
+        if (!v || *v < 1 || *v > 1000) errors.push_back({"limit", "must be an integer from 1 to 1000"});
+        else filter.limit = static_cast<int>(*v);
     }
     if (!errors.empty())
         return http::problem(400, "Invalid history filter.", std::move(errors), "urn:helpline:problem:validation");

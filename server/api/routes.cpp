@@ -75,7 +75,7 @@ http::Router make_router(Context& ctx) {
 
 http::Handler make_handler(Context& ctx) {
     auto router = std::make_shared<http::Router>(make_router(ctx));
-    return [router, &ctx](const http::Request& request) {
+    return [router](const http::Request& request) {
         http::Request routed = request;
         http::Response response = router->route(routed);
         response.header("X-Content-Type-Options", "nosniff");
@@ -84,7 +84,8 @@ http::Handler make_handler(Context& ctx) {
             std::any_of(response.headers.begin(), response.headers.end(),
                         [](const auto& h) { return h.first == "Cache-Control"; });
         if (!response.stream && !has_cache_control) response.header("Cache-Control", "no-store");
-        ctx.metrics.count_request(response.status);
+        // Counted in the HTTP front's on_request (server_app.cpp), which also sees the
+        // answers it gives itself (400 bad target, 413, 431).
         return response;
     };
 }

@@ -44,6 +44,8 @@ Result<std::uint16_t> ServerApp::start() {
     o.sse_heartbeat = options_.sse_heartbeat;
     o.worker_threads = options_.worker_threads;
     o.on_request = [ctx = context_.get()](const http::Request& r, int status, std::chrono::microseconds elapsed) {
+        // Every answer written: the handlers' and those the HTTP layer gives by itself.
+        ctx->metrics.count_request(status);
         const double ms = static_cast<double>(elapsed.count()) / 1000.0;
         // Behind a trusted proxy the client is not the peer; both are worth a look.
         const std::string client = api::client_address(r, ctx->config);

@@ -1,11 +1,31 @@
 #include "server/app/server_cli.h"
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <string>
 
 #include "server/app/admin_commands.h"
 #include "server/app/run_command.h"
 
 namespace helpline::server {
+namespace {
+
+/// Checks an integer option before it is used: a whole number from `min` to `max`, the
+/// message saying what it means (a TTL of 0 would expire every ticket at once).
+CLI::Validator whole_number(long long min, long long max, const std::string& meaning) {
+    const std::string range = std::to_string(min) + " to " + std::to_string(max);
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            long long value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max)
+                return "'" + text + "' is not a whole number from " + range + " (" + meaning + ")";
+            return {};
+        },
+        "INT in " + range);
+}
+
+}  // namespace
 
 int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     CLI::App app{"helpline-server: the Helpline team server (assistance queue, events, relay).", "helpline-server"};
@@ -34,15 +54,28 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
                   "Behind a TLS proxy on this host: key rate limits and audit on the last "
                   "X-Forwarded-For address of requests from loopback");
     run->add_option("--port-file", run_opts.port_file, "Write the bound port here once listening");
-    run->add_option("--ticket-ttl", run_opts.ticket_ttl_s, "Seconds before unclosed tickets expire")->capture_default_str();
-    run->add_option("--request-timeout", run_opts.request_timeout_s,
-                    "Seconds a connection request waits for the customer (unless the profile says)")->capture_default_str();
-    run->add_option("--sse-heartbeat-ms", run_opts.sse_heartbeat_ms, "Event stream heartbeat")->capture_default_str();
-    run->add_option("--sweep-interval-ms", run_opts.sweep_interval_ms, "Expiry check interval")->capture_default_str();
-    run->add_option("--login-limit", run_opts.login_limit, "Sign-in attempts per minute per address and email")
+    run->add_option("--ticket-ttl", run_opts.ticket_ttl_s, "Seconds before unclosed tickets expire")
+        ->check(whole_number(1, 10LL * 365 * 24 * 3600,
+                             "seconds after which unclosed tickets expire; a day is 86400"))
         ->capture_default_str();
-    run->add_option("--submit-limit", run_opts.submit_limit, "Submissions per minute per device")->capture_default_str();
+    run->add_option("--request-timeout", run_opts.request_timeout_s,
+                    "Seconds a connection request waits for the customer (unless the profile says)")
+        ->check(whole_number(1, 600, "seconds a connection request waits for the customer"))
+        ->capture_default_str();
+    run->add_option("--sse-heartbeat-ms", run_opts.sse_heartbeat_ms, "Event stream heartbeat")
+        ->check(whole_number(100, 600'000, "milliseconds between pings on an idle event stream"))
+        ->capture_default_str();
+    run->add_option("--sweep-interval-ms", run_opts.sweep_interval_ms, "Expiry check interval")
+        ->check(whole_number(10, 3'600'000, "milliseconds between expiry checks"))
+        ->capture_default_str();
+    run->add_option("--login-limit", run_opts.login_limit, "Sign-in attempts per minute per address and email")
+        ->check(whole_number(1, 1'000'000'000, "sign-in attempts per minute"))
+        ->capture_default_str();
+    run->add_option("--submit-limit", run_opts.submit_limit, "Submissions per minute per device")
+        ->check(whole_number(1, 1'000'000'000, "new tickets per minute per device"))
+        ->capture_default_str();
     run->add_option("--register-limit", run_opts.register_limit, "Device registrations per minute per address")
+        ->check(whole_number(1, 1'000'000'000, "device registrations per minute"))
         ->capture_default_str();
     run->add_option("--relay-pair-timeout", run_opts.relay_pair_timeout_s,
                     "Seconds one side of a relayed session waits for the other")

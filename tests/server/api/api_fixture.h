@@ -3,6 +3,7 @@
 // real router and authentication; no sockets.
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <set>
@@ -51,7 +52,9 @@ public:
         r.query = norm->query;
         if (!token.empty()) r.headers.add("Authorization", "Bearer " + token);
         if (!body.is_null()) {
-            r.headers.add("Content-Type", "application/json");
+            // A Content-Type among `headers` replaces the default.
+            const bool typed = std::any_of(headers.begin(), headers.end(), [](const auto& h) { return h.first == "Content-Type"; });
+            if (!typed) r.headers.add("Content-Type", "application/json");
             r.body = body.dump();
         }
         for (auto& [n, v] : headers) r.headers.add(n, v);

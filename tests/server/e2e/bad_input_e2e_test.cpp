@@ -122,9 +122,15 @@ TEST_CASE("a body that is not declared as JSON is 415") {
     check_problem(post_raw(team, "/api/v1/users", team.admin_token(), "{}", "text/json"), 415);
     check_problem(post_raw(team, "/api/v1/profiles", team.admin_token(), "{}", "text/plain"), 415);
     CHECK(team.admin_queue().empty());
-    // Parameters after the media type are fine.
+    check_problem(post_raw(team, "/api/v1/tickets", device.token, body,
+                           "application/json; charset=latin1", {key}),
+                  415);
+    // Parameters after the media type are fine, and media types are case-insensitive.
     CHECK(post_raw(team, "/api/v1/tickets", device.token, body, "application/json; charset=utf-8",
                    {key})
+              .status == 201);
+    CHECK(post_raw(team, "/api/v1/tickets", device.token, ticket_body("Printer").dump(),
+                   "Application/JSON ; Charset=\"UTF-8\"", {"Idempotency-Key: " + new_uuid()})
               .status == 201);
 }
 

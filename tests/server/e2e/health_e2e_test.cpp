@@ -171,3 +171,55 @@ TEST_CASE("metrics through a proxy on the same host are refused without an admin
 }
 
 }  // namespace helpline::test::e2e
+
+namespace helpline::test::e2e {
+
+TEST_CASE("metrics count the answers the HTTP layer gives by itself") {
+    Team team;
+    // A path that cannot be normalised, a body over its limit, a header over 8 KiB: the
+    // HTTP front answers these without a handler.
+    {
+        RawSocket socket("127.0.0.1", team.server().port());
+        REQUIRE(socket.send("GET /api/v1/a%2Fb HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        socket.receive_until([](const std::string& s) { return s.find("\r\n\r\n") != std::string::npos; },
+                             std::chrono::seconds(5));
+        CHECK(socket.received().rfind("HTTP/1.1 400 ", 0) == 0);
+    }
+    const auto device = team.register_device();
+    CHECK(team.call("POST", "/api/v1/tickets", device.token,
+                    ticket_body(std::string(70 * 1024, 'x')), {"Idempotency-Key: " + new_uuid()})
+              .status == 413);
+    CHECK(team.call("GET", "/livez", {}, {}, {"X-Padding: " + std::string(9 * 1024, 'p')}).status ==
+          431);
+
+    std::string text;
+    CHECK(wait_for([&] {
+        text = team.call("GET", "/metrics").body;
+        return text.find("helpline_http_requests_total{code=\"431\"} 1") != std::string::npos;
+    }));
+    CHECK(text.find("helpline_http_requests_total{code=\"400\"} 1") != std::string::npos);
+    CHECK(text.find("helpline_http_requests_total{code=\"413\"} 1") != std::string::npos);
+    CHECK(text.find("helpline_http_requests_total{code=\"431\"} 1") != std::string::npos);
+}
+
+TEST_CASE("run refuses a ticket TTL or limit out of range with exit code 2 and says why") {
+    TempDir dir;
+    ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
+    for (const std::string ttl : {"0", "-5", "1d", "999999999999"}) {
+        const auto r = run_program({kServerBin, "run", "--data", server.data().string(), "--listen",
+                                    "127.0.0.1:0", "--ticket-ttl", ttl},
+                                   {}, std::chrono::seconds(10));
+        INFO(ttl << ": " << r.err);
+        CHECK(r.exit_code == 2);
+        CHECK(r.err.find("--ticket-ttl") != std::string::npos);
+        CHECK(r.err.find("is not a whole number from 1 to 315360000") != std::string::npos);
+        CHECK(r.out.find("listening") == std::string::npos);
+    }
+    const auto limit = run_program({kServerBin, "run", "--data", server.data().string(), "--listen",
+                                    "127.0.0.1:0", "--login-limit", "0"},
+                                   {}, std::chrono::seconds(10));
+    CHECK(limit.exit_code == 2);
+    CHECK(limit.err.find("--login-limit") != std::string::npos);
+}
+
+}  // namespace helpline::test::e2e
