@@ -139,7 +139,7 @@ Db::~Db() {
     sqlite3_close_v2(handle_);
 }
 
-std::unique_ptr<Db> Db::open(const std::string& path) {
+std::unique_ptr<Db> Db::connect(const std::string& path, int flags) {
     if (sqlite3_threadsafe() == 0) {
         throw DbException(make_error(
             store_error::kIo,
@@ -147,9 +147,8 @@ std::unique_ptr<Db> Db::open(const std::string& path) {
             path));
     }
     sqlite3* handle = nullptr;
-    // NOMUTEX: SqliteStore serialises all use of the connection with its own mutex.
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags, nullptr);
+    // NOMUTEX: SqliteStore serialises all use of each connection with a mutex of its own.
+    const int rc = sqlite3_open_v2(path.c_str(), &handle, flags | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         const std::string reason = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
         sqlite3_close_v2(handle);
@@ -162,6 +161,19 @@ std::unique_ptr<Db> Db::open(const std::string& path) {
     std::unique_ptr<Db> db(new Db(handle, path));
     sqlite3_extended_result_codes(handle, 1);
     sqlite3_busy_timeout(handle, static_cast<int>(kDefaultBusyTimeout.count()));
+    return db;
+}
+
+std::unique_ptr<Db> Db::open_reader(const std::string& path) {
+    // No CREATE: the writer made the file. READWRITE all the same: a WAL reader writes its
+    // read marks in the shared-memory index. query_only makes any write an error.
+    auto db = connect(path, SQLITE_OPEN_READWRITE);
+    db->exec("PRAGMA query_only=ON");
+    return db;
+}
+
+std::unique_ptr<Db> Db::open(const std::string& path) {
+    auto db = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 
     // The first read of the file: this is where a file that is not a database fails.
     auto mode = db->prepare("PRAGMA journal_mode=WAL");

@@ -96,6 +96,9 @@ class Db {
     /// Opens or creates the file, in WAL mode with synchronous=FULL, foreign keys on and a
     /// busy timeout (another process may hold the write lock for a moment).
     static std::unique_ptr<Db> open(const std::string& path);
+    /// A second connection to the file `open` made, for reads only (PRAGMA query_only): in
+    /// WAL mode it reads the last commit while the writer's connection is busy committing.
+    static std::unique_ptr<Db> open_reader(const std::string& path);
     ~Db();
     Db(const Db&) = delete;
     Db& operator=(const Db&) = delete;
@@ -131,6 +134,8 @@ class Db {
 
   private:
     Db(sqlite3* handle, std::string path);
+    /// Opens `path` with `flags` (+ NOMUTEX), extended result codes and the busy timeout.
+    static std::unique_ptr<Db> connect(const std::string& path, int flags);
 
     struct CachedStatement {
         sqlite3_stmt* stmt = nullptr;

@@ -47,8 +47,14 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
     }
 }
 
+thread_local Db* SqliteStore::reading_ = nullptr;
+
 SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {
     if (db_->path().empty() || db_->path() == ":memory:") return;
+    // As many as lookups run at once in practice (the server's handler threads); a fifth
+    // caller waits for one of them, never for the writer.
+    constexpr std::size_t kReaders = 4;
+    readers_ = std::make_unique<ReaderPool>(db_->path(), kReaders);
     checkpointer_ = std::make_unique<WalCheckpointer>(db_->path());
     db_->on_commit([checkpointer = checkpointer_.get()](int frames) {
         checkpointer->committed(frames);
@@ -64,27 +70,27 @@ int SqliteStore::clamp_limit(int limit) {
 }
 
 bool SqliteStore::user_exists(UserId id) {
-    auto stmt = db_->prepare("SELECT 1 FROM users WHERE id = ?");
+    auto stmt = db().prepare("SELECT 1 FROM users WHERE id = ?");
     return stmt.bind(id).step();
 }
 
 bool SqliteStore::group_exists(const std::string& id) {
-    auto stmt = db_->prepare("SELECT 1 FROM team_groups WHERE id = ?");
+    auto stmt = db().prepare("SELECT 1 FROM team_groups WHERE id = ?");
     return stmt.bind(id).step();
 }
 
 bool SqliteStore::device_exists(const std::string& id) {
-    auto stmt = db_->prepare("SELECT 1 FROM devices WHERE id = ?");
+    auto stmt = db().prepare("SELECT 1 FROM devices WHERE id = ?");
     return stmt.bind(id).step();
 }
 
 void SqliteStore::bump_team_revision() {
-    db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'team_revision'").run();
+    db().prepare("UPDATE counters SET value = value + 1 WHERE name = 'team_revision'").run();
 }
 
 std::int64_t SqliteStore::team_revision() {
-    return or_empty([&] {
-        auto stmt = db_->prepare("SELECT value FROM counters WHERE name = 'team_revision'");
+    return read_only([&] {
+        auto stmt = db().prepare("SELECT value FROM counters WHERE name = 'team_revision'");
         return stmt.step() ? stmt.int64(0) : std::int64_t{0};
     });
 }
@@ -93,8 +99,8 @@ std::int64_t SqliteStore::team_revision() {
 // Settings
 
 std::optional<std::string> SqliteStore::setting(const std::string& key) {
-    return or_empty([&]() -> std::optional<std::string> {
-        auto stmt = db_->prepare("SELECT value FROM settings WHERE name = ?");
+    return read_only([&]() -> std::optional<std::string> {
+        auto stmt = db().prepare("SELECT value FROM settings WHERE name = ?");
         if (!stmt.bind(key).step()) return std::nullopt;
         return stmt.text(0);
     });
@@ -102,7 +108,7 @@ std::optional<std::string> SqliteStore::setting(const std::string& key) {
 
 Status SqliteStore::set_setting(const std::string& key, const std::string& value) {
     return with_error([&]() -> Status {
-        db_->prepare(
+        db().prepare(
                "INSERT INTO settings (name, value) VALUES (?, ?) "
                "ON CONFLICT (name) DO UPDATE SET value = excluded.value")
             .bind(key, value)
@@ -116,15 +122,15 @@ Status SqliteStore::set_setting(const std::string& key, const std::string& value
 
 Status SqliteStore::add_session(const OperatorSession& session) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (!user_exists(session.user_id)) return no_user(session.user_id);
-        if (db_->prepare("SELECT 1 FROM operator_sessions WHERE token_hash = ?")
+        if (db().prepare("SELECT 1 FROM operator_sessions WHERE token_hash = ?")
                 .bind(session.token_hash)
                 .step()) {
             return make_error(store_error::kConflict, "This session token is already in use.",
                               "token_hash");
         }
-        db_->prepare(
+        db().prepare(
                "INSERT INTO operator_sessions (token_hash, user_id, csrf_token, "
                "created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
             .bind(session.token_hash, session.user_id, session.csrf_token, session.created_at,
@@ -136,8 +142,8 @@ Status SqliteStore::add_session(const OperatorSession& session) {
 }
 
 std::optional<OperatorSession> SqliteStore::session(const std::string& token_hash) {
-    return or_empty([&]() -> std::optional<OperatorSession> {
-        auto stmt = db_->prepare(
+    return read_only([&]() -> std::optional<OperatorSession> {
+        auto stmt = db().prepare(
             "SELECT token_hash, user_id, csrf_token, created_at, expires_at "
             "FROM operator_sessions WHERE token_hash = ?");
         if (!stmt.bind(token_hash).step()) return std::nullopt;
@@ -147,8 +153,8 @@ std::optional<OperatorSession> SqliteStore::session(const std::string& token_has
 
 Status SqliteStore::delete_session(const std::string& token_hash) {
     return with_error([&]() -> Status {
-        db_->prepare("DELETE FROM operator_sessions WHERE token_hash = ?").bind(token_hash).run();
-        if (db_->changes() == 0) {
+        db().prepare("DELETE FROM operator_sessions WHERE token_hash = ?").bind(token_hash).run();
+        if (db().changes() == 0) {
             return make_error(store_error::kNotFound, "There is no such session.", "token_hash");
         }
         return Ok{};
@@ -157,7 +163,7 @@ Status SqliteStore::delete_session(const std::string& token_hash) {
 
 Status SqliteStore::delete_user_sessions(UserId user) {
     return with_error([&]() -> Status {
-        db_->prepare("DELETE FROM operator_sessions WHERE user_id = ?").bind(user).run();
+        db().prepare("DELETE FROM operator_sessions WHERE user_id = ?").bind(user).run();
         return Ok{};
     });
 }
@@ -167,7 +173,7 @@ Status SqliteStore::delete_user_sessions(UserId user) {
 
 Status SqliteStore::put_profile(const PublishedProfile& profile) {
     return with_error([&]() -> Status {
-        db_->prepare(
+        db().prepare(
                "INSERT INTO profiles (id, revision, envelope, public_key, published_at) "
                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                "revision = excluded.revision, envelope = excluded.envelope, "
@@ -180,8 +186,8 @@ Status SqliteStore::put_profile(const PublishedProfile& profile) {
 }
 
 std::optional<PublishedProfile> SqliteStore::profile(const std::string& id) {
-    return or_empty([&]() -> std::optional<PublishedProfile> {
-        auto stmt = db_->prepare(
+    return read_only([&]() -> std::optional<PublishedProfile> {
+        auto stmt = db().prepare(
             "SELECT id, revision, envelope, public_key, published_at FROM profiles WHERE id = ?");
         if (!stmt.bind(id).step()) return std::nullopt;
         return read_profile(stmt);
@@ -189,9 +195,9 @@ std::optional<PublishedProfile> SqliteStore::profile(const std::string& id) {
 }
 
 std::vector<PublishedProfile> SqliteStore::profiles() {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<PublishedProfile> out;
-        auto stmt = db_->prepare(
+        auto stmt = db().prepare(
             "SELECT id, revision, envelope, public_key, published_at FROM profiles ORDER BY id");
         while (stmt.step()) out.push_back(read_profile(stmt));
         return out;
@@ -203,7 +209,7 @@ std::vector<PublishedProfile> SqliteStore::profiles() {
 
 Status SqliteStore::audit(const AuditEntry& entry) {
     return with_error([&]() -> Status {
-        db_->prepare(
+        db().prepare(
                "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
                "session_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(entry.at, entry.actor, entry.action, entry.ticket_number, entry.request_id,
@@ -214,9 +220,9 @@ Status SqliteStore::audit(const AuditEntry& entry) {
 }
 
 std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<AuditEntry> out;
-        auto stmt = db_->prepare(
+        auto stmt = db().prepare(
             "SELECT id, at, actor, action, ticket_number, request_id, session_id, detail "
             "FROM audit_log ORDER BY id DESC LIMIT ?");
         stmt.bind(clamp_limit(limit));
@@ -248,20 +254,20 @@ bool SqliteStore::healthy() {
             Db& db;
             explicit ProbeTimeout(Db& d) : db(d) { db.set_busy_timeout(std::chrono::seconds(1)); }
             ~ProbeTimeout() { db.set_busy_timeout(Db::kDefaultBusyTimeout); }
-        } probe(*db_);
-        Transaction tx(*db_);  // BEGIN IMMEDIATE; rolled back: nothing is written
-        return db_->query_int64("SELECT COUNT(*) FROM counters") > 0;
+        } probe(db());
+        Transaction tx(db());  // BEGIN IMMEDIATE; rolled back: nothing is written
+        return db().query_int64("SELECT COUNT(*) FROM counters") > 0;
     });
 }
 
 std::int64_t SqliteStore::count_open_tickets() {
-    return or_empty(
-        [&] { return db_->query_int64("SELECT COUNT(*) FROM tickets WHERE status = 'open'"); });
+    return read_only(
+        [&] { return db().query_int64("SELECT COUNT(*) FROM tickets WHERE status = 'open'"); });
 }
 
 std::int64_t SqliteStore::count_pending_requests(Timestamp now) {
-    return or_empty([&] {
-        auto stmt = db_->prepare(
+    return read_only([&] {
+        auto stmt = db().prepare(
             "SELECT COUNT(*) FROM connection_requests WHERE state = 'pending' AND expires_at > ?");
         stmt.bind(now);
         return stmt.step() ? stmt.int64(0) : std::int64_t{0};

@@ -1,7 +1,9 @@
 #pragma once
-// The SQLite Store: one connection, serialised by a mutex. SQLite takes one writer at a
-// time anyway, and a single connection keeps every method simply one transaction seen
-// whole by the next. Open it with open_sqlite_store() (store.h).
+// The SQLite Store: one writing connection, serialised by a mutex — SQLite takes one writer
+// at a time anyway, and a single one keeps every change simply one transaction seen whole
+// by the next — and a few reading connections for the lookups (sqlite_readers.h), which in
+// WAL mode see the last commit without waiting for the one in progress. Open it with
+// open_sqlite_store() (store.h).
 
 #include <condition_variable>
 #include <deque>
@@ -11,6 +13,7 @@
 #include <utility>
 
 #include "server/store/sqlite_db.h"
+#include "server/store/sqlite_readers.h"
 #include "server/store/store.h"
 #include "server/store/wal_checkpointer.h"
 
@@ -125,6 +128,28 @@ class SqliteStore final : public Store {
         }
     }
 
+    /// Runs the lookup `f` (returning a value) on a reader connection (sqlite_readers.h),
+    /// so that it does not wait for a commit in progress; a database failure reads as
+    /// "nothing". Without readers (a database in memory) it runs like or_empty().
+    template <typename F>
+    auto read_only(F&& f) -> decltype(f()) {
+        if (!readers_) return or_empty(std::forward<F>(f));
+        const auto lease = readers_->acquire();
+        reading_ = &lease.db();
+        try {
+            auto result = std::forward<F>(f)();
+            reading_ = nullptr;
+            return result;
+        } catch (const DbException&) {
+            reading_ = nullptr;
+            return {};
+        }
+    }
+    /// The connection of the call in progress: the reader inside read_only(), else the
+    /// writer (under mutex_).
+    Db& db() { return reading_ != nullptr ? *reading_ : *db_; }
+    static thread_local Db* reading_;
+
     /// Lists are capped so that one request cannot make the server read the whole table.
     static constexpr int kMaxLimit = 1000;
     static int clamp_limit(int limit);
@@ -158,6 +183,7 @@ class SqliteStore final : public Store {
     std::unique_ptr<WalCheckpointer> checkpointer_;  ///< outlives db_, whose commits call it
     std::mutex mutex_;
     std::unique_ptr<Db> db_;
+    std::unique_ptr<ReaderPool> readers_;  ///< none for a database in memory
 };
 
 }  // namespace helpline::server

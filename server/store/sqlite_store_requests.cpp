@@ -59,15 +59,15 @@ std::vector<ConnectionRequest> SqliteStore::cancel_pending_requests(TicketNumber
                                                                     Timestamp now) {
     std::vector<ConnectionRequest> cancelled;
     {
-        auto stmt = db_->prepare(fmt::format(
+        auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM connection_requests WHERE ticket_number = ? AND state = 'pending' "
             "ORDER BY created_at, id",
             kRequestColumns));
         stmt.bind(number);
-        cancelled = read_requests(*db_, stmt);
+        cancelled = read_requests(db(), stmt);
     }
     if (cancelled.empty()) return cancelled;
-    db_->prepare(
+    db().prepare(
            "UPDATE connection_requests SET state = 'cancelled', ended_at = ? "
            "WHERE ticket_number = ? AND state = 'pending'")
         .bind(now, number)
@@ -81,8 +81,8 @@ std::vector<ConnectionRequest> SqliteStore::cancel_pending_requests(TicketNumber
 
 Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
-        if (db_->prepare("SELECT 1 FROM connection_requests WHERE id = ?")
+        Transaction tx(db());
+        if (db().prepare("SELECT 1 FROM connection_requests WHERE id = ?")
                 .bind(request.id)
                 .step()) {
             return make_error(store_error::kConflict,
@@ -91,7 +91,7 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
                                           fmt::arg("id", request.id)),
                               "id");
         }
-        if (!db_->prepare("SELECT 1 FROM tickets WHERE number = ?")
+        if (!db().prepare("SELECT 1 FROM tickets WHERE number = ?")
                  .bind(request.ticket_number)
                  .step()) {
             return no_ticket(request.ticket_number);
@@ -99,12 +99,12 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
         if (!device_exists(request.device_id)) return no_device(request.device_id);
         if (!user_exists(request.operator_id)) return no_user(request.operator_id);
         if (request.session_id &&
-            db_->prepare("SELECT 1 FROM connection_requests WHERE session_id = ?")
+            db().prepare("SELECT 1 FROM connection_requests WHERE session_id = ?")
                 .bind(*request.session_id)
                 .step()) {
             return session_taken(*request.session_id);
         }
-        db_->prepare(fmt::format("INSERT INTO connection_requests ({}) VALUES "
+        db().prepare(fmt::format("INSERT INTO connection_requests ({}) VALUES "
                                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  kRequestColumns))
             .bind(request.id, request.ticket_number, request.device_id, request.operator_id,
@@ -118,28 +118,28 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
 }
 
 std::optional<ConnectionRequest> SqliteStore::connection_request(const std::string& id) {
-    return or_empty([&]() -> std::optional<ConnectionRequest> {
-        auto stmt = db_->prepare(
+    return read_only([&]() -> std::optional<ConnectionRequest> {
+        auto stmt = db().prepare(
             fmt::format("SELECT {} FROM connection_requests WHERE id = ?", kRequestColumns));
         if (!stmt.bind(id).step()) return std::nullopt;
-        return read_request(*db_, stmt);
+        return read_request(db(), stmt);
     });
 }
 
 std::optional<ConnectionRequest> SqliteStore::request_by_session(const std::string& session_id) {
-    return or_empty([&]() -> std::optional<ConnectionRequest> {
-        auto stmt = db_->prepare(fmt::format(
+    return read_only([&]() -> std::optional<ConnectionRequest> {
+        auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM connection_requests WHERE session_id = ?", kRequestColumns));
         if (!stmt.bind(session_id).step()) return std::nullopt;
-        return read_request(*db_, stmt);
+        return read_request(db(), stmt);
     });
 }
 
 Status SqliteStore::transition_request(const ConnectionRequest& updated, RequestState expected) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         {
-            auto current = db_->prepare("SELECT state FROM connection_requests WHERE id = ?");
+            auto current = db().prepare("SELECT state FROM connection_requests WHERE id = ?");
             if (!current.bind(updated.id).step()) return no_connection_request(updated.id);
             if (current.text(0) != to_string(expected)) {
                 return make_error(
@@ -150,7 +150,7 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
             }
         }
         if (updated.session_id &&
-            db_->prepare("SELECT 1 FROM connection_requests WHERE session_id = ? AND id <> ?")
+            db().prepare("SELECT 1 FROM connection_requests WHERE session_id = ? AND id <> ?")
                 .bind(*updated.session_id, updated.id)
                 .step()) {
             return session_taken(*updated.session_id);
@@ -158,7 +158,7 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
         // The state in the WHERE clause is the compare-and-set. Under SQLite's write lock
         // the check above already decided; the clause keeps the statement correct on its
         // own, as it must be where writers are not serialised (PostgreSQL).
-        db_->prepare(
+        db().prepare(
                "UPDATE connection_requests SET state = ?, expires_at = ?, answered_at = ?, "
                "session_id = ?, relay_token_hash = ?, vnc_password = ?, ended_at = ? "
                "WHERE id = ? AND state = ?")
@@ -166,7 +166,7 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
                   updated.session_id, updated.relay_token_hash, kept_password(updated),
                   updated.ended_at, updated.id, to_string(expected))
             .run();
-        if (db_->changes() == 0) {
+        if (db().changes() == 0) {
             return make_error(store_error::kStale,
                               fmt::format("The connection request \"{id}\" was answered meanwhile.",
                                           fmt::arg("id", updated.id)),
@@ -179,30 +179,30 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
 
 std::vector<ConnectionRequest> SqliteStore::pending_requests(const std::string& device_id,
                                                              Timestamp now) {
-    return or_empty([&] {
-        auto stmt = db_->prepare(fmt::format(
+    return read_only([&] {
+        auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM connection_requests WHERE device_id = ? AND state = 'pending' "
             "AND expires_at > ? ORDER BY created_at, id",
             kRequestColumns));
         stmt.bind(device_id, now);
-        return read_requests(*db_, stmt);
+        return read_requests(db(), stmt);
     });
 }
 
 std::vector<ConnectionRequest> SqliteStore::expire_requests(Timestamp now) {
     return or_empty([&] {
-        Transaction tx(*db_);
+        Transaction tx(db());
         std::vector<ConnectionRequest> expired;
         {
-            auto stmt = db_->prepare(fmt::format(
+            auto stmt = db().prepare(fmt::format(
                 "SELECT {} FROM connection_requests WHERE state = 'pending' AND expires_at <= ? "
                 "ORDER BY expires_at, id",
                 kRequestColumns));
             stmt.bind(now);
-            expired = read_requests(*db_, stmt);
+            expired = read_requests(db(), stmt);
         }
         if (expired.empty()) return expired;
-        db_->prepare(
+        db().prepare(
                "UPDATE connection_requests SET state = 'expired' "
                "WHERE state = 'pending' AND expires_at <= ?")
             .bind(now)
@@ -218,14 +218,14 @@ std::vector<ConnectionRequest> SqliteStore::expire_requests(Timestamp now) {
 
 Result<std::int64_t> SqliteStore::append_event(const StoredEvent& event) {
     return with_error([&]() -> Result<std::int64_t> {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (!device_exists(event.device_id)) return no_device(event.device_id);
-        db_->prepare(
+        db().prepare(
                "INSERT INTO device_events (device_id, type, data, created_at) "
                "VALUES (?, ?, ?, ?)")
             .bind(event.device_id, event.type, event.data, event.created_at)
             .run();
-        const std::int64_t id = db_->last_insert_id();
+        const std::int64_t id = db().last_insert_id();
         tx.commit();
         return id;
     });
@@ -233,9 +233,9 @@ Result<std::int64_t> SqliteStore::append_event(const StoredEvent& event) {
 
 std::vector<StoredEvent> SqliteStore::events_after(const std::string& device_id,
                                                    std::int64_t after_id, int limit) {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<StoredEvent> out;
-        auto stmt = db_->prepare(
+        auto stmt = db().prepare(
             "SELECT id, device_id, type, data, created_at FROM device_events "
             "WHERE device_id = ? AND id > ? ORDER BY id LIMIT ?");
         stmt.bind(device_id, after_id, clamp_limit(limit));
@@ -249,7 +249,7 @@ std::vector<StoredEvent> SqliteStore::events_after(const std::string& device_id,
 
 Status SqliteStore::prune_events(Timestamp before) {
     return with_error([&]() -> Status {
-        db_->prepare("DELETE FROM device_events WHERE created_at < ?").bind(before).run();
+        db().prepare("DELETE FROM device_events WHERE created_at < ?").bind(before).run();
         return Ok{};
     });
 }

@@ -64,20 +64,20 @@ Error email_taken(const std::string& email) {
 
 Result<User> SqliteStore::add_user(const User& user) {
     return with_error([&]() -> Result<User> {
-        Transaction tx(*db_);
-        if (db_->prepare("SELECT 1 FROM users WHERE lower(email) = lower(?)")
+        Transaction tx(db());
+        if (db().prepare("SELECT 1 FROM users WHERE lower(email) = lower(?)")
                 .bind(user.email)
                 .step()) {
             return email_taken(user.email);
         }
-        db_->prepare(
+        db().prepare(
                "INSERT INTO users (email, name, role, password_hash, disabled, "
                "notify_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
                   user.notify_email, user.created_at)
             .run();
         User added = user;
-        added.id = db_->last_insert_id();
+        added.id = db().last_insert_id();
         bump_team_revision();
         tx.commit();
         return added;
@@ -85,41 +85,41 @@ Result<User> SqliteStore::add_user(const User& user) {
 }
 
 std::optional<User> SqliteStore::user(UserId id) {
-    return or_empty([&]() -> std::optional<User> {
-        auto stmt = db_->prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
+    return read_only([&]() -> std::optional<User> {
+        auto stmt = db().prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
         if (!stmt.bind(id).step()) return std::nullopt;
-        return read_user(*db_, stmt);
+        return read_user(db(), stmt);
     });
 }
 
 std::optional<User> SqliteStore::user_by_email(const std::string& email) {
-    return or_empty([&]() -> std::optional<User> {
-        auto stmt = db_->prepare(
+    return read_only([&]() -> std::optional<User> {
+        auto stmt = db().prepare(
             fmt::format("SELECT {} FROM users WHERE lower(email) = lower(?)", kUserColumns));
         if (!stmt.bind(email).step()) return std::nullopt;
-        return read_user(*db_, stmt);
+        return read_user(db(), stmt);
     });
 }
 
 std::vector<User> SqliteStore::users() {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<User> out;
-        auto stmt = db_->prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns));
-        while (stmt.step()) out.push_back(read_user(*db_, stmt));
+        auto stmt = db().prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns));
+        while (stmt.step()) out.push_back(read_user(db(), stmt));
         return out;
     });
 }
 
 Status SqliteStore::update_user(const User& user) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (!user_exists(user.id)) return no_user(user.id);
-        if (db_->prepare("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id <> ?")
+        if (db().prepare("SELECT 1 FROM users WHERE lower(email) = lower(?) AND id <> ?")
                 .bind(user.email, user.id)
                 .step()) {
             return email_taken(user.email);
         }
-        db_->prepare(
+        db().prepare(
                "UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, "
                "disabled = ?, notify_email = ? WHERE id = ?")
             .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
@@ -136,14 +136,14 @@ Status SqliteStore::update_user(const User& user) {
 
 Status SqliteStore::add_group(const Group& group) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (group_exists(group.id)) {
             return make_error(store_error::kConflict,
                               fmt::format("A group with the id \"{id}\" already exists.",
                                           fmt::arg("id", group.id)),
                               "id");
         }
-        db_->prepare("INSERT INTO team_groups (id, name) VALUES (?, ?)")
+        db().prepare("INSERT INTO team_groups (id, name) VALUES (?, ?)")
             .bind(group.id, group.name)
             .run();
         bump_team_revision();
@@ -154,9 +154,9 @@ Status SqliteStore::add_group(const Group& group) {
 
 Status SqliteStore::rename_group(const std::string& id, const std::string& name) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
-        db_->prepare("UPDATE team_groups SET name = ? WHERE id = ?").bind(name, id).run();
-        if (db_->changes() == 0) return no_group(id);
+        Transaction tx(db());
+        db().prepare("UPDATE team_groups SET name = ? WHERE id = ?").bind(name, id).run();
+        if (db().changes() == 0) return no_group(id);
         bump_team_revision();
         tx.commit();
         return Ok{};
@@ -165,18 +165,18 @@ Status SqliteStore::rename_group(const std::string& id, const std::string& name)
 
 Status SqliteStore::delete_group(const std::string& id) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (!group_exists(id)) return no_group(id);
         // Open tickets stay in the queue, unassigned from the group; the group's history
         // goes with it (handlers, idempotency keys and connection requests by cascade).
-        db_->prepare("UPDATE tickets SET group_id = NULL WHERE group_id = ? AND status = 'open'")
+        db().prepare("UPDATE tickets SET group_id = NULL WHERE group_id = ? AND status = 'open'")
             .bind(id)
             .run();
-        db_->prepare("DELETE FROM tickets WHERE group_id = ? AND status IN ('closed', 'expired')")
+        db().prepare("DELETE FROM tickets WHERE group_id = ? AND status IN ('closed', 'expired')")
             .bind(id)
             .run();
-        db_->prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
-        db_->prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
+        db().prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
+        db().prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
         bump_team_revision();
         tx.commit();
         return Ok{};
@@ -184,17 +184,17 @@ Status SqliteStore::delete_group(const std::string& id) {
 }
 
 std::vector<Group> SqliteStore::groups() {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<Group> out;
-        auto stmt = db_->prepare("SELECT id, name FROM team_groups ORDER BY id");
+        auto stmt = db().prepare("SELECT id, name FROM team_groups ORDER BY id");
         while (stmt.step()) out.push_back(Group{stmt.text(0), stmt.text(1)});
         return out;
     });
 }
 
 std::optional<Group> SqliteStore::group(const std::string& id) {
-    return or_empty([&]() -> std::optional<Group> {
-        auto stmt = db_->prepare("SELECT id, name FROM team_groups WHERE id = ?");
+    return read_only([&]() -> std::optional<Group> {
+        auto stmt = db().prepare("SELECT id, name FROM team_groups WHERE id = ?");
         if (!stmt.bind(id).step()) return std::nullopt;
         return Group{stmt.text(0), stmt.text(1)};
     });
@@ -202,15 +202,15 @@ std::optional<Group> SqliteStore::group(const std::string& id) {
 
 Status SqliteStore::set_group_members(const std::string& id, const std::vector<UserId>& users) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (!group_exists(id)) return no_group(id);
         for (const UserId user : users) {
             if (!user_exists(user)) return no_user(user);
         }
-        db_->prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
+        db().prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
         for (const UserId user : users) {
             // A user named twice is a member once.
-            db_->prepare(
+            db().prepare(
                    "INSERT INTO group_members (group_id, user_id) VALUES (?, ?) "
                    "ON CONFLICT DO NOTHING")
                 .bind(id, user)
@@ -223,10 +223,10 @@ Status SqliteStore::set_group_members(const std::string& id, const std::vector<U
 }
 
 std::vector<UserId> SqliteStore::group_members(const std::string& id) {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<UserId> out;
         auto stmt =
-            db_->prepare("SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id");
+            db().prepare("SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id");
         stmt.bind(id);
         while (stmt.step()) out.push_back(stmt.int64(0));
         return out;
@@ -234,10 +234,10 @@ std::vector<UserId> SqliteStore::group_members(const std::string& id) {
 }
 
 std::vector<std::string> SqliteStore::groups_of(UserId user) {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<std::string> out;
         auto stmt =
-            db_->prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
+            db().prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
         stmt.bind(user);
         while (stmt.step()) out.push_back(stmt.text(0));
         return out;
@@ -250,15 +250,15 @@ std::vector<std::string> SqliteStore::groups_of(UserId user) {
 Status SqliteStore::add_organization(const Organization& org) {
     return with_error([&]() -> Status {
         const std::string domain = lower_ascii(org.domain);
-        Transaction tx(*db_);
-        if (db_->prepare("SELECT 1 FROM organizations WHERE domain = ?").bind(domain).step()) {
+        Transaction tx(db());
+        if (db().prepare("SELECT 1 FROM organizations WHERE domain = ?").bind(domain).step()) {
             return make_error(
                 store_error::kConflict,
                 fmt::format("An organization with the domain \"{domain}\" already exists.",
                             fmt::arg("domain", domain)),
                 "domain");
         }
-        db_->prepare("INSERT INTO organizations (domain, name) VALUES (?, ?)")
+        db().prepare("INSERT INTO organizations (domain, name) VALUES (?, ?)")
             .bind(domain, org.name)
             .run();
         bump_team_revision();
@@ -269,9 +269,9 @@ Status SqliteStore::add_organization(const Organization& org) {
 
 Status SqliteStore::remove_organization(const std::string& domain) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
-        db_->prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
-        if (db_->changes() == 0) {
+        Transaction tx(db());
+        db().prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
+        if (db().changes() == 0) {
             return make_error(store_error::kNotFound,
                               fmt::format("There is no organization with the domain \"{domain}\".",
                                           fmt::arg("domain", domain)),
@@ -284,9 +284,9 @@ Status SqliteStore::remove_organization(const std::string& domain) {
 }
 
 std::vector<Organization> SqliteStore::organizations() {
-    return or_empty([&] {
+    return read_only([&] {
         std::vector<Organization> out;
-        auto stmt = db_->prepare("SELECT domain, name FROM organizations ORDER BY domain");
+        auto stmt = db().prepare("SELECT domain, name FROM organizations ORDER BY domain");
         while (stmt.step()) out.push_back(Organization{stmt.text(0), stmt.text(1)});
         return out;
     });
@@ -297,20 +297,20 @@ std::vector<Organization> SqliteStore::organizations() {
 
 Status SqliteStore::add_device(const Device& device) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
+        Transaction tx(db());
         if (device_exists(device.id)) {
             return make_error(store_error::kConflict,
                               fmt::format("A device with the id \"{id}\" already exists.",
                                           fmt::arg("id", device.id)),
                               "id");
         }
-        if (db_->prepare("SELECT 1 FROM devices WHERE token_hash = ?")
+        if (db().prepare("SELECT 1 FROM devices WHERE token_hash = ?")
                 .bind(device.token_hash)
                 .step()) {
             return make_error(store_error::kConflict, "Another device already has this token.",
                               "token_hash");
         }
-        db_->prepare(fmt::format("INSERT INTO devices ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        db().prepare(fmt::format("INSERT INTO devices ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  kDeviceColumns))
             .bind(device.id, device.token_hash, device.profile_id, device.hostname, device.os,
                   device.client_version, device.created_at, device.last_seen_at)
@@ -321,8 +321,8 @@ Status SqliteStore::add_device(const Device& device) {
 }
 
 std::optional<Device> SqliteStore::device_by_token_hash(const std::string& token_hash) {
-    return or_empty([&]() -> std::optional<Device> {
-        auto stmt = db_->prepare(
+    return read_only([&]() -> std::optional<Device> {
+        auto stmt = db().prepare(
             fmt::format("SELECT {} FROM devices WHERE token_hash = ?", kDeviceColumns));
         if (!stmt.bind(token_hash).step()) return std::nullopt;
         return read_device(stmt);
@@ -330,9 +330,9 @@ std::optional<Device> SqliteStore::device_by_token_hash(const std::string& token
 }
 
 std::optional<Device> SqliteStore::device(const std::string& id) {
-    return or_empty([&]() -> std::optional<Device> {
+    return read_only([&]() -> std::optional<Device> {
         auto stmt =
-            db_->prepare(fmt::format("SELECT {} FROM devices WHERE id = ?", kDeviceColumns));
+            db().prepare(fmt::format("SELECT {} FROM devices WHERE id = ?", kDeviceColumns));
         if (!stmt.bind(id).step()) return std::nullopt;
         return read_device(stmt);
     });
@@ -340,8 +340,8 @@ std::optional<Device> SqliteStore::device(const std::string& id) {
 
 Status SqliteStore::touch_device(const std::string& id, Timestamp now) {
     return with_error([&]() -> Status {
-        db_->prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now, id).run();
-        if (db_->changes() == 0) return no_device(id);
+        db().prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now, id).run();
+        if (db().changes() == 0) return no_device(id);
         return Ok{};
     });
 }

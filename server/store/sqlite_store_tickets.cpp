@@ -55,7 +55,7 @@ std::optional<std::string> optional_device(const std::string& device_id) {
 // Helpers (mutex held)
 
 void SqliteStore::fill_handlers(Ticket& ticket) {
-    auto stmt = db_->prepare(
+    auto stmt = db().prepare(
         "SELECT user_id FROM ticket_handlers WHERE ticket_number = ? ORDER BY user_id");
     stmt.bind(ticket.number);
     ticket.handled_by.clear();
@@ -64,7 +64,7 @@ void SqliteStore::fill_handlers(Ticket& ticket) {
 
 std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt) {
     std::vector<Ticket> out;
-    while (stmt.step()) out.push_back(read_ticket(*db_, stmt));
+    while (stmt.step()) out.push_back(read_ticket(db(), stmt));
     // One small indexed query per ticket: cheap in-process; PostgreSQL would aggregate.
     for (Ticket& t : out) fill_handlers(t);
     return out;
@@ -72,7 +72,7 @@ std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt) {
 
 std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
     auto stmt =
-        db_->prepare(fmt::format("SELECT {} FROM tickets WHERE number = ?", kTicketColumns));
+        db().prepare(fmt::format("SELECT {} FROM tickets WHERE number = ?", kTicketColumns));
     stmt.bind(number);
     auto found = load_tickets(stmt);
     if (found.empty()) return std::nullopt;
@@ -80,7 +80,7 @@ std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
 }
 
 void SqliteStore::insert_handler(TicketNumber number, UserId user) {
-    db_->prepare(
+    db().prepare(
            "INSERT INTO ticket_handlers (ticket_number, user_id) VALUES (?, ?) "
            "ON CONFLICT DO NOTHING")
         .bind(number, user)
@@ -150,18 +150,18 @@ std::vector<Result<SubmitResult>> SqliteStore::commit_submissions(
     try {
         // The write lock is taken before any key is looked up, so two submissions with the
         // same key (in this batch, from another process, ...) cannot both miss it.
-        Transaction tx(*db_);
+        Transaction tx(db());
         for (const PendingSubmission* p : batch) {
-            db_->exec("SAVEPOINT submission");
+            db().exec("SAVEPOINT submission");
             try {
                 results.push_back(submit_in_transaction(*p));
             } catch (const DbException& e) {
                 // If SQLite rolled the whole transaction back (a full disk, an I/O error),
                 // the savepoint is gone too and this throws: the batch fails as a whole.
-                db_->exec("ROLLBACK TO submission");
+                db().exec("ROLLBACK TO submission");
                 results.emplace_back(e.error());
             }
-            db_->exec("RELEASE submission");
+            db().exec("RELEASE submission");
         }
         // With synchronous=FULL the commit returns only once every ticket is on disk.
         tx.commit();
@@ -181,7 +181,7 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     const NewTicket& ticket = p.ticket;
     std::optional<TicketNumber> seen;
     {
-        auto key = db_->prepare(
+        auto key = db().prepare(
             "SELECT request_hash, ticket_number FROM idempotency_keys "
             "WHERE device_id = ? AND idempotency_key = ?");
         if (key.bind(ticket.device_id, p.idempotency_key).step()) {
@@ -198,7 +198,7 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     if (seen) {
         auto first = load_ticket(*seen);
         if (!first) {
-            throw_corrupt(*db_, fmt::format("idempotency key of missing ticket {}", *seen));
+            throw_corrupt(db(), fmt::format("idempotency key of missing ticket {}", *seen));
         }
         return SubmitResult{std::move(*first), false};
     }
@@ -210,23 +210,23 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
         return make_error(store_error::kRefused, "The submission was refused (rate limit).");
     }
 
-    db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'").run();
+    db().prepare("UPDATE counters SET value = value + 1 WHERE name = 'ticket_number'").run();
     const TicketNumber number =
-        db_->query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
-    db_->prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
+        db().query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
+    db().prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
                              "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL)",
                              kTicketColumns))
         .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
               ticket.description, to_string(ticket.priority), ticket.group_id,
               ticket.created_at, ticket.created_at)
         .run();
-    db_->prepare(
+    db().prepare(
            "INSERT INTO idempotency_keys (device_id, idempotency_key, request_hash, "
            "ticket_number, created_at) VALUES (?, ?, ?, ?, ?)")
         .bind(ticket.device_id, p.idempotency_key, p.request_hash, number, ticket.created_at)
         .run();
     if (!ticket.audit_actor.empty()) {
-        db_->prepare(
+        db().prepare(
                "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
                "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', '{}')")
             .bind(ticket.created_at, ticket.audit_actor, number)
@@ -247,24 +247,24 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
 }
 
 std::optional<Ticket> SqliteStore::ticket(TicketNumber number) {
-    return or_empty([&] {
-        Transaction tx(*db_, Transaction::Kind::read);
+    return read_only([&] {
+        Transaction tx(db(), Transaction::Kind::read);
         return load_ticket(number);
     });
 }
 
 std::vector<Ticket> SqliteStore::open_tickets() {
-    return or_empty([&] {
-        Transaction tx(*db_, Transaction::Kind::read);
+    return read_only([&] {
+        Transaction tx(db(), Transaction::Kind::read);
         auto stmt =
-            db_->prepare(fmt::format("SELECT {} FROM tickets WHERE status = 'open' ORDER BY {}",
+            db().prepare(fmt::format("SELECT {} FROM tickets WHERE status = 'open' ORDER BY {}",
                                      kTicketColumns, kQueueOrder));
         return load_tickets(stmt);
     });
 }
 
 std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
-    return or_empty([&] {
+    return read_only([&] {
         // One SQL text per combination of filters (16 at most), each prepared once.
         std::string sql = fmt::format(
             "SELECT {} FROM tickets WHERE status IN ('closed', 'expired')", kTicketColumns);
@@ -274,8 +274,8 @@ std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
         if (filter.visible_to) sql += kHistoryView;
         sql += " ORDER BY closed_at DESC, number DESC LIMIT ?";
 
-        Transaction tx(*db_, Transaction::Kind::read);
-        auto stmt = db_->prepare(sql);
+        Transaction tx(db(), Transaction::Kind::read);
+        auto stmt = db().prepare(sql);
         if (filter.email) stmt.bind(*filter.email);
         if (filter.from) stmt.bind(*filter.from);
         if (filter.to) stmt.bind(*filter.to);
@@ -286,11 +286,11 @@ std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
 }
 
 HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
-    return or_empty([&] {
+    return read_only([&] {
         std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
         if (visible_to) sql += kHistoryView;
         sql += " GROUP BY status";
-        auto stmt = db_->prepare(sql);
+        auto stmt = db().prepare(sql);
         if (visible_to) stmt.bind(*visible_to, *visible_to);
         HistoryCounts counts;
         while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) = stmt.int64(1);
@@ -299,9 +299,9 @@ HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
 }
 
 std::vector<Ticket> SqliteStore::device_tickets(const std::string& device_id, int limit) {
-    return or_empty([&] {
-        Transaction tx(*db_, Transaction::Kind::read);
-        auto stmt = db_->prepare(fmt::format(
+    return read_only([&] {
+        Transaction tx(db(), Transaction::Kind::read);
+        auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM tickets WHERE device_id = ? ORDER BY created_at DESC, number DESC "
             "LIMIT ?",
             kTicketColumns));
@@ -313,7 +313,7 @@ std::vector<Ticket> SqliteStore::device_tickets(const std::string& device_id, in
 Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChanges& changes,
                                           Timestamp now) {
     return with_error([&]() -> Result<Ticket> {
-        Transaction tx(*db_);
+        Transaction tx(db());
         auto current = load_ticket(number);
         if (!current) return no_ticket(number);
         if (changes.group_id && *changes.group_id && !group_exists(**changes.group_id)) {
@@ -327,7 +327,7 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
         const Priority priority = changes.priority.value_or(current->priority);
         const auto group_id = changes.group_id.value_or(current->group_id);
         const auto operator_id = changes.operator_id.value_or(current->operator_id);
-        db_->prepare(
+        db().prepare(
                "UPDATE tickets SET priority = ?, group_id = ?, operator_id = ?, "
                "updated_at = ? WHERE number = ?")
             .bind(to_string(priority), group_id, operator_id, now, number)
@@ -343,7 +343,7 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
 
 Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
     return with_error([&]() -> Result<ClosedTicket> {
-        Transaction tx(*db_);
+        Transaction tx(db());
         auto current = load_ticket(number);
         if (!current) return no_ticket(number);
         if (current->status != TicketStatus::open) {
@@ -355,7 +355,7 @@ Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, T
                 "number");
         }
         if (!user_exists(by)) return no_user(by);
-        db_->prepare(
+        db().prepare(
                "UPDATE tickets SET status = 'closed', closed_at = ?, closed_by = ?, "
                "updated_at = ? WHERE number = ?")
             .bind(now, by, now, number)
@@ -372,8 +372,8 @@ Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, T
 
 Status SqliteStore::add_handler(TicketNumber number, UserId user) {
     return with_error([&]() -> Status {
-        Transaction tx(*db_);
-        if (!db_->prepare("SELECT 1 FROM tickets WHERE number = ?").bind(number).step()) {
+        Transaction tx(db());
+        if (!db().prepare("SELECT 1 FROM tickets WHERE number = ?").bind(number).step()) {
             return no_ticket(number);
         }
         if (!user_exists(user)) return no_user(user);
@@ -385,10 +385,10 @@ Status SqliteStore::add_handler(TicketNumber number, UserId user) {
 
 std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now) {
     return or_empty([&] {
-        Transaction tx(*db_);
+        Transaction tx(db());
         std::vector<TicketNumber> numbers;
         {
-            auto stmt = db_->prepare(
+            auto stmt = db().prepare(
                 "SELECT number FROM tickets WHERE status = 'open' AND created_at < ? "
                 "ORDER BY number");
             stmt.bind(cutoff);
@@ -396,7 +396,7 @@ std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestam
         }
         std::vector<ClosedTicket> expired;
         if (numbers.empty()) return expired;
-        db_->prepare(
+        db().prepare(
                "UPDATE tickets SET status = 'expired', closed_at = ?, updated_at = ? "
                "WHERE status = 'open' AND created_at < ?")
             .bind(now, now, cutoff)

@@ -1,0 +1,32 @@
+#include "server/store/sqlite_readers.h"
+
+namespace helpline::server {
+
+ReaderPool::ReaderPool(const std::string& path, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+        connections_.push_back(Db::open_reader(path));
+        free_.push_back(connections_.back().get());
+    }
+}
+
+ReaderPool::Lease::~Lease() {
+    pool_->release(*db_);
+}
+
+ReaderPool::Lease ReaderPool::acquire() {
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [this] { return !free_.empty(); });
+    Db* db = free_.back();
+    free_.pop_back();
+    return {*this, *db};
+}
+
+void ReaderPool::release(Db& db) {
+    {
+        std::lock_guard lock(mutex_);
+        free_.push_back(&db);
+    }
+    released_.notify_one();
+}
+
+}  // namespace helpline::server
