@@ -41,9 +41,13 @@ struct LaunchOptions {
     std::chrono::milliseconds ready_timeout{10'000};  ///< until the port accepts
 };
 
-/// Error codes.
+/// Error codes. A frontend that words them itself (the GUI, translated) can tell the four
+/// ways of having no backend apart.
 namespace launch_error {
-inline constexpr const char* kNoBackend = "launch.no_backend";  ///< none fits: wayland, not installed
+inline constexpr const char* kNoBackend = "launch.no_backend";  ///< the profile names none for this desktop
+inline constexpr const char* kWayland = "launch.wayland";       ///< X11 backends only, a Wayland desktop
+inline constexpr const char* kNoDisplay = "launch.no_display";  ///< no graphical desktop at all
+inline constexpr const char* kNotInstalled = "launch.not_installed";  ///< the program is missing
 inline constexpr const char* kSpawn = "launch.spawn";
 inline constexpr const char* kNotReady = "launch.not_ready";    ///< exited early or never listened
 }  // namespace launch_error

@@ -81,8 +81,12 @@ inline constexpr const char* kExpired = "consent.expired";
 inline constexpr const char* kAnswered = "consent.answered";  ///< declined, cancelled or accepted
 }  // namespace consent_error
 
+/// How long after a question appears Allow stays refused — the one value the GUI's dialog
+/// (its button) and the machine (its rule) both use in production.
+inline constexpr std::chrono::milliseconds kAllowDelay{1500};
+
 struct ConsentOptions {
-    std::chrono::milliseconds min_allow_delay{1500};
+    std::chrono::milliseconds min_allow_delay = kAllowDelay;
     std::chrono::milliseconds safety_margin{1000};
     std::size_t max_queue = 16;    ///< pending requests kept; more are ignored
     std::size_t remembered = 256;  ///< answered ids kept to recognise replays

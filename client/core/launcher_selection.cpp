@@ -29,7 +29,7 @@ Error wayland_error(const std::vector<ProfileBackend>& backends) {
             break;
         }
     return make_error(
-        launch_error::kNoBackend,
+        launch_error::kWayland,
         fmt::format("This computer uses a Wayland desktop; screen sharing through {} needs an X11 "
                     "session. Log out, choose 'GNOME on Xorg' (or another Xorg session) with the "
                     "gear button on the login screen, log in again and retry.",
@@ -38,7 +38,7 @@ Error wayland_error(const std::vector<ProfileBackend>& backends) {
 }
 
 Error no_display_error() {
-    return make_error(launch_error::kNoBackend,
+    return make_error(launch_error::kNoDisplay,
                       "No graphical desktop was found (DISPLAY is not set), so there is no screen "
                       "to share. Start "
                       "the client from inside your desktop session and try again.",
@@ -54,7 +54,7 @@ Error not_installed_error(const std::vector<const ProfileBackend*>& candidates) 
     }
     const std::string first = program_name(*candidates.front());
     return make_error(
-        launch_error::kNoBackend,
+        launch_error::kNotInstalled,
         fmt::format("Screen sharing needs the program {}, which is not installed on this computer. "
                     "Install the {} package (for example: sudo apt install {}) and try again.",
                     programs, first, first),

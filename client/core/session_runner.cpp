@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace helpline::client {
 namespace {
 
@@ -40,6 +42,10 @@ SessionRunner::SessionRunner(ApiClient api, const Clock& clock, SessionSetup set
 }
 
 SessionRunner::~SessionRunner() {
+    {
+        std::lock_guard lock(mutex_);
+        leaving_ = true;
+    }
     end();
     join();
 }
@@ -94,6 +100,7 @@ SessionResult SessionRunner::run() {
     const std::string& id = setup_.request_id;
     const auto finish = [this](SessionResult result) {
         if (callbacks_.on_finished) callbacks_.on_finished(result);
+        if (callbacks_.on_released) callbacks_.on_released();
         return result;
     };
     SessionResult result;
@@ -128,7 +135,11 @@ SessionResult SessionRunner::run() {
               &reply, problem)) {
         (*backend)->stop();
         result.kind = SessionResult::Kind::accept_failed;
-        result.error = make_error("session.accept", problem);
+        // The code says which, for a frontend's own sentence; the message keeps the detail.
+        const char* code = reply.status == 0     ? session_error::kAcceptUnreachable
+                           : reply.status == 409 ? session_error::kAcceptTooLate
+                                                 : session_error::kAcceptRefused;
+        result.error = make_error(code, problem);
         return finish(std::move(result));
     }
     const std::string session_id = reply.json.is_object() ? reply.json.value("session_id", "") : "";
@@ -138,7 +149,7 @@ SessionResult SessionRunner::run() {
         (*backend)->stop();
         result.kind = SessionResult::Kind::accept_failed;
         result.error =
-            make_error("session.bad_answer",
+            make_error(session_error::kBadAnswer,
                        "The support server's answer to the accept has no valid session.");
         return finish(std::move(result));
     }
@@ -162,17 +173,27 @@ SessionResult SessionRunner::run() {
         (*tunnel)->stop();
     }
     // The backend goes first: nobody may keep seeing the screen while the server is told.
-    (*backend)->stop();
+    (*backend)->stop(setup_.stop_grace);
+    if (callbacks_.on_stopped) callbacks_.on_stopped();
     if (result.ended_by == SessionEndedBy::connection) result.ended_by = explain_closed_tunnel();
-    if (result.ended_by != SessionEndedBy::operator_) {
-        result.end_sent = post("/api/v1/sessions/" + session_id + "/end", std::nullopt,
-                               setup_.end_timeout, nullptr, result.end_problem);
-        if (!result.end_sent)
-            log(fmt::format("Ending session {} on the server failed: {}", session_id,
-                            result.end_problem));
-    }
     result.kind = SessionResult::Kind::ended;
-    return finish(std::move(result));
+    if (callbacks_.on_finished) callbacks_.on_finished(result);
+    // The server ends the session by itself once the tunnel is gone; the POST makes it say
+    // who ended it. The operator's end needs no answer.
+    if (result.ended_by != SessionEndedBy::operator_) tell_server_ended(session_id);
+    if (callbacks_.on_released) callbacks_.on_released();
+    return result;
+}
+
+void SessionRunner::tell_server_ended(const std::string& session_id) {
+    std::chrono::milliseconds timeout = setup_.end_timeout;
+    {
+        std::lock_guard lock(mutex_);
+        if (leaving_) timeout = std::min(timeout, setup_.leave_timeout);
+    }
+    std::string problem;
+    if (!post("/api/v1/sessions/" + session_id + "/end", std::nullopt, timeout, nullptr, problem))
+        log(fmt::format("Ending session {} on the server failed: {}", session_id, problem));
 }
 
 SessionEndedBy SessionRunner::wait_for_end(RelayTunnel& tunnel, RunningBackend& backend) {

@@ -6,12 +6,16 @@
 // helpline-cli listen and the GUI both run their sessions through this class; they show
 // its progress, reported through callbacks on the runner's own thread.
 //
-//   start() ─► backend ─► (deadline?) ─► accept ─► tunnel ─► running ─► teardown ─► finished
-//                  │ none fits: decline      │ refused        │ failed: end ┘
+//   start() ─► backend ─► (deadline?) ─► accept ─► tunnel ─► running ─► teardown ─► stopped
+//                  │ none fits: decline      │ refused        │ failed: end ┘          │
+//                                                            finished ◄─ who ended it ◄┘
+//                                                            released ◄─ end told to the server
 //
 // The runner owns its ApiClient (a copy: set_token is not thread-safe, so no thread shares
-// one). Ending is prompt: end()/operator_ended() wake the wait at once; the backend is
-// stopped (SIGTERM to its group, SIGKILL after a grace) before the end is POSTed.
+// one). Ending is prompt (docs/client.md: within 2 s): end()/operator_ended() wake the wait
+// at once; the tunnel closes and the backend is stopped (SIGTERM to its group, SIGKILL after
+// a grace), on_stopped and on_finished report it, and only then is the server told — in the
+// background of the frontends, which need not wait for it (on_released says when it is done).
 
 #include <chrono>
 #include <condition_variable>
@@ -60,10 +64,16 @@ struct SessionResult {
     /// no_backend / stopped: whether the decline reached the server, and if not why.
     bool decline_sent = false;
     std::string decline_problem;
-    /// ended (not by the operator): whether the end reached the server, and if not why.
-    bool end_sent = false;
-    std::string end_problem;
 };
+
+/// Error codes of SessionResult::error besides the launcher's (launch_error) and the
+/// tunnel's (tunnel_error, net_error).
+namespace session_error {
+inline constexpr const char* kAcceptUnreachable = "session.accept_unreachable";  ///< no answer
+inline constexpr const char* kAcceptTooLate = "session.accept_too_late";  ///< 409: expired, answered
+inline constexpr const char* kAcceptRefused = "session.accept_refused";   ///< another refusal
+inline constexpr const char* kBadAnswer = "session.bad_answer";  ///< 2xx without a valid session
+}  // namespace session_error
 
 /// Opens the relay tunnel: RelayTunnel::open, unless a test routes it elsewhere.
 using TunnelOpener = std::function<Result<std::unique_ptr<RelayTunnel>>(
@@ -77,7 +87,13 @@ struct SessionSetup {
     LaunchOptions launch;                          ///< session type, display, runtime folder
     TunnelOpener open_tunnel;                      ///< empty: RelayTunnel::open
     std::chrono::milliseconds poll_interval{250};  ///< how often the backend is checked
+    /// Ending a running session: SIGTERM to the backend's group, SIGKILL after this. x11vnc
+    /// sometimes needs more than a second for SIGTERM; the end must stay within 2 s.
+    std::chrono::milliseconds stop_grace{500};
     std::chrono::milliseconds end_timeout{5'000};  ///< for the POSTs at the end
+    /// For the end POST when the runner is destroyed first (the client exits): the server
+    /// ends the session by itself once the tunnel is gone, so an exit does not wait long.
+    std::chrono::milliseconds leave_timeout{1'000};
     /// After the tunnel closed, how long to wait for the event that says the operator ended
     /// the session (it comes on another connection, so it may come just after).
     std::chrono::milliseconds end_explanation_wait{750};
@@ -90,8 +106,14 @@ struct SessionCallbacks {
     std::function<void(const std::string& session_id)> on_accepted;
     /// The tunnel is open: the operator can see and control this computer now.
     std::function<void(const std::string& session_id)> on_running;
-    /// Once, last: the outcome.
+    /// A running session is over on this computer: the tunnel is closed and the backend's
+    /// process group is gone. Frontends take their "someone is in" indicator down here.
+    std::function<void()> on_stopped;
+    /// Once: the outcome, before the end is told to the server (which may take a while).
     std::function<void(const SessionResult&)> on_finished;
+    /// Once, last: the thread has nothing left to do (the end was told to the server, or
+    /// could not be); destroying the runner from now on does not wait.
+    std::function<void()> on_released;
     /// Notes for the client's log.
     std::function<void(const std::string&)> on_log;
 };
@@ -101,7 +123,9 @@ class SessionRunner {
     /// `api` carries the device token; the runner keeps its own copy.
     SessionRunner(ApiClient api, const Clock& clock, SessionSetup setup,
                   SessionCallbacks callbacks);
-    ~SessionRunner();  ///< end() and join: the backend never outlives the runner
+    /// end() and join: the backend never outlives the runner. An end not yet told to the
+    /// server gets `leave_timeout` for it.
+    ~SessionRunner();
     SessionRunner(const SessionRunner&) = delete;
     SessionRunner& operator=(const SessionRunner&) = delete;
 
@@ -130,6 +154,8 @@ class SessionRunner {
     bool post(const std::string& path, std::optional<nlohmann::json> body,
               std::chrono::milliseconds timeout, ApiReply* reply_out, std::string& problem) const;
     SessionResult decline(SessionResult result) const;
+    /// POSTs the end of `session_id` (after on_finished: nobody waits for it).
+    void tell_server_ended(const std::string& session_id);
     void log(const std::string& line) const;
 
     ApiClient api_;
@@ -140,6 +166,7 @@ class SessionRunner {
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     Stop stop_ = Stop::none;      // guarded by mutex_
+    bool leaving_ = false;        // guarded by mutex_: the destructor runs
     bool tunnel_closed_ = false;  // guarded by mutex_
     std::thread thread_;
 };

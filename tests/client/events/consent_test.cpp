@@ -12,10 +12,11 @@ ConnectionRequest request(const std::string& id, seconds expires_in = seconds(60
     return ConnectionRequest{id, "Ana", 1042, expires_in};
 }
 
-// The machine's defaults: Allow after 1.5 s, deadline 1 s before the server's.
-constexpr milliseconds kAllowDelay{1500};
-
 }  // namespace
+
+// The machine's defaults: Allow after 1.5 s (kAllowDelay, the dialog's too), deadline 1 s
+// before the server's.
+static_assert(kAllowDelay == milliseconds(1500));
 
 TEST_CASE("a request is pending and current until answered") {
     ManualClock clock;

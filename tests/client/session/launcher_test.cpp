@@ -308,7 +308,7 @@ TEST_CASE("a bare program name is looked up in PATH and never in the current fol
     ::setenv("PATH", "/nonexistent", 1);
     const auto missing = launch_backend({relative}, options_in(temp));
     REQUIRE_FALSE(missing.ok());
-    CHECK(missing.error().code == launch_error::kNoBackend);
+    CHECK(missing.error().code == launch_error::kNotInstalled);
 }
 
 TEST_CASE("the first backend whose when matches and whose program is installed is started",
@@ -336,7 +336,7 @@ TEST_CASE("a Wayland session with only X11 backends explains how to switch to Xo
     options.session = SessionType::wayland;
     const auto result = launch_backend({x11vnc}, options);
     REQUIRE_FALSE(result.ok());
-    CHECK(result.error().code == launch_error::kNoBackend);
+    CHECK(result.error().code == launch_error::kWayland);
     CHECK_THAT(result.error().message, Catch::Contains("Wayland desktop") &&
                                            Catch::Contains("x11vnc") &&
                                            Catch::Contains("GNOME on Xorg"));
@@ -351,7 +351,7 @@ TEST_CASE("a backend whose program is not installed names the package to install
         "x11vnc", "x11", {"x11vnc", "-display", "{display}", "-rfbport", "{port}"}};
     const auto result = launch_backend({x11vnc}, options_in(temp));
     REQUIRE_FALSE(result.ok());
-    CHECK(result.error().code == launch_error::kNoBackend);
+    CHECK(result.error().code == launch_error::kNotInstalled);
     CHECK_THAT(result.error().message,
                Catch::Contains("'x11vnc'") && Catch::Contains("not installed") &&
                    Catch::Contains("install the x11vnc package", Catch::CaseSensitive::No));
@@ -365,13 +365,13 @@ TEST_CASE("without a display there is no screen to share", "[launcher]") {
     options.display.clear();
     const auto x11 = launch_backend({fake_backend({"--listen", "{port}"})}, options);
     REQUIRE_FALSE(x11.ok());
-    CHECK(x11.error().code == launch_error::kNoBackend);
+    CHECK(x11.error().code == launch_error::kNoDisplay);
     CHECK_THAT(x11.error().message, Catch::Contains("DISPLAY"));
 
     options.session = SessionType::none;
     const auto none = launch_backend({fake_backend({"--listen", "{port}"})}, options);
     REQUIRE_FALSE(none.ok());
-    CHECK(none.error().code == launch_error::kNoBackend);
+    CHECK(none.error().code == launch_error::kNoDisplay);
     CHECK_THAT(none.error().message, Catch::Contains("No graphical desktop"));
 
     // A backend made for sessions without a display (when: none, no {display}) still runs.
