@@ -125,6 +125,9 @@ class Listener {
     bool interrupted_question_ = false;  ///< Ctrl-C declined an open question
     std::string first_asked_;
     Outcome first_outcome_ = Outcome::none;
+    /// The last session's runner, still telling the server the session ended; last, so that
+    /// it goes before the inbox and the log its callbacks use.
+    std::unique_ptr<SessionRunner> finishing_;
 };
 
 int Listener::run() {
@@ -170,6 +173,7 @@ int Listener::run() {
              std::chrono::minutes(1));  // nothing pending: only the inbox or a signal matters
     }
     stream.stop();
+    finishing_.reset();  // an end still being told to the server: bounded by its timeout
     if (signals_.fired()) say("Stopped listening.");
     emit({{"event", "stopped"}});
     if (!options_.once) return interrupted_question_ ? kExitDeclined : kExitOk;
@@ -443,29 +447,34 @@ void Listener::run_session(const ConsentRequest& r) {
     session_id_.clear();
     session_running_ = false;
     session_result_.reset();
-    SessionRunner runner(*env_.api, clock_, std::move(setup), std::move(callbacks));
-    runner.start();
+    // The previous session's runner has long told the server by now: this joins at once.
+    finishing_.reset();
+    auto runner = std::make_unique<SessionRunner>(*env_.api, clock_, std::move(setup),
+                                                  std::move(callbacks));
+    runner->start();
     while (!session_result_) {
         const bool key = wait(session_running_, seconds(1));
         handle_inputs();
         report_expired(machine_.tick());  // queued requests keep their own deadlines
         if (session_result_) break;
-        if (signals_.fired()) runner.end();
-        if (session_ended_by_operator_) runner.operator_ended();
+        if (signals_.fired()) runner->end();
+        if (session_ended_by_operator_) runner->operator_ended();
         if (key) {
             char buffer[256];
             const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
             if (n <= 0) {  // Ctrl-D, or the terminal went away
                 stdin_closed_ = true;
                 interactive_ = false;
-                runner.end();
+                runner->end();
             } else if (std::string_view(buffer, static_cast<std::size_t>(n)).find('\n') !=
                        std::string_view::npos) {
-                runner.end();
+                runner->end();
             }
         }
     }
-    runner.join();
+    // Over on this computer (tunnel closed, backend gone): the customer is told now, while
+    // the runner tells the server in the background (run() waits for it before returning).
+    finishing_ = std::move(runner);
     const SessionResult result = *session_result_;
     session_request_.clear();
     session_id_.clear();
@@ -501,7 +510,7 @@ void Listener::report_session(const ConsentRequest& r, const SessionResult& resu
             emit({{"event", "expired"}, {"id", id}});
             return finish_request(id, Outcome::declined);
         case SessionResult::Kind::accept_failed:
-            if (result.error && result.error->code == "session.bad_answer")
+            if (result.error && result.error->code == session_error::kBadAnswer)
                 return fail(
                     "The support server's answer to the accept has no valid session; the session "
                     "cannot start.");
