@@ -10,6 +10,7 @@
 
 #include "client/core/profile_refresh.h"
 #include "client/gui/client.h"
+#include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "client/gui/main_loop.h"
 
@@ -120,7 +121,7 @@ int run_gui(int argc, char** argv, client::Brand brand, AppOptions options) {
     return wxEntry(argc, argv);
 }
 
-void show_fatal_error(int argc, char** argv, const std::string& message) {
+void show_fatal_error(int argc, char** argv, const Error& error, const std::string& language) {
     const auto set = [](const char* name) {
         const char* value = std::getenv(name);
         return value != nullptr && *value != '\0';
@@ -129,7 +130,10 @@ void show_fatal_error(int argc, char** argv, const std::string& message) {
     wxApp::SetInstance(new wxApp());  // a GUI app object, so that GTK is initialised
     wxInitializer init(argc, argv);
     if (!init.IsOk()) return;
-    wxMessageDialog dialog(nullptr, wxString::FromUTF8(message), "Helpline", wxOK | wxICON_ERROR);
+    wxTheApp->SetAppName("helpline");
+    (void)init_translations(language);  // before any text of the dialog is made
+    wxMessageDialog dialog(nullptr, stamp_problem_text(error), tr("Helpline cannot start"),
+                           wxOK | wxICON_ERROR);
     dialog.ShowModal();
 }
 

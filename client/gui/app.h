@@ -39,8 +39,9 @@ class App : public wxApp {
 /// instance of the same brand runs for this user, raises its window and returns 0.
 int run_gui(int argc, char** argv, client::Brand brand, AppOptions options);
 
-/// Shows a fatal error in a dialog when a display is available (the message is always
-/// printed on stderr too, by the caller).
-void show_fatal_error(int argc, char** argv, const std::string& message);
+/// Shows why the brand cannot be loaded in a dialog, in the customer's language (`language`:
+/// --lang, empty for the system's), when a display is available. The caller prints the
+/// English advice, with the technical detail, on stderr.
+void show_fatal_error(int argc, char** argv, const Error& error, const std::string& language);
 
 }  // namespace helpline::gui

@@ -12,6 +12,8 @@
 #include <functional>
 #include <string>
 
+#include "client/core/consent.h"
+
 class wxButton;
 class wxStaticText;
 class wxGauge;
@@ -23,7 +25,7 @@ struct ConsentInfo {
     std::string operator_name;
     long long ticket_number = 0;
     std::chrono::steady_clock::time_point deadline;
-    std::chrono::milliseconds allow_delay{1500};
+    std::chrono::milliseconds allow_delay = client::kAllowDelay;  ///< tests shorten it
 };
 
 class ConsentDialog : public wxDialog {

@@ -12,8 +12,11 @@
 
 namespace helpline::gui {
 
-/// Sets up translations; `forced` ("pt_BR", "it", ...) overrides the system language.
-/// Returns the language in use ("en" when no catalog matched).
+/// Sets up translations; `forced` ("pt_BR", "it", ...) overrides the system language
+/// (LANGUAGE, LC_ALL, LC_MESSAGES, LANG; "C" and "POSIX" are English). Returns that language,
+/// normalised ("pt_BR", "de"), also where the client has no catalog for it: the client's own
+/// texts are then English, while the profile's texts still look it up (a German brand name
+/// for "de").
 std::string init_translations(const std::string& forced);
 
 /// The translation of `msgid` (UTF-8).

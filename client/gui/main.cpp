@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     if (!brand) {
         const std::string advice = helpline::client::brand_error_advice(brand.error(), "helpline");
         std::cerr << advice << '\n';
-        if (!check) helpline::gui::show_fatal_error(argc, argv, advice);
+        if (!check) helpline::gui::show_fatal_error(argc, argv, brand.error(), options.language);
         return helpline::client::brand_error_exit_code(brand.error());
     }
     if (check) {

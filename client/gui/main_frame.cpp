@@ -152,20 +152,28 @@ RequestsView* MainFrame::requests_view() {
 
 void MainFrame::set_link_status(const client::LinkStatus& status) {
     wxString text;
+    wxString tip;
     wxColour dot;
+    // The reason of status is the core's English detail: it is in client.log, not here.
     switch (status.state) {
         case client::LinkState::connected:
             // TRANSLATORS: {team} is the support team's name.
             text = tr("Connected to {team}", fmt::arg("team", team_));
+            tip = tr("Your requests and the support team's connection requests arrive through "
+                     "this connection.");
             dot = wxColour(0x2E, 0xA0, 0x43);
             break;
         case client::LinkState::offline:
             text = tr("Offline \u2014 your requests will be sent when the connection is back");
+            tip = tr("The support server cannot be reached right now; the client keeps trying. "
+                     "Requests you send meanwhile are saved on this computer. The log (see "
+                     "About) says why.");
             dot = wxColour(0xD9, 0x82, 0x1E);
             break;
         case client::LinkState::connecting:
         case client::LinkState::stopped:
             text = tr("Connecting to {team}\u2026", fmt::arg("team", team_));
+            tip = tr("Contacting the support server.");
             dot = wxColour(0x99, 0x99, 0x99);
             break;
     }
@@ -173,7 +181,7 @@ void MainFrame::set_link_status(const client::LinkStatus& status) {
     // The dot in the state's colour, then the words.
     link_->SetLabelMarkup(span("foreground='" + hex_of(dot) + "'", wxString::FromUTF8("\u25CF")) +
                           "  " + escape_markup(text));
-    link_->SetToolTip(wxString::FromUTF8(status.reason));
+    link_->SetToolTip(tip);
     Layout();
 }
 
@@ -199,6 +207,9 @@ void MainFrame::bring_to_front() {
 
 wxString MainFrame::link_text() const {
     return link_words_;
+}
+wxString MainFrame::link_tooltip() const {
+    return link_->GetToolTipText();
 }
 wxString MainFrame::notice_text() const {
     return notice_->IsShown() ? notice_->GetLabelText() : wxString();

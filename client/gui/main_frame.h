@@ -38,6 +38,7 @@ class MainFrame : public wxFrame {
     /// The list, built now if the first idle moment has not come yet.
     RequestsView* requests_view();
     wxString link_text() const;
+    wxString link_tooltip() const;
     wxString notice_text() const;
 
   private:

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 
 namespace helpline::gui {
@@ -26,7 +27,10 @@ RemoteAssistance::~RemoteAssistance() {
         close_dialog();
         if (machine_.decline(id)) send_decline(id);
     }
-    runner_.reset();  // ends the session: tunnel and backend stopped, the end POSTed
+    // Ends the session: tunnel and backend stopped, the end told to the server with a short
+    // limit (SessionSetup::leave_timeout). Runners already telling it are waited for.
+    runner_.reset();
+    finishing_.clear();
     if (bar_) bar_->dismiss();
 }
 
@@ -185,12 +189,19 @@ void RemoteAssistance::start_session(const client::ConsentRequest& request) {
     callbacks.on_running = [this](const std::string& sid) {
         post_if_alive(alive_, [this, sid] { session_running(sid); });
     };
+    callbacks.on_stopped = [this] { post_if_alive(alive_, [this] { session_stopped(); }); };
     callbacks.on_finished = [this](const SessionResult& result) {
         post_if_alive(alive_, [this, result] { session_finished(result); });
+    };
+    const int serial = ++runner_serial_;
+    callbacks.on_released = [this, serial] {
+        // Its thread is about to return: destroying the runner now joins at once.
+        post_if_alive(alive_, [this, serial] { finishing_.erase(serial); });
     };
     callbacks.on_log = setup_.log;
     runner_ = std::make_unique<client::SessionRunner>(std::move(*api), clock_, std::move(session),
                                                       std::move(callbacks));
+    runner_serial_of_current_ = serial;
     runner_->start();
 }
 
@@ -208,18 +219,31 @@ void RemoteAssistance::session_running(const std::string& session_id) {
                   false);
 }
 
-void RemoteAssistance::session_finished(const SessionResult& result) {
+void RemoteAssistance::session_stopped() {
+    // Nobody can see this computer any more: the bar goes now, not once the server was told.
     if (bar_) bar_->dismiss();
     bar_ = nullptr;
-    runner_.reset();  // its thread is finishing: this joins at once
+}
+
+void RemoteAssistance::session_finished(const SessionResult& result) {
+    session_stopped();
+    // The runner may still be telling the server: it is kept until it says it is done
+    // (on_released), so that nothing here waits for the network.
+    if (runner_) finishing_[runner_serial_of_current_] = std::move(runner_);
     const std::string id = session_request_;
     session_request_.clear();
     session_id_.clear();
-    const std::string problem = result.error ? result.error->message : std::string();
+    // The customer reads a sentence of the GUI's own; the core's English detail is logged.
+    if (result.error)
+        setup_.log(fmt::format("Remote session for request {}: {}", id, result.error->message));
+    const Error problem = result.error.value_or(Error{});
     switch (result.kind) {
         case SessionResult::Kind::no_backend:
-            setup_.notice(
-                tr("The remote session cannot start: {reason}", fmt::arg("reason", problem)), true);
+            setup_.notice(tr("The remote session cannot start: {reason}",
+                             fmt::arg("reason", std::string(launch_problem_text(
+                                                                problem, setup_.backends)
+                                                                .utf8_str()))),
+                          true);
             break;
         case SessionResult::Kind::expired:
             (void)machine_.confirm_accept(id);  // records the expiry
@@ -228,7 +252,8 @@ void RemoteAssistance::session_finished(const SessionResult& result) {
             break;
         case SessionResult::Kind::accept_failed:
             setup_.notice(tr("The support server did not take your answer: {reason}",
-                             fmt::arg("reason", problem)),
+                             fmt::arg("reason",
+                                      std::string(accept_problem_text(problem).utf8_str()))),
                           true);
             break;
         case SessionResult::Kind::stopped:
@@ -239,7 +264,7 @@ void RemoteAssistance::session_finished(const SessionResult& result) {
                 setup_.notice(
                     tr("The remote session could not be connected to the support server: {reason} "
                        "The session has ended.",
-                       fmt::arg("reason", problem)),
+                       fmt::arg("reason", std::string(tunnel_problem_text(problem).utf8_str()))),
                     true);
             else if (result.ended_by == SessionEndedBy::operator_)
                 setup_.notice(

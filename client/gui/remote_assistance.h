@@ -3,8 +3,10 @@
 // the consent dialog (one question at a time, the rest queued, each with its own deadline),
 // answered through the core's ConsentMachine; Allow runs the session with the core's
 // SessionRunner (backend, accept, relay tunnel) on its thread, shows the SessionBar while it
-// runs, and ends it from the bar, the operator, the tunnel or the client's exit. Main
-// thread only; the runner's news arrives through post_if_alive.
+// runs, and ends it from the bar, the operator, the tunnel or the client's exit. The bar goes
+// as soon as the runner has stopped the tunnel and the backend; telling the server comes
+// after and holds nothing here. Main thread only; the runner's news arrives through
+// post_if_alive.
 
 #include <wx/event.h>
 #include <wx/timer.h>
@@ -12,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +66,7 @@ class RemoteAssistance : public wxEvtHandler {
     void answered(const std::string& id, bool allowed);
     void start_session(const client::ConsentRequest& request);
     void session_running(const std::string& session_id);
+    void session_stopped();
     void session_finished(const client::SessionResult& result);
     void send_decline(const std::string& id);
     void expire(const std::vector<client::ConsentChange>& changes);
@@ -75,6 +79,10 @@ class RemoteAssistance : public wxEvtHandler {
     wxWeakRef<ConsentDialog> dialog_;
     std::string dialog_id_;
     std::unique_ptr<client::SessionRunner> runner_;
+    int runner_serial_ = 0;
+    int runner_serial_of_current_ = 0;
+    /// Sessions over here whose runners still tell the server, by serial.
+    std::map<int, std::unique_ptr<client::SessionRunner>> finishing_;
     std::string session_request_;
     std::string session_id_;
     std::string session_operator_;

@@ -40,7 +40,9 @@ wxString status_words(const std::string& status, const std::string& operator_nam
     }
     if (status == "closed") return tr("closed");
     if (status == "expired") return tr("expired");
-    return wxString::FromUTF8(status);
+    // A status a newer server knows and this client does not: not shown as an English word.
+    // TRANSLATORS: the status of a request that this version of the client does not know.
+    return tr("unknown");
 }
 
 wxString waiting_words(std::chrono::seconds waited) {

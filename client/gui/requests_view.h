@@ -31,7 +31,8 @@ std::vector<RequestRow> request_rows(const std::vector<client::MyRequest>& ticke
                                      const std::vector<client::OutboxEntry>& queued,
                                      std::chrono::system_clock::time_point now);
 
-/// "open", "assigned to Ana", "closed", "expired", in the customer's language.
+/// "open", "assigned to Ana", "closed", "expired", in the customer's language; "unknown" for
+/// a status this client does not know.
 wxString status_words(const std::string& status, const std::string& operator_name);
 /// "45 s", "12 min", "3 h 05 min", "2 d 4 h", in the customer's language.
 wxString waiting_words(std::chrono::seconds waited);

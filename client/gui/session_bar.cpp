@@ -21,12 +21,12 @@ SessionBar::SessionBar(const std::string& operator_name, const wxColour& accent,
     dot->SetForegroundColour(wxColour(0xFF, 0x5A, 0x4F));
     dot->SetFont(dot->GetFont().Scaled(1.3f));
     row->Add(dot, 0, wxALIGN_CENTER_VERTICAL | wxLEFT, FromDIP(12));
-    auto* text = new wxStaticText(panel, wxID_ANY,
+    auto* text = text_ = new wxStaticText(panel, wxID_ANY,
                                   tr("{operator} can see and control this computer", fmt::arg("operator", operator_name)));
     text->SetForegroundColour(*wxWHITE);
     text->SetFont(text->GetFont().Bold());
     row->Add(text, 1, wxALIGN_CENTER_VERTICAL | wxALL, FromDIP(10));
-    auto* end = new wxButton(panel, wxID_ANY, tr("End session"));
+    auto* end = end_ = new wxButton(panel, wxID_ANY, tr("End session"));
     row->Add(end, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, FromDIP(10));
     panel->SetSizer(row);
     auto* frame_sizer = new wxBoxSizer(wxVERTICAL);
@@ -43,6 +43,8 @@ SessionBar::SessionBar(const std::string& operator_name, const wxColour& accent,
 }
 
 void SessionBar::dismiss() { finish(false); }
+
+wxString SessionBar::text() const { return text_->GetLabel(); }
 
 void SessionBar::finish(bool notify) {
     if (done_) return;

@@ -8,6 +8,9 @@
 #include <functional>
 #include <string>
 
+class wxButton;
+class wxStaticText;
+
 namespace helpline::gui {
 
 class SessionBar : public wxFrame {
@@ -15,10 +18,15 @@ public:
     SessionBar(const std::string& operator_name, const wxColour& accent, std::function<void()> on_end);
     /// Closes the bar without calling on_end (the session ended elsewhere).
     void dismiss();
+    /// What the bar says ("Ana can see and control this computer").
+    wxString text() const;
+    wxButton* end_button() const { return end_; }
 
 private:
     void finish(bool notify);
 
+    wxStaticText* text_ = nullptr;
+    wxButton* end_ = nullptr;
     std::function<void()> on_end_;
     bool done_ = false;
 };
