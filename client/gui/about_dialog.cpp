@@ -31,10 +31,13 @@ AboutDialog::AboutDialog(wxWindow* parent, const AboutInfo& info)
     row(tr("Support server"), wxString::FromUTF8(info.server_url));
     column->Add(grid, 0, wxLEFT | wxRIGHT, FromDIP(16));
 
-    auto* log_label = new wxStaticText(this, wxID_ANY, tr("Your requests and sessions are logged in:"));
+    auto* log_label = new wxStaticText(
+        this, wxID_ANY, tr("What happened to your requests and sessions, for your support team:"));
     column->Add(log_label, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(16));
-    const wxString folder = wxString::FromUTF8(info.log_path);
-    column->Add(new wxHyperlinkCtrl(this, wxID_ANY, folder, "file://" + folder), 0, wxLEFT | wxRIGHT, FromDIP(16));
+    const wxString file = wxString::FromUTF8(info.log_path);
+    auto* link = new wxHyperlinkCtrl(this, wxID_ANY, file, "file://" + file);
+    link->SetName("log");
+    column->Add(link, 0, wxLEFT | wxRIGHT, FromDIP(16));
 
     auto* close = new wxButton(this, wxID_OK, tr("Close"));
     close->SetDefault();

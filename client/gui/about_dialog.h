@@ -1,7 +1,7 @@
 #pragma once
 // About: what this build is and whom it talks to — version, brand, the fingerprint of
-// the key that signed the stamp (to read out to the support team), the server, and where
-// the local log of requests and sessions is.
+// the key that signed the stamp (to read out to the support team), the server, and a link
+// to the client's log (client.log: what went wrong, in the words a support team reads).
 
 #include <wx/dialog.h>
 
@@ -16,7 +16,7 @@ struct AboutInfo {
     long long profile_revision = 0;
     std::string key_fingerprint;   ///< short form, "3f2a 9c01 77de 0b44"
     std::string server_url;
-    std::string log_path;          ///< folder with requests.log
+    std::string log_path;          ///< client.log
 };
 
 class AboutDialog : public wxDialog {

@@ -9,6 +9,7 @@
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 
+#include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 
 namespace helpline::gui {
@@ -23,6 +24,7 @@ std::string trimmed(const wxString& text) {
     return s.substr(start, s.find_last_not_of(" \t\r\n") - start + 1);
 }
 
+/// Characters as prepare_ticket() counts them: code points (wxString holds UTF-32 here).
 std::size_t characters(const wxString& text) {
     return text.length();
 }
@@ -53,7 +55,10 @@ wxString field_problem_text(const client::FieldProblem& problem, const client::T
         return tr("The subject is too long.");
     }
     if (f == "priority") return tr("Please choose a priority.");
-    return wxString::FromUTF8(problem.message);
+    // A field or a rule this client does not know (a newer server): its English message
+    // goes to the log, the customer reads this.
+    return tr("The support server did not accept the request as it is. Please check it and try "
+              "again, or ask your support team.");
 }
 
 AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
@@ -75,6 +80,7 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
         auto* l = new wxStaticText(form_, wxID_ANY, text);
         l->SetFont(l->GetFont().Bold());
         column->Add(l, 0, wxTOP, FromDIP(10));
+        return l;
     };
 
     if (rules.groups.size() > 1) {
@@ -91,7 +97,7 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
         add_problem_label(form_, column, "group_id");
     }
 
-    label(tr("Your email address"));
+    label(tr("Your email address"))->SetName("email-label");
     email_ = new wxTextCtrl(form_, wxID_ANY, wxString::FromUTF8(remembered_email));
     email_->SetHint(tr("name@example.com"));
     email_->SetName("email");
@@ -99,7 +105,8 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
     add_problem_label(form_, column, "email");
 
     if (rules.subject != SubjectMode::hidden) {
-        label(rules.subject == SubjectMode::required ? tr("Subject") : tr("Subject (optional)"));
+        label(rules.subject == SubjectMode::required ? tr("Subject") : tr("Subject (optional)"))
+            ->SetName("subject-label");
         subject_ = new wxTextCtrl(form_, wxID_ANY);
         subject_->SetMaxLength(200);
         subject_->SetName("subject");
@@ -107,7 +114,7 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
         add_problem_label(form_, column, "subject");
     }
 
-    label(tr("What is the problem?"));
+    label(tr("What is the problem?"))->SetName("description-label");
     description_ = new wxTextCtrl(form_, wxID_ANY, wxEmptyString, wxDefaultPosition,
                                   FromDIP(wxSize(460, 100)), wxTE_MULTILINE);
     description_->SetName("description");
@@ -117,6 +124,7 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
     (void)description_problem;
     counter_ = new wxStaticText(form_, wxID_ANY, wxEmptyString, wxDefaultPosition, wxDefaultSize,
                                 wxALIGN_RIGHT);
+    counter_->SetName("counter");
     counter_->SetForegroundColour(wxColour(0x66, 0x66, 0x66));
     under_description->Add(counter_, 0, wxLEFT | wxTOP, gap);
     column->Add(under_description, 0, wxEXPAND);
@@ -135,6 +143,7 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
                                             first ? wxRB_GROUP : 0);
             first = false;
             radio->SetValue(level == rules.default_priority);
+            radio->SetName("priority-" + std::string(to_string(level)));
             column->Add(radio, 0, wxTOP, gap);
             priorities_.emplace_back(std::string(to_string(level)), radio);
         }
@@ -210,7 +219,8 @@ wxStaticText* AssistanceDialog::add_problem_label(wxWindow* parent, wxSizer* siz
 }
 
 void AssistanceDialog::update_counter() {
-    const auto count = characters(description_->GetValue());
+    // What validation counts: the description without the blanks around it.
+    const auto count = characters(wxString::FromUTF8(trimmed(description_->GetValue())));
     const int max = profile_.assistance.max_description;
     // TRANSLATORS: the live counter under the description, "120 / 4000 characters".
     counter_->SetLabel(
@@ -273,7 +283,7 @@ void AssistanceDialog::show_problems(const std::vector<client::FieldProblem>& pr
 }
 
 void AssistanceDialog::send() {
-    if (!key_.empty()) return;
+    if (!key_.empty() || saving_) return;
     const client::TicketDraft d = draft();
     const client::PreparedTicket prepared = client::prepare_ticket(d, profile_);
     show_problems(prepared.problems, d);
@@ -292,23 +302,33 @@ void AssistanceDialog::send() {
         }
         return;
     }
-    auto saved = submit_(prepared, d);
-    if (!saved) {
-        problem_texts_[""] = tr("Your request could not be saved: {error}",
-                                fmt::arg("error", saved.error().message));
-        problems_[""]->SetLabel(problem_texts_[""]);
-        problems_[""]->Show();
-        form_->Layout();
-        GetSizer()->Fit(this);
-        return;
-    }
-    key_ = *saved;
+    saving_ = true;
     send_->Disable();
     send_->SetLabel(tr("Sending\u2026"));
+    submit_(prepared, d);
+}
+
+void AssistanceDialog::saved(const std::string& key) {
+    saving_ = false;
+    key_ = key;
+}
+
+void AssistanceDialog::not_saved(const Error& error) {
+    saving_ = false;
+    send_->Enable();
+    send_->SetLabel(tr("Send"));
+    problem_texts_[""] = tr("Your request could not be saved: {error}",
+                            fmt::arg("error", std::string(save_problem_text(error).utf8_str())));
+    problems_[""]->SetLabel(problem_texts_[""]);
+    problems_[""]->Wrap(FromDIP(460));
+    problems_[""]->Show();
+    form_->Layout();
+    GetSizer()->Fit(this);
 }
 
 void AssistanceDialog::show_result(const wxString& headline, const wxString& detail, bool copy) {
     result_headline_->SetLabel(headline);
+    result_detail_text_ = detail;
     result_detail_->SetLabel(detail);
     result_detail_->Wrap(FromDIP(460));
     copy_->Show(copy);
@@ -341,10 +361,7 @@ void AssistanceDialog::refused(const std::vector<client::FieldProblem>& problems
     send_->Enable();
     send_->SetLabel(tr("Send"));
     std::vector<client::FieldProblem> shown = problems;
-    if (shown.empty())
-        shown.push_back({"", std::string(tr("The support server refused the request: {detail}",
-                                            fmt::arg("detail", detail))
-                                             .utf8_str())});
+    if (shown.empty()) shown.push_back({"", detail});  // worded by field_problem_text
     show_problems(shown, draft());
 }
 
@@ -355,6 +372,14 @@ wxString AssistanceDialog::problem_text(const std::string& field) const {
 
 wxString AssistanceDialog::result_text() const {
     return result_->IsShown() ? result_headline_->GetLabel() : wxString();
+}
+
+wxString AssistanceDialog::result_detail_text() const {
+    return result_->IsShown() ? result_detail_text_ : wxString();
+}
+
+wxString AssistanceDialog::counter_text() const {
+    return counter_->GetLabel();
 }
 
 }  // namespace helpline::gui

@@ -30,16 +30,22 @@ namespace helpline::gui {
 
 class AssistanceDialog : public wxDialog {
   public:
-    /// Saves a checked request (the body of prepare_ticket) for sending and returns its
-    /// outbox key; an error when it could not even be saved.
-    using Submit = std::function<Result<std::string>(const client::PreparedTicket& ticket,
-                                                     const client::TicketDraft& draft)>;
+    /// Saves a checked request (the body of prepare_ticket) for sending, off the main thread;
+    /// the Client answers with saved() or not_saved().
+    using Submit = std::function<void(const client::PreparedTicket& ticket,
+                                      const client::TicketDraft& draft)>;
 
     AssistanceDialog(wxWindow* parent, const Profile& profile, const std::string& language,
                      const std::string& remembered_email, Submit submit);
 
-    /// The outbox key of the request sent from this form (empty before Send).
+    /// The outbox key of the request sent from this form (empty until it is saved).
     const std::string& key() const { return key_; }
+    /// Whether Send was pressed and the request is being saved.
+    bool saving() const { return saving_; }
+    /// The request is saved in the outbox under `key` (the sender takes it from there).
+    void saved(const std::string& key);
+    /// It could not be saved: the form stays, with why.
+    void not_saved(const Error& error);
     /// How the background sender's attempts went (the Client calls these for key()).
     void delivered(long long number);
     void queued();
@@ -49,6 +55,10 @@ class AssistanceDialog : public wxDialog {
     wxString problem_text(const std::string& field) const;
     /// The result page's headline (the number, queued, ...).
     wxString result_text() const;
+    /// The sentences under the headline.
+    wxString result_detail_text() const;
+    /// The description's counter ("12 / 4000 characters").
+    wxString counter_text() const;
     /// Fills the form (tests and screenshots) and presses Send.
     void fill(const client::TicketDraft& draft);
     void press_send();
@@ -66,6 +76,7 @@ class AssistanceDialog : public wxDialog {
     std::string language_;
     Submit submit_;
     std::string key_;
+    bool saving_ = false;
     long long number_ = 0;
 
     wxPanel* form_ = nullptr;
@@ -83,11 +94,13 @@ class AssistanceDialog : public wxDialog {
     wxButton* send_ = nullptr;
     wxStaticText* result_headline_ = nullptr;
     wxStaticText* result_detail_ = nullptr;
+    wxString result_detail_text_;  ///< as shown, before wrapping
     wxButton* copy_ = nullptr;
 };
 
-/// The message shown under a field for a problem prepare_ticket() reported, in the
-/// customer's language (the core's message is kept for anything unforeseen).
+/// The message shown under a field for a problem prepare_ticket() or the server reported, in
+/// the customer's language (a general sentence for anything unforeseen: the core's and the
+/// server's English messages are for the log).
 wxString field_problem_text(const client::FieldProblem& problem, const client::TicketDraft& draft,
                             const Profile& profile);
 

@@ -7,6 +7,7 @@
 #include <wx/notifmsg.h>
 
 #include "client/gui/about_dialog.h"
+#include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "shared/ed25519.h"
 
@@ -29,7 +30,8 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
       outbox_(paths_.state / "outbox", client::RequestLog(paths_.state / "requests.log")),
       sender_api_(std::make_unique<client::ApiClient>(
           endpoint_for(brand_.profile, options_.client_version))),
-      clock_(this) {
+      clock_(this),
+      disk_(std::make_unique<DiskWorker>()) {
     options_.link.client_version = options_.client_version;
     submitter_ = std::make_unique<client::Submitter>(
         outbox_,
@@ -87,6 +89,7 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
 Client::~Client() {
     clock_.Stop();
     remote_.reset();  // the session ends first: the backend stops, the end is POSTed
+    disk_.reset();    // a request being saved is saved
     submitter_->stop();
     link_->stop();
 }
@@ -129,7 +132,7 @@ AssistanceDialog* Client::open_assistance() {
     auto* form =
         new AssistanceDialog(frame_.get(), brand_.profile, options_.language, settings_.email,
                              [this](const client::PreparedTicket& ticket,
-                                    const client::TicketDraft&) { return submit(ticket, {}); });
+                                    const client::TicketDraft&) { submit(ticket); });
     form_ = form;
     form->Show();
     return form;
@@ -143,34 +146,61 @@ void Client::open_about() {
     info.profile_revision = brand_.profile.revision;
     info.key_fingerprint = short_fingerprint(brand_.stamp.key);
     info.server_url = brand_.profile.server.url;
-    info.log_path = paths_.state.string();
+    const auto log_file = paths_.state / "client.log";
+    // The link opens the file itself, so it exists even before the first line is logged.
+    if (const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        fd >= 0)
+        ::close(fd);
+    info.log_path = log_file.string();
     AboutDialog dialog(frame_.get(), info);
     dialog.ShowModal();
 }
 
-Result<std::string> Client::submit(const client::PreparedTicket& ticket,
-                                   const client::TicketDraft&) {
-    auto saved = submitter_->save(ticket.body);  // durable before anything is sent
-    if (!saved) return saved.error();
+void Client::submit(const client::PreparedTicket& ticket) {
     const std::string email = ticket.body.value("email", "");
-    if (!email.empty() && email != settings_.email) {
-        settings_.email = email;
-        if (auto written = settings_.save(paths_.config); !written)
-            log(fmt::format("The email address could not be remembered: {}",
-                            written.error().message));
+    const bool remember = !email.empty() && email != settings_.email;
+    if (remember) settings_.email = email;
+    // The files are written (and flushed to disk) on the disk worker, not here.
+    disk_->post([this, body = ticket.body, remember, settings = settings_] {
+        Result<client::OutboxEntry> saved = outbox_.add(body);  // durable before it is sent
+        if (remember)
+            if (auto written = settings.save(paths_.config); !written)
+                log(fmt::format("The email address could not be remembered: {}",
+                                written.error().message));
+        post_if_alive(alive_, [this, saved] { saved_request(saved); });
+    });
+}
+
+void Client::saved_request(const Result<client::OutboxEntry>& saved) {
+    const bool for_form = form_ && form_->saving();
+    if (!saved) {
+        log(saved.error().message);
+        if (for_form) form_->not_saved(saved.error());
+        early_.clear();
+        return;
     }
+    const std::string key = saved->key;
+    if (for_form) form_->saved(key);
+    submitter_->poke();  // only now, so that its answer finds the form knowing the key
     update_rows();
-    if (!sender_started_) {
-        // Not registered yet (offline since the start): it waits in the outbox.
-        const std::string key = saved->key;
-        CallAfter([this, key] {
-            if (form_ && form_->key() == key) form_->queued();
-        });
+    if (auto early = early_.find(key); early != early_.end()) {
+        const auto [entry, delivery] = early->second;
+        early_.clear();
+        attempted(entry, delivery);
+        return;
     }
-    return saved->key;
+    early_.clear();
+    // Not registered yet (offline since the start): it waits in the outbox.
+    if (!sender_started_ && form_ && form_->key() == key) form_->queued();
 }
 
 void Client::attempted(const client::OutboxEntry& entry, const client::Delivery& delivery) {
+    if (form_ && form_->saving()) {
+        // The sender found the file before the save came back (its periodic look): this may
+        // be the form's request; saved_request() decides.
+        early_[entry.key] = {entry, delivery};
+        return;
+    }
     const bool for_form = form_ && form_->key() == entry.key;
     switch (delivery.state) {
         case client::Delivery::State::delivered:
@@ -183,11 +213,16 @@ void Client::attempted(const client::OutboxEntry& entry, const client::Delivery&
             link_->refresh_requests();
             break;
         case client::Delivery::State::refused:
+            // The server's reasons are English: the log keeps them, the customer reads ours.
+            log(fmt::format("The support server refused request {}: {}", entry.key,
+                            delivery.detail));
+            for (const auto& p : delivery.problems)
+                log(fmt::format("  {}: {}", p.field, p.message));
             if (for_form)
                 form_->refused(delivery.problems, delivery.detail);
             else
-                notice(tr("Your saved request was refused by the support server: {detail}",
-                          fmt::arg("detail", delivery.detail)),
+                notice(tr("Your saved request was refused by the support server. Open the "
+                          "Assistance form to send it again; the log (see About) says why."),
                        true);
             break;
         case client::Delivery::State::pending:
@@ -199,17 +234,33 @@ void Client::attempted(const client::OutboxEntry& entry, const client::Delivery&
 
 void Client::update_rows() {
     if (!frame_) return;
-    const auto rows = request_rows(requests_.snapshot(), outbox_.log().read(), outbox_.pending(),
-                                   std::chrono::system_clock::now());
-    frame_->set_requests(rows);
+    if (rows_reading_) {
+        rows_again_ = true;
+        return;
+    }
+    rows_reading_ = true;
+    // requests.log and the outbox are files: read on the disk worker; the server's list is
+    // in memory and taken when the rows are made.
+    disk_->post([this] {
+        auto logged = outbox_.log().read();
+        auto queued = outbox_.pending();
+        post_if_alive(alive_, [this, logged = std::move(logged), queued = std::move(queued)] {
+            rows_reading_ = false;
+            if (frame_)
+                frame_->set_requests(request_rows(requests_.snapshot(), logged, queued,
+                                                  std::chrono::system_clock::now()));
+            if (std::exchange(rows_again_, false)) update_rows();
+        });
+    });
 }
 
 void Client::notice(const wxString& text, bool notify) {
     if (frame_) frame_->set_notice(text);
     if (!notify) return;
+    const wxString title = wxString::FromUTF8(brand_.profile.name.get(options_.language));
+    if (options_.on_notification) options_.on_notification(title, text);
     wxLogNull quiet;  // no notification service (a bare X server): the line in the window stays
-    wxNotificationMessage message(wxString::FromUTF8(brand_.profile.name.get(options_.language)),
-                                  text, frame_.get());
+    wxNotificationMessage message(title, text, frame_.get());
     message.Show(wxNotificationMessage::Timeout_Auto);
 }
 

@@ -10,8 +10,10 @@
 #include <wx/timer.h>
 #include <wx/weakref.h>
 
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "client/core/brand.h"
 #include "client/core/device_link.h"
@@ -22,6 +24,7 @@
 #include "client/core/settings.h"
 #include "client/core/submission.h"
 #include "client/gui/assistance_dialog.h"
+#include "client/gui/disk_worker.h"
 #include "client/gui/main_frame.h"
 #include "client/gui/main_loop.h"
 #include "client/gui/remote_assistance.h"
@@ -35,6 +38,8 @@ struct ClientOptions {
     client::SubmitterOptions submit;
     client::TunnelOpener open_tunnel;  ///< tests route the tunnel to a stand-in relay
     std::function<void(const std::string& id)> on_consent_shown;
+    /// Each desktop notification, as it is handed to the notification service (tests).
+    std::function<void(const wxString& title, const wxString& text)> on_notification;
 };
 
 class Client : public wxEvtHandler {
@@ -58,8 +63,9 @@ class Client : public wxEvtHandler {
     void open_about();
 
   private:
-    Result<std::string> submit(const client::PreparedTicket& ticket,
-                               const client::TicketDraft& draft);
+    /// Saves the form's request on the disk worker; saved_request() gets the outcome.
+    void submit(const client::PreparedTicket& ticket);
+    void saved_request(const Result<client::OutboxEntry>& saved);
     void attempted(const client::OutboxEntry& entry, const client::Delivery& delivery);
     void registered();
     void update_rows();
@@ -79,7 +85,12 @@ class Client : public wxEvtHandler {
     std::unique_ptr<RemoteAssistance> remote_;
     wxWeakRef<MainFrame> frame_;
     wxWeakRef<AssistanceDialog> form_;
+    /// Attempts the sender reported for a request before its save came back to the form.
+    std::map<std::string, std::pair<client::OutboxEntry, client::Delivery>> early_;
+    bool rows_reading_ = false;  ///< the disk worker is reading for My requests
+    bool rows_again_ = false;    ///< something changed meanwhile: read once more
     wxTimer clock_;  ///< waiting times go on
+    std::unique_ptr<DiskWorker> disk_;
     AliveToken alive_;
 };
 
