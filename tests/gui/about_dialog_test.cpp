@@ -1,4 +1,4 @@
-// About names the build, the signing key's fingerprint, the server and the local log.
+// About names the build, the signing key's fingerprint, the server and links the client's log.
 #include <catch2/catch.hpp>
 #include <wx/hyperlink.h>
 #include <wx/stattext.h>
@@ -19,15 +19,20 @@ bool shows_text(wxWindow* root, const wxString& text) {
 
 }  // namespace
 
-TEST_CASE("About shows the version, the profile, the key fingerprint, the server and the log folder") {
+TEST_CASE("About shows the version, the profile, the key fingerprint, the server and links the log") {
+    const std::string log = "/home/ana/.local/state/helpline/demo-support/client.log";
     AboutInfo info{"Demo Support", "0.1.0", "demo-support", 3, "ac4b af92 cfe6 ccdc",
-                   "https://support.demo.example:8443", "/home/ana/.local/state/helpline/demo-support"};
+                   "https://support.demo.example:8443", log};
     auto* dialog = new AboutDialog(nullptr, info);
     CHECK(dialog->GetTitle() == "About Demo Support");
     CHECK(shows_text(dialog, "Helpline 0.1.0"));
     CHECK(shows_text(dialog, "demo-support, revision 3"));
     CHECK(shows_text(dialog, "ac4b af92 cfe6 ccdc"));
     CHECK(shows_text(dialog, "https://support.demo.example:8443"));
-    CHECK(shows_text(dialog, "/home/ana/.local/state/helpline/demo-support"));
+    // The link opens client.log itself, not the folder it is in.
+    auto* link = dynamic_cast<wxHyperlinkCtrl*>(dialog->FindWindow("log"));
+    REQUIRE(link != nullptr);
+    CHECK(link->GetLabel() == log);
+    CHECK(link->GetURL() == "file://" + log);
     dialog->Destroy();
 }

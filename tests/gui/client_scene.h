@@ -14,6 +14,7 @@
 #include "client/gui/client.h"
 #include "shared/atomic_file.h"
 #include "shared/profile.h"
+#include "tests/gui/demo_profile.h"
 #include "tests/gui/wx_fixture.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/server_process.h"
@@ -27,18 +28,9 @@ inline const std::string kServerBin = HELPLINE_SERVER_BIN;
 
 /// The demo brand, its server set to `url`.
 inline client::Brand demo_brand(const std::string& url, const nlohmann::json& changes = {}) {
-    auto json = nlohmann::json::parse(helpline::test::read_text(
-        helpline::test::source_path("branding/profiles/demo/profile.json")));
-    json["server"]["url"] = url;
-    if (changes.is_object()) json.merge_patch(changes);
-    client::Brand brand;
-    const auto problems = parse_profile_text(json.dump(), brand.profile);
-    REQUIRE(problems.empty());
-    brand.stamp.profile_json = json.dump();
-    const std::string logo =
-        helpline::test::read_text(helpline::test::source_path("branding/profiles/demo/logo.svg"));
-    brand.stamp.assets.push_back({"logo.svg", Bytes(logo.begin(), logo.end())});
-    return brand;
+    nlohmann::json all = changes.is_object() ? changes : nlohmann::json::object();
+    all["server"]["url"] = url;
+    return demo_brand_with(all);
 }
 
 /// A server, XDG folders of the client's own, and the client once open() is called.
@@ -97,7 +89,7 @@ class ClientScene {
     }
     bool connected() const {
         return client_ && client_->frame() != nullptr &&
-               client_->frame()->link_text().StartsWith("Connected");
+               client_->frame()->link_text() == "Connected to Demo Support";
     }
 
   private:

@@ -1,5 +1,5 @@
-// The consent dialog under a real X server: Allow only after the delay, no answer means
-// no, closing means no, one answer only.
+// The consent dialog under a real X server: what it says, Allow only after the delay, no
+// answer means no, closing and the Escape key mean no, one answer only.
 #include <catch2/catch.hpp>
 #include <wx/button.h>
 #include <wx/uiaction.h>
@@ -7,10 +7,12 @@
 #include <optional>
 
 #include "client/gui/consent_dialog.h"
+#include "tests/gui/client_actions.h"
 #include "tests/gui/wx_fixture.h"
 
 using namespace helpline::gui;
 using helpline::gui::test::pump_until;
+using helpline::gui::test::shows_label;
 
 namespace {
 
@@ -86,22 +88,61 @@ TEST_CASE("no answer before the deadline is a decline") {
     CHECK(a.allowed == false);
 }
 
-TEST_CASE("closing the dialog or pressing Escape declines") {
-    Answer closed, escaped;
+TEST_CASE("closing the dialog declines") {
+    Answer closed;
     auto* first = new ConsentDialog(nullptr, sample(std::chrono::seconds(30), std::chrono::milliseconds(100)),
                                     [&](bool allowed) { closed.allowed = allowed, ++closed.calls; });
     first->Show();
     first->Close();
     REQUIRE(pump_until([&] { return closed.calls > 0; }));
     CHECK(closed.allowed == false);
+    CHECK(closed.calls == 1);
+}
 
-    auto* second = new ConsentDialog(nullptr, sample(std::chrono::seconds(30), std::chrono::milliseconds(100)),
+TEST_CASE("pressing the Escape key declines") {
+    Answer escaped;
+    auto* dialog = new ConsentDialog(nullptr, sample(std::chrono::seconds(30), std::chrono::milliseconds(100)),
                                      [&](bool allowed) { escaped.allowed = allowed, ++escaped.calls; });
-    second->Show();
-    // Escape is the dialog's escape id: the same command a key press sends.
-    wxCommandEvent esc(wxEVT_BUTTON, wxID_CANCEL);
-    second->GetEventHandler()->ProcessEvent(esc);
-    REQUIRE(pump_until([&] { return escaped.calls > 0; }));
+    dialog->Show();
+    auto* decline = dialog->FindWindow(wxID_CANCEL);
+    REQUIRE(pump_until([&] { return dialog->IsShownOnScreen() && decline->HasFocus(); }));
+    // A real key press through the X server (XTest); without a window manager the key goes
+    // to the window under the pointer, so the pointer rests on the dialog's text.
+    wxUIActionSimulator sim;
+    for (int attempt = 0; attempt < 5 && escaped.calls == 0; ++attempt) {
+        wxPoint inside = dialog->GetScreenRect().GetTopLeft() + wxPoint(20, 20);
+        sim.MouseMove(inside);
+        pump_until([] { return false; }, std::chrono::milliseconds(50));
+        sim.Char(WXK_ESCAPE);
+        pump_until([&] { return escaped.calls > 0; }, std::chrono::milliseconds(1000));
+    }
+    REQUIRE(escaped.calls == 1);
     CHECK(escaped.allowed == false);
-    CHECK(escaped.calls == 1);
+}
+
+TEST_CASE("the dialog names the team, the operator and the ticket, says what allowing means and counts down") {
+    Answer a;
+    auto* dialog = new ConsentDialog(nullptr, sample(std::chrono::seconds(30), std::chrono::milliseconds(100)),
+                                     [&](bool allowed) { a.allowed = allowed, ++a.calls; });
+    dialog->Show();
+    CHECK(dialog->GetTitle() == "Remote assistance request");
+    CHECK(dialog->HasFlag(wxSTAY_ON_TOP));
+    CHECK(shows_label(dialog, "Ana Costa from Demo Support asks to connect to this computer"));
+    CHECK(shows_label(dialog, "For your request number 1042."));
+    CHECK(shows_label(dialog,
+                      "If you allow it, Ana Costa can see and control this computer until you end "
+                      "the session. You can end it at any moment."));
+    CHECK((shows_label(dialog, "Declined automatically in 29 s.") ||
+           shows_label(dialog, "Declined automatically in 30 s.")));
+    // The countdown goes on.
+    CHECK(pump_until([&] { return shows_label(dialog, "Declined automatically in 28 s."); },
+                     std::chrono::seconds(4)));
+    dialog->cancel();
+    CHECK(a.calls == 0);
+}
+
+TEST_CASE("in production the dialog and the consent machine wait the same 1.5 s for Allow") {
+    CHECK(helpline::client::kAllowDelay == std::chrono::milliseconds(1500));
+    CHECK(ConsentInfo{}.allow_delay == helpline::client::kAllowDelay);
+    CHECK(helpline::client::ConsentOptions{}.min_allow_delay == helpline::client::kAllowDelay);
 }

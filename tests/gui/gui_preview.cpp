@@ -1,5 +1,5 @@
 // Shows one of the client's windows with sample data, for screenshots under Xvfb:
-//   gui_preview main|form|form-sent|consent|session-bar|about [--lang LANG]
+//   gui_preview main|form|form-sent|form-queued|consent|session-bar|about [--lang LANG]
 // It stays up until killed (the consent dialog's countdown is long enough for a shot).
 #include <wx/app.h>
 
@@ -73,16 +73,23 @@ class PreviewApp : public wxApp {
         }
         if (what == "form-sent") {
             auto* dialog = new helpline::gui::AssistanceDialog(
-                nullptr, brand_.profile, lang, "ana@acme.example",
-                [](const auto&, const auto&) { return std::string("preview"); });
+                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&) {});
             dialog->Show();
+            dialog->saved("preview");
             dialog->delivered(1042);
             return true;
         }
-        if (what == "form") {
+        if (what == "form-queued") {
             auto* dialog = new helpline::gui::AssistanceDialog(
-                nullptr, brand_.profile, lang, "",
-                [](const auto&, const auto&) { return std::string(); });
+                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&) {});
+            dialog->Show();
+            dialog->saved("preview");
+            dialog->queued();
+            return true;
+        }
+        if (what == "form") {
+            auto* dialog = new helpline::gui::AssistanceDialog(nullptr, brand_.profile, lang, "",
+                                                               [](const auto&, const auto&) {});
             helpline::client::TicketDraft draft;
             draft.email = "ana at acme";
             draft.group = "billing";
