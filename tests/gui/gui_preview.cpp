@@ -1,5 +1,5 @@
 // Shows one of the client's windows with sample data, for screenshots under Xvfb:
-//   gui_preview main|form|form-sent|form-queued|consent|session-bar|about [--lang LANG]
+//   gui_preview main|main-offline|form|form-sent|form-queued|consent|session-bar|about [--lang LANG]
 // It stays up until killed (the consent dialog's countdown is long enough for a shot).
 #include <wx/app.h>
 
@@ -12,6 +12,7 @@
 #include "client/gui/about_dialog.h"
 #include "client/gui/assistance_dialog.h"
 #include "client/gui/consent_dialog.h"
+#include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "client/gui/main_frame.h"
 #include "client/gui/session_bar.h"
@@ -71,6 +72,20 @@ class PreviewApp : public wxApp {
             frame->Show();
             return true;
         }
+        if (what == "main-offline") {
+            // Offline, after a session that could not be connected: the words a customer reads
+            // for an error code of the core.
+            auto* frame = new helpline::gui::MainFrame(brand_, lang);
+            frame->set_link_status({helpline::client::LinkState::offline, "not shown"});
+            frame->set_notice(helpline::gui::tr(
+                "The remote session could not be connected to the support server: {reason} The "
+                "session has ended.",
+                fmt::arg("reason", std::string(helpline::gui::tunnel_problem_text(
+                                                   helpline::make_error("net.unreachable", ""))
+                                                   .utf8_str()))));
+            frame->Show();
+            return true;
+        }
         if (what == "form-sent") {
             auto* dialog = new helpline::gui::AssistanceDialog(
                 nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&) {});
@@ -105,7 +120,7 @@ class PreviewApp : public wxApp {
                                            1,
                                            "ac4b af92 cfe6 ccdc",
                                            "https://support.demo.example:8443",
-                                           "/home/ana/.local/state/helpline/demo-support"};
+                                           "/home/ana/.local/state/helpline/demo-support/client.log"};
             auto* dialog = new helpline::gui::AboutDialog(nullptr, about);
             dialog->Show();
             return true;

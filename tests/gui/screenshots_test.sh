@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Shows the main window (My requests filled), the form (with its validation messages, once
+# Shows the main window (My requests filled; offline with a failure's notice), the form (with its validation messages, once
 # sent: the request number, and offline: queued), the consent dialog, the session bar and About in every
 # language under Xvfb and saves screenshots (build/screenshots) that must not be blank;
 # people look at them.
@@ -9,7 +9,7 @@ preview=$1 src=$2 out=$3
 . "$src/tests/support/xvfb.sh"
 mkdir -p "$out"
 start_xvfb
-for what in main form form-sent form-queued consent session-bar about; do
+for what in main main-offline form form-sent form-queued consent session-bar about; do
     for lang in en pt pt_BR it; do
         "$preview" "$what" --lang "$lang" >/dev/null 2>&1 &
         pid=$!
