@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "shared/text.h"
+
 namespace helpline::server::api {
 namespace {
 
@@ -20,18 +22,6 @@ std::string type_name(const nlohmann::json& v) {
 std::size_t utf8_length(std::string_view s) {
     return static_cast<std::size_t>(
         std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim_view(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
 }
 
 std::string trim(std::string s) {
@@ -52,21 +42,21 @@ std::optional<http::Response> unless_json_content(const http::Request& request) 
     // media-type = type "/" subtype *( ";" parameter ), case-insensitive (RFC 9110 §8.3.1).
     std::string_view rest = *type;
     const auto semicolon = rest.find(';');
-    if (!iequals(trim_view(rest.substr(0, semicolon)), "application/json"))
+    if (!iequals(trim_blanks(rest.substr(0, semicolon)), "application/json"))
         return refuse("'" + std::string(*type) + "' is not JSON. ");
     rest = semicolon == std::string_view::npos ? std::string_view{} : rest.substr(semicolon + 1);
     while (!rest.empty()) {
         const auto next = rest.find(';');
-        const std::string_view parameter = trim_view(rest.substr(0, next));
+        const std::string_view parameter = trim_blanks(rest.substr(0, next));
         rest = next == std::string_view::npos ? std::string_view{} : rest.substr(next + 1);
         if (parameter.empty()) continue;
         const auto equals = parameter.find('=');
         if (equals == std::string_view::npos || equals == 0)
             return refuse("The Content-Type parameter '" + std::string(parameter) + "' is malformed. ");
-        std::string_view value = trim_view(parameter.substr(equals + 1));
+        std::string_view value = trim_blanks(parameter.substr(equals + 1));
         if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
         // JSON is UTF-8 (RFC 8259 §8.1); a body announced in another charset would be misread.
-        if (iequals(trim_view(parameter.substr(0, equals)), "charset") && !iequals(value, "utf-8"))
+        if (iequals(trim_blanks(parameter.substr(0, equals)), "charset") && !iequals(value, "utf-8"))
             return refuse("JSON bodies must be UTF-8, not charset=" + std::string(value) + ". ");
     }
     return std::nullopt;

@@ -7,21 +7,10 @@
 #include <cctype>
 
 #include "server/http/server.h"
+#include "shared/text.h"
 
 namespace helpline::server::api {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 bool is_ip_address(std::string_view text) {
     if (text.empty() || text.size() > 45) return false;
@@ -55,7 +44,7 @@ std::string last_forwarded_for(const http::Request& request) {
     }
     if (!found) return {};
     const auto comma = last.rfind(',');
-    const std::string_view entry = trim(comma == std::string_view::npos ? last : last.substr(comma + 1));
+    const std::string_view entry = trim_blanks(comma == std::string_view::npos ? last : last.substr(comma + 1));
     return is_ip_address(entry) ? std::string(entry) : std::string();
 }
 

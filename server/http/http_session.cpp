@@ -17,6 +17,7 @@
 #include "server/http/problem.h"
 #include "server/http/router.h"
 #include "server/http/upgrade_start.h"
+#include "shared/text.h"
 
 namespace helpline::server::http {
 namespace {
@@ -25,13 +26,6 @@ namespace bhttp = beast::http;
 
 /// How much an idle connection reads at once while waiting for its next request.
 constexpr std::size_t kIdleReadSize = 4096;
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 /// A handler's header value must not be able to start a new header line.
 bool safe_header(std::string_view name, std::string_view value) {

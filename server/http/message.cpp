@@ -3,22 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "shared/text.h"
+
 namespace helpline::server::http {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-}  // namespace
 
 void Headers::add(std::string name, std::string value) { fields_.emplace_back(std::move(name), std::move(value)); }
 
@@ -31,7 +18,7 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
 std::optional<std::string_view> Request::bearer() const {
     auto auth = header("Authorization");
     if (!auth || auth->size() < 7 || !iequals(auth->substr(0, 7), "Bearer ")) return std::nullopt;
-    auto token = trim(auth->substr(7));
+    auto token = trim_blanks(auth->substr(7));
     if (token.empty()) return std::nullopt;
     return token;
 }
@@ -42,11 +29,11 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
         std::string_view rest = v;
         while (!rest.empty()) {
             const auto semi = rest.find(';');
-            auto pair = trim(rest.substr(0, semi));
+            auto pair = trim_blanks(rest.substr(0, semi));
             rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
             const auto eq = pair.find('=');
-            if (eq != std::string_view::npos && trim(pair.substr(0, eq)) == name)
-                return std::string(trim(pair.substr(eq + 1)));
+            if (eq != std::string_view::npos && trim_blanks(pair.substr(0, eq)) == name)
+                return std::string(trim_blanks(pair.substr(eq + 1)));
         }
     }
     return std::nullopt;

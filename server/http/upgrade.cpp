@@ -3,21 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
+#include "shared/text.h"
+
 namespace helpline::server::http {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 /// The comma-separated elements of every `name` header (RFC 9110 §5.6.1 lists).
 std::vector<std::string_view> list_elements(const Request& request, std::string_view name) {
@@ -27,7 +16,7 @@ std::vector<std::string_view> list_elements(const Request& request, std::string_
         std::string_view rest = value;
         while (!rest.empty()) {
             const auto comma = rest.find(',');
-            const auto element = trim(rest.substr(0, comma));
+            const auto element = trim_blanks(rest.substr(0, comma));
             if (!element.empty()) out.push_back(element);
             if (comma == std::string_view::npos) break;
             rest.remove_prefix(comma + 1);
@@ -72,8 +61,8 @@ bool is_websocket_handshake(const Request& request) {
     const auto key = request.header("Sec-WebSocket-Key");
     const auto host = request.header("Host");
     return request.method == "GET" && asks_upgrade(request, "websocket") && version &&
-           trim(*version) == "13" && key && is_base64_of_16_bytes(trim(*key)) && host &&
-           !trim(*host).empty();
+           trim_blanks(*version) == "13" && key && is_base64_of_16_bytes(trim_blanks(*key)) && host &&
+           !trim_blanks(*host).empty();
 }
 
 std::vector<std::string> websocket_protocols(const Request& request) {
