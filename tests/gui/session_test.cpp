@@ -101,6 +101,28 @@ std::string allow_connection(ClientScene& scene, Client& client, const std::stri
     return request;
 }
 
+/// A session running through the relay: the admin connected to a new ticket, the customer
+/// allowed, and the operator's viewer has authenticated and received the whole screen.
+struct RelayedSession {
+    std::string admin;
+    std::string request;
+    AcceptedSession session;
+    std::unique_ptr<helpline::test::ViewClient> view;
+    helpline::test::RfbScreen screen;
+    wxWeakRef<SessionBar> bar;
+};
+
+RelayedSession relayed_session(ClientScene& scene, Client& client) {
+    RelayedSession s;
+    s.admin = admin_token(scene.server());
+    s.request = allow_connection(scene, client, s.admin);
+    s.session = accepted_session(scene.server(), s.admin, s.request);
+    s.view = open_view(scene.server(), s.admin, s.session.id);
+    s.screen = helpline::test::view_screen(*s.view, s.session.vnc_password);
+    s.bar = client.remote().bar();
+    return s;
+}
+
 /// Waits, until `since + kTeardownBound` at most, for x11vnc to be gone, the viewer's
 /// connection closed and `bar` gone; says what was late.
 void require_torn_down(ClientScene& scene, helpline::test::ViewClient& view,
@@ -127,23 +149,17 @@ TEST_CASE(
     require_installed("x11vnc", "x11vnc");
     ClientScene scene;
     Client& client = scene.open();
-    const auto admin = admin_token(scene.server());
-    const auto request = allow_connection(scene, client, admin);
-    CHECK(backend_running(scene));
-    CHECK(client.frame()->notice_text() == "Admin can see and control this computer.");
-    CHECK(client.remote().bar()->text() == "Admin can see and control this computer");
-    CHECK(client.remote().bar()->HasFlag(wxSTAY_ON_TOP));
-
     // The operator's side, as noVNC: VNC authentication with the one-time password, then
     // the whole of this Xvfb screen.
-    const auto session = accepted_session(scene.server(), admin, request);
-    auto view = open_view(scene.server(), admin, session.id);
-    const auto screen = helpline::test::view_screen(*view, session.vnc_password);
+    auto [admin, request, session, view, screen, bar] = relayed_session(scene, client);
+    CHECK(backend_running(scene));
+    CHECK(client.frame()->notice_text() == "Admin can see and control this computer.");
+    CHECK(bar->text() == "Admin can see and control this computer");
+    CHECK(bar->HasFlag(wxSTAY_ON_TOP));
     CHECK(screen.width == static_cast<std::uint32_t>(wxGetDisplaySize().GetWidth()));
     CHECK(screen.height == static_cast<std::uint32_t>(wxGetDisplaySize().GetHeight()));
     CHECK(screen.area == std::uint64_t{screen.width} * screen.height);
 
-    const wxWeakRef<SessionBar> bar = client.remote().bar();
     const auto clicked = click_until(bar->end_button(), [&] { return !bar; });
     require_torn_down(scene, *view, bar, clicked);
     CHECK(pump_until([&] { return !client.remote().session_active(); }, seconds(1)));
@@ -166,13 +182,7 @@ TEST_CASE(
     require_installed("x11vnc", "x11vnc");
     ClientScene scene;
     Client& client = scene.open();
-    const auto admin = admin_token(scene.server());
-    const auto request = allow_connection(scene, client, admin);
-    const auto session = accepted_session(scene.server(), admin, request);
-    auto view = open_view(scene.server(), admin, session.id);
-    helpline::test::view_screen(*view, session.vnc_password);
-
-    const wxWeakRef<SessionBar> bar = client.remote().bar();
+    auto [admin, request, session, view, screen, bar] = relayed_session(scene, client);
     helpline::test::CurlOptions end;
     end.method = "POST";
     end.headers = {"Authorization: Bearer " + admin};
@@ -192,13 +202,7 @@ TEST_CASE(
     require_installed("x11vnc", "x11vnc");
     ClientScene scene;
     Client& client = scene.open();
-    const auto admin = admin_token(scene.server());
-    const auto request = allow_connection(scene, client, admin);
-    const auto session = accepted_session(scene.server(), admin, request);
-    auto view = open_view(scene.server(), admin, session.id);
-    helpline::test::view_screen(*view, session.vnc_password);
-
-    const wxWeakRef<SessionBar> bar = client.remote().bar();
+    auto [admin, request, session, view, screen, bar] = relayed_session(scene, client);
     const auto closing = Clock::now();
     scene.close();  // what App::OnExit does: the Client goes
     require_torn_down(scene, *view, bar, closing);
