@@ -1,5 +1,5 @@
-// The customer's side of a real remote session for the browser test: a private Xvfb
-// (-retro: the classic stipple, so the screen is never one flat colour), a helpline-cli
+// The customer's side of a real remote session for the browser test: a private Xvfb whose
+// desktop shows a known picture (kMarker: what the operator's canvas must show), a helpline-cli
 // stamped with the demo profile pointing at the test's server, and `helpline-cli listen
 // --once` on a pseudo-terminal (util-linux `script`) where the test types the customer's
 // answer. The profile's backend is the real x11vnc.
@@ -19,7 +19,7 @@ function installed(program) {
 /// What a real remote session needs here and is missing, as sentences saying what to install
 /// or set (empty: nothing is missing). The browser test fails with these, it never skips.
 export function missingForRemoteDesktop() {
-    const packages = { Xvfb: 'xvfb', x11vnc: 'x11vnc', script: 'util-linux' };
+    const packages = { Xvfb: 'xvfb', x11vnc: 'x11vnc', script: 'util-linux', display: 'imagemagick' };
     const missing = [];
     for (const [program, pkg] of Object.entries(packages))
         if (!installed(program)) missing.push(`${program} is not installed: apt-get install -y ${pkg} (scripts/test installs it).`);
@@ -31,7 +31,7 @@ export function missingForRemoteDesktop() {
 /// Starts Xvfb on a display it picks itself; resolves to {display, process}.
 function startXvfb() {
     return new Promise((resolve, reject) => {
-        const child = track(spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1024x768x24', '-nolisten', 'tcp', '-retro', '-noreset'],
+        const child = track(spawn('Xvfb', ['-displayfd', '3', '-screen', '0', `${kMarker.width}x${kMarker.height}x24`, '-nolisten', 'tcp', '-noreset'],
                                   { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] }));
         let number = '';
         const timer = setTimeout(() => reject(new Error('Xvfb did not report its display within 20 s')), 20_000);
@@ -43,6 +43,39 @@ function startXvfb() {
             }
         });
         child.on('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+    });
+}
+
+/// The customer's desktop in the browser test: blue, with an amber box in the middle. The
+/// canvas must show exactly this (same size, the colours where they belong), which no screen
+/// but the customer's would.
+export const kMarker = {
+    width: 1024, height: 768,
+    background: [47, 111, 181], box: [242, 180, 0],
+    rect: { x: 312, y: 234, w: 400, h: 300 },
+};
+
+/// Sets kMarker as the root window's background of `display` (ImageMagick's `display -window
+/// root`, from a PPM written here), the way a desktop wallpaper is set.
+async function paintMarker(display, dir) {
+    const { width, height, background, box, rect } = kMarker;
+    const header = Buffer.from(`P6 ${width} ${height} 255\n`);
+    const pixels = Buffer.alloc(width * height * 3);
+    for (let y = 0; y < height; ++y) {
+        for (let x = 0; x < width; ++x) {
+            const inBox = x >= rect.x && x < rect.x + rect.w && y >= rect.y && y < rect.y + rect.h;
+            pixels.set(inBox ? box : background, (y * width + x) * 3);
+        }
+    }
+    const file = path.join(dir, 'desktop.ppm');
+    writeFileSync(file, Buffer.concat([header, pixels]));
+    // display exits 1 even once the background is set, so its status says nothing; the
+    // canvas check does.
+    await new Promise((resolve, reject) => {
+        const child = spawn('display', ['-window', 'root', file], { env: { ...env, DISPLAY: display }, stdio: 'ignore' });
+        const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('display -window root took over 20 s')); }, 20_000);
+        child.on('error', (error) => { clearTimeout(timer); reject(error); });
+        child.on('exit', () => { clearTimeout(timer); resolve(); });
     });
 }
 
@@ -61,6 +94,7 @@ export class RemoteDesktop {
                                            '--client', env.HELPLINE_CLI_BIN, '--out', cli, '--restamp']);
 
         const xvfb = await startXvfb();
+        await paintMarker(xvfb.display, dir);
         const cliEnv = {
             XDG_CONFIG_HOME: path.join(dir, 'config'), XDG_STATE_HOME: path.join(dir, 'state'),
             XDG_RUNTIME_DIR: path.join(dir, 'runtime'), HOME: dir, NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost',
@@ -68,7 +102,7 @@ export class RemoteDesktop {
             DISPLAY: xvfb.display, XDG_SESSION_TYPE: 'x11',
         };
         for (const name of ['config', 'state', 'runtime']) mkdirSync(path.join(dir, name), { recursive: true, mode: 0o700 });
-        const filed = await run(cli, ['request', '--group', 'helpdesk', '--email', 'carla@acme.example', '--description', 'My screen shows a grey pattern.'], { env: cliEnv });
+        const filed = await run(cli, ['request', '--group', 'helpdesk', '--email', 'carla@acme.example', '--description', 'My desktop shows a yellow box and nothing else.'], { env: cliEnv });
         const ticket = Number(/request number is (\d+)/.exec(filed.stdout)?.[1]);
         if (!ticket) throw new Error(`helpline-cli request printed no ticket number:\n${filed.stdout}${filed.stderr}`);
 
@@ -156,4 +190,37 @@ export function canvasColours(page) {
         for (let i = 0; i < data.length; i += 4 * 97) colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
         return colours.size;
     });
+}
+
+/// The viewer's noVNC canvas at kMarker's tell-tale points: {width, height, points: [{name,
+/// expected, actual}]}; null while there is no canvas yet.
+export function sampleMarker(page) {
+    return page.evaluate((marker) => {
+        const canvas = document.querySelector('#screen canvas');
+        if (!canvas) return null;
+        const { rect } = marker;
+        const points = [
+            { name: 'the box\'s centre', x: rect.x + rect.w / 2, y: rect.y + rect.h / 2, expected: marker.box },
+            { name: 'inside the box\'s top-left corner', x: rect.x + 4, y: rect.y + 4, expected: marker.box },
+            { name: 'the top-left of the desktop', x: 20, y: 20, expected: marker.background },
+            { name: 'just left of the box', x: rect.x - 4, y: rect.y + 4, expected: marker.background },
+            { name: 'the bottom-right of the desktop', x: marker.width - 20, y: marker.height - 20, expected: marker.background },
+        ];
+        const context = canvas.getContext('2d');
+        return {
+            width: canvas.width,
+            height: canvas.height,
+            points: points.map(({ name, x, y, expected }) => {
+                const [r, g, b] = context.getImageData(x, y, 1, 1).data;
+                return { name, expected, actual: [r, g, b] };
+            }),
+        };
+    }, kMarker);
+}
+
+/// Whether a sample shows kMarker: the customer's size, and every point within `tolerance`
+/// per channel of its colour (noVNC may get lossy JPEG rectangles).
+export function showsMarker(sample, tolerance = 24) {
+    return !!sample && sample.width === kMarker.width && sample.height === kMarker.height &&
+        sample.points.every(({ expected, actual }) => expected.every((v, i) => Math.abs(v - actual[i]) <= tolerance));
 }
