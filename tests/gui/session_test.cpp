@@ -82,9 +82,9 @@ nlohmann::json audited_end(const ServerProcess& server, const std::string& admin
     return {};
 }
 
-/// Connects as the admin to a new ticket of the scene's device, clicks Allow once it is
-/// enabled and waits for the session bar.
-std::string allow_connection(ClientScene& scene, Client& client, const std::string& admin) {
+/// Connects as the admin to a new ticket of the scene's device and clicks Allow once it is
+/// enabled; returns the connection request.
+std::string click_allow(ClientScene& scene, Client& client, const std::string& admin) {
     REQUIRE(pump_until([&] { return scene.connected(); }, seconds(20)));
     const auto ticket = create_ticket(scene.server(), scene.device_token());
     const auto request = connect_ticket(scene.server(), admin, ticket);
@@ -92,6 +92,12 @@ std::string allow_connection(ClientScene& scene, Client& client, const std::stri
     auto* allow = client.remote().dialog()->FindWindow(wxID_OK);
     REQUIRE(pump_until([&] { return allow->IsEnabled(); }, seconds(5)));
     click_until(allow, [&] { return client.remote().dialog() == nullptr; });
+    return request;
+}
+
+/// click_allow(), then waits for the session bar.
+std::string allow_connection(ClientScene& scene, Client& client, const std::string& admin) {
+    const auto request = click_allow(scene, client, admin);
     REQUIRE(client.remote().session_active());
     REQUIRE(pump_until(
         [&] {
@@ -222,14 +228,8 @@ TEST_CASE("a tunnel the relay refuses (a wrong token) ends the session at once a
     };
     ClientScene scene;
     Client& client = scene.open({}, std::move(options));
-    REQUIRE(pump_until([&] { return scene.connected(); }, seconds(20)));
     const auto admin = admin_token(scene.server());
-    const auto ticket = create_ticket(scene.server(), scene.device_token());
-    const auto request = connect_ticket(scene.server(), admin, ticket);
-    REQUIRE(pump_until([&] { return client.remote().dialog() != nullptr; }, seconds(10)));
-    auto* allow = client.remote().dialog()->FindWindow(wxID_OK);
-    REQUIRE(pump_until([&] { return allow->IsEnabled(); }, seconds(5)));
-    click_until(allow, [&] { return client.remote().dialog() == nullptr; });
+    const auto request = click_allow(scene, client, admin);
     REQUIRE(pump_until([&] { return !client.remote().session_active(); }, seconds(30)));
     CHECK(client.remote().bar() == nullptr);
     // In the customer's words; the relay's own answer is in the log.
