@@ -14,6 +14,9 @@ namespace helpline::gui {
 
 namespace {
 
+/// Where the window's running text (the welcome, a notice) wraps, in DIPs.
+constexpr int kTextWidth = 600;
+
 /// `text` for Pango markup; a '&' stays a literal one (wx reads "&&" so, and '&' alone as a
 /// mnemonic).
 wxString escape_markup(const wxString& text) {
@@ -85,7 +88,7 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     if (!welcome_text.empty()) {
         auto* welcome = new wxStaticText(root, wxID_ANY, wxString::FromUTF8(welcome_text));
         welcome->SetFont(welcome->GetFont().Scaled(1.1f));
-        welcome->Wrap(FromDIP(600));
+        welcome->Wrap(FromDIP(kTextWidth));
         column->Add(welcome, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     }
 
@@ -193,7 +196,16 @@ void MainFrame::set_requests(const std::vector<RequestRow>& rows) {
 }
 
 void MainFrame::set_notice(const wxString& text) {
-    notice_->SetLabelMarkup(span("weight='bold' foreground='#333333'", text));
+    // A failure can be a long sentence: it wraps at the welcome text's width. Wrap() works on
+    // a plain label (it would drop markup), so the notice is styled through its font, once,
+    // when the first notice comes (after start-up, so the first paint does not pay for it).
+    if (notice_->GetFont().GetWeight() < wxFONTWEIGHT_BOLD) {
+        notice_->SetFont(notice_->GetFont().Bold());
+        notice_->SetForegroundColour(wxColour(0x33, 0x33, 0x33));
+    }
+    notice_words_ = text;
+    notice_->SetLabelText(text);
+    notice_->Wrap(FromDIP(kTextWidth));
     notice_->Show(!text.empty());
     GetChildren().front()->Layout();
 }
@@ -212,7 +224,7 @@ wxString MainFrame::link_tooltip() const {
     return link_->GetToolTipText();
 }
 wxString MainFrame::notice_text() const {
-    return notice_->IsShown() ? notice_->GetLabelText() : wxString();
+    return notice_->IsShown() ? notice_words_ : wxString();
 }
 
 }  // namespace helpline::gui

@@ -47,6 +47,7 @@ class MainFrame : public wxFrame {
     wxStaticText* link_ = nullptr;  ///< a coloured dot and link_words_
     wxString link_words_;
     wxStaticText* notice_ = nullptr;
+    wxString notice_words_;  ///< as set: notice_ holds them wrapped
     wxStaticText* empty_ = nullptr;
     wxButton* assistance_ = nullptr;
     /// Built one event-loop turn after the window is shown (a list control is the costliest

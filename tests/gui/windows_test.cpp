@@ -39,6 +39,24 @@ TEST_CASE("the main window says how the connection to the team is, in words", "[
     frame->Destroy();
 }
 
+TEST_CASE("a long notice wraps inside the window instead of widening it past its text",
+          "[windows]") {
+    const auto brand = demo_brand_with();
+    auto* frame = new MainFrame(brand, "pt");
+    frame->Show();
+    const int width = frame->GetBestSize().GetWidth();
+    const wxString notice = wxString::FromUTF8(
+        "N\u00e3o foi poss\u00edvel ligar a sess\u00e3o remota ao servidor de suporte: Neste "
+        "momento n\u00e3o \u00e9 poss\u00edvel contactar o servidor de suporte. A sess\u00e3o "
+        "terminou.");
+    frame->set_notice(notice);
+    CHECK(frame->notice_text() == notice);  // the words as set, whatever the line breaks
+    CHECK(frame->GetBestSize().GetWidth() <= width);
+    frame->set_notice({});
+    CHECK(frame->notice_text().empty());
+    frame->Destroy();
+}
+
 TEST_CASE("the session bar says who can see and control this computer; End session ends it",
           "[windows]") {
     int ended = 0;
