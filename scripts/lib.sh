@@ -19,8 +19,9 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
-# The console's browser test (tests/console): Debian's chromium, noVNC for the viewer.
-BROWSER_TEST_PACKAGES=(chromium novnc)
+# The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
+# for the dashboard.
+BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js)
 
 # need_node: node and npm for the browser test: Debian's nodejs and npm, unless a node with
 # npm is already installed (e.g. from another repository, whose nodejs bundles npm).

@@ -98,7 +98,8 @@ http::Response not_found(const http::Request& request) {
 
 /// The folder and the path inside it that `request` names, or nullopt (404).
 /// "/console" is the console's index.html; "/console/vendor/novnc/core/..." and
-/// "/console/vendor/novnc/vendor/..." are noVNC; the rest is the console's own.
+/// "/console/vendor/novnc/vendor/..." are noVNC, "/console/vendor/chart.js/..." Chart.js;
+/// the rest is the console's own.
 std::optional<fs::path> resolve(const http::Request& request, const Config& config) {
     const auto& s = request.segments;
     if (s.empty() || s[0] != "console") return std::nullopt;
@@ -108,6 +109,10 @@ std::optional<fs::path> resolve(const http::Request& request, const Config& conf
         // Only the ES modules the viewer imports; not noVNC's own app and pages.
         if (s.size() < 5 || (s[3] != "core" && s[3] != "vendor")) return std::nullopt;
         root = config.novnc_dir;
+        first = 3;
+    } else if (s.size() >= 3 && s[1] == "vendor" && s[2] == "chart.js") {
+        // Chart.js's ES modules: chart.mjs and the chunks it imports.
+        root = config.chartjs_dir;
         first = 3;
     }
     if (root.empty()) return std::nullopt;

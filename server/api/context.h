@@ -28,6 +28,7 @@ struct Config {
     bool trust_forwarded_for = false;
     std::filesystem::path console_dir;  ///< the console's files (docs/console.md); empty: none
     std::filesystem::path novnc_dir;    ///< noVNC, served under /console/vendor/novnc/
+    std::filesystem::path chartjs_dir;  ///< Chart.js, served under /console/vendor/chart.js/
 };
 
 namespace relay {

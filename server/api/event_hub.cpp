@@ -4,22 +4,43 @@ namespace helpline::server {
 
 std::shared_ptr<http::EventSink> EventHub::subscribe_device(const std::string& device_id) {
     auto sink = std::make_shared<http::EventSink>(max_queued_);
+    bool first = false;
     {
         std::lock_guard lock(mutex_);
+        first = !has_live_device_stream(device_id, nullptr);
         devices_.emplace(device_id, sink);
     }
     sink->on_disconnect([this, device_id, raw = sink.get()] {
-        std::lock_guard lock(mutex_);
-        auto [begin, end] = devices_.equal_range(device_id);
-        for (auto it = begin; it != end; ++it) {
-            auto live = it->second.lock();
-            if (!live || live.get() == raw) {
-                devices_.erase(it);
-                break;
+        bool last = false;
+        {
+            std::lock_guard lock(mutex_);
+            auto [begin, end] = devices_.equal_range(device_id);
+            for (auto it = begin; it != end; ++it) {
+                auto live = it->second.lock();
+                if (!live || live.get() == raw) {
+                    devices_.erase(it);
+                    break;
+                }
             }
+            last = !has_live_device_stream(device_id, raw);
         }
+        if (last) notify_presence(device_id, false);
     });
+    if (first) notify_presence(device_id, true);
     return sink;
+}
+
+bool EventHub::has_live_device_stream(const std::string& device_id, const http::EventSink* except) const {
+    auto [begin, end] = devices_.equal_range(device_id);
+    for (auto it = begin; it != end; ++it) {
+        auto sink = it->second.lock();
+        if (sink && sink.get() != except && !sink->closed()) return true;
+    }
+    return false;
+}
+
+void EventHub::notify_presence(const std::string& device_id, bool online) {
+    if (presence_ && !closing_) presence_(device_id, online);
 }
 
 void EventHub::publish_device(const std::string& device_id, const StoredEvent& event) {
@@ -36,12 +57,7 @@ void EventHub::publish_device(const std::string& device_id, const StoredEvent& e
 
 bool EventHub::device_online(const std::string& device_id) const {
     std::lock_guard lock(mutex_);
-    auto [begin, end] = devices_.equal_range(device_id);
-    for (auto it = begin; it != end; ++it) {
-        auto sink = it->second.lock();
-        if (sink && !sink->closed()) return true;
-    }
-    return false;
+    return has_live_device_stream(device_id, nullptr);
 }
 
 std::size_t EventHub::connected_devices() const {
@@ -82,6 +98,16 @@ void EventHub::publish_console(const std::string& event, const std::string& data
     }
 }
 
+void EventHub::publish_ticket_change(const std::string& visible_data, const std::string& hidden_data,
+                                     const Ticket& after, const Ticket* before) {
+    const std::string visible = http::EventSink::frame("ticket-changed", visible_data);
+    const std::string hidden = http::EventSink::frame("ticket-changed", hidden_data);
+    for (auto& [viewer, sink] : console_subscribers()) {
+        if (viewer->can_see(after)) sink->push(visible);
+        else if (before != nullptr && viewer->can_see(*before)) sink->push(hidden);
+    }
+}
+
 std::vector<EventHub::ConsoleSubscriber> EventHub::console_subscribers() const {
     std::vector<ConsoleSubscriber> out;
     std::lock_guard lock(mutex_);
@@ -97,6 +123,7 @@ std::size_t EventHub::console_streams() const {
 }
 
 void EventHub::close_all() {
+    closing_ = true;
     std::vector<std::shared_ptr<http::EventSink>> all;
     {
         std::lock_guard lock(mutex_);

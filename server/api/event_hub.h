@@ -4,6 +4,7 @@
 // the hub only delivers. Sinks are copied under the lock and pushed to after it is
 // released (STYLE.md §8).
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,15 @@ public:
     /// after the change: pass both when a change moves it out of someone's view).
     void publish_console(const std::string& event, const std::string& data,
                          const std::vector<const Ticket*>& tickets);
+    /// "ticket-changed" for one ticket: `visible_data` to the consoles that can see
+    /// `after`, `hidden_data` to those that could see `before` and no longer can.
+    void publish_ticket_change(const std::string& visible_data, const std::string& hidden_data,
+                               const Ticket& after, const Ticket* before);
+
+    /// Called with (device_id, online) when a device's first event stream opens and when
+    /// its last one goes away, outside the hub's lock; set once before serving.
+    using PresenceListener = std::function<void(const std::string& device_id, bool online)>;
+    void on_presence(PresenceListener listener) { presence_ = std::move(listener); }
     std::size_t console_streams() const;
 
     struct ConsoleSubscriber {
@@ -51,7 +61,13 @@ private:
         std::shared_ptr<ConsoleViewer> viewer;
         std::weak_ptr<http::EventSink> sink;
     };
+    /// Whether another live stream of `device_id` is registered (lock held), besides `except`.
+    bool has_live_device_stream(const std::string& device_id, const http::EventSink* except) const;
+    void notify_presence(const std::string& device_id, bool online);
+
     std::size_t max_queued_;
+    PresenceListener presence_;
+    std::atomic<bool> closing_{false};  ///< close_all() ran: presence is no longer reported
     mutable std::mutex mutex_;
     std::multimap<std::string, std::weak_ptr<http::EventSink>> devices_;
     std::map<const http::EventSink*, ConsoleStream> consoles_;

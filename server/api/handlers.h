@@ -25,9 +25,15 @@ http::Response submit_ticket(const http::Request&, const Principal&, Context&);
 
 // The queue (queue_api.cpp).
 http::Response get_queue(const http::Request&, const Principal&, Context&);
+http::Response get_team(const http::Request&, const Principal&, Context&);
+http::Response get_ticket(const http::Request&, const Principal&, Context&);
 http::Response patch_ticket(const http::Request&, const Principal&, Context&);
 http::Response close_ticket(const http::Request&, const Principal&, Context&);
+
+// History (history_api.cpp) and the dashboard (dashboard_api.cpp).
 http::Response get_history(const http::Request&, const Principal&, Context&);
+http::Response export_history(const http::Request&, const Principal&, Context&);
+http::Response history_requesters(const http::Request&, const Principal&, Context&);
 http::Response get_dashboard(const http::Request&, const Principal&, Context&);
 http::Response console_events(const http::Request&, const Principal&, Context&);
 
@@ -87,6 +93,10 @@ http::Response metrics(const http::Request&, const Principal&, Context&);
 /// Errors: 400 (not an envelope / invalid profile), 409 (revision not higher, other key),
 /// 422 (names unknown groups).
 http::Response publish_profile_text(Context& ctx, const std::string& text, const std::string& actor);
+
+/// The caller's view for the store's queries: nullopt for an admin (everything), else the
+/// user's id.
+std::optional<UserId> view_of(const Principal& who);
 
 /// Parses a "{number}" path parameter; nullopt if it is not a positive integer.
 std::optional<TicketNumber> ticket_number_param(const http::Request& request);

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <charconv>
 
 #include "server/api/body_reader.h"
 #include "server/api/handlers.h"
 #include "server/api/services.h"
+#include "server/api/ticket_timeline.h"
 #include "server/api/visibility.h"
 
 namespace helpline::server::api {
@@ -20,7 +22,24 @@ std::variant<Ticket, http::Response> visible_ticket(const http::Request& req, co
     return std::move(*t);
 }
 
+/// The "ticket-updated" audit detail: the fields after the change, and under "from" the
+/// ones that changed as they were before (a ticket's timeline says what changed).
+nlohmann::json update_detail(const Ticket& before, const Ticket& after) {
+    const auto group = [](const Ticket& t) { return t.group_id ? nlohmann::json(*t.group_id) : nlohmann::json(); };
+    const auto op = [](const Ticket& t) { return t.operator_id ? nlohmann::json(*t.operator_id) : nlohmann::json(); };
+    nlohmann::json from = nlohmann::json::object();
+    if (before.priority != after.priority) from["priority"] = to_string(before.priority);
+    if (before.group_id != after.group_id) from["group_id"] = group(before);
+    if (before.operator_id != after.operator_id) from["operator_id"] = op(before);
+    return {{"priority", to_string(after.priority)}, {"group_id", group(after)}, {"operator_id", op(after)}, {"from", from}};
+}
+
 }  // namespace
+
+std::optional<UserId> view_of(const Principal& who) {
+    if (who.is_admin()) return std::nullopt;
+    return who.user->id;
+}
 
 std::optional<TicketNumber> ticket_number_param(const http::Request& request) {
     const auto it = request.params.find("number");
@@ -34,15 +53,48 @@ std::optional<TicketNumber> ticket_number_param(const http::Request& request) {
 }
 
 http::Response get_queue(const http::Request&, const Principal& who, Context& ctx) {
-    std::vector<Ticket> tickets = ctx.store.open_tickets();
-    std::erase_if(tickets, [&](const Ticket& t) { return !can_see_ticket(*who.user, who.groups, t); });
-    sort_queue(tickets);
+    // The view is the query's (store.h): an operator's 500 tickets out of 20,000 open ones
+    // are read, not the 20,000.
+    const std::vector<Ticket> tickets = ctx.store.queue(view_of(who));
     const auto dir = Directory::load(ctx.store);
     const Timestamp now = ctx.clock.now();
     nlohmann::json list = nlohmann::json::array();
     for (const Ticket& t : tickets)
         list.push_back(ticket_json(t, dir, now, !t.device_id.empty() && ctx.hub.device_online(t.device_id)));
     return json_response(200, {{"tickets", list}});
+}
+
+http::Response get_team(const http::Request&, const Principal& who, Context& ctx) {
+    nlohmann::json operators = nlohmann::json::array();
+    std::vector<User> users = ctx.store.users();
+    std::erase_if(users, [](const User& u) { return u.disabled; });
+    std::sort(users.begin(), users.end(), [](const User& a, const User& b) {
+        return a.name != b.name ? a.name < b.name : a.id < b.id;
+    });
+    for (const User& u : users) operators.push_back({{"id", u.id}, {"name", u.name}, {"role", to_string(u.role)}});
+    std::vector<Group> groups = ctx.store.groups();
+    std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) {
+        return a.name != b.name ? a.name < b.name : a.id < b.id;
+    });
+    nlohmann::json list = nlohmann::json::array();
+    for (const Group& g : groups) {
+        const bool member = std::find(who.groups.begin(), who.groups.end(), g.id) != who.groups.end();
+        list.push_back({{"id", g.id}, {"name", g.name}, {"member", member}});
+    }
+    return json_response(200, {{"me", who.user->id}, {"operators", operators}, {"groups", list}});
+}
+
+http::Response get_ticket(const http::Request& req, const Principal& who, Context& ctx) {
+    auto found = visible_ticket(req, who, ctx);
+    if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
+    const Ticket& t = std::get<Ticket>(found);
+    const auto dir = Directory::load(ctx.store);
+    const bool online = t.status == TicketStatus::open && !t.device_id.empty() && ctx.hub.device_online(t.device_id);
+    nlohmann::json j = ticket_json(t, dir, ctx.clock.now(), online);
+    j["closed_by"] = t.closed_by ? nlohmann::json{{"id", *t.closed_by}, {"name", dir.user_name(t.closed_by)}}
+                                 : nlohmann::json();
+    j["timeline"] = ticket_timeline(ctx.store.ticket_audit(t.number), dir);
+    return json_response(200, j);
 }
 
 http::Response patch_ticket(const http::Request& req, const Principal& who, Context& ctx) {
@@ -85,10 +137,7 @@ http::Response patch_ticket(const http::Request& req, const Principal& who, Cont
     auto after = ctx.store.update_ticket(before.number, changes, ctx.clock.now());
     if (!after) return http::problem(409, after.error().message);
     if (changes.operator_id && *changes.operator_id) (void)ctx.store.add_handler(before.number, **changes.operator_id);
-    audit(ctx, who.actor(), "ticket-updated", before.number, {}, {},
-          {{"priority", to_string(after->priority)},
-           {"group_id", after->group_id ? nlohmann::json(*after->group_id) : nlohmann::json()},
-           {"operator_id", after->operator_id ? nlohmann::json(*after->operator_id) : nlohmann::json()}});
+    audit(ctx, who.actor(), "ticket-updated", before.number, {}, {}, update_detail(before, *after));
     ticket_changed(ctx, *after, &before);
     const auto dir = Directory::load(ctx.store);
     const bool still_visible = can_see_ticket(*who.user, who.groups, *after);
@@ -109,73 +158,6 @@ http::Response close_ticket(const http::Request& req, const Principal& who, Cont
     requests_cancelled(ctx, *closed, who.actor());
     ticket_changed(ctx, closed->ticket, &before);
     return json_response(200, ticket_json(closed->ticket, Directory::load(ctx.store), ctx.clock.now(), false));
-}
-
-http::Response get_history(const http::Request& req, const Principal& who, Context& ctx) {
-    HistoryFilter filter;
-    std::vector<http::FieldError> errors;
-    if (auto it = req.query.find("email"); it != req.query.end()) filter.email = it->second;
-    for (const char* name : {"from", "to"}) {
-        auto it = req.query.find(name);
-        if (it == req.query.end()) continue;
-        auto t = parse_time(it->second);
-        if (!t) errors.push_back({name, "must be a date (2026-11-25) or UTC time (2026-11-25T10:00:00Z)"});
-        else (std::string_view(name) == "from" ? filter.from : filter.to) = *t;
-    }
-    if (auto it = req.query.find("limit"); it != req.query.end()) {
-        const auto v = parse_decimal(it->second);
-        if (!v || *v < 1 || *v > 1000) errors.push_back({"limit", "must be an integer from 1 to 1000"});
-        else filter.limit = static_cast<int>(*v);
-    }
-    if (!errors.empty())
-        return http::problem(400, "Invalid history filter.", std::move(errors), "urn:helpline:problem:validation");
-    // The store applies the operator's history view before the limit, so a page is full.
-    if (!who.is_admin()) filter.visible_to = who.user->id;
-    std::vector<Ticket> tickets = ctx.store.history(filter);
-    const auto dir = Directory::load(ctx.store);
-    nlohmann::json list = nlohmann::json::array();
-    for (const Ticket& t : tickets) list.push_back(ticket_json(t, dir, ctx.clock.now(), false));
-    return json_response(200, {{"tickets", list}});
-}
-
-http::Response get_dashboard(const http::Request&, const Principal& who, Context& ctx) {
-    std::vector<Ticket> open = ctx.store.open_tickets();
-    std::erase_if(open, [&](const Ticket& t) { return !can_see_ticket(*who.user, who.groups, t); });
-    const auto dir = Directory::load(ctx.store);
-    const Timestamp now = ctx.clock.now();
-    nlohmann::json by_priority = {{"low", 0}, {"medium", 0}, {"high", 0}, {"urgent", 0}};
-    nlohmann::json by_group = nlohmann::json::object();
-    std::map<std::string, nlohmann::json> workload;
-    int unassigned = 0;
-    const Ticket* oldest = nullptr;
-    for (const Ticket& t : open) {
-        by_priority[std::string(to_string(t.priority))] = by_priority[std::string(to_string(t.priority))].get<int>() + 1;
-        const std::string g = t.group_id.value_or("");
-        by_group[g.empty() ? "(none)" : g] = by_group.value(g.empty() ? "(none)" : g, 0) + 1;
-        if (t.operator_id) {
-            auto& w = workload[std::to_string(*t.operator_id)];
-            if (w.is_null()) w = {{"id", *t.operator_id}, {"name", dir.user_name(t.operator_id)}, {"open", 0}};
-            w["open"] = w["open"].get<int>() + 1;
-        } else {
-            ++unassigned;
-        }
-        if (!oldest || t.created_at < oldest->created_at) oldest = &t;
-    }
-    nlohmann::json work = nlohmann::json::array();
-    for (auto& [id, w] : workload) work.push_back(w);
-    // History counts over the caller's history view, as GET /history shows it.
-    const HistoryCounts history = ctx.store.history_counts(who.is_admin() ? std::nullopt
-                                                                          : std::optional<UserId>(who.user->id));
-    nlohmann::json j = {{"open", open.size()},
-                        {"by_status", {{"open", open.size()}, {"closed", history.closed}, {"expired", history.expired}}},
-                        {"unassigned", unassigned},
-                        {"by_priority", by_priority},
-                        {"by_group", by_group},
-                        {"workload", work},
-                        {"oldest_waiting", oldest ? nlohmann::json{{"number", oldest->number},
-                                                                    {"waiting_s", now - oldest->created_at}}
-                                                  : nlohmann::json()}};
-    return json_response(200, j);
 }
 
 http::Response console_events(const http::Request&, const Principal& who, Context& ctx) {

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "server/api/handlers.h"
+#include "server/api/services.h"
 
 namespace helpline::server::api {
 
@@ -40,11 +41,15 @@ http::Router make_router(Context& ctx) {
     add("POST", "/api/v1/auth/logout", Access::user, logout);
     add("GET", "/api/v1/auth/me", Access::user, whoami);
     add("GET", "/api/v1/queue", Access::user, get_queue);
+    add("GET", "/api/v1/team", Access::user, get_team);
+    add("GET", "/api/v1/tickets/{number}", Access::user, get_ticket);
     add("PATCH", "/api/v1/tickets/{number}", Access::user, patch_ticket);
     add("POST", "/api/v1/tickets/{number}/close", Access::user, close_ticket);
     add("POST", "/api/v1/tickets/{number}/connect", Access::user, connect_ticket);
     add("GET", "/api/v1/connection-requests/{id}", Access::user, get_connection_request);
     add("GET", "/api/v1/history", Access::user, get_history);
+    add("GET", "/api/v1/history/export", Access::user, export_history);
+    add("GET", "/api/v1/history/requesters", Access::user, history_requesters);
     add("GET", "/api/v1/dashboard", Access::user, get_dashboard);
     add("GET", "/api/v1/console/events", Access::user, console_events);
     // Admin.
@@ -74,6 +79,9 @@ http::Router make_router(Context& ctx) {
 }
 
 http::Handler make_handler(Context& ctx) {
+    // A device coming online or going away changes its open tickets' device_online, which
+    // consoles show.
+    ctx.hub.on_presence([&ctx](const std::string& device_id, bool) { device_presence_changed(ctx, device_id); });
     auto router = std::make_shared<http::Router>(make_router(ctx));
     return [router](const http::Request& request) {
         http::Request routed = request;

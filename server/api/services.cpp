@@ -52,7 +52,9 @@ nlohmann::json ticket_json(const Ticket& t, const Directory& dir, Timestamp now,
     j["subject"] = t.subject;
     j["description"] = t.description;
     j["device_online"] = device_online;
+    j["assigned_at"] = t.operator_id && t.assigned_at ? nlohmann::json(format_time(*t.assigned_at)) : nlohmann::json();
     j["closed_at"] = t.closed_at ? nlohmann::json(format_time(*t.closed_at)) : nlohmann::json();
+    j["time_to_close_s"] = t.closed_at ? nlohmann::json(*t.closed_at - t.created_at) : nlohmann::json();
     return j;
 }
 
@@ -86,16 +88,38 @@ void send_device_event(Context& ctx, const std::string& device_id, const std::st
     ctx.hub.publish_device(device_id, e);
 }
 
+void console_ticket_changed(Context& ctx, const Ticket& after, const Ticket* before, const Directory* known) {
+    if (ctx.hub.console_streams() == 0) return;  // a submission with no console open reads no names
+    std::optional<Directory> loaded;
+    if (known == nullptr) loaded = Directory::load(ctx.store);
+    const Directory& dir = known != nullptr ? *known : *loaded;
+    const bool online = after.status == TicketStatus::open && !after.device_id.empty() &&
+                        ctx.hub.device_online(after.device_id);
+    const nlohmann::json visible = {{"number", after.number}, {"ticket", ticket_json(after, dir, ctx.clock.now(), online)}};
+    const nlohmann::json hidden = {{"number", after.number}, {"ticket", nullptr}};
+    ctx.hub.publish_ticket_change(visible.dump(), hidden.dump(), after, before);
+}
+
 void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before) {
+    const auto dir = Directory::load(ctx.store);
     if (!after.device_id.empty()) {
-        const auto dir = Directory::load(ctx.store);
         const std::string op = dir.user_name(after.operator_id);
         send_device_event(ctx, after.device_id, "ticket-updated",
                           {{"number", after.number},
                            {"status", to_string(after.status)},
                            {"operator_name", op.empty() ? nlohmann::json() : nlohmann::json(op)}});
     }
-    ctx.hub.publish_console("ticket-changed", nlohmann::json{{"number", after.number}}.dump(), {&after, before});
+    console_ticket_changed(ctx, after, before, &dir);
+}
+
+void device_presence_changed(Context& ctx, const std::string& device_id) {
+    if (ctx.hub.console_streams() == 0) return;
+    std::optional<Directory> dir;
+    for (const Ticket& t : ctx.store.device_tickets(device_id, 1000)) {
+        if (t.status != TicketStatus::open) continue;
+        if (!dir) dir = Directory::load(ctx.store);
+        console_ticket_changed(ctx, t, nullptr, &*dir);
+    }
 }
 
 void request_changed(Context& ctx, const ConnectionRequest& r) {

@@ -36,6 +36,16 @@ void send_device_event(Context& ctx, const std::string& device_id, const std::st
 /// that could see it before or can see it now.
 void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before = nullptr);
 
+/// "ticket-changed" to consoles only: {number, ticket} to those that can see `after`,
+/// {number, ticket: null} to those that could see `before` and no longer can.
+/// `dir`: names already loaded, or null (loaded only when a console is listening).
+void console_ticket_changed(Context& ctx, const Ticket& after, const Ticket* before,
+                            const Directory* dir = nullptr);
+
+/// A device's event stream opened or its last one closed: its open tickets' device_online
+/// changed, so consoles hear "ticket-changed" for each.
+void device_presence_changed(Context& ctx, const std::string& device_id);
+
 /// After a connection request changed state: "connection-request-changed" to consoles that
 /// can see its ticket.
 void request_changed(Context& ctx, const ConnectionRequest& r);

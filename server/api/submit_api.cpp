@@ -97,8 +97,7 @@ http::Response submit_ticket(const http::Request& req, const Principal& who, Con
 
     ctx.metrics.tickets_submitted++;
     spdlog::info("audit: {} ticket-created ticket={}", who.actor(), result->ticket.number);
-    ctx.hub.publish_console("ticket-changed", nlohmann::json{{"number", result->ticket.number}}.dump(),
-                            {&result->ticket});
+    console_ticket_changed(ctx, result->ticket, nullptr);
     return json_response(201, submit_answer(result->ticket));
 }
 

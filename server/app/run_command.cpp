@@ -63,6 +63,12 @@ bool configure_console(const RunCommandOptions& o, Config& config, std::ostream&
         spdlog::warn("noVNC was not found in '{}' (no core/rfb.js): the console's viewer cannot "
                      "show screens; install Debian's novnc package or pass --novnc-dir DIR",
                      o.novnc_dir.string());
+    config.chartjs_dir = o.chartjs_dir;
+    if (!fs::is_regular_file(o.chartjs_dir / "chart.mjs", ec))
+        spdlog::warn("Chart.js was not found in '{}' (no chart.mjs): the console's dashboard shows "
+                     "its figures without charts; install Debian's libjs-chart.js package or pass "
+                     "--chartjs-dir DIR",
+                     o.chartjs_dir.string());
     if (!config.console_dir.empty())
         spdlog::info("operator console served from {}", config.console_dir.string());
     return true;

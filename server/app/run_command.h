@@ -31,6 +31,7 @@ struct RunCommandOptions {
     /// (BIN/../share/helpline/console), else the source tree's server/console.
     std::filesystem::path console_dir;
     std::filesystem::path novnc_dir = "/usr/share/novnc";  ///< Debian's novnc package
+    std::filesystem::path chartjs_dir = "/usr/share/javascript/chart.js";  ///< Debian's libjs-chart.js
 };
 
 /// Where the console's files are when --console-dir is not given; empty if nowhere.

@@ -91,6 +91,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     run->add_option("--novnc-dir", run_opts.novnc_dir,
                     "noVNC for the console's viewer (core/ and vendor/)")
         ->capture_default_str();
+    run->add_option("--chartjs-dir", run_opts.chartjs_dir,
+                    "Chart.js for the console's dashboard (chart.mjs and chunks/)")
+        ->capture_default_str();
 
     auto* user = app.add_subcommand("user", "Manage operators and admins")->require_subcommand(1);
     std::string email, name, role = "operator";

@@ -68,6 +68,7 @@ struct Ticket {
     Timestamp updated_at = 0;
     std::optional<Timestamp> closed_at;  ///< closed or expired
     std::optional<UserId> closed_by;
+    std::optional<Timestamp> assigned_at;  ///< when the current operator was assigned
     std::vector<UserId> handled_by;      ///< operators who were assigned, connected or closed it
 };
 

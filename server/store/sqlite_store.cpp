@@ -3,6 +3,7 @@
 // organizations, devices), sqlite_store_tickets.cpp and sqlite_store_requests.cpp
 // (connection requests, device events).
 #include "server/store/sqlite_store.h"
+#include "server/store/ticket_rows.h"
 
 #include <fmt/format.h>
 
@@ -207,6 +208,19 @@ std::vector<PublishedProfile> SqliteStore::profiles() {
 // ---------------------------------------------------------------------------------------
 // Audit log
 
+AuditEntry read_audit_entry(const Statement& row) {
+    AuditEntry e;
+    e.id = row.int64(0);
+    e.at = row.int64(1);
+    e.actor = row.text(2);
+    e.action = row.text(3);
+    e.ticket_number = row.optional_int64(4);
+    e.request_id = row.text(5);
+    e.session_id = row.text(6);
+    e.detail = row.text(7);
+    return e;
+}
+
 Status SqliteStore::audit(const AuditEntry& entry) {
     return with_error([&]() -> Status {
         db().prepare(
@@ -226,18 +240,7 @@ std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
             "SELECT id, at, actor, action, ticket_number, request_id, session_id, detail "
             "FROM audit_log ORDER BY id DESC LIMIT ?");
         stmt.bind(clamp_limit(limit));
-        while (stmt.step()) {
-            AuditEntry e;
-            e.id = stmt.int64(0);
-            e.at = stmt.int64(1);
-            e.actor = stmt.text(2);
-            e.action = stmt.text(3);
-            e.ticket_number = stmt.optional_int64(4);
-            e.request_id = stmt.text(5);
-            e.session_id = stmt.text(6);
-            e.detail = stmt.text(7);
-            out.push_back(std::move(e));
-        }
+        while (stmt.step()) out.push_back(read_audit_entry(stmt));
         return out;
     });
 }

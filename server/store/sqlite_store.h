@@ -57,9 +57,14 @@ class SqliteStore final : public Store {
                                        const std::string& request_hash,
                                        const std::function<bool()>& may_create = {}) override;
     std::optional<Ticket> ticket(TicketNumber number) override;
-    std::vector<Ticket> open_tickets() override;
-    std::vector<Ticket> history(const HistoryFilter& filter) override;
+    std::vector<Ticket> queue(std::optional<UserId> visible_to) override;
+    HistoryPage history(const HistoryFilter& filter) override;
     HistoryCounts history_counts(std::optional<UserId> visible_to) override;
+    std::vector<std::string> history_requesters(const std::string& prefix,
+                                                std::optional<UserId> visible_to,
+                                                int limit) override;
+    DashboardData dashboard(const DashboardQuery& query) override;
+    std::vector<AuditEntry> ticket_audit(TicketNumber number) override;
     std::vector<Ticket> device_tickets(const std::string& device_id, int limit) override;
     Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                  Timestamp now) override;
@@ -156,9 +161,15 @@ class SqliteStore final : public Store {
 
     // Helpers; they expect the mutex held (and usually a transaction).
     std::optional<Ticket> load_ticket(TicketNumber number);
-    std::vector<Ticket> load_tickets(Statement& stmt);
+    /// Reads the rows of `stmt` (kTicketColumns); with `handlers`, each one's handled_by too.
+    std::vector<Ticket> load_tickets(Statement& stmt, bool handlers = true);
     void fill_handlers(Ticket& ticket);
+    /// Merges history pages of several sources (an operator's groups, their handled
+    /// tickets), each in history order, into one page of `limit` rows.
+    static HistoryPage merge_history(std::vector<std::vector<Ticket>> sources, int limit);
     void insert_handler(TicketNumber number, UserId user);  ///< idempotent
+    /// The ticket was closed or expired at `closed_at`: its handlers' rows say so.
+    void handlers_closed(TicketNumber number, Timestamp closed_at);
     bool user_exists(UserId id);
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);

@@ -1,25 +1,13 @@
 // The SQLite Store: tickets.
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include "server/store/sqlite_store.h"
 #include "server/store/store_errors.h"
+#include "server/store/ticket_rows.h"
 
 namespace helpline::server {
-
-namespace {
-
-constexpr const char* kTicketColumns =
-    "number, device_id, email, subject, description, priority, group_id, operator_id, status, "
-    "created_at, updated_at, closed_at, closed_by";
-// An operator's history view (§6): tickets they handled or that belong to one of their
-// groups. Two parameters, both the user's id.
-constexpr const char* kHistoryView =
-    " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
-    " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
-// The queue's order: most urgent first, then the longest waiting.
-constexpr const char* kQueueOrder =
-    "CASE priority WHEN 'urgent' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END DESC, "
-    "created_at, number";
 
 Ticket read_ticket(const Db& db, const Statement& row) {
     Ticket t;
@@ -41,12 +29,22 @@ Ticket read_ticket(const Db& db, const Statement& row) {
     t.updated_at = row.int64(10);
     t.closed_at = row.optional_int64(11);
     t.closed_by = row.optional_int64(12);
+    t.assigned_at = row.optional_int64(13);
     return t;
 }
+
+namespace {
 
 std::optional<std::string> optional_device(const std::string& device_id) {
     if (device_id.empty()) return std::nullopt;
     return device_id;
+}
+
+/// The "ticket-created" audit detail: what the ticket started with (its timeline shows it).
+std::string created_detail(const NewTicket& ticket) {
+    return nlohmann::json{{"priority", to_string(ticket.priority)},
+                          {"group_id", ticket.group_id ? nlohmann::json(*ticket.group_id) : nlohmann::json()}}
+        .dump();
 }
 
 }  // namespace
@@ -62,11 +60,12 @@ void SqliteStore::fill_handlers(Ticket& ticket) {
     while (stmt.step()) ticket.handled_by.push_back(stmt.int64(0));
 }
 
-std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt) {
+std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt, bool handlers) {
     std::vector<Ticket> out;
     while (stmt.step()) out.push_back(read_ticket(db(), stmt));
     // One small indexed query per ticket: cheap in-process; PostgreSQL would aggregate.
-    for (Ticket& t : out) fill_handlers(t);
+    if (handlers)
+        for (Ticket& t : out) fill_handlers(t);
     return out;
 }
 
@@ -80,10 +79,18 @@ std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
 }
 
 void SqliteStore::insert_handler(TicketNumber number, UserId user) {
+    // closed_at follows the ticket's (history reads an operator's handled tickets by it).
     db().prepare(
-           "INSERT INTO ticket_handlers (ticket_number, user_id) VALUES (?, ?) "
+           "INSERT INTO ticket_handlers (ticket_number, user_id, closed_at) "
+           "SELECT number, ?, closed_at FROM tickets WHERE number = ? "
            "ON CONFLICT DO NOTHING")
-        .bind(number, user)
+        .bind(user, number)
+        .run();
+}
+
+void SqliteStore::handlers_closed(TicketNumber number, Timestamp closed_at) {
+    db().prepare("UPDATE ticket_handlers SET closed_at = ? WHERE ticket_number = ?")
+        .bind(closed_at, number)
         .run();
 }
 
@@ -214,7 +221,7 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     const TicketNumber number =
         db().query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
     db().prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
-                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL)",
+                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL, NULL)",
                              kTicketColumns))
         .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
               ticket.description, to_string(ticket.priority), ticket.group_id,
@@ -228,8 +235,8 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     if (!ticket.audit_actor.empty()) {
         db().prepare(
                "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
-               "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', '{}')")
-            .bind(ticket.created_at, ticket.audit_actor, number)
+               "session_id, detail) VALUES (?, ?, 'ticket-created', ?, '', '', ?)")
+            .bind(ticket.created_at, ticket.audit_actor, number, created_detail(ticket))
             .run();
     }
     Ticket created;
@@ -250,51 +257,6 @@ std::optional<Ticket> SqliteStore::ticket(TicketNumber number) {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         return load_ticket(number);
-    });
-}
-
-std::vector<Ticket> SqliteStore::open_tickets() {
-    return read_only([&] {
-        Transaction tx(db(), Transaction::Kind::read);
-        auto stmt =
-            db().prepare(fmt::format("SELECT {} FROM tickets WHERE status = 'open' ORDER BY {}",
-                                     kTicketColumns, kQueueOrder));
-        return load_tickets(stmt);
-    });
-}
-
-std::vector<Ticket> SqliteStore::history(const HistoryFilter& filter) {
-    return read_only([&] {
-        // One SQL text per combination of filters (16 at most), each prepared once.
-        std::string sql = fmt::format(
-            "SELECT {} FROM tickets WHERE status IN ('closed', 'expired')", kTicketColumns);
-        if (filter.email) sql += " AND lower(email) = lower(?)";
-        if (filter.from) sql += " AND created_at >= ?";
-        if (filter.to) sql += " AND created_at < ?";
-        if (filter.visible_to) sql += kHistoryView;
-        sql += " ORDER BY closed_at DESC, number DESC LIMIT ?";
-
-        Transaction tx(db(), Transaction::Kind::read);
-        auto stmt = db().prepare(sql);
-        if (filter.email) stmt.bind(*filter.email);
-        if (filter.from) stmt.bind(*filter.from);
-        if (filter.to) stmt.bind(*filter.to);
-        if (filter.visible_to) stmt.bind(*filter.visible_to, *filter.visible_to);
-        stmt.bind(clamp_limit(filter.limit));
-        return load_tickets(stmt);
-    });
-}
-
-HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
-    return read_only([&] {
-        std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
-        if (visible_to) sql += kHistoryView;
-        sql += " GROUP BY status";
-        auto stmt = db().prepare(sql);
-        if (visible_to) stmt.bind(*visible_to, *visible_to);
-        HistoryCounts counts;
-        while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) = stmt.int64(1);
-        return counts;
     });
 }
 
@@ -327,10 +289,14 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
         const Priority priority = changes.priority.value_or(current->priority);
         const auto group_id = changes.group_id.value_or(current->group_id);
         const auto operator_id = changes.operator_id.value_or(current->operator_id);
+        // assigned_at: when the current operator got it (kept when assigned again to the
+        // same operator).
+        auto assigned_at = current->assigned_at;
+        if (operator_id != current->operator_id) assigned_at = operator_id ? std::optional(now) : std::nullopt;
         db().prepare(
-               "UPDATE tickets SET priority = ?, group_id = ?, operator_id = ?, "
+               "UPDATE tickets SET priority = ?, group_id = ?, operator_id = ?, assigned_at = ?, "
                "updated_at = ? WHERE number = ?")
-            .bind(to_string(priority), group_id, operator_id, now, number)
+            .bind(to_string(priority), group_id, operator_id, assigned_at, now, number)
             .run();
         // Being assigned counts as handling the ticket, for history visibility (§6).
         if (changes.operator_id && *changes.operator_id)
@@ -361,6 +327,7 @@ Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, T
             .bind(now, by, now, number)
             .run();
         insert_handler(number, by);
+        handlers_closed(number, now);
         // In the same transaction: once the ticket is closed, no request of it can be
         // accepted, however the answer and the close interleave.
         auto cancelled = cancel_pending_requests(number, now);
@@ -402,6 +369,7 @@ std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestam
             .bind(now, now, cutoff)
             .run();
         for (const TicketNumber number : numbers) {
+            handlers_closed(number, now);
             auto cancelled = cancel_pending_requests(number, now);
             if (auto t = load_ticket(number))
                 expired.push_back(ClosedTicket{std::move(*t), std::move(cancelled)});

@@ -48,20 +48,61 @@ struct TicketChanges {
     std::optional<std::optional<UserId>> operator_id;
 };
 
+/// A place in history's order (closed_at descending, then number descending): a page
+/// starts right after it (keyset paging).
+struct HistoryCursor {
+    Timestamp closed_at = 0;
+    TicketNumber number = 0;
+};
+
 struct HistoryFilter {
-    std::optional<std::string> email;
-    std::optional<Timestamp> from;  ///< created_at >= from
-    std::optional<Timestamp> to;    ///< created_at < to
+    std::optional<std::string> email;  ///< the requester, compared case-insensitively
+    std::optional<Timestamp> from;     ///< closed_at >= from
+    std::optional<Timestamp> to;       ///< closed_at < to
+    std::optional<HistoryCursor> after;  ///< only rows after this one
     /// An operator's view (§6): only tickets they handled or that belong to one of their
     /// groups. Filtered in the query, so that `limit` counts visible tickets. nullopt: all.
     std::optional<UserId> visible_to;
     int limit = 100;  ///< clamped to [1, 1000]
 };
 
+/// One page of history. The tickets' handled_by is not filled.
+struct HistoryPage {
+    std::vector<Ticket> tickets;
+    std::optional<HistoryCursor> next;  ///< where the next page starts; nullopt: the last page
+};
+
 /// Closed and expired tickets in a history view.
 struct HistoryCounts {
     std::int64_t closed = 0;
     std::int64_t expired = 0;
+};
+
+/// What the dashboard counts, read in one snapshot. Open tickets by the queue view,
+/// closed and expired ones by the history view (`visible_to` as in HistoryFilter).
+struct DashboardQuery {
+    std::optional<UserId> visible_to;
+    Timestamp since = 0;       ///< created / closed since (the per-hour window, "today")
+    Timestamp week_from = 0;   ///< time-to-close window
+};
+
+struct DashboardData {
+    struct OpenCount {
+        Priority priority = Priority::medium;
+        std::optional<std::string> group_id;
+        std::optional<UserId> operator_id;
+        std::int64_t count = 0;
+    };
+    struct Closed {
+        Timestamp closed_at = 0;
+        std::optional<UserId> closed_by;
+    };
+    std::vector<OpenCount> open;               ///< open tickets, counted per (priority, group, operator)
+    std::optional<Ticket> oldest_open;         ///< the longest-waiting open ticket
+    HistoryCounts history;
+    std::vector<Timestamp> created;            ///< created_at of tickets created since `since`
+    std::vector<Closed> closed;                ///< tickets closed (not expired) since `since`
+    std::vector<std::int64_t> close_durations;  ///< closed_at - created_at, closed since week_from, ascending
 };
 
 class Store {
@@ -118,10 +159,23 @@ public:
                                                const std::string& request_hash,
                                                const std::function<bool()>& may_create = {}) = 0;
     virtual std::optional<Ticket> ticket(TicketNumber number) = 0;
-    virtual std::vector<Ticket> open_tickets() = 0;            ///< every open ticket
-    virtual std::vector<Ticket> history(const HistoryFilter& filter) = 0;  ///< closed + expired, newest first
+    /// Open tickets in the queue view of `visible_to` (§6: in one of their groups or
+    /// assigned to them; nullopt: every open ticket), in queue order, selected by the
+    /// query. handled_by is not filled.
+    virtual std::vector<Ticket> queue(std::optional<UserId> visible_to) = 0;
+    std::vector<Ticket> open_tickets() { return queue(std::nullopt); }
+    /// Closed and expired tickets, most recently closed first, one page.
+    virtual HistoryPage history(const HistoryFilter& filter) = 0;
     /// How many tickets history holds, per status; `visible_to` as in HistoryFilter.
     virtual HistoryCounts history_counts(std::optional<UserId> visible_to) = 0;
+    /// Requester emails in a history view starting with `prefix` (lower-case, ASCII case
+    /// folded as lower() does), lower-case, sorted, distinct, at most `limit`.
+    virtual std::vector<std::string> history_requesters(const std::string& prefix,
+                                                        std::optional<UserId> visible_to,
+                                                        int limit) = 0;
+    virtual DashboardData dashboard(const DashboardQuery& query) = 0;
+    /// The ticket's audit entries, oldest first.
+    virtual std::vector<AuditEntry> ticket_audit(TicketNumber number) = 0;
     virtual std::vector<Ticket> device_tickets(const std::string& device_id, int limit) = 0;  ///< newest first
     virtual Result<Ticket> update_ticket(TicketNumber number, const TicketChanges& changes,
                                          Timestamp now) = 0;

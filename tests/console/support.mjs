@@ -93,7 +93,10 @@ export async function startServer({ serverBin, work, extraArgs = [] }) {
     const portFile = path.join(work, 'port');
     await mkdir(work, { recursive: true });
     const log = createWriteStream(path.join(work, 'server.log'));
-    const child = track(spawn(serverBin, ['run', '--data', data, '--listen', '127.0.0.1:0', '--port-file', portFile, ...extraArgs],
+    const vendor = [];
+    if (process.env.HELPLINE_CHARTJS_DIR) vendor.push('--chartjs-dir', process.env.HELPLINE_CHARTJS_DIR);
+    if (process.env.HELPLINE_NOVNC_DIR && !extraArgs.includes('--novnc-dir')) vendor.push('--novnc-dir', process.env.HELPLINE_NOVNC_DIR);
+    const child = track(spawn(serverBin, ['run', '--data', data, '--listen', '127.0.0.1:0', '--port-file', portFile, ...vendor, ...extraArgs],
                               { env, stdio: ['ignore', 'pipe', 'pipe'] }));
     child.stdout.pipe(log);
     child.stderr.pipe(log);
@@ -211,4 +214,67 @@ export class Device {
         const r = await call(this.url, 'POST', `/api/v1/sessions/${sessionId}/end`, { token: this.token });
         if (r.status !== 204) throw new Error(`ending the session answered ${r.status}: ${r.text}`);
     }
+}
+
+/// Adds a user over the admin API; resolves to the user ({id, email, name, role, ...}).
+export async function addUser(url, adminToken, { email, name, role = 'operator', password }) {
+    const r = await call(url, 'POST', '/api/v1/users', { token: adminToken, body: { email, name, role, password } });
+    if (r.status !== 201) throw new Error(`adding ${email} answered ${r.status}: ${r.text}`);
+    return r.json;
+}
+
+/// Replaces a group's members over the admin API.
+export async function setMembers(url, adminToken, groupId, userIds) {
+    const r = await call(url, 'PUT', `/api/v1/groups/${groupId}/members`, { token: adminToken, body: { user_ids: userIds } });
+    if (r.status !== 200) throw new Error(`setting the members of ${groupId} answered ${r.status}: ${r.text}`);
+}
+
+/// Launches Debian's chromium headless (HELPLINE_CHROMIUM overrides the path). Fails with
+/// what to install when the browser or playwright-core is missing.
+export async function launchBrowser() {
+    const executablePath = process.env.HELPLINE_CHROMIUM ?? '/usr/bin/chromium';
+    if (!existsSync(executablePath))
+        throw new Error(`There is no browser at ${executablePath}: apt-get install -y chromium (scripts/test installs it).`);
+    let chromium;
+    try {
+        ({ chromium } = await import('playwright-core'));
+    } catch {
+        throw new Error('playwright-core is not installed: run `npm ci` in tests/console (scripts/test does).');
+    }
+    return chromium.launch({ executablePath, headless: true,
+                             args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'] });
+}
+
+/// A new browser context (its own cookies: one signed-in user each) with the console open
+/// and signed in as `email`. `language` is the browser's language (the console follows it).
+/// `timezoneId` (e.g. 'America/Sao_Paulo') is the browser's time zone (default: the system's).
+/// Script errors and CSP violations are collected in page.consoleErrors.
+export async function openConsole(browser, url, email, password, { language = 'en', viewport = { width: 1366, height: 800 }, hash = '', timezoneId } = {}) {
+    const context = await browser.newContext({ viewport, locale: language.replace('_', '-'), ...(timezoneId ? { timezoneId } : {}) });
+    const page = await context.newPage();
+    page.consoleErrors = [];
+    page.on('pageerror', (error) => page.consoleErrors.push(error.message));
+    page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.consoleErrors.push(message.text());
+    });
+    await page.goto(`${url}/console/${hash}`);
+    await page.waitForSelector('#login-form', { state: 'visible' });
+    await page.fill('#login-email', email);
+    await page.fill('#login-password', password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#page:not([hidden])');
+    return page;
+}
+
+/// axe-core's serious and critical violations on the page as it is now ([] when none);
+/// each as "rule: help (selector…)".
+export async function accessibilityViolations(page) {
+    const axePath = new URL('./node_modules/axe-core/axe.min.js', import.meta.url);
+    // Evaluated through the DevTools protocol, which the page's CSP does not govern (an
+    // injected <script> would be refused by script-src 'self', as it should be).
+    if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(readFileSync(axePath, 'utf8'));
+    const results = await page.evaluate(async () => window.axe.run(document, { resultTypes: ['violations'] }));
+    return results.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')})`);
 }

@@ -2,10 +2,12 @@
 // events (ordering, pruning).
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <catch2/catch.hpp>
 #include <thread>
 #include <vector>
 
+#include "server/store/migrations.h"
 #include "server/store/sqlite_db.h"
 #include "tests/server/store/store_fixture.h"
 
@@ -117,30 +119,57 @@ TEST_CASE("the VNC password is kept only while the session is accepted") {
 
 TEST_CASE("migration 2 clears VNC passwords a database kept for sessions no longer accepted") {
     StoreFixture f;
-    f.add_device("dev1");
-    const auto op = f.add_user("op@acme.example");
-    const auto n = f.submit_at(1000).number;
-    auto live = new_request("live", n, op);
-    live.state = RequestState::accepted;
-    live.session_id = "s-live";
-    live.vnc_password = "still-needed";
-    REQUIRE(f.store->add_connection_request(live).ok());
-    auto over = new_request("over", n, op);
-    over.state = RequestState::ended;
-    over.session_id = "s-over";
-    REQUIRE(f.store->add_connection_request(over).ok());
     f.store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
-        // As a server before this change left it: schema version 1, a password in an
-        // ended session.
+        // As a server before this change left it: schema version 1, a password kept in an
+        // ended session and one in an accepted session.
         auto db = Db::open(f.path);
-        db->exec("UPDATE connection_requests SET vnc_password = 'left-behind' WHERE id = 'over'");
-        db->exec("PRAGMA user_version = 1");
+        REQUIRE(migrate(*db, sqlite_migrations().first(1)).ok());
+        db->exec(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) "
+            "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
+            "INSERT INTO devices VALUES ('dev1', 'h', 'demo', 'pc', 'linux', '1', 100, 100);"
+            "INSERT INTO tickets (number, device_id, email, subject, description, priority, status, "
+            "created_at, updated_at) VALUES (1001, 'dev1', 'a@b.example', '', 'd', 'medium', 'open', 1000, 1000);"
+            "INSERT INTO connection_requests (id, ticket_number, device_id, operator_id, state, created_at, "
+            "expires_at, session_id, vnc_password) VALUES "
+            "('live', 1001, 'dev1', 1, 'accepted', 1000, 2000, 's-live', 'still-needed'),"
+            "('over', 1001, 'dev1', 1, 'ended', 1000, 2000, 's-over', 'left-behind');");
     }
     f.reopen();
     CHECK_FALSE(f.store->connection_request("over")->vnc_password);
     CHECK(f.store->connection_request("live")->vnc_password == "still-needed");
-    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") >= 2);
+    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") == sqlite_migrations().back().version);
+}
+
+TEST_CASE("migration 3 gives handlers their ticket's close time, so history finds them") {
+    StoreFixture f;
+    f.store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
+    {
+        // A version 2 database: a closed ticket its operator handled, an open one.
+        auto db = Db::open(f.path);
+        REQUIRE(migrate(*db, sqlite_migrations().first(2)).ok());
+        db->exec(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) "
+            "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
+            "INSERT INTO tickets (number, email, subject, description, priority, operator_id, status, "
+            "created_at, updated_at, closed_at, closed_by) VALUES "
+            "(1001, 'a@b.example', '', 'd', 'medium', 1, 'closed', 1000, 1500, 1500, 1),"
+            "(1002, 'a@b.example', '', 'd', 'medium', 1, 'open', 1100, 1100, NULL, NULL);"
+            "INSERT INTO ticket_handlers (ticket_number, user_id) VALUES (1001, 1), (1002, 1);");
+    }
+    f.reopen();
+    HistoryFilter mine;
+    mine.visible_to = 1;
+    const auto page = f.store->history(mine);
+    REQUIRE(page.tickets.size() == 1);
+    CHECK(page.tickets[0].number == 1001);
+    CHECK(page.tickets[0].closed_at == 1500);
+    // Assigned before the version that records it: the time is unknown, not made up.
+    CHECK_FALSE(f.store->ticket(1002)->assigned_at);
+    CHECK(f.store->queue(1).size() == 1);
 }
 
 TEST_CASE("of twenty concurrent answers to one request exactly one wins") {

@@ -39,6 +39,10 @@ std::vector<TicketNumber> numbers(const std::vector<Ticket>& tickets) {
     return out;
 }
 
+std::vector<TicketNumber> numbers(const HistoryPage& page) {
+    return numbers(page.tickets);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -454,30 +458,218 @@ TEST_CASE("history holds closed and expired tickets, newest first") {
     CHECK(numbers(f.store->history({})) == std::vector<TicketNumber>{a, c, b, d});
 }
 
-TEST_CASE("history filters by email in any case, by creation time and by limit") {
+TEST_CASE("history filters by email in any case, by close time and by limit") {
     StoreFixture f;
     const auto op = f.add_user("op@acme.example");
     const auto bob1 = f.submit_at(100, std::nullopt, "bob@acme.example").number;
     const auto bob2 = f.submit_at(200, std::nullopt, "Bob@Acme.example").number;
     const auto bobby = f.submit_at(300, std::nullopt, "bobby@acme.example").number;
-    for (const auto n : {bob1, bob2, bobby}) REQUIRE(f.store->close_ticket(n, op, n).ok());
+    REQUIRE(f.store->close_ticket(bob1, op, 1100).ok());
+    REQUIRE(f.store->close_ticket(bob2, op, 1200).ok());
+    REQUIRE(f.store->close_ticket(bobby, op, 1300).ok());
 
     HistoryFilter by_email;
     by_email.email = "BOB@acme.example";
     CHECK(numbers(f.store->history(by_email)) == std::vector<TicketNumber>{bob2, bob1});
 
-    HistoryFilter window;
-    window.from = 200;
-    window.to = 300;
+    HistoryFilter window;  // on closed_at: [from, to)
+    window.from = 1200;
+    window.to = 1300;
     CHECK(numbers(f.store->history(window)) == std::vector<TicketNumber>{bob2});
 
     HistoryFilter limited;
     limited.limit = 2;
     CHECK(numbers(f.store->history(limited)) == std::vector<TicketNumber>{bobby, bob2});
     limited.limit = 0;
-    CHECK(f.store->history(limited).size() == 1);
+    CHECK(f.store->history(limited).tickets.size() == 1);
     limited.limit = 1'000'000;
-    CHECK(f.store->history(limited).size() == 3);
+    CHECK(f.store->history(limited).tickets.size() == 3);
+}
+
+TEST_CASE("history pages follow each other by cursor, every row exactly once") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    const auto op = f.add_user("op@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {op}).ok());
+    std::vector<TicketNumber> all;
+    for (int i = 0; i < 23; ++i) {
+        const auto n = f.submit_at(100 + i, i % 3 == 0 ? std::optional<std::string>("helpdesk") : std::nullopt).number;
+        // Several tickets share a close time: the number decides their order.
+        REQUIRE(f.store->close_ticket(n, i % 2 == 0 ? op : other, 1000 + i / 4).ok());
+        all.push_back(n);
+    }
+    for (const std::optional<UserId> view : {std::optional<UserId>{}, std::optional<UserId>{op}}) {
+        HistoryFilter page_filter;
+        page_filter.visible_to = view;
+        page_filter.limit = 5;
+        std::vector<TicketNumber> walked;
+        for (int pages = 0; pages < 20; ++pages) {
+            const auto page = f.store->history(page_filter);
+            for (const auto& t : page.tickets) walked.push_back(t.number);
+            if (!page.next) break;
+            CHECK(page.tickets.size() == 5);
+            page_filter.after = page.next;
+        }
+        HistoryFilter whole;
+        whole.visible_to = view;
+        whole.limit = 1000;
+        CHECK(walked == numbers(f.store->history(whole)));
+        if (!view) CHECK(walked.size() == all.size());
+    }
+}
+
+TEST_CASE("an operator's history merges their groups and what they handled, without repeats") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    f.add_group("billing");
+    f.add_group("sales");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    REQUIRE(f.store->set_group_members("billing", {me}).ok());
+    const auto in_helpdesk = f.submit_at(100, "helpdesk").number;
+    const auto in_billing = f.submit_at(100, "billing").number;
+    const auto handled_in_sales = f.submit_at(100, "sales").number;
+    const auto handled_in_my_group = f.submit_at(100, "helpdesk").number;
+    const auto not_mine = f.submit_at(100, "sales").number;
+    REQUIRE(f.store->close_ticket(in_helpdesk, other, 1001).ok());
+    REQUIRE(f.store->close_ticket(in_billing, other, 1002).ok());
+    REQUIRE(f.store->close_ticket(handled_in_sales, me, 1003).ok());
+    REQUIRE(f.store->close_ticket(handled_in_my_group, me, 1004).ok());
+    REQUIRE(f.store->close_ticket(not_mine, other, 1005).ok());
+    HistoryFilter filter;
+    filter.visible_to = me;
+    CHECK(numbers(f.store->history(filter)) ==
+          std::vector<TicketNumber>{handled_in_my_group, handled_in_sales, in_billing, in_helpdesk});
+    filter.from = 1002;
+    filter.to = 1004;
+    CHECK(numbers(f.store->history(filter)) == std::vector<TicketNumber>{handled_in_sales, in_billing});
+}
+
+TEST_CASE("a ticket expired before an operator handled it is theirs in history by its close time") {
+    StoreFixture f;
+    const auto me = f.add_user("me@acme.example");
+    const auto n = f.submit_at(100).number;
+    REQUIRE(f.store->add_handler(n, me).ok());
+    f.store->expire_tickets(150, 2000);
+    HistoryFilter filter;
+    filter.visible_to = me;
+    const auto page = f.store->history(filter);
+    REQUIRE(page.tickets.size() == 1);
+    CHECK(page.tickets[0].closed_at == 2000);
+    filter.to = 2000;  // closed_at < to
+    CHECK(f.store->history(filter).tickets.empty());
+}
+
+TEST_CASE("requesters in history are listed by prefix, lower-case, each once, in the caller's view") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    for (const auto& [email, group] : std::vector<std::pair<std::string, std::optional<std::string>>>{
+             {"Ana@acme.example", "helpdesk"}, {"ana@acme.example", "helpdesk"}, {"anabel@x.example", std::nullopt},
+             {"bob@acme.example", "helpdesk"}, {"andre@y.example", std::nullopt}}) {
+        const auto n = f.submit_at(100, group, email).number;
+        REQUIRE(f.store->close_ticket(n, other, 1000).ok());
+    }
+    f.submit_at(100, "helpdesk", "anna-open@acme.example");  // open: not history
+    CHECK(f.store->history_requesters("an", std::nullopt, 10) ==
+          std::vector<std::string>{"ana@acme.example", "anabel@x.example", "andre@y.example"});
+    CHECK(f.store->history_requesters("an", std::nullopt, 2).size() == 2);
+    CHECK(f.store->history_requesters("an", me, 10) == std::vector<std::string>{"ana@acme.example"});
+    CHECK(f.store->history_requesters("zz", std::nullopt, 10).empty());
+}
+
+TEST_CASE("the queue view is the query's: an operator's groups and their own tickets, in queue order") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    f.add_group("billing");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    const auto mine_by_group = f.submit_at(100, "helpdesk").number;
+    const auto theirs = f.submit_at(90, "billing").number;
+    const auto assigned_to_me = f.submit_at(80, "billing").number;
+    const auto unassigned_no_group = f.submit_at(70).number;
+    const auto assigned_elsewhere = f.submit_at(60).number;
+    TicketChanges to_me;
+    to_me.operator_id = std::optional<UserId>{me};
+    REQUIRE(f.store->update_ticket(assigned_to_me, to_me, 200).ok());
+    TicketChanges to_other;
+    to_other.operator_id = std::optional<UserId>{other};
+    REQUIRE(f.store->update_ticket(assigned_elsewhere, to_other, 200).ok());
+    CHECK(numbers(f.store->queue(me)) == std::vector<TicketNumber>{assigned_to_me, mine_by_group});
+    CHECK(numbers(f.store->queue(std::nullopt)) ==
+          std::vector<TicketNumber>{assigned_elsewhere, unassigned_no_group, assigned_to_me, theirs, mine_by_group});
+}
+
+TEST_CASE("assigned_at is when the current operator got the ticket") {
+    StoreFixture f;
+    const auto a = f.add_user("a@acme.example");
+    const auto b = f.add_user("b@acme.example");
+    const auto n = f.submit_at(100).number;
+    CHECK_FALSE(f.store->ticket(n)->assigned_at);
+    TicketChanges to_a;
+    to_a.operator_id = std::optional<UserId>{a};
+    REQUIRE(f.store->update_ticket(n, to_a, 200).ok());
+    CHECK(f.store->ticket(n)->assigned_at == 200);
+    TicketChanges priority_only;
+    priority_only.priority = Priority::high;
+    REQUIRE(f.store->update_ticket(n, priority_only, 250).ok());
+    REQUIRE(f.store->update_ticket(n, to_a, 260).ok());  // the same operator again
+    CHECK(f.store->ticket(n)->assigned_at == 200);
+    TicketChanges to_b;
+    to_b.operator_id = std::optional<UserId>{b};
+    REQUIRE(f.store->update_ticket(n, to_b, 300).ok());
+    CHECK(f.store->ticket(n)->assigned_at == 300);
+    TicketChanges nobody;
+    nobody.operator_id = std::optional<UserId>{};
+    REQUIRE(f.store->update_ticket(n, nobody, 400).ok());
+    CHECK_FALSE(f.store->ticket(n)->assigned_at);
+}
+
+TEST_CASE("the dashboard's figures are read in the caller's views") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    f.add_group("billing");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    const auto h1 = f.submit_at(1000, "helpdesk").number;
+    f.submit_at(1100, "helpdesk");
+    f.submit_at(900, "billing");
+    const auto closed_mine = f.submit_at(1200, "helpdesk").number;
+    const auto closed_theirs = f.submit_at(1300, "billing").number;
+    REQUIRE(f.store->close_ticket(closed_mine, me, 2000).ok());
+    REQUIRE(f.store->close_ticket(closed_theirs, other, 2100).ok());
+    (void)h1;
+
+    DashboardQuery q;
+    q.since = 0;
+    q.week_from = 0;
+    const auto all = f.store->dashboard(q);
+    std::int64_t open = 0;
+    for (const auto& c : all.open) open += c.count;
+    CHECK(open == 3);
+    REQUIRE(all.oldest_open);
+    CHECK(all.oldest_open->created_at == 900);
+    CHECK(all.history.closed == 2);
+    CHECK(all.created.size() == 5);
+    CHECK(all.closed.size() == 2);
+    CHECK(all.close_durations == std::vector<std::int64_t>{800, 800});
+
+    q.visible_to = me;
+    const auto mine = f.store->dashboard(q);
+    open = 0;
+    for (const auto& c : mine.open) open += c.count;
+    CHECK(open == 2);
+    CHECK(mine.oldest_open->number == h1);
+    CHECK(mine.history.closed == 1);
+    CHECK(mine.created.size() == 3);
+    REQUIRE(mine.closed.size() == 1);
+    CHECK(mine.closed[0].closed_by == me);
 }
 
 TEST_CASE("an operator's history holds what they or their groups handled") {

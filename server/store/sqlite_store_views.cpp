@@ -1,0 +1,277 @@
+// The SQLite Store: what the console reads — the queue view, history pages, requester
+// type-ahead, the dashboard's figures and a ticket's audit trail. Each list is a range
+// scan of an index in the list's own order (migration 3), so a page costs about the same
+// with a thousand tickets or a million; docs/storage.md shows the query plans.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "server/store/sqlite_store.h"
+#include "server/store/ticket_rows.h"
+
+namespace helpline::server {
+
+namespace {
+
+// An operator's queue view (§6): open tickets of their groups, and those assigned to
+// them. Two parameters, both the user's id. Served by the partial indexes
+// tickets_open_group and tickets_open_operator (SQLite's OR-by-union plan).
+constexpr const char* kQueueView =
+    " AND (group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)"
+    " OR operator_id = ?)";
+// An operator's history view (§6): tickets they handled or that belong to one of their
+// groups. Two parameters, both the user's id.
+constexpr const char* kHistoryView =
+    " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
+    " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
+constexpr const char* kHistoryOrder = " ORDER BY closed_at DESC, number DESC";
+
+/// The conditions every history source shares (email, window, cursor), for a table
+/// whose close time is `closed` and number `number`; binds them in the same order.
+struct HistoryConditions {
+    const HistoryFilter& filter;
+
+    std::string sql(const char* closed, const char* number, bool with_email) const {
+        std::string s;
+        if (with_email && filter.email) s += " AND lower(email) = lower(?)";
+        if (filter.from) s += fmt::format(" AND {} >= ?", closed);
+        if (filter.to) s += fmt::format(" AND {} < ?", closed);
+        if (filter.after) s += fmt::format(" AND ({}, {}) < (?, ?)", closed, number);
+        return s;
+    }
+
+    void bind(Statement& stmt, bool with_email) const {
+        if (with_email && filter.email) stmt.bind(*filter.email);
+        if (filter.from) stmt.bind(*filter.from);
+        if (filter.to) stmt.bind(*filter.to);
+        if (filter.after) stmt.bind(filter.after->closed_at, filter.after->number);
+    }
+};
+
+bool history_before(const Ticket& a, const Ticket& b) {
+    const Timestamp ca = a.closed_at.value_or(0);
+    const Timestamp cb = b.closed_at.value_or(0);
+    if (ca != cb) return ca > cb;
+    return a.number > b.number;
+}
+
+/// Upper bound of the strings that start with `prefix` (byte order): 0xFF never occurs in
+/// UTF-8, so every such string sorts below prefix + "\xff".
+std::string prefix_end(const std::string& prefix) {
+    return prefix + "\xff";
+}
+
+}  // namespace
+
+std::vector<Ticket> SqliteStore::queue(std::optional<UserId> visible_to) {
+    return read_only([&] {
+        std::string sql = fmt::format("SELECT {} FROM tickets WHERE status = 'open'", kTicketColumns);
+        if (visible_to) sql += kQueueView;
+        sql += fmt::format(" ORDER BY {}", kQueueOrder);
+        Transaction tx(db(), Transaction::Kind::read);
+        auto stmt = db().prepare(sql);
+        if (visible_to) stmt.bind(*visible_to, *visible_to);
+        return load_tickets(stmt, false);
+    });
+}
+
+HistoryPage SqliteStore::merge_history(std::vector<std::vector<Ticket>> sources, int limit) {
+    std::vector<Ticket> all;
+    for (auto& source : sources)
+        for (auto& t : source) all.push_back(std::move(t));
+    std::sort(all.begin(), all.end(), history_before);
+    // A ticket of one of the operator's groups that they also handled comes from both.
+    all.erase(std::unique(all.begin(), all.end(),
+                          [](const Ticket& a, const Ticket& b) { return a.number == b.number; }),
+              all.end());
+    HistoryPage page;
+    if (static_cast<int>(all.size()) > limit) {
+        all.resize(static_cast<std::size_t>(limit));
+        page.next = HistoryCursor{all.back().closed_at.value_or(0), all.back().number};
+    }
+    page.tickets = std::move(all);
+    return page;
+}
+
+HistoryPage SqliteStore::history(const HistoryFilter& filter) {
+    return read_only([&]() -> HistoryPage {
+        const int limit = clamp_limit(filter.limit);
+        const HistoryConditions where{filter};
+        Transaction tx(db(), Transaction::Kind::read);
+        // One more row than the page tells whether another page follows.
+        const auto run = [&](const std::string& sql, auto&& bind_leading, bool with_email) {
+            auto stmt = db().prepare(sql);
+            bind_leading(stmt);
+            where.bind(stmt, with_email);
+            stmt.bind(limit + 1);
+            return load_tickets(stmt, false);
+        };
+        const std::string base =
+            fmt::format("SELECT {} FROM tickets WHERE status <> 'open'", kTicketColumns);
+
+        // The whole team, or one requester (a few tickets, read from tickets_history_email
+        // in history order, with the operator's view checked per row).
+        if (!filter.visible_to || filter.email) {
+            std::string sql = base + where.sql("closed_at", "number", true);
+            if (filter.visible_to) sql += kHistoryView;
+            sql += kHistoryOrder;
+            sql += " LIMIT ?";
+            auto stmt = db().prepare(sql);
+            where.bind(stmt, true);
+            if (filter.visible_to) stmt.bind(*filter.visible_to, *filter.visible_to);
+            stmt.bind(limit + 1);
+            return merge_history({load_tickets(stmt, false)}, limit);
+        }
+
+        // An operator's view without an email: one ordered range scan per group of theirs
+        // (tickets_history_group) and one over what they handled (ticket_handlers_history),
+        // merged. Each scan stops after a page, whatever the size of history.
+        const UserId me = *filter.visible_to;
+        std::vector<std::string> groups;
+        {
+            auto stmt = db().prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
+            stmt.bind(me);
+            while (stmt.step()) groups.push_back(stmt.text(0));
+        }
+        std::vector<std::vector<Ticket>> sources;
+        const std::string per_group =
+            base + " AND group_id = ?" + where.sql("closed_at", "number", false) + kHistoryOrder + " LIMIT ?";
+        for (const auto& g : groups) sources.push_back(run(per_group, [&](Statement& s) { s.bind(g); }, false));
+        const std::string handled =
+            fmt::format("SELECT {} FROM ticket_handlers h JOIN tickets t ON t.number = h.ticket_number "
+                        "WHERE h.user_id = ? AND h.closed_at IS NOT NULL",
+                        kTicketColumnsOfT) +
+            where.sql("h.closed_at", "h.ticket_number", false) +
+            " ORDER BY h.closed_at DESC, h.ticket_number DESC LIMIT ?";
+        sources.push_back(run(handled, [&](Statement& s) { s.bind(me); }, false));
+        return merge_history(std::move(sources), limit);
+    });
+}
+
+HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
+    return read_only([&] {
+        std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
+        if (visible_to) sql += kHistoryView;
+        sql += " GROUP BY status";
+        auto stmt = db().prepare(sql);
+        if (visible_to) stmt.bind(*visible_to, *visible_to);
+        HistoryCounts counts;
+        while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) = stmt.int64(1);
+        return counts;
+    });
+}
+
+std::vector<std::string> SqliteStore::history_requesters(const std::string& prefix,
+                                                         std::optional<UserId> visible_to, int limit) {
+    return read_only([&] {
+        std::string sql =
+            "SELECT DISTINCT lower(email) FROM tickets WHERE status <> 'open' "
+            "AND lower(email) >= ? AND lower(email) < ?";
+        if (visible_to) sql += kHistoryView;
+        sql += " ORDER BY lower(email) LIMIT ?";
+        auto stmt = db().prepare(sql);
+        stmt.bind(prefix, prefix_end(prefix));
+        if (visible_to) stmt.bind(*visible_to, *visible_to);
+        stmt.bind(std::clamp(limit, 1, 50));
+        std::vector<std::string> out;
+        while (stmt.step()) out.push_back(stmt.text(0));
+        return out;
+    });
+}
+
+DashboardData SqliteStore::dashboard(const DashboardQuery& q) {
+    return read_only([&] {
+        DashboardData d;
+        Transaction tx(db(), Transaction::Kind::read);
+        const auto bind_view = [&](Statement& s) {
+            if (q.visible_to) s.bind(*q.visible_to, *q.visible_to);
+        };
+        {
+            std::string sql =
+                "SELECT priority, group_id, operator_id, COUNT(*) FROM tickets WHERE status = 'open'";
+            if (q.visible_to) sql += kQueueView;
+            sql += " GROUP BY priority, group_id, operator_id";
+            auto stmt = db().prepare(sql);
+            bind_view(stmt);
+            while (stmt.step()) {
+                DashboardData::OpenCount c;
+                c.priority = parse_priority(stmt.text(0)).value_or(Priority::medium);
+                c.group_id = stmt.optional_text(1);
+                c.operator_id = stmt.optional_int64(2);
+                c.count = stmt.int64(3);
+                d.open.push_back(std::move(c));
+            }
+        }
+        {
+            std::string sql = fmt::format("SELECT {} FROM tickets WHERE status = 'open'", kTicketColumns);
+            if (q.visible_to) sql += kQueueView;
+            sql += " ORDER BY created_at, number LIMIT 1";
+            auto stmt = db().prepare(sql);
+            bind_view(stmt);
+            auto oldest = load_tickets(stmt, false);
+            if (!oldest.empty()) d.oldest_open = std::move(oldest.front());
+        }
+        {
+            std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
+            if (q.visible_to) sql += kHistoryView;
+            sql += " GROUP BY status";
+            auto stmt = db().prepare(sql);
+            bind_view(stmt);
+            while (stmt.step()) (stmt.text(0) == "closed" ? d.history.closed : d.history.expired) = stmt.int64(1);
+        }
+        {
+            // Created since: open ones by the queue view, the others by the history view.
+            std::string sql =
+                "SELECT created_at FROM tickets WHERE status IN ('open', 'closed', 'expired') "
+                "AND created_at >= ?";
+            if (q.visible_to)
+                sql +=
+                    " AND ((status = 'open' AND (group_id IN (SELECT group_id FROM group_members "
+                    "WHERE user_id = ?) OR operator_id = ?)) OR (status <> 'open'" +
+                    std::string(kHistoryView) + "))";
+            sql += " ORDER BY created_at";
+            auto stmt = db().prepare(sql);
+            stmt.bind(q.since);
+            if (q.visible_to) stmt.bind(*q.visible_to, *q.visible_to, *q.visible_to, *q.visible_to);
+            while (stmt.step()) d.created.push_back(stmt.int64(0));
+        }
+        {
+            std::string sql =
+                "SELECT closed_at, closed_by FROM tickets WHERE status <> 'open' AND closed_at >= ? "
+                "AND status = 'closed'";
+            if (q.visible_to) sql += kHistoryView;
+            sql += " ORDER BY closed_at";
+            auto stmt = db().prepare(sql);
+            stmt.bind(q.since);
+            bind_view(stmt);
+            while (stmt.step()) d.closed.push_back({stmt.int64(0), stmt.optional_int64(1)});
+        }
+        {
+            std::string sql =
+                "SELECT closed_at - created_at AS d FROM tickets WHERE status <> 'open' "
+                "AND closed_at >= ? AND status = 'closed'";
+            if (q.visible_to) sql += kHistoryView;
+            sql += " ORDER BY d";
+            auto stmt = db().prepare(sql);
+            stmt.bind(q.week_from);
+            bind_view(stmt);
+            while (stmt.step()) d.close_durations.push_back(stmt.int64(0));
+        }
+        return d;
+    });
+}
+
+std::vector<AuditEntry> SqliteStore::ticket_audit(TicketNumber number) {
+    return read_only([&] {
+        std::vector<AuditEntry> out;
+        auto stmt = db().prepare(
+            "SELECT id, at, actor, action, ticket_number, request_id, session_id, detail "
+            "FROM audit_log WHERE ticket_number = ? ORDER BY id");
+        stmt.bind(number);
+        while (stmt.step()) out.push_back(read_audit_entry(stmt));
+        return out;
+    });
+}
+
+}  // namespace helpline::server
