@@ -6,12 +6,12 @@
 #include <cctype>
 
 #include "client/core/identity.h"
+#include "shared/email.h"
 
 namespace helpline::client {
 namespace {
 
 /// The server's limits (docs/protocol.md); the profile may lower the description's.
-constexpr std::size_t kMaxEmail = 254;
 constexpr std::size_t kMaxSubject = 200;
 
 std::string trim(std::string_view s) {
@@ -33,26 +33,6 @@ std::string group_list(const Profile& profile) {
 
 }  // namespace
 
-bool is_plausible_email(std::string_view email) {
-    if (email.size() > kMaxEmail) return false;
-    const auto at = email.find('@');
-    if (at == std::string_view::npos || at == 0 ||
-        email.find('@', at + 1) != std::string_view::npos)
-        return false;
-    const auto local = email.substr(0, at);
-    const auto domain = email.substr(at + 1);
-    if (local.size() > 64) return false;
-    for (char c : local)
-        if (static_cast<unsigned char>(c) < 0x21 || c == '<' || c == '>' || c == '"' || c == ',')
-            return false;
-    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
-        domain.back() == '.' || domain.find("..") != std::string_view::npos)
-        return false;
-    return std::all_of(domain.begin(), domain.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-    });
-}
-
 PreparedTicket prepare_ticket(const TicketDraft& draft, const Profile& profile) {
     PreparedTicket out;
     out.body = nlohmann::json::object();
@@ -70,7 +50,7 @@ PreparedTicket prepare_ticket(const TicketDraft& draft, const Profile& profile) 
     const std::string email = trim(draft.email);
     if (email.empty())
         problem("email", "is required: the support team answers you there");
-    else if (!is_plausible_email(email))
+    else if (!is_valid_email(email))
         problem("email",
                 fmt::format("\"{}\" is not a valid email address (like name@example.com)", email));
     else

@@ -44,8 +44,6 @@ struct PreparedTicket {
 };
 PreparedTicket prepare_ticket(const TicketDraft& draft, const Profile& profile);
 
-/// The server's email rule: one '@', a local part without spaces or <>",, a dotted domain.
-bool is_plausible_email(std::string_view email);
 
 /// The real TicketPoster: POST /api/v1/tickets with the entry's Idempotency-Key. Registers
 /// the device first when it has no identity yet, and once more when the server answers

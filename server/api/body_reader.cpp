@@ -169,25 +169,6 @@ http::Response BodyReader::problem() const {
     return http::problem(400, detail, errors_, "urn:helpline:problem:validation");
 }
 
-bool is_valid_email(std::string_view email) {
-    if (email.size() > 254) return false;
-    const auto at = email.find('@');
-    if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
-    const auto local = email.substr(0, at);
-    const auto domain = email.substr(at + 1);
-    if (local.size() > 64) return false;
-    for (char c : local)
-        if (std::isspace(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) < 0x21 || c == '<' ||
-            c == '>' || c == '"' || c == ',')
-            return false;
-    if (domain.size() < 3 || domain.find('.') == std::string_view::npos || domain.front() == '.' ||
-        domain.back() == '.' || domain.find("..") != std::string_view::npos)
-        return false;
-    return std::all_of(domain.begin(), domain.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
-    });
-}
-
 std::string email_domain(std::string_view email) {
     const auto at = email.rfind('@');
     std::string d(at == std::string_view::npos ? std::string_view{} : email.substr(at + 1));

@@ -12,6 +12,7 @@
 
 #include "server/http/message.h"
 #include "server/http/problem.h"
+#include "shared/email.h"
 
 namespace helpline::server::api {
 
@@ -58,7 +59,7 @@ std::optional<std::int64_t> parse_decimal(std::string_view text);
 
 /// Plausible email: one '@', a non-empty local part, a dotted domain of letters, digits
 /// and '-', no spaces; at most 254 characters.
-bool is_valid_email(std::string_view email);
+using helpline::is_valid_email;  // shared/email.h
 /// The domain of an email, lower-cased ("Ana@Acme.Example" -> "acme.example").
 std::string email_domain(std::string_view email);
 

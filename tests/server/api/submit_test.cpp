@@ -82,6 +82,8 @@ TEST_CASE_METHOD(Submitting, "invalid submissions name each bad field") {
     };
     const std::vector<Case> cases = {
         {"invalid email", {{"email", "not-an-email"}, {"description", "x"}}, {"email"}},
+        // A right-to-left override would show "invoice\u202Egnp.exe" as "invoiceexe.png".
+        {"email with a direction override", {{"email", "invoice\u202Egnp.exe@acme.example"}, {"description", "x"}}, {"email"}},
         {"missing everything", nlohmann::json::object(), {"email", "description"}},
         {"empty description", {{"email", "a@b.example"}, {"description", "   "}}, {"description"}},
         {"unknown group", {{"email", "a@b.example"}, {"description", "x"}, {"group_id", "sales"}}, {"group_id"}},
