@@ -1,5 +1,6 @@
 #include "server/api/clock.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -17,7 +18,11 @@ std::string format_time(Timestamp t) {
 
 std::optional<Timestamp> parse_time(std::string_view text) {
     std::tm tm{};
-    const std::string s(text);
+    std::string s(text);
+    // Fractions of a second (what JavaScript's toISOString() writes: ".000Z") are dropped.
+    if (s.size() > 21 && s.size() <= 30 && s[19] == '.' && s.back() == 'Z' &&
+        std::all_of(s.begin() + 20, s.end() - 1, [](char c) { return c >= '0' && c <= '9'; }))
+        s = s.substr(0, 19) + "Z";
     int consumed = 0;
     if (s.size() == 10) {
         if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||

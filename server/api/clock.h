@@ -38,7 +38,8 @@ private:
 
 /// "2026-11-25T03:21:04Z".
 std::string format_time(Timestamp t);
-/// Parses "2026-11-25T03:21:04Z" or "2026-11-25"; nullopt when malformed.
+/// Parses "2026-11-25T03:21:04Z" (fractions of a second, "…04.123Z", are dropped) or
+/// "2026-11-25"; nullopt when malformed.
 std::optional<Timestamp> parse_time(std::string_view text);
 
 }  // namespace helpline::server

@@ -26,9 +26,10 @@ http::Response get_dashboard(const http::Request& req, const Principal& who, Con
     Timestamp day_start = now - now % kDay;  // midnight UTC
     if (auto it = req.query.find("day_start"); it != req.query.end() && !it->second.empty()) {
         const auto t = parse_time(it->second);
-        if (!t || *t > now || *t < now - kDay)
+        // 25 hours: the day the clocks go back is that long.
+        if (!t || *t > now || *t < now - kDay - kHour)
             return http::problem(400, "Invalid dashboard request.",
-                                 {{"day_start", "must be a UTC time within the last 24 hours (when your day began)"}},
+                                 {{"day_start", "must be a UTC time within the last 25 hours (when your day began)"}},
                                  "urn:helpline:problem:validation");
         day_start = *t;
     }

@@ -133,7 +133,10 @@ TEST_CASE_METHOD(ApiFixture, "the dashboard counts per hour over 24 h, today fro
     const auto late = call("GET", "/api/v1/dashboard?day_start=2026-11-25T13:00:00Z", admin).json;
     CHECK(late["closed_today"] == 1);
     CHECK(late["workload"][0]["closed_today"] == 1);
-    for (const char* bad : {"yesterday", "2026-11-20T00:00:00Z", "2026-11-26T00:00:00Z"}) {
+    CHECK(call("GET", "/api/v1/dashboard?day_start=2026-11-25T13:00:00.000Z", admin).json["closed_today"] == 1);
+    // The day the clocks go back is 25 hours long.
+    CHECK(call("GET", "/api/v1/dashboard?day_start=2026-11-24T13:45:00Z", admin).status == 200);
+    for (const char* bad : {"yesterday", "2026-11-20T00:00:00Z", "2026-11-26T00:00:00Z", "2026-11-24T13:00:00Z"}) {
         const auto r = call("GET", std::string("/api/v1/dashboard?day_start=") + bad, admin);
         CHECK(r.status == 400);
         CHECK(r.json["errors"][0]["field"] == "day_start");
