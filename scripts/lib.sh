@@ -20,8 +20,8 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libcurl4-openssl-dev gettext)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
-# for the dashboard.
-BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js)
+# for the dashboard, sqlite3 to move tickets' close times into the past (the history test).
+BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js sqlite3)
 
 # need_node: node and npm for the browser test: Debian's nodejs and npm, unless a node with
 # npm is already installed (e.g. from another repository, whose nodejs bundles npm).

@@ -140,19 +140,25 @@ describe('operator console in a browser', () => {
         assert.equal(await requester.textContent(), 'Acme Corp');
         assert.equal(await requester.getAttribute('title'), 'ana@acme.example');
         assert.equal(await row(second).locator('.requester span').textContent(), 'bob@example.org');
-        assert.equal(await cells.nth(2).textContent(), 'High');
-        assert.equal(await cells.nth(4).textContent(), 'Unassigned');
-        assert.equal(await cells.nth(5).textContent(), 'Help desk');
-        // Once someone is assigned (over the API: the console's assignment comes later), the
+        // Priority, operator and group are menus (editable in place) showing the ticket's.
+        const selected = (select) => select.evaluate((s) => s.selectedOptions[0]?.textContent ?? '');
+        assert.equal(await cells.nth(2).locator('select').inputValue(), 'high');
+        assert.equal(await selected(cells.nth(2).locator('select')), 'High');
+        assert.equal(await cells.nth(4).locator('select').inputValue(), '');
+        assert.equal(await selected(cells.nth(4).locator('select')), 'Unassigned');
+        assert.equal(await cells.nth(5).locator('select').inputValue(), 'helpdesk');
+        assert.equal(await selected(cells.nth(5).locator('select')), 'Help desk');
+        // Once someone is assigned (over the API, as another client would), the
         // operator column names them, without a reload.
         const admin = await signIn(server.url, kAdminEmail, server.password);
         const dana = await call(server.url, 'POST', '/api/v1/users', { token: admin, body: { email: 'dana@team.example', name: 'Dana Reyes', role: 'operator', password: 'dana-password-1' } });
         assert.equal(dana.status, 201, dana.text);
         const assigned = await call(server.url, 'PATCH', `/api/v1/tickets/${second}`, { token: admin, body: { operator_id: dana.json.id } });
         assert.equal(assigned.status, 200, assigned.text);
-        const operatorCell = row(second).locator('td.operator');
-        await waitFor('the assigned operator to show', async () => (await operatorCell.textContent()) === 'Dana Reyes', 10_000);
-        assert.equal(await operatorCell.getAttribute('class'), 'operator');  // not muted as "Unassigned"
+        const operatorMenu = row(second).locator('td.operator select');
+        await waitFor('the assigned operator to show', async () => (await selected(operatorMenu)) === 'Dana Reyes', 10_000);
+        assert.equal(await operatorMenu.inputValue(), String(dana.json.id));
+        assert.doesNotMatch(await operatorMenu.getAttribute('class'), /unassigned/);  // not muted as "Unassigned"
         // Urgent first (priority, then age).
         assert.equal(await page.locator('#queue-body tr').first().getAttribute('data-ticket'), String(second));
         assert.equal(await page.locator('#queue-count').textContent(), '2 people waiting');

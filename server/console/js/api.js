@@ -4,7 +4,7 @@
 // bearer token the sign-in also returns is not kept: the page never holds a credential
 // that a script could read.
 
-import { t } from './strings.js';
+import { t } from './i18n.js';
 
 let csrfToken = null;
 

@@ -1,72 +1,174 @@
-// The console page: sign-in, then the live queue.
+// The console: sign-in, then the pages (queue, a ticket, history, dashboard) under one top
+// bar, switched by the URL's fragment (router.js). What every page shares is made here
+// once per sign-in and handed to the pages as `ctx`:
+//
+//   ctx.user       the signed-in user {id, email, name, role, groups}
+//   ctx.queue      LiveQueue: the open tickets of the user's view, live (live.js)
+//   ctx.team       Team: active operators and groups (live.js)
+//   ctx.tracker    ConnectTracker: each ticket's connection request (connect.js)
+//   ctx.attention  the title count and desktop notifications (ui.js)
+//   ctx.onEvent(fn)   every console event (type, data); returns the unsubscribe function
+//   ctx.navigate(page, {id, params}, {replace})
+//   ctx.setTitle(text)  the page's own title (the count of new tickets is put before it)
+//
+// A page module exports mount(container, ctx, route) -> {update(route), unmount()}.
 
-import { ApiError, currentUser, getQueue, signIn, signOut } from './api.js';
+import { ApiError, currentUser, signIn, signOut } from './api.js';
 import { ConnectTracker } from './connect.js';
 import { show } from './dom.js';
 import { LiveEvents } from './events.js';
-import { QueueView, viewerUrl } from './queue.js';
-import { applyStrings, t } from './strings.js';
+import { applyStrings, kLanguageNames, kLanguages, language, setLanguage, t } from './i18n.js';
+import { LiveQueue, Team } from './live.js';
+import * as dashboardPage from './pages/dashboard.js';
+import * as historyPage from './pages/history.js';
+import * as queuePage from './pages/queue.js';
+import * as ticketPage from './pages/ticket.js';
+import { navigate, parseRoute, routeHref } from './router.js';
+import { Attention, message } from './ui.js';
+
+const kPageModules = { queue: queuePage, ticket: ticketPage, history: historyPage, dashboard: dashboardPage };
 
 const $ = (id) => document.getElementById(id);
-
 const loginView = $('login-view');
-const queueView = $('queue-view');
 const loginForm = $('login-form');
 const loginError = $('login-error');
 const loginSubmit = $('login-submit');
-const queueError = $('queue-error');
+const pageContainer = $('page');
 const liveStatus = $('live-status');
+const notifyButton = $('notify-enable');
+const languageSelect = $('language');
 
-const tracker = new ConnectTracker({
-    onChange: (number) => queue.renderActions(number),
-    onAccepted: (entry) => window.location.assign(viewerUrl(entry.requestId)),
-});
-const queue = new QueueView({
-    table: $('queue-table'), tbody: $('queue-body'), empty: $('queue-empty'), count: $('queue-count'), tracker,
-});
+const attention = new Attention();
+let session = null;  // {ctx, events, listeners, page: {name, route, instance}} while signed in
 
-let events = null;
-let ticker = null;
-let refreshing = false;
-let refreshAgain = false;
-
-function setError(element, message) {
-    element.textContent = message ?? '';
-    show(element, Boolean(message));
+function setError(element, text) {
+    element.textContent = text ?? '';
+    show(element, Boolean(text));
 }
 
-function setLive(state, delayMs = 0) {
-    liveStatus.dataset.state = state;
+function renderLiveStatus() {
+    const state = liveStatus.dataset.state;
+    const delayMs = Number(liveStatus.dataset.delayMs ?? 0);
     liveStatus.textContent = state === 'reconnecting'
         ? t('live.reconnecting', { seconds: Math.max(1, Math.round(delayMs / 1000)) })
         : t(`live.${state}`);
 }
 
-function showLogin(message = '') {
-    events?.stop();
-    events = null;
-    clearInterval(ticker);
-    ticker = null;
-    show(queueView, false);
+function setLive(state, delayMs = 0) {
+    liveStatus.dataset.state = state;
+    liveStatus.dataset.delayMs = String(delayMs);
+    renderLiveStatus();
+}
+
+function renderNotifyButton() {
+    show(notifyButton, session !== null && attention.notificationsState() === 'default');
+}
+
+function fillLanguageMenu() {
+    languageSelect.replaceChildren(...kLanguages.map((code) => {
+        const option = document.createElement('option');
+        option.value = code;
+        option.textContent = kLanguageNames[code];
+        option.lang = code.replace('_', '-');
+        return option;
+    }));
+    languageSelect.value = language();
+}
+
+/// Puts every sentence of the shell in the current language, and the page's too.
+function applyLanguage() {
+    setLanguage(language());
+    applyStrings(document);
+    renderLiveStatus();
+    if (session) {
+        $('user-name').textContent = t('header.signed_in_as', { name: session.ctx.user.name || session.ctx.user.email });
+        showPage(parseRoute(window.location.hash), { remount: true });
+    } else {
+        attention.setTitle(t('app.title'));
+    }
+}
+
+function showLogin(text = '') {
+    if (session) {
+        session.page?.instance?.unmount?.();
+        session.events.stop();
+        session.ctx.tracker.stopAll?.();
+        session = null;
+    }
+    show(pageContainer, false);
     show(loginView, true);
     document.body.dataset.view = 'login';
-    setError(loginError, message);
+    renderNotifyButton();
+    attention.setTitle(t('app.title'));
+    setError(loginError, text);
     loginSubmit.disabled = false;
     loginSubmit.textContent = t('login.submit');
     $('login-email').focus();
 }
 
-function showQueue(user) {
+function startSession(user) {
     show(loginView, false);
-    show(queueView, true);
-    document.body.dataset.view = 'queue';
+    show(pageContainer, true);
+    document.body.dataset.view = 'console';
     $('user-name').textContent = t('header.signed_in_as', { name: user.name || user.email });
     $('user-name').title = user.email;
-    setError(queueError, '');
-    events = new LiveEvents({
+
+    const listeners = new Set();
+    const queue = new LiveQueue();
+    const team = new Team();
+    const ctx = {
+        user,
+        queue,
+        team,
+        attention,
+        tracker: null,
+        onEvent: (fn) => {
+            listeners.add(fn);
+            return () => listeners.delete(fn);
+        },
+        navigate,
+        setTitle: (text) => attention.setTitle(text ? `${text} — ${t('app.title')}` : t('app.title')),
+    };
+    ctx.tracker = new ConnectTracker({
+        onChange: (number) => {
+            for (const fn of [...listeners]) fn('connect-tracker', { number });
+        },
+        onAccepted: (entry) => window.location.assign(`/console/viewer.html?request=${encodeURIComponent(entry.requestId)}`),
+    });
+
+    const reloadQueue = () => queue.reload().catch((error) => {
+        if (error instanceof ApiError && error.status === 401) showLogin(t('error.signed_out'));
+    });
+    const reloadTeam = () => team.reload().catch(() => {
+        // The pages show what they have; the next hello or queue-changed reads it again.
+    });
+
+    // A ticket that comes into the view through the event stream (not a full read) is new
+    // to this operator: the title counts it and, when allowed, a notification says so.
+    queue.subscribe((change) => {
+        if (change.type !== 'upsert' || change.before !== null || !change.fromEvent) return;
+        const ticket = change.ticket;
+        attention.newTicket(ticket, {
+            title: t('notify.new.title', { number: ticket.number }),
+            body: t('notify.new.body', { requester: ticket.requester?.organization || ticket.requester?.email || '',
+                                         text: ticket.subject || (ticket.description ?? '').slice(0, 140) }),
+            onClick: () => navigate('ticket', { id: ticket.number }),
+        });
+    });
+
+    const events = new LiveEvents({
         onEvent: (type, data) => {
-            if (type === 'connection-request-changed') tracker.changed(data.id);
-            if (type !== 'connection-request-changed') refreshQueue();  // hello, ticket-changed, queue-changed
+            if (type === 'hello' || type === 'queue-changed') {
+                reloadQueue();
+                reloadTeam();
+            } else if (type === 'ticket-changed') {
+                // A server that sends only the number: read the queue instead.
+                if (Object.prototype.hasOwnProperty.call(data, 'ticket')) queue.applyFromEvent(data.number, data.ticket);
+                else reloadQueue();
+            } else if (type === 'connection-request-changed') {
+                ctx.tracker.changed(data.id);
+            }
+            for (const fn of [...listeners]) fn(type, data);
         },
         onStatus: setLive,
         checkSignedIn: async () => {
@@ -75,33 +177,42 @@ function showQueue(user) {
             return Boolean(me);
         },
     });
+    session = { ctx, events, listeners, page: null };
+    renderNotifyButton();
     events.start();
-    ticker = setInterval(() => queue.tick(), 1000);
-    refreshQueue();
+    showPage(parseRoute(window.location.hash));
 }
 
-/// Fetches the queue; calls that arrive while one runs are folded into one more fetch.
-async function refreshQueue() {
-    if (refreshing) {
-        refreshAgain = true;
+/// Mounts the page the route names (or updates the one shown when only its parameters
+/// changed).
+function showPage(route, { remount = false } = {}) {
+    if (!session) return;
+    for (const link of document.querySelectorAll('#nav a')) {
+        const current = link.dataset.page === route.page || (route.page === 'ticket' && link.dataset.page === 'queue');
+        if (current) link.setAttribute('aria-current', 'page');
+        else link.removeAttribute('aria-current');
+    }
+    const shown = session.page;
+    if (shown && shown.name === route.page && shown.route.id === route.id && !remount) {
+        shown.route = route;
+        shown.instance?.update?.(route);
         return;
     }
-    refreshing = true;
-    try {
-        do {
-            refreshAgain = false;
-            const answer = await getQueue();
-            queue.render(answer.tickets ?? []);
-            setError(queueError, '');
-            document.body.dataset.queueLoaded = 'true';
-        } while (refreshAgain);
-    } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return showLogin(t('error.signed_out'));
-        setError(queueError, error.message);
-    } finally {
-        refreshing = false;
+    shown?.instance?.unmount?.();
+    session.page = null;
+    pageContainer.replaceChildren();
+    document.body.dataset.page = route.page ?? 'missing';
+    const module = kPageModules[route.page];
+    if (!module) {
+        session.ctx.setTitle('');
+        message(pageContainer, t('error.page_missing'), { kind: 'bad', role: 'alert' });
+        return;
     }
+    const instance = module.mount(pageContainer, session.ctx, route);
+    session.page = { name: route.page, route, instance };
 }
+
+window.addEventListener('hashchange', () => showPage(parseRoute(window.location.hash)));
 
 loginForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -114,7 +225,7 @@ loginForm.addEventListener('submit', async (event) => {
     try {
         const user = await signIn(email, password);
         $('login-password').value = '';
-        showQueue(user);
+        startSession(user);
     } catch (error) {
         setError(loginError, error.message);
         $('login-password').select();
@@ -133,12 +244,25 @@ $('sign-out').addEventListener('click', async () => {
     showLogin();
 });
 
+notifyButton.addEventListener('click', async () => {
+    await attention.enableNotifications();
+    renderNotifyButton();
+});
+
+languageSelect.addEventListener('change', () => {
+    setLanguage(languageSelect.value);
+    applyLanguage();
+});
+
 async function start() {
+    fillLanguageMenu();
+    setLanguage(language());
     applyStrings(document);
-    document.title = t('app.title');
+    attention.setTitle(t('app.title'));
+    if (!window.location.hash) window.history.replaceState(null, '', routeHref('queue'));
     try {
         const me = await currentUser();
-        if (me) showQueue(me);
+        if (me) startSession(me);
         else showLogin();
     } catch (error) {
         showLogin(error.message);

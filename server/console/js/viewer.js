@@ -7,7 +7,7 @@
 import { currentUser, endSession, getConnectionRequest } from './api.js';
 import { show } from './dom.js';
 import { LiveEvents } from './events.js';
-import { applyStrings, t } from './strings.js';
+import { applyStrings, t } from './i18n.js';
 
 const kNoVncModule = '/console/vendor/novnc/core/rfb.js';
 const kEndedChecks = 6;
