@@ -341,6 +341,14 @@ describe('operator console in a browser', () => {
         await page.waitForSelector('#queue-view', { state: 'visible' });
         await page.click('#sign-out');
         await page.waitForSelector('#login-form', { state: 'visible' });
+        // The server ends the live stream when the session is revoked; the page must not take
+        // that for a session that ended on its own ("Your session has ended"). The stream's
+        // reconnect would come within its first backoff (≤ 0.5 s): watched for 2 s.
+        const watchUntil = Date.now() + 2000;
+        while (Date.now() < watchUntil) {
+            assert.equal(await page.locator('#login-error').isVisible(), false, 'an error after a deliberate sign-out');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await page.reload();
         await page.waitForSelector('#login-form', { state: 'visible' });
         const status = await page.evaluate(async () => (await fetch('/api/v1/queue')).status);

@@ -236,6 +236,9 @@ loginForm.addEventListener('submit', async (event) => {
 });
 
 $('sign-out').addEventListener('click', async () => {
+    // The live stream stops first: the server ends it when the session is revoked, and its
+    // reconnect would otherwise find the user signed out and say "Your session has ended".
+    session?.events.stop();
     try {
         await signOut();
     } catch {
