@@ -81,7 +81,7 @@ function apiFigures(answer) {
 const pageDayStart = (page) => page.evaluate(() => {
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
-    return midnight.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return midnight.toISOString();
 });
 
 /// Each chart's Chart.js instance as {id, labels, data}, or null when the canvas has none.

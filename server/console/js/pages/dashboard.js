@@ -47,15 +47,12 @@ function loadChart() {
 }
 
 /// The browser's local midnight today, as the UTC time the API wants for day_start
-/// ("2026-12-06T03:00:00Z": whole seconds). The API takes only the last 24 hours; in the
-/// last hour of a 25-hour day (clocks going back) midnight is older, so the day then counts
-/// from a minute short of 24 hours ago (the minute covers the request's way there).
+/// ("2026-12-06T03:00:00Z"). The API takes the last 25 hours, so a day when the clocks go
+/// back still starts at its own midnight.
 function localMidnight() {
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
-    const earliest = Date.now() - 24 * 3600_000 + 60_000;
-    const start = midnight.getTime() < earliest ? new Date(earliest) : midnight;
-    return start.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return midnight.toISOString();
 }
 
 function shorten(text, max) {
