@@ -18,18 +18,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { missingForRemoteDesktop, RemoteDesktop, sampleMarker, showsMarker } from './remote_desktop.mjs';
-import { call, Device, kAdminEmail, signIn, startServer, stopAll, waitFor } from './support.mjs';
+import { call, Device, kAdminEmail, screenshotsDir, serverBinary, signIn, startServer, stopAll, waitFor } from './support.mjs';
 
 const env = process.env;
-const serverBin = env.HELPLINE_SERVER_BIN;
+const serverBin = serverBinary();
 const chromiumBin = env.HELPLINE_CHROMIUM ?? '/usr/bin/chromium';
-const screenshots = env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
+const screenshots = screenshotsDir;
 const novncDir = env.HELPLINE_NOVNC_DIR ?? '/usr/share/novnc';
 
-if (!serverBin || !existsSync(serverBin)) {
-    console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${serverBin ?? ''}').`);
-    process.exit(2);
-}
 const missing = [];
 if (!existsSync(chromiumBin))
     missing.push(`There is no browser at ${chromiumBin}: apt-get install -y chromium (scripts/test installs it).`);

@@ -22,18 +22,14 @@ import { isDeepStrictEqual } from 'node:util';
 import strings from '../../server/console/js/strings/dashboard.js';
 import {
     accessibilityViolations, addUser, call, Device, kAdminEmail, launchBrowser, openConsole, setMembers, signIn,
-    startServer, stopAll, waitFor,
+    screenshotsDir, serverBinary, startServer, stopAll, waitFor,
 } from './support.mjs';
 
 const env = process.env;
-const serverBin = env.HELPLINE_SERVER_BIN;
-const screenshots = env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
+const serverBin = serverBinary();
+const screenshots = screenshotsDir;
 const chartjsDir = env.HELPLINE_CHARTJS_DIR ?? '/usr/share/javascript/chart.js';
 
-if (!serverBin || !existsSync(serverBin)) {
-    console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${serverBin ?? ''}').`);
-    process.exit(2);
-}
 if (!existsSync(path.join(chartjsDir, 'chart.mjs'))) {
     console.error(`Chart.js is not in ${chartjsDir} (no chart.mjs): apt-get install -y libjs-chart.js (scripts/test installs it).`);
     process.exit(1);

@@ -13,22 +13,16 @@
 //   node --test-reporter=spec ../../tests/console/languages.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { call, Device, kAdminEmail, launchBrowser, signIn, startServer, stopAll, waitFor } from './support.mjs';
+import { call, Device, kAdminEmail, launchBrowser, signIn, startServer, stopAll, waitFor, screenshotsDir, serverBinary } from './support.mjs';
 
 const env = process.env;
-const serverBin = env.HELPLINE_SERVER_BIN;
-const screenshots = env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
-
-if (!serverBin || !existsSync(serverBin)) {
-    console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${serverBin ?? ''}').`);
-    process.exit(2);
-}
+const serverBin = serverBinary();
+const screenshots = screenshotsDir;
 
 /// The browser languages each run starts with, and what the console must pick from them.
 const kRuns = [

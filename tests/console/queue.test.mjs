@@ -11,7 +11,6 @@
 //   node --test-reporter=spec ../../tests/console/queue.test.mjs
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,16 +19,11 @@ import { after, before, describe, it } from 'node:test';
 import { filtersFromParams, fold, insertSorted, isFiltered, kNoGroup, matcher, paramsFromFilters, removeSorted }
     from '../../server/console/js/pages/queue_filter.js';
 import { accessibilityViolations, addUser, call, Device, kAdminEmail, launchBrowser, openConsole, setMembers, signIn, startServer,
-         stopAll, waitFor } from './support.mjs';
+         stopAll, waitFor, screenshotsDir, serverBinary } from './support.mjs';
 
 const env = process.env;
-const serverBin = env.HELPLINE_SERVER_BIN;
-const screenshots = env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
-
-if (!serverBin || !existsSync(serverBin)) {
-    console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${serverBin ?? ''}').`);
-    process.exit(2);
-}
+const serverBin = serverBinary();
+const screenshots = screenshotsDir;
 
 /// What "live" means here: another console shows a change within this long.
 const kLiveMs = 1000;

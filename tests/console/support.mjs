@@ -7,7 +7,22 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+
+/// The helpline-server a browser test runs (HELPLINE_SERVER_BIN, which CTest sets); exits
+/// with a message when it is not there.
+export function serverBinary() {
+    const bin = process.env.HELPLINE_SERVER_BIN;
+    if (!bin || !existsSync(bin)) {
+        console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${bin ?? ''}').`);
+        process.exit(2);
+    }
+    return bin;
+}
+
+/// Where screenshots go (HELPLINE_SCREENSHOTS_DIR, which CTest sets to build/<preset>/screenshots).
+export const screenshotsDir = process.env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
 
 /// Polls `probe` (sync or async) until it returns something truthy; throws `what` with
 /// the last error after `timeoutMs`.
@@ -250,7 +265,8 @@ export async function launchBrowser() {
 /// `timezoneId` (e.g. 'America/Sao_Paulo') is the browser's time zone (default: the system's).
 /// Script errors and CSP violations are collected in page.consoleErrors.
 export async function openConsole(browser, url, email, password, { language = 'en', viewport = { width: 1366, height: 800 }, hash = '', timezoneId } = {}) {
-    const context = await browser.newContext({ viewport, locale: language.replace('_', '-'), ...(timezoneId ? { timezoneId } : {}) });
+    const context = await browser.newContext({ viewport, locale: language.replace('_', '-'), acceptDownloads: true,
+                                               ...(timezoneId ? { timezoneId } : {}) });
     const page = await context.newPage();
     page.consoleErrors = [];
     page.on('pageerror', (error) => page.consoleErrors.push(error.message));

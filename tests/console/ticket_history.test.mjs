@@ -32,16 +32,11 @@ import historyStrings from '../../server/console/js/strings/history.js';
 import ticketStrings from '../../server/console/js/strings/ticket.js';
 import {
     accessibilityViolations, addUser, call, Device, kAdminEmail, launchBrowser, run, setMembers, signIn, startServer,
-    stopAll, waitFor,
-} from './support.mjs';
+    stopAll, waitFor, openConsole, screenshotsDir, serverBinary } from './support.mjs';
 
 const env = process.env;
-const serverBin = env.HELPLINE_SERVER_BIN;
-const screenshots = env.HELPLINE_SCREENSHOTS_DIR ?? path.join(os.tmpdir(), 'helpline-console-screenshots');
-if (!serverBin || !existsSync(serverBin)) {
-    console.error(`HELPLINE_SERVER_BIN must name the built helpline-server (got '${serverBin ?? ''}').`);
-    process.exit(2);
-}
+const serverBin = serverBinary();
+const screenshots = screenshotsDir;
 const sqlite3 = env.HELPLINE_SQLITE3 ?? '/usr/bin/sqlite3';
 if (!existsSync(sqlite3)) {
     console.error(`There is no sqlite3 at ${sqlite3}: apt-get install -y sqlite3 (scripts/test installs it).`);
@@ -60,22 +55,10 @@ const kHeader = 'number,requester_email,organization,subject,group,operator,prio
 
 // --- small helpers ----------------------------------------------------------------------
 
-/// A context signed in as `email`, in `language` and time zone `timezoneId` (openConsole's
-/// steps, with a time zone).
+/// A context signed in as `email`, in `language` and time zone `timezoneId`, once its live
+/// updates are connected.
 async function openAs(browser, url, email, password, { language = 'en', timezoneId = 'UTC', hash = '' } = {}) {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: language.replace('_', '-'), timezoneId, acceptDownloads: true });
-    const page = await context.newPage();
-    page.consoleErrors = [];
-    page.on('pageerror', (error) => page.consoleErrors.push(error.message));
-    page.on('console', (message) => {
-        if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) page.consoleErrors.push(message.text());
-    });
-    await page.goto(`${url}/console/${hash}`);
-    await page.waitForSelector('#login-form', { state: 'visible' });
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', password);
-    await page.click('#login-submit');
-    await page.waitForSelector('#page:not([hidden])');
+    const page = await openConsole(browser, url, email, password, { language, timezoneId, hash });
     await waitFor('the live status', async () => (await page.locator('#live-status').getAttribute('data-state')) === 'connected');
     return page;
 }
