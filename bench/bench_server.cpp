@@ -140,7 +140,7 @@ void raise_open_files(std::uint64_t wanted) {
 }
 
 BenchServer::BenchServer(const std::string& binary, const std::vector<std::string>& run_args,
-                         std::uint64_t open_files) {
+                         std::uint64_t open_files, const BeforeRun& before_run) {
     install_stop_handlers();
     const char* parent = std::getenv("HELPLINE_BENCH_DIR");  // where the database lives
     std::string tmpl =
@@ -150,7 +150,7 @@ BenchServer::BenchServer(const std::string& binary, const std::vector<std::strin
                                  std::strerror(errno));
     dir_ = tmpl;
     try {
-        start(binary, run_args, open_files);
+        start(binary, run_args, open_files, before_run);
     } catch (...) {
         stop();
         std::error_code ec;
@@ -160,7 +160,7 @@ BenchServer::BenchServer(const std::string& binary, const std::vector<std::strin
 }
 
 void BenchServer::start(const std::string& binary, const std::vector<std::string>& run_args,
-                        std::uint64_t open_files) {
+                        std::uint64_t open_files, const BeforeRun& before_run) {
     const fs::path data = dir_ / "data";
 
     const std::string init =
@@ -173,6 +173,7 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
     admin_password_ = init.substr(at + 19, init.find('\n', at) - at - 19);
     run_to_completion({binary, "group", "add", "--data", data.string(), "helpdesk", "Help desk"},
                       dir_);
+    if (before_run) before_run(data);
 
     const fs::path port_file = dir_ / "port";
     std::vector<std::string> argv = {binary,     "run",         "--data",      data.string(),

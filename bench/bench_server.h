@@ -16,11 +16,15 @@ namespace helpline::bench {
 
 class BenchServer {
   public:
+    /// What runs between `init` (+ `group add helpdesk`) and `run`, given the data folder:
+    /// a benchmark that needs a large team seeds the database here (seed_writer.h).
+    using BeforeRun = std::function<void(const std::filesystem::path& data)>;
+
     /// Initialises a team in a new temporary folder and starts `run` with `run_args`
     /// added; `open_files` is the least RLIMIT_NOFILE the server gets (0: inherited). Waits (20 s
     /// at most) until the port file is written and /livez answers. Throws on failure.
     BenchServer(const std::string& binary, const std::vector<std::string>& run_args,
-                std::uint64_t open_files = 0);
+                std::uint64_t open_files = 0, const BeforeRun& before_run = {});
     ~BenchServer();  ///< stops the server and removes the folder
     BenchServer(const BenchServer&) = delete;
     BenchServer& operator=(const BenchServer&) = delete;
@@ -43,9 +47,9 @@ class BenchServer {
     std::string stop();
 
   private:
-    /// init, group add, run; waits for /livez.
+    /// init, group add, before_run, run; waits for /livez.
     void start(const std::string& binary, const std::vector<std::string>& run_args,
-               std::uint64_t open_files);
+               std::uint64_t open_files, const BeforeRun& before_run);
 
     std::filesystem::path dir_;
     std::string admin_email_ = "admin@bench.example";

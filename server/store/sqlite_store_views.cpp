@@ -1,11 +1,13 @@
 // The SQLite Store: what the console reads — the queue view, history pages, requester
 // type-ahead, the dashboard's figures and a ticket's audit trail. Each list is a range
 // scan of an index in the list's own order (migration 3), so a page costs about the same
-// with a thousand tickets or a million; docs/storage.md shows the query plans.
+// with a thousand tickets or a million; docs/benchmarks.md shows the query plans.
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "server/store/sqlite_store.h"
 #include "server/store/ticket_rows.h"
@@ -15,15 +17,21 @@ namespace helpline::server {
 namespace {
 
 // An operator's queue view (§6): open tickets of their groups, and those assigned to
-// them. Two parameters, both the user's id. Served by the partial indexes
-// tickets_open_group and tickets_open_operator (SQLite's OR-by-union plan).
+// them. Two parameters, both the user's id. Only inside a query that reads a range of
+// tickets_status_created anyway (the dashboard's tickets created since): SQLite serves this
+// OR from that index, i.e. reads every open ticket, so the view's list comes from
+// queue_view() instead.
 constexpr const char* kQueueView =
     " AND (group_id IN (SELECT group_id FROM group_members WHERE user_id = ?)"
     " OR operator_id = ?)";
 // An operator's history view (§6): tickets they handled or that belong to one of their
-// groups. Two parameters, both the user's id.
+// groups. Two parameters, both the user's id. EXISTS, not `number IN (SELECT ticket_number
+// ...)`: SQLite builds the IN list from every ticket the operator ever handled (tens of
+// thousands after two years) on each run, where EXISTS is one primary-key probe per row
+// the rest of the query reads (benchmarks.md, "The operator console at scale").
 constexpr const char* kHistoryView =
-    " AND (number IN (SELECT ticket_number FROM ticket_handlers WHERE user_id = ?)"
+    " AND (EXISTS (SELECT 1 FROM ticket_handlers h WHERE h.ticket_number = tickets.number"
+    " AND h.user_id = ?)"
     " OR group_id IN (SELECT group_id FROM group_members WHERE user_id = ?))";
 constexpr const char* kHistoryOrder = " ORDER BY closed_at DESC, number DESC";
 
@@ -62,16 +70,95 @@ std::string prefix_end(const std::string& prefix) {
     return prefix + "\xff";
 }
 
+std::vector<std::string> member_groups(Db& db, UserId user) {
+    std::vector<std::string> groups;
+    auto stmt = db.prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
+    stmt.bind(user);
+    while (stmt.step()) groups.push_back(stmt.text(0));
+    return groups;
+}
+
+void read_tickets(Db& db, Statement& stmt, std::vector<Ticket>& out) {
+    while (stmt.step()) out.push_back(read_ticket(db, stmt));
+}
+
+int priority_rank(Priority p) {
+    switch (p) {
+        case Priority::urgent: return 3;
+        case Priority::high: return 2;
+        case Priority::medium: return 1;
+        case Priority::low: break;
+    }
+    return 0;
+}
+
+/// kQueueOrder, in C++.
+bool queue_before(const Ticket& a, const Ticket& b) {
+    return std::tuple(-priority_rank(a.priority), a.created_at, a.number) <
+           std::tuple(-priority_rank(b.priority), b.created_at, b.number);
+}
+
+/// An operator's queue view (§6), in queue order: one range of tickets_open_group per group
+/// of theirs and one of tickets_open_operator, merged. Written as one query
+/// (`group_id IN (...) OR operator_id = ?`), SQLite's planner, which has no statistics,
+/// prefers tickets_status_created and reads every open ticket to keep the few in the view
+/// (measured with 20,000 open tickets: 12 ms against 2 ms; benchmarks.md).
+std::vector<Ticket> queue_view(Db& db, UserId user) {
+    std::vector<Ticket> tickets;
+    const std::string open = fmt::format("SELECT {} FROM tickets WHERE status = 'open'", kTicketColumns);
+    for (const auto& group : member_groups(db, user)) {
+        auto stmt = db.prepare(open + " AND group_id = ?");
+        stmt.bind(group);
+        read_tickets(db, stmt, tickets);
+    }
+    auto mine = db.prepare(open + " AND operator_id = ?");
+    mine.bind(user);
+    read_tickets(db, mine, tickets);
+    std::sort(tickets.begin(), tickets.end(), queue_before);
+    // A ticket of one of their groups assigned to them came twice; the copies are adjacent.
+    tickets.erase(std::unique(tickets.begin(), tickets.end(),
+                              [](const Ticket& a, const Ticket& b) { return a.number == b.number; }),
+                  tickets.end());
+    return tickets;
+}
+
+/// Closed and expired tickets in a history view, by status. An operator's is counted as
+/// the tickets of their groups (a range of tickets_history_group each) plus those they
+/// handled outside them (ticket_handlers_history): as one query with kHistoryView, SQLite
+/// walks the whole history (a million rows: ~1 s). The whole team's is a scan of the
+/// covering index tickets_status_created.
+HistoryCounts count_history(Db& db, std::optional<UserId> visible_to) {
+    HistoryCounts counts;
+    const auto add = [&](Statement& stmt) {
+        while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) += stmt.int64(1);
+    };
+    if (!visible_to) {
+        auto stmt = db.prepare("SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired') GROUP BY status");
+        add(stmt);
+        return counts;
+    }
+    for (const auto& group : member_groups(db, *visible_to)) {
+        auto stmt = db.prepare("SELECT status, COUNT(*) FROM tickets WHERE status <> 'open' AND group_id = ? GROUP BY status");
+        stmt.bind(group);
+        add(stmt);
+    }
+    auto handled = db.prepare(
+        "SELECT t.status, COUNT(*) FROM ticket_handlers h JOIN tickets t ON t.number = h.ticket_number "
+        "WHERE h.user_id = ? AND h.closed_at IS NOT NULL AND t.status <> 'open' AND (t.group_id IS NULL OR "
+        "t.group_id NOT IN (SELECT group_id FROM group_members WHERE user_id = ?)) GROUP BY t.status");
+    handled.bind(*visible_to, *visible_to);
+    add(handled);
+    return counts;
+}
+
 }  // namespace
 
 std::vector<Ticket> SqliteStore::queue(std::optional<UserId> visible_to) {
     return read_only([&] {
-        std::string sql = fmt::format("SELECT {} FROM tickets WHERE status = 'open'", kTicketColumns);
-        if (visible_to) sql += kQueueView;
-        sql += fmt::format(" ORDER BY {}", kQueueOrder);
         Transaction tx(db(), Transaction::Kind::read);
-        auto stmt = db().prepare(sql);
-        if (visible_to) stmt.bind(*visible_to, *visible_to);
+        if (visible_to) return queue_view(db(), *visible_to);
+        auto stmt = db().prepare(
+            fmt::format("SELECT {} FROM tickets WHERE status = 'open' ORDER BY {}", kTicketColumns, kQueueOrder));
         return load_tickets(stmt, false);
     });
 }
@@ -128,12 +215,7 @@ HistoryPage SqliteStore::history(const HistoryFilter& filter) {
         // (tickets_history_group) and one over what they handled (ticket_handlers_history),
         // merged. Each scan stops after a page, whatever the size of history.
         const UserId me = *filter.visible_to;
-        std::vector<std::string> groups;
-        {
-            auto stmt = db().prepare("SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id");
-            stmt.bind(me);
-            while (stmt.step()) groups.push_back(stmt.text(0));
-        }
+        const std::vector<std::string> groups = member_groups(db(), me);
         std::vector<std::vector<Ticket>> sources;
         const std::string per_group =
             base + " AND group_id = ?" + where.sql("closed_at", "number", false) + kHistoryOrder + " LIMIT ?";
@@ -151,14 +233,8 @@ HistoryPage SqliteStore::history(const HistoryFilter& filter) {
 
 HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
     return read_only([&] {
-        std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
-        if (visible_to) sql += kHistoryView;
-        sql += " GROUP BY status";
-        auto stmt = db().prepare(sql);
-        if (visible_to) stmt.bind(*visible_to, *visible_to);
-        HistoryCounts counts;
-        while (stmt.step()) (stmt.text(0) == "closed" ? counts.closed : counts.expired) = stmt.int64(1);
-        return counts;
+        Transaction tx(db(), Transaction::Kind::read);
+        return count_history(db(), visible_to);
     });
 }
 
@@ -187,13 +263,26 @@ DashboardData SqliteStore::dashboard(const DashboardQuery& q) {
         const auto bind_view = [&](Statement& s) {
             if (q.visible_to) s.bind(*q.visible_to, *q.visible_to);
         };
-        {
-            std::string sql =
-                "SELECT priority, group_id, operator_id, COUNT(*) FROM tickets WHERE status = 'open'";
-            if (q.visible_to) sql += kQueueView;
-            sql += " GROUP BY priority, group_id, operator_id";
-            auto stmt = db().prepare(sql);
-            bind_view(stmt);
+        if (q.visible_to) {
+            // The operator's queue view, counted here: a few hundred rows read by their
+            // indexes, where a GROUP BY over the view would read every open ticket.
+            std::map<std::tuple<Priority, std::optional<std::string>, std::optional<UserId>>, std::int64_t> open;
+            for (const Ticket& t : queue_view(db(), *q.visible_to)) {
+                ++open[{t.priority, t.group_id, t.operator_id}];
+                if (!d.oldest_open || std::tie(t.created_at, t.number) <
+                                          std::tie(d.oldest_open->created_at, d.oldest_open->number))
+                    d.oldest_open = t;
+            }
+            for (const auto& [key, count] : open) {
+                DashboardData::OpenCount c;
+                std::tie(c.priority, c.group_id, c.operator_id) = key;
+                c.count = count;
+                d.open.push_back(std::move(c));
+            }
+        } else {
+            auto stmt = db().prepare(
+                "SELECT priority, group_id, operator_id, COUNT(*) FROM tickets WHERE status = 'open' "
+                "GROUP BY priority, group_id, operator_id");
             while (stmt.step()) {
                 DashboardData::OpenCount c;
                 c.priority = parse_priority(stmt.text(0)).value_or(Priority::medium);
@@ -202,61 +291,50 @@ DashboardData SqliteStore::dashboard(const DashboardQuery& q) {
                 c.count = stmt.int64(3);
                 d.open.push_back(std::move(c));
             }
-        }
-        {
-            std::string sql = fmt::format("SELECT {} FROM tickets WHERE status = 'open'", kTicketColumns);
-            if (q.visible_to) sql += kQueueView;
-            sql += " ORDER BY created_at, number LIMIT 1";
-            auto stmt = db().prepare(sql);
-            bind_view(stmt);
-            auto oldest = load_tickets(stmt, false);
+            auto oldest_stmt = db().prepare(fmt::format(
+                "SELECT {} FROM tickets WHERE status = 'open' ORDER BY created_at, number LIMIT 1", kTicketColumns));
+            auto oldest = load_tickets(oldest_stmt, false);
             if (!oldest.empty()) d.oldest_open = std::move(oldest.front());
         }
-        {
-            std::string sql = "SELECT status, COUNT(*) FROM tickets WHERE status IN ('closed', 'expired')";
-            if (q.visible_to) sql += kHistoryView;
-            sql += " GROUP BY status";
-            auto stmt = db().prepare(sql);
-            bind_view(stmt);
-            while (stmt.step()) (stmt.text(0) == "closed" ? d.history.closed : d.history.expired) = stmt.int64(1);
-        }
+        d.history = count_history(db(), q.visible_to);
         {
             // Created since: open ones by the queue view, the others by the history view.
             std::string sql =
                 "SELECT created_at FROM tickets WHERE status IN ('open', 'closed', 'expired') "
                 "AND created_at >= ?";
             if (q.visible_to)
-                sql +=
-                    " AND ((status = 'open' AND (group_id IN (SELECT group_id FROM group_members "
-                    "WHERE user_id = ?) OR operator_id = ?)) OR (status <> 'open'" +
-                    std::string(kHistoryView) + "))";
+                sql += std::string(" AND ((status = 'open'") + kQueueView + ") OR (status <> 'open'" + kHistoryView + "))";
             sql += " ORDER BY created_at";
             auto stmt = db().prepare(sql);
             stmt.bind(q.since);
             if (q.visible_to) stmt.bind(*q.visible_to, *q.visible_to, *q.visible_to, *q.visible_to);
             while (stmt.step()) d.created.push_back(stmt.int64(0));
         }
+        // Closed (not expired) since: the expired ones are skipped here rather than with
+        // `AND status = 'closed'` in the query, which SQLite would serve from
+        // tickets_status_created — every closed ticket of all time (~1 s with a million),
+        // instead of the range of tickets_history since then.
         {
             std::string sql =
-                "SELECT closed_at, closed_by FROM tickets WHERE status <> 'open' AND closed_at >= ? "
-                "AND status = 'closed'";
+                "SELECT closed_at, closed_by, status FROM tickets WHERE status <> 'open' AND closed_at >= ?";
             if (q.visible_to) sql += kHistoryView;
             sql += " ORDER BY closed_at";
             auto stmt = db().prepare(sql);
             stmt.bind(q.since);
             bind_view(stmt);
-            while (stmt.step()) d.closed.push_back({stmt.int64(0), stmt.optional_int64(1)});
+            while (stmt.step())
+                if (stmt.text(2) == "closed") d.closed.push_back({stmt.int64(0), stmt.optional_int64(1)});
         }
         {
             std::string sql =
-                "SELECT closed_at - created_at AS d FROM tickets WHERE status <> 'open' "
-                "AND closed_at >= ? AND status = 'closed'";
+                "SELECT closed_at - created_at AS d, status FROM tickets WHERE status <> 'open' AND closed_at >= ?";
             if (q.visible_to) sql += kHistoryView;
             sql += " ORDER BY d";
             auto stmt = db().prepare(sql);
             stmt.bind(q.week_from);
             bind_view(stmt);
-            while (stmt.step()) d.close_durations.push_back(stmt.int64(0));
+            while (stmt.step())
+                if (stmt.text(1) == "closed") d.close_durations.push_back(stmt.int64(0));
         }
         return d;
     });
