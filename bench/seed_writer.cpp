@@ -471,6 +471,10 @@ SeedReport write_seed(const fs::path& data_dir, const DataSet& data, bool progre
         db.exec("UPDATE counters SET value = " +
                 std::to_string(data.tickets.empty() ? 1000 : data.tickets.back().number) +
                 " WHERE name = 'ticket_number'");
+        // What the store keeps with each close and expiry (migration 4), counted once.
+        db.exec("INSERT INTO history_counts (group_id, status, n) SELECT coalesce(group_id, ''), status, "
+                "COUNT(*) FROM tickets WHERE status <> 'open' GROUP BY coalesce(group_id, ''), status "
+                "ON CONFLICT (group_id, status) DO UPDATE SET n = n + excluded.n");
         if (data.options.audit) report.audit_entries += write_audit(db, data, ids, device_ids);
         if (progress)
             std::fprintf(stderr, "seed: building the indexes (%.1f s)\n", seconds_since(started));

@@ -170,6 +170,8 @@ class SqliteStore final : public Store {
     void insert_handler(TicketNumber number, UserId user);  ///< idempotent
     /// The ticket was closed or expired at `closed_at`: its handlers' rows say so.
     void handlers_closed(TicketNumber number, Timestamp closed_at);
+    /// One more ticket of `group_id` in history with `status` (history_counts).
+    void count_in_history(const std::optional<std::string>& group_id, TicketStatus status);
     bool user_exists(UserId id);
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);

@@ -175,6 +175,7 @@ Status SqliteStore::delete_group(const std::string& id) {
         db().prepare("DELETE FROM tickets WHERE group_id = ? AND status IN ('closed', 'expired')")
             .bind(id)
             .run();
+        db().prepare("DELETE FROM history_counts WHERE group_id = ?").bind(id).run();
         db().prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
         db().prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
         bump_team_revision();

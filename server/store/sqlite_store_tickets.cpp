@@ -88,6 +88,14 @@ void SqliteStore::insert_handler(TicketNumber number, UserId user) {
         .run();
 }
 
+void SqliteStore::count_in_history(const std::optional<std::string>& group_id, TicketStatus status) {
+    db().prepare(
+           "INSERT INTO history_counts (group_id, status, n) VALUES (?, ?, 1) "
+           "ON CONFLICT (group_id, status) DO UPDATE SET n = n + 1")
+        .bind(group_id.value_or(""), to_string(status))
+        .run();
+}
+
 void SqliteStore::handlers_closed(TicketNumber number, Timestamp closed_at) {
     db().prepare("UPDATE ticket_handlers SET closed_at = ? WHERE ticket_number = ?")
         .bind(closed_at, number)
@@ -328,6 +336,7 @@ Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, T
             .run();
         insert_handler(number, by);
         handlers_closed(number, now);
+        count_in_history(current->group_id, TicketStatus::closed);
         // In the same transaction: once the ticket is closed, no request of it can be
         // accepted, however the answer and the close interleave.
         auto cancelled = cancel_pending_requests(number, now);
@@ -371,8 +380,10 @@ std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestam
         for (const TicketNumber number : numbers) {
             handlers_closed(number, now);
             auto cancelled = cancel_pending_requests(number, now);
-            if (auto t = load_ticket(number))
+            if (auto t = load_ticket(number)) {
+                count_in_history(t->group_id, TicketStatus::expired);
                 expired.push_back(ClosedTicket{std::move(*t), std::move(cancelled)});
+            }
         }
         tx.commit();
         return expired;

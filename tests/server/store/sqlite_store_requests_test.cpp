@@ -172,6 +172,28 @@ TEST_CASE("migration 3 gives handlers their ticket's close time, so history find
     CHECK(f.store->queue(1).size() == 1);
 }
 
+TEST_CASE("migration 4 counts the history a database already holds") {
+    StoreFixture f;
+    f.store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
+    {
+        auto db = Db::open(f.path);
+        REQUIRE(migrate(*db, sqlite_migrations().first(3)).ok());
+        db->exec(
+            "INSERT INTO team_groups (id, name) VALUES ('helpdesk', 'Help desk');"
+            "INSERT INTO tickets (number, email, subject, description, priority, group_id, status, "
+            "created_at, updated_at, closed_at) VALUES "
+            "(1001, 'a@b.example', '', 'd', 'medium', 'helpdesk', 'closed', 1000, 1500, 1500),"
+            "(1002, 'a@b.example', '', 'd', 'medium', 'helpdesk', 'expired', 1000, 1500, 1500),"
+            "(1003, 'a@b.example', '', 'd', 'medium', NULL, 'closed', 1000, 1500, 1500),"
+            "(1004, 'a@b.example', '', 'd', 'medium', 'helpdesk', 'open', 1000, 1000, NULL);");
+    }
+    f.reopen();
+    const auto counts = f.store->history_counts(std::nullopt);
+    CHECK(counts.closed == 2);
+    CHECK(counts.expired == 1);
+}
+
 TEST_CASE("of twenty concurrent answers to one request exactly one wins") {
     StoreFixture f;
     f.add_device("dev1");

@@ -630,6 +630,46 @@ TEST_CASE("assigned_at is when the current operator got the ticket") {
     CHECK_FALSE(f.store->ticket(n)->assigned_at);
 }
 
+TEST_CASE("history's totals follow closes, expiries and group deletions, whole team and per operator") {
+    StoreFixture f;
+    f.add_group("helpdesk");
+    f.add_group("billing");
+    const auto me = f.add_user("me@acme.example");
+    const auto other = f.add_user("other@acme.example");
+    REQUIRE(f.store->set_group_members("helpdesk", {me}).ok());
+    const auto counted = [&](std::optional<UserId> view) {
+        const auto c = f.store->history_counts(view);
+        return std::pair{c.closed, c.expired};
+    };
+    // What the totals must be: counted the slow way, from the tickets themselves.
+    const auto actual = [&](std::optional<UserId> view) {
+        HistoryFilter all;
+        all.visible_to = view;
+        all.limit = 1000;
+        std::pair<std::int64_t, std::int64_t> c{0, 0};
+        for (const auto& t : f.store->history(all).tickets) (t.status == TicketStatus::closed ? c.first : c.second) += 1;
+        return c;
+    };
+    const auto a = f.submit_at(100, "helpdesk").number;
+    const auto b = f.submit_at(100, "billing").number;
+    const auto c = f.submit_at(100).number;
+    const auto handled_in_billing = f.submit_at(100, "billing").number;
+    f.submit_at(500, "helpdesk");  // stays open
+    REQUIRE(f.store->close_ticket(a, other, 1000).ok());
+    REQUIRE(f.store->close_ticket(b, other, 1000).ok());
+    REQUIRE(f.store->close_ticket(handled_in_billing, me, 1000).ok());
+    f.store->expire_tickets(200, 2000);  // c
+    for (const auto view : {std::optional<UserId>{}, std::optional<UserId>{me}, std::optional<UserId>{other}})
+        CHECK(counted(view) == actual(view));
+    CHECK(counted(std::nullopt) == std::pair<std::int64_t, std::int64_t>{3, 1});
+    CHECK(counted(me) == std::pair<std::int64_t, std::int64_t>{2, 0});
+    REQUIRE(f.store->delete_group("billing").ok());
+    CHECK(counted(std::nullopt) == std::pair<std::int64_t, std::int64_t>{1, 1});
+    CHECK(counted(std::nullopt) == actual(std::nullopt));
+    CHECK(counted(me) == actual(me));
+    (void)c;
+}
+
 TEST_CASE("the dashboard's figures are read in the caller's views") {
     StoreFixture f;
     f.add_group("helpdesk");
