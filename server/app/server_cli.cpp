@@ -10,6 +10,9 @@
 namespace helpline::server {
 namespace {
 
+/// Read when it exists (a packaged server's configuration); --config names another.
+constexpr const char* kDefaultConfigFile = "/etc/helpline/server.conf";
+
 /// Checks an integer option before it is used: a whole number from `min` to `max`, the
 /// message saying what it means (a TTL of 0 would expire every ticket at once).
 CLI::Validator whole_number(long long min, long long max, const std::string& meaning) {
@@ -32,10 +35,19 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", HELPLINE_VERSION);
     app.footer("Exit codes: 0 success, 1 failure, 2 usage error. Documentation: docs/operations.md.");
+    // Options may also come from a configuration file (INI: `data = …` at the top, the
+    // options of `run` in a [run] section, each named as its long option without the
+    // dashes); the command line wins. A packaged server reads /etc/helpline/server.conf.
+    app.config_formatter(std::make_shared<CLI::ConfigINI>());
+    app.set_config("--config", kDefaultConfigFile,
+                   "Read options from this file; the command line wins (INI, see docs/operations.md)");
+    app.allow_config_extras(false);  // a misspelt setting is an error, not silently ignored
+    // --data belongs to every command; given after the command's name it falls through.
+    app.fallthrough();
     std::filesystem::path data;
-    const auto data_option = [&](CLI::App* cmd) {
-        cmd->add_option("--data", data, "Data folder (database, TLS material)")->required();
-    };
+    app.add_option("--data", data, "Data folder (database, TLS material)");
+    std::vector<CLI::App*> needs_data;
+    const auto data_option = [&](CLI::App* cmd) { needs_data.push_back(cmd); };
 
     std::string admin_email, admin_name;
     auto* init = app.add_subcommand("init", "Create the team: database and first admin (prints a one-time password)");
@@ -151,8 +163,25 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::ConfigError& e) {
+        const auto* config = app.get_config_ptr();
+        err << "error: the configuration file " << (config != nullptr ? config->as<std::string>() : std::string())
+            << " has a setting this server does not know (" << e.what()
+            << "). Settings are the long options without their dashes: `data = …` at the top, the "
+               "options of `run` under [run] (see docs/operations.md).\n";
+        return 2;
     } catch (const CLI::ParseError& e) {
         return app.exit(e, out, err) == 0 ? 0 : 2;
+    }
+    for (const CLI::App* cmd : needs_data) {
+        if (*cmd && data.empty()) {
+            std::string command = cmd->get_name();
+            if (cmd->get_parent() != nullptr && cmd->get_parent() != &app)
+                command = cmd->get_parent()->get_name() + " " + command;
+            err << "error: " << command
+                << " needs the data folder: --data DIR, or `data = DIR` in the configuration file.\n";
+            return 2;
+        }
     }
     const CliIo io{out, err};
     if (*init) return init_command(data, admin_email, admin_name, io);

@@ -323,4 +323,55 @@ TEST_CASE("management commands answer usage errors with exit code 2 and a missin
     CHECK(contains(empty.err, "helpline-server init --data"));
 }
 
+
+TEST_CASE("a configuration file gives the data folder and run's options; the command line wins") {
+    TempDir dir;
+    const auto config = dir / "server.conf";
+    // listen would refuse to start (plain HTTP off loopback): the command line's wins.
+    write_text(config, "# a packaged server's settings\ndata = " + (dir / "team").string() +
+                           "\n\n[run]\nlisten = 203.0.113.7:8080\nrequest-timeout = 7\n");
+    Team team({"--config", config.string(), "--submit-limit", "1000000"});
+    // The team's server was started with --data from the command line; request-timeout
+    // came from the file.
+    const auto device = team.register_device();
+    const auto number = team.submit(device, ticket_body("The printer jams."));
+    const auto connect = team.call("POST", "/api/v1/tickets/" + std::to_string(number) + "/connect",
+                                   team.admin_token());
+    REQUIRE(connect.status == 201);
+    const auto request = body_json(team.call(
+        "GET", "/api/v1/connection-requests/" + body_json(connect).at("request_id").get<std::string>(),
+        team.admin_token()));
+    CHECK(request.at("expires_in_s").get<int>() <= 7);
+    CHECK(request.at("expires_in_s").get<int>() >= 5);
+
+    // A command without --data takes the file's.
+    ProgramResult init = run_program({kServerBin, "init", "--config", config.string(), "--admin-email",
+                                      "boss@team.example"});
+    INFO(init.out << init.err);
+    CHECK(init.exit_code == 0);
+    const auto listed = run_program({kServerBin, "user", "list", "--config", config.string()});
+    CHECK(listed.exit_code == 0);
+    CHECK(contains(listed.out, "boss@team.example"));
+}
+
+TEST_CASE("a configuration file with a setting the server does not know is refused, naming it") {
+    TempDir dir;
+    const auto config = dir / "server.conf";
+    write_text(config, "data = " + dir.path().string() + "\n[run]\nlisten-on = 127.0.0.1:8080\n");
+    const auto r = run_program({kServerBin, "run", "--config", config.string()});
+    CHECK(r.exit_code == 2);
+    CHECK(contains(r.err, config.string()));
+    CHECK(contains(r.err, "listen-on"));
+    CHECK(contains(r.err, "[run]"));
+}
+
+TEST_CASE("a command without a data folder says where to give it") {
+    TempDir dir;
+    const auto r = run_program({kServerBin, "user", "list", "--config", (dir / "none.conf").string()});
+    CHECK(r.exit_code != 0);
+    const auto plain = run_program({kServerBin, "group", "add", "helpdesk", "Help desk"});
+    CHECK(plain.exit_code == 2);
+    CHECK(contains(plain.err, "group add needs the data folder: --data DIR, or `data = DIR` in the configuration file"));
+}
+
 }  // namespace helpline::test::e2e
