@@ -88,6 +88,7 @@ class ProfileReader : private profile_json::JsonReader {
              {"remote", [this](const Json& v, const std::string& p) { read_remote(v, p); },
               "remote support is on by default and needs its backends: add {\"backends\": "
               "[...]}, or {\"enabled\": false} to turn it off"},
+             {"support", [this](const Json& v, const std::string& p) { read_support(v, p); }},
              {"languages", [this](const Json& v, const std::string& p) { read_languages(v, p); },
               "list the languages of the profile's texts, e.g. [\"en\", \"pt\"]"}});
         return take_problems();
@@ -248,6 +249,15 @@ class ProfileReader : private profile_json::JsonReader {
                     {{"logo", checked_string(appearance.logo, profile_rules::check_logo)},
                      {"accent", checked_string(appearance.accent, profile_rules::check_accent)},
                      {"welcome", localized(appearance.welcome, profile_rules::kMaxWelcomeLength)}});
+    }
+
+    void read_support(const Json& value, const std::string& path) {
+        if (!expect(value, Kind::object, path)) return;
+        auto& support = profile_.support;
+        read_fields(value, path,
+                    {{"email", checked_string(support.email, profile_rules::check_support_email),
+                      "add the address customers write to, e.g. \"help@acme.example\""},
+                     {"url", checked_string(support.url, profile_rules::check_support_url)}});
     }
 
     void read_assistance(const Json& value, const std::string& path) {

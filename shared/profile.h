@@ -69,6 +69,13 @@ struct Profile {
         std::vector<ProfileBackend> backends;
     } remote;
 
+    /// How customers reach the team besides the client (shown in the client's About, used as
+    /// the maintainer of the branded packages); empty when the profile has none.
+    struct Support {
+        std::string email;
+        std::string url;  ///< a web page (https), empty when none
+    } support;
+
     std::vector<std::string> languages;
 };
 

@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "shared/bytes.h"
+#include "shared/email.h"
 #include "shared/text_distance.h"
 
 namespace helpline::profile_rules {
@@ -384,6 +385,25 @@ std::vector<std::string> check_accent(std::string_view colour) {
         return {};
     return {fmt::format("{} is not a colour: write #RRGGBB in hexadecimal, e.g. \"#0A6ED1\"",
                         quote(colour))};
+}
+
+std::vector<std::string> check_support_email(std::string_view email) {
+    if (is_valid_email(email)) return {};
+    return {fmt::format("{} is not an email address customers can write to, e.g. "
+                        "\"help@acme.example\"",
+                        quote(email))};
+}
+
+std::vector<std::string> check_support_url(std::string_view url) {
+    const std::string lower = lowercase(url.substr(0, std::min<std::size_t>(url.size(), 8)));
+    const bool https = lower.starts_with("https://") && url.size() > 8;
+    const bool clean = std::none_of(url.begin(), url.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20u || c == '\x7f' || c == '"' || c == '<' || c == '>';
+    });
+    if (https && clean && url.size() <= 2000) return {};
+    return {fmt::format("{} is not a web page customers can open: write an https:// address without "
+                        "spaces, e.g. \"https://acme.example/help\"",
+                        quote(url))};
 }
 
 std::vector<std::string> check_argv_entry(std::string_view arg, bool is_program) {

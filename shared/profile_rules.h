@@ -50,6 +50,8 @@ std::vector<std::string> check_ca(std::string_view pem);
 inline constexpr std::size_t kMaxCaSize = 64 * 1024;
 std::vector<std::string> check_logo(std::string_view file_name);
 std::vector<std::string> check_accent(std::string_view colour);
+std::vector<std::string> check_support_email(std::string_view email);
+std::vector<std::string> check_support_url(std::string_view url);
 /// One entry of a backend's argv; the program (argv[0]) may hold no placeholder at all.
 std::vector<std::string> check_argv_entry(std::string_view arg, bool is_program);
 

@@ -30,6 +30,8 @@ void print_profile_summary(std::ostream& out, const Profile& p) {
                                               p.remote.backends.size(), p.remote.request_timeout_s)
                                 : "off",
                fmt::join(p.languages, ", "));
+    if (!p.support.email.empty())
+        fmt::print(out, "  Support:    {}{}\n", p.support.email, p.support.url.empty() ? "" : " · " + p.support.url);
 }
 
 nlohmann::ordered_json profile_summary_json(const Profile& p) {
@@ -49,6 +51,7 @@ nlohmann::ordered_json profile_summary_json(const Profile& p) {
                      {"request_timeout_s", p.remote.request_timeout_s},
                      {"backends", backends}};
     doc["languages"] = p.languages;
+    if (!p.support.email.empty()) doc["support"] = {{"email", p.support.email}, {"url", p.support.url}};
     return doc;
 }
 

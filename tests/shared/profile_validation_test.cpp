@@ -39,6 +39,7 @@ constexpr std::string_view kValidProfile = R"({
                            "argv": ["x11vnc", "-display", "{display}", "-localhost",
                                     "-rfbport", "{port}", "-passwdfile", "rm:{password_file}",
                                     "-once", "-quiet"]}]},
+  "support": {"email": "help@acme.example", "url": "https://acme.example/help"},
   "languages": ["en", "pt", "it"]
 })";
 
@@ -177,7 +178,7 @@ const std::vector<Case> kCases = {
      {"revison: unknown field; did you mean \"revision\"?"}},
     {"unknown root field far from any", {set("/colour", R"("red")")},
      {"colour: unknown field; allowed here: schema, id, revision, name, server, appearance, "
-      "assistance, remote, languages"}},
+      "assistance, remote, support, languages"}},
     {"an odd field name is quoted in the path", {set("/appearance/logo url", R"("x")")},
      {"appearance[\"logo url\"]: unknown field; allowed here: logo, accent, welcome"}},
 
@@ -346,6 +347,18 @@ const std::vector<Case> kCases = {
      {"appearance.accent: \"#0A6ED\" is not a colour: write #RRGGBB in hexadecimal, e.g. "
       "\"#0A6ED1\""}},
     {"the accent may be lowercase", {set("/appearance/accent", R"("#0a6ed1")")}, {}},
+    {"support may be left out", {drop("/support")}, {}},
+    {"support needs its email", {set("/support", "{}")},
+     {"support.email: required field is missing; add the address customers write to, e.g. "
+      "\"help@acme.example\""}},
+    {"the support email is an address", {set("/support/email", R"("help")")},
+     {"support.email: \"help\" is not an email address customers can write to, e.g. "
+      "\"help@acme.example\""}},
+    {"the support page is https", {set("/support/url", R"("http://acme.example/help")")},
+     {"support.url: \"http://acme.example/help\" is not a web page customers can open: write an "
+      "https:// address without spaces, e.g. \"https://acme.example/help\""}},
+    {"support has only an email and a page", {set("/support/phone", R"("+351 21 000 0000")")},
+     {"support.phone: unknown field; allowed here: email, url"}},
     {"unknown appearance field close to a known one", {set("/appearance/welcom", "{}")},
      {"appearance.welcom: unknown field; did you mean \"welcome\"?"}},
     {"unknown appearance field far from any", {set("/appearance/color", R"("#000000")")},
@@ -615,6 +628,8 @@ TEST_CASE("a valid profile is read into every field") {
     CHECK(remote.backends[0].argv.size() == 10);
     CHECK(remote.backends[0].argv[7] == "rm:{password_file}");
 
+    CHECK(profile.support.email == "help@acme.example");
+    CHECK(profile.support.url == "https://acme.example/help");
     CHECK(profile.languages == std::vector<std::string>{"en", "pt", "it"});
 }
 
@@ -652,6 +667,8 @@ TEST_CASE("optional fields take their defaults") {
     CHECK_FALSE(profile.remote.enabled);
     CHECK(profile.remote.request_timeout_s == 60);
     CHECK(profile.remote.backends.empty());
+    CHECK(profile.support.email.empty());
+    CHECK(profile.support.url.empty());
 }
 
 TEST_CASE("several problems are all reported at once, in document order") {
