@@ -10,6 +10,7 @@
 #include "server/api/csv.h"
 #include "server/api/handlers.h"
 #include "server/api/services.h"
+#include "server/api/ticket_writer.h"
 
 namespace helpline::server::api {
 namespace {
@@ -86,10 +87,18 @@ http::Response get_history(const http::Request& req, const Principal& who, Conte
     const HistoryPage page = ctx.store.history(std::get<HistoryFilter>(parsed));
     const auto dir = Directory::load(ctx.store);
     const Timestamp now = ctx.clock.now();
-    nlohmann::json list = nlohmann::json::array();
-    for (const Ticket& t : page.tickets) list.push_back(ticket_json(t, dir, now, false));
-    return json_response(200, {{"tickets", list},
-                               {"next", page.next ? nlohmann::json(format_cursor(*page.next)) : nlohmann::json()}});
+    http::Response r;
+    r.body = "{\"next\":";
+    if (page.next) write_json_string(r.body, format_cursor(*page.next));
+    else r.body += "null";
+    r.body += ",\"tickets\":[";
+    r.body.reserve(page.tickets.size() * 700);
+    for (std::size_t i = 0; i < page.tickets.size(); ++i) {
+        if (i > 0) r.body += ',';
+        write_ticket_json(r.body, page.tickets[i], dir, now, false);
+    }
+    r.body += "]}";
+    return r;
 }
 
 http::Response export_history(const http::Request& req, const Principal& who, Context& ctx) {

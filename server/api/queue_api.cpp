@@ -5,6 +5,7 @@
 #include "server/api/handlers.h"
 #include "server/api/services.h"
 #include "server/api/ticket_timeline.h"
+#include "server/api/ticket_writer.h"
 #include "server/api/visibility.h"
 
 namespace helpline::server::api {
@@ -58,10 +59,16 @@ http::Response get_queue(const http::Request&, const Principal& who, Context& ct
     const std::vector<Ticket> tickets = ctx.store.queue(view_of(who));
     const auto dir = Directory::load(ctx.store);
     const Timestamp now = ctx.clock.now();
-    nlohmann::json list = nlohmann::json::array();
-    for (const Ticket& t : tickets)
-        list.push_back(ticket_json(t, dir, now, !t.device_id.empty() && ctx.hub.device_online(t.device_id)));
-    return json_response(200, {{"tickets", list}});
+    http::Response r;
+    r.body = "{\"tickets\":[";
+    r.body.reserve(tickets.size() * 700);
+    for (std::size_t i = 0; i < tickets.size(); ++i) {
+        const Ticket& t = tickets[i];
+        if (i > 0) r.body += ',';
+        write_ticket_json(r.body, t, dir, now, !t.device_id.empty() && ctx.hub.device_online(t.device_id));
+    }
+    r.body += "]}";
+    return r;
 }
 
 http::Response get_team(const http::Request&, const Principal& who, Context& ctx) {

@@ -7,6 +7,7 @@
 #include "shared/envelope.h"
 #include "shared/profile.h"
 #include "server/api/body_reader.h"
+#include "server/api/ticket_writer.h"
 
 namespace helpline::server::api {
 
@@ -95,9 +96,12 @@ void console_ticket_changed(Context& ctx, const Ticket& after, const Ticket* bef
     const Directory& dir = known != nullptr ? *known : *loaded;
     const bool online = after.status == TicketStatus::open && !after.device_id.empty() &&
                         ctx.hub.device_online(after.device_id);
-    const nlohmann::json visible = {{"number", after.number}, {"ticket", ticket_json(after, dir, ctx.clock.now(), online)}};
-    const nlohmann::json hidden = {{"number", after.number}, {"ticket", nullptr}};
-    ctx.hub.publish_ticket_change(visible.dump(), hidden.dump(), after, before);
+    const std::string number = std::to_string(after.number);
+    std::string visible = "{\"number\":" + number + ",\"ticket\":";
+    write_ticket_json(visible, after, dir, ctx.clock.now(), online);
+    visible += '}';
+    const std::string hidden = "{\"number\":" + number + ",\"ticket\":null}";
+    ctx.hub.publish_ticket_change(visible, hidden, after, before);
 }
 
 void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before) {
