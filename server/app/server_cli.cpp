@@ -1,10 +1,13 @@
 #include "server/app/server_cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <string>
 
 #include "server/app/admin_commands.h"
+#include "server/app/data_owner.h"
 #include "server/app/run_command.h"
 
 namespace helpline::server {
@@ -26,6 +29,24 @@ CLI::Validator whole_number(long long min, long long max, const std::string& mea
             return {};
         },
         "INT in " + range);
+}
+
+/// The arguments after the program's name as a shell would need them typed again.
+std::string shell_words(int argc, const char* const* argv) {
+    std::string line;
+    for (int i = 1; i < argc; ++i) {
+        const std::string word = argv[i];
+        if (!line.empty()) line += ' ';
+        if (!word.empty() && word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                    "0123456789_@%+=:,./-") == std::string::npos) {
+            line += word;
+            continue;
+        }
+        line += '\'';
+        for (const char c : word) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        line += '\'';
+    }
+    return line;
 }
 
 }  // namespace
@@ -174,13 +195,19 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
         return app.exit(e, out, err) == 0 ? 0 : 2;
     }
     for (const CLI::App* cmd : needs_data) {
-        if (*cmd && data.empty()) {
+        if (!*cmd) continue;
+        if (data.empty()) {
             std::string command = cmd->get_name();
             if (cmd->get_parent() != nullptr && cmd->get_parent() != &app)
                 command = cmd->get_parent()->get_name() + " " + command;
             err << "error: " << command
                 << " needs the data folder: --data DIR, or `data = DIR` in the configuration file.\n";
             return 2;
+        }
+        // Root on the service user's data would leave root's files behind (data_owner.h).
+        if (const auto owner = foreign_data_owner(data, ::geteuid())) {
+            err << "error: " << foreign_data_refusal(data, *owner, shell_words(argc, argv)) << "\n";
+            return 1;
         }
     }
     const CliIo io{out, err};
