@@ -12,7 +12,7 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     app.require_subcommand(0, 1);
     app.set_version_flag("--version", HELPLINE_VERSION);
     app.footer("Exit codes: 0 success, 1 invalid input (profile, key, file or stamp), 2 usage error.\n"
-               "Documentation: docs/branding.md and docs/profile.md.");
+               "Documentation: docs/branding.md, docs/profile.md and docs/installer.md.");
 
     KeygenOptions keygen_options;
     auto* keygen_cmd = app.add_subcommand("keygen", "Create the team's Ed25519 signing key pair");
@@ -36,9 +36,20 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                           "Output file or folder (default: named after the profile id, here)");
     stamp_cmd->add_flag("--restamp", stamp_options.restamp, "Replace the stamp of an already branded client");
 
+    PackageOptions package_options;
+    auto* package_cmd =
+        app.add_subcommand("package", "Make a brand's .deb and .tar.gz for customers");
+    package_cmd->add_option("--profile", package_options.profile, "Profile JSON file (or its folder)")->required();
+    package_cmd->add_option("--key", package_options.key, "The team's private key (signing-key.pem)")->required();
+    package_cmd->add_option("--client", package_options.base,
+                            "The client base: the folder of unbranded clients (default: ../lib/helpline/client-base beside this program)");
+    package_cmd->add_option("--format", package_options.formats, "deb, tgz or both")->capture_default_str();
+    package_cmd->add_option("--out", package_options.out, "Folder for the packages (default: here)");
+
     InspectOptions inspect_options;
-    auto* inspect_cmd = app.add_subcommand("inspect", "Show and verify the stamp of a branded client");
-    inspect_cmd->add_option("binary", inspect_options.binary, "Branded executable")->required();
+    auto* inspect_cmd =
+        app.add_subcommand("inspect", "Show and verify the stamp of a branded client or package");
+    inspect_cmd->add_option("file", inspect_options.binary, "Branded executable, .deb or .tar.gz")->required();
     inspect_cmd->add_flag("--json", inspect_options.json, "Machine-readable output");
 
     SignProfileOptions sign_options;
@@ -56,13 +67,14 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
     const Io io{out, err};
     if (app.get_subcommands().empty()) {
-        err << "error: no command given. Commands: keygen, validate, stamp, inspect, sign-profile.\n"
+        err << "error: no command given. Commands: keygen, validate, stamp, package, inspect, sign-profile.\n"
                "Run 'helpline-brand --help' for more.\n";
         return kExitUsage;
     }
     if (*keygen_cmd) return keygen(keygen_options, io);
     if (*validate_cmd) return validate(validate_options, io);
     if (*stamp_cmd) return stamp(stamp_options, io);
+    if (*package_cmd) return package(package_options, io);
     if (*inspect_cmd) return inspect(inspect_options, io);
     return sign_profile(sign_options, io);
 }

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
 
 namespace helpline::brand {
 
@@ -40,6 +41,15 @@ struct InspectOptions {
     bool json = false;
 };
 int inspect(const InspectOptions& options, Io io);
+
+struct PackageOptions {
+    std::filesystem::path profile;
+    std::filesystem::path key;
+    std::filesystem::path base;  ///< empty: default_client_base_dir()
+    std::string formats = "deb,tgz";
+    std::filesystem::path out;  ///< empty: the current folder
+};
+int package(const PackageOptions& options, Io io);
 
 struct SignProfileOptions {
     std::filesystem::path profile;

@@ -1,10 +1,9 @@
 #include <fmt/ostream.h>
 
-#include <fstream>
-
 #include "branding/tool/commands.h"
 #include "branding/tool/describe.h"
 #include "branding/tool/profile_source.h"
+#include "branding/tool/stamping.h"
 #include "shared/atomic_file.h"
 #include "shared/stamp.h"
 
@@ -12,19 +11,6 @@ namespace helpline::brand {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Executable formats a Helpline client can come in: ELF, PE, Mach-O.
-bool looks_executable(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    unsigned char magic[4] = {};
-    in.read(reinterpret_cast<char*>(magic), sizeof magic);
-    if (in.gcount() < 4) return false;
-    const bool elf = magic[0] == 0x7F && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
-    const bool pe = magic[0] == 'M' && magic[1] == 'Z';
-    const bool macho = (magic[0] == 0xCF || magic[0] == 0xCE) && magic[1] == 0xFA &&
-                       magic[2] == 0xED && magic[3] == 0xFE;
-    return elf || pe || macho;
-}
 
 fs::path output_path(const StampOptions& options, const Profile& profile) {
     const bool cli = options.client.filename().string().find("-cli") != std::string::npos;
@@ -42,34 +28,12 @@ int stamp(const StampOptions& options, Io io) {
     const ProfileSource& src = inputs->source;
     const SigningKey& key = inputs->key;
     const fs::path& client = options.client;
-    std::error_code ec;
-    if (!fs::is_regular_file(client, ec)) {
-        fmt::print(io.err, "error: the client '{}' does not exist or is not a file.\n", client.string());
+    auto base = check_stamp_base(client, options.restamp);
+    if (!base) {
+        fmt::print(io.err, "error: {}\n", base.error().message);
         return kExitInvalid;
     }
-    if (!looks_executable(client)) {
-        fmt::print(io.err,
-                   "error: '{}' is not an executable (ELF, PE or Mach-O); pass the prebuilt helpline "
-                   "or helpline-cli program with --client.\n",
-                   client.string());
-        return kExitInvalid;
-    }
-    std::uint64_t base_size = fs::file_size(client, ec);
-    auto existing = read_stamp_location(client);
-    if (existing) {
-        if (!options.restamp) {
-            fmt::print(io.err,
-                       "error: '{}' is already branded. Stamp an unbranded client, or pass --restamp "
-                       "to replace its stamp.\n",
-                       client.string());
-            return kExitInvalid;
-        }
-        base_size = existing->offset;
-    } else if (existing.error().code != stamp_error::kNotStamped) {
-        fmt::print(io.err, "error: '{}' carries a damaged stamp ({}) Use an unbranded client.\n",
-                   client.string(), existing.error().message);
-        return kExitInvalid;
-    }
+    const std::uint64_t base_size = base->program_size;
 
     auto trailer = build_stamp(src.compact_json, src.assets, key);
     if (!trailer) {

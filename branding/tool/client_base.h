@@ -1,0 +1,37 @@
+#pragma once
+// The client base bundle (docs/installer.md): the unbranded programs, their translations,
+// their Debian dependencies and version, as `helpline-brand package` starts from them.
+//
+//   bin/helpline, bin/helpline-cli
+//   share/locale/<lang>/LC_MESSAGES/helpline.mo
+//   depends     one line: the Debian Depends of both programs (dpkg-shlibdeps)
+//   version     the base version, e.g. "0.1.0"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "branding/tool/stamping.h"
+#include "shared/result.h"
+
+namespace helpline::brand {
+
+struct ClientBase {
+    std::filesystem::path dir;
+    StampBase gui;             ///< bin/helpline
+    StampBase cli;             ///< bin/helpline-cli
+    std::string version;       ///< "0.1.0"
+    std::string depends;       ///< "libc6 (>= 2.34), ..."
+    std::string architecture;  ///< Debian's name, from the programs' ELF headers
+    /// Translations, relative to dir: "share/locale/pt/LC_MESSAGES/helpline.mo", sorted.
+    std::vector<std::string> locale_files;
+};
+
+/// Where the installed packages put the base: <this program's folder>/../lib/helpline/client-base.
+std::filesystem::path default_client_base_dir();
+
+/// Reads and checks the base in `dir`. `given`: the folder came from --client (the message
+/// for a missing folder differs).
+Result<ClientBase> load_client_base(const std::filesystem::path& dir, bool given);
+
+}  // namespace helpline::brand
