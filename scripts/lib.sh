@@ -17,11 +17,29 @@ need_packages() {
 # Packages to build everything and run every test.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
-    libcurl4-openssl-dev gettext dpkg-dev)
+    libcurl4-openssl-dev gettext dpkg-dev libarchive-dev)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
 # for the dashboard, sqlite3 to move tickets' close times into the past (the history test).
 BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js sqlite3)
+# The team's Debian packages (scripts/package, installer/packages.cmake): CPack's
+# dpkg-shlibdeps step finds the programs with `file`.
+PACKAGE_PACKAGES=(file)
+# Their tests (tests/installer/team_packages, label "package"): lintian, systemd-analyze,
+# systemd-sysusers and systemd-tmpfiles (Debian's systemd package), curl for /readyz.
+PACKAGE_TEST_PACKAGES=(file lintian systemd curl)
+
+# helpline-brand package renders a brand's icons with rsvg-convert (docs/installer.md).
+BRAND_PACKAGE_PACKAGES=(librsvg2-bin)
+# Its tests (tests/branding, label "package"): lintian, desktop-file-validate, appstreamcli,
+# ImageMagick's identify for the icons' sizes.
+BRAND_PACKAGE_TEST_PACKAGES=(librsvg2-bin lintian desktop-file-utils appstream imagemagick)
+
+# The installation tests (tests/install, scripts/test-install, label "install"): debootstrap
+# and zstd for the cached fresh root, iproute2 for the network namespaces' loopback, curl and
+# jq to talk to the installed server, xdotool and ImageMagick to find and photograph the
+# client's window, rsvg-convert for `helpline-brand package`, file for CPack.
+INSTALL_TEST_PACKAGES=(debootstrap zstd iproute2 curl jq xdotool imagemagick librsvg2-bin file)
 
 # need_node: node and npm for the browser test: Debian's nodejs and npm, unless a node with
 # npm is already installed (e.g. from another repository, whose nodejs bundles npm).
