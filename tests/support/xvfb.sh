@@ -18,12 +18,4 @@ start_xvfb() {
     trap 'kill $XVFB_PID 2>/dev/null; wait $XVFB_PID 2>/dev/null' EXIT
 }
 
-# wait_until SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds or the deadline passes.
-wait_until() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -ge "$deadline" ] && return 1
-        sleep 0.1
-    done
-}
+. "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
