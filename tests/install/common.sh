@@ -178,6 +178,7 @@ remote_session() {
     mkdir -p "$team"
     "$server" init --data "$team" --admin-email admin@demo.example >"$work/team.log" 2>&1 &&
         "$server" group add --data "$team" helpdesk "Help desk" >>"$work/team.log" 2>&1 &&
+        "$server" group add --data "$team" billing "Billing" >>"$work/team.log" 2>&1 &&
         printf '%s\n' "$password" | "$server" user add --data "$team" --email "$operator" \
             --name "Session check" --password-stdin >>"$work/team.log" 2>&1 &&
         "$server" group members --data "$team" helpdesk --set "$operator" >>"$work/team.log" 2>&1 &&
