@@ -187,10 +187,11 @@ remote_session() {
         "$server" profile publish --data "$team" "$work/profile.json" >>"$work/team.log" 2>&1 ||
         { show_log "$work/team.log"; fail "could not set up the team server for the session"; }
     ns=$(netns_new) || fail "could not make a network namespace"
+    # Display :6: the window check's Xvfb (:5) may leave its lock file in the root's /tmp.
     netns_run "$ns" chroot "$root" /usr/bin/env -i PATH=/usr/bin:/bin \
-        Xvfb :5 -screen 0 1280x800x24 -nolisten tcp -noreset -retro >"$work/xvfb.log" 2>&1 &
+        Xvfb :6 -screen 0 1280x800x24 -nolisten tcp -noreset -retro >"$work/xvfb.log" 2>&1 &
     xvfb=$!
-    DISPLAY=:5 wait_until 30 netns_run "$ns" xdotool getdisplaygeometry >/dev/null 2>&1 ||
+    DISPLAY=:6 wait_until 30 netns_run "$ns" xdotool getdisplaygeometry >/dev/null 2>&1 ||
         { show_log "$work/xvfb.log"; fail "Xvfb did not start in the root"; }
     netns_run "$ns" "$server" run --data "$team" --listen 127.0.0.1:8080 >"$work/server.log" 2>&1 &
     server_pid=$!
@@ -211,7 +212,7 @@ SCRIPT
     chmod 755 "$work/cli"
     local code=0
     netns_run "$ns" timeout 180 node "$src/tests/console/demo_check.mjs" --url http://127.0.0.1:8080 \
-        --cli "$work/cli" --display :5 --email "$operator" --password "$password" --work "$work/check" \
+        --cli "$work/cli" --display :6 --email "$operator" --password "$password" --work "$work/check" \
         >"$work/check.log" 2>&1 || code=$?
     kill "$server_pid" "$xvfb" 2>/dev/null
     wait "$server_pid" "$xvfb" 2>/dev/null || true
