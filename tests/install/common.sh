@@ -198,13 +198,14 @@ remote_session() {
     wait_until 30 netns_run "$ns" curl -fsS http://127.0.0.1:8080/readyz >/dev/null 2>&1 ||
         { show_log "$work/server.log"; fail "the team server did not start"; }
     # demo_check.mjs runs its terminal client as a program: this one enters the root as the
-    # user, with the display and nothing else of the caller's environment.
+    # user, with the display and nothing else of the caller's environment (whose PATH has
+    # no sbin: chroot by its full path).
     mkdir -p "$root/tmp/$user-runtime"
     chmod 700 "$root/tmp/$user-runtime"
     root_run "$root" chown "$user:$user" "/tmp/$user-runtime"
     cat >"$work/cli" <<SCRIPT
 #!/bin/sh
-exec chroot '$root' /usr/bin/env -i PATH=/usr/bin:/bin ${ROOT_ENV[*]} \
+exec /usr/sbin/chroot '$root' /usr/bin/env -i PATH=/usr/bin:/bin ${ROOT_ENV[*]} \
     /usr/bin/setpriv --reuid='$user' --regid='$user' --init-groups -- \
     /usr/bin/env HOME='/home/$user' USER='$user' LANG=C.UTF-8 DISPLAY="\$DISPLAY" XDG_SESSION_TYPE=x11 \
     XDG_RUNTIME_DIR='/tmp/$user-runtime' '$cli' "\$@"
