@@ -70,7 +70,7 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers |
 # with Chart.js's; without them the console works and says what is missing. Recommends
 # (installed by default), not Depends: Debian's novnc also brings websockify, Python and
 # Node.js, none of which the server uses.
-set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "novnc, libjs-chart.js")
+set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "novnc, libjs-chart.js, node-qrcode-generator")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "sqlite3")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/deb/server/conffiles ${CMAKE_CURRENT_LIST_DIR}/deb/server/postinst

@@ -17,11 +17,14 @@ need_packages() {
 # Packages to build everything and run every test.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
-    libcurl4-openssl-dev gettext dpkg-dev libarchive-dev)
+    libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
 # for the dashboard, sqlite3 to move tickets' close times into the past (the history test).
-BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js sqlite3)
+BROWSER_TEST_PACKAGES=(chromium novnc libjs-chart.js node-qrcode-generator sqlite3)
+# The email tests (tests/server/mail, tests/server/e2e): a real SMTP server on 127.0.0.1,
+# tests/support/smtp_sink.py on Debian's aiosmtpd.
+MAIL_TEST_PACKAGES=(python3-aiosmtpd)
 # The team's Debian packages (scripts/package, installer/packages.cmake): CPack's
 # dpkg-shlibdeps step finds the programs with `file`.
 PACKAGE_PACKAGES=(file)

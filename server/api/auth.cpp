@@ -2,6 +2,7 @@
 
 #include "server/api/client_address.h"
 #include "server/api/secrets.h"
+#include "server/api/sign_in.h"
 #include "server/http/problem.h"
 #include "server/http/server.h"
 
@@ -10,11 +11,22 @@ namespace {
 
 bool is_safe_method(std::string_view m) { return m == "GET" || m == "HEAD"; }
 
+/// What a user who must set up two-factor first may still call: their account (where the
+/// setup is), who they are, and signing out.
+bool allowed_before_two_factor_setup(std::string_view pattern) {
+    return pattern == "/api/v1/account" || pattern.rfind("/api/v1/account/", 0) == 0 ||
+           pattern == "/api/v1/auth/logout" || pattern == "/api/v1/auth/me";
+}
+
 std::optional<Principal> user_principal(Context& ctx, const std::string& token_hash) {
     auto session = ctx.store.session(token_hash);
-    if (!session || session->expires_at <= ctx.clock.now()) return std::nullopt;
+    const Timestamp now = ctx.clock.now();
+    if (!session || session->expires_at <= now) return std::nullopt;
     auto user = ctx.store.user(session->user_id);
     if (!user || user->disabled) return std::nullopt;
+    // "Last seen" on the account page, to the minute: one write a minute per session at
+    // most, not one per request.
+    if (session->last_seen_at <= now - 60) (void)ctx.store.touch_session(token_hash, now);
     Principal p;
     p.kind = Principal::Kind::user;
     p.groups = ctx.store.groups_of(user->id);
@@ -68,8 +80,10 @@ std::variant<Principal, http::Response> authenticate(const http::Request& reques
 
 void add_route(http::Router& router, Context& ctx, std::string method, const std::string& pattern,
                Access access, ApiHandler handler) {
+    const bool before_setup = allowed_before_two_factor_setup(pattern);
     router.add(std::move(method), pattern,
-               [&ctx, access, handler = std::move(handler)](const http::Request& request) -> http::Response {
+               [&ctx, access, before_setup,
+                handler = std::move(handler)](const http::Request& request) -> http::Response {
                    auto who = authenticate(request, ctx);
                    if (auto* refused = std::get_if<http::Response>(&who)) return std::move(*refused);
                    const Principal& p = std::get<Principal>(who);
@@ -85,7 +99,10 @@ void add_route(http::Router& router, Context& ctx, std::string method, const std
                            break;
                        case Access::admin:
                            if (p.kind == Principal::Kind::anonymous) return unauthorized();
-                           if (!p.is_admin()) return forbidden("Only admins can do this.");
+                           // The code lets the console show its "admins only" page.
+                           if (!p.is_admin())
+                               return http::coded_problem(403, "admins_only",
+                                                          "Only admins can do this: ask an admin of your team.");
                            break;
                        case Access::device_or_user:
                            if (p.kind == Principal::Kind::anonymous) return unauthorized();
@@ -97,6 +114,11 @@ void add_route(http::Router& router, Context& ctx, std::string method, const std
                                return p.kind == Principal::Kind::anonymous ? unauthorized() : forbidden();
                            break;
                    }
+                   // A team that requires two-factor: a user without it sets it up first.
+                   if (access != Access::anyone && p.is_user() && !before_setup && needs_two_factor_setup(ctx, *p.user))
+                       return http::coded_problem(403, "two_factor_setup_required",
+                                                  "Your team requires two-factor sign-in: set it up on your account "
+                                                  "page first (POST /api/v1/account/two-factor/setup, then confirm).");
                    return handler(request, p, ctx);
                });
 }

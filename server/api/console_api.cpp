@@ -98,7 +98,8 @@ http::Response not_found(const http::Request& request) {
 
 /// The folder and the path inside it that `request` names, or nullopt (404).
 /// "/console" is the console's index.html; "/console/vendor/novnc/core/..." and
-/// "/console/vendor/novnc/vendor/..." are noVNC, "/console/vendor/chart.js/..." Chart.js;
+/// "/console/vendor/novnc/vendor/..." are noVNC, "/console/vendor/chart.js/..." Chart.js,
+/// "/console/vendor/qrcode-generator/..." qrcode-generator;
 /// the rest is the console's own.
 std::optional<fs::path> resolve(const http::Request& request, const Config& config) {
     const auto& s = request.segments;
@@ -113,6 +114,10 @@ std::optional<fs::path> resolve(const http::Request& request, const Config& conf
     } else if (s.size() >= 3 && s[1] == "vendor" && s[2] == "chart.js") {
         // Chart.js's ES modules: chart.mjs and the chunks it imports.
         root = config.chartjs_dir;
+        first = 3;
+    } else if (s.size() >= 3 && s[1] == "vendor" && s[2] == "qrcode-generator") {
+        // qrcode-generator's qrcode.js (a classic script), for the two-factor setup.
+        root = config.qrcode_dir;
         first = 3;
     }
     if (root.empty()) return std::nullopt;

@@ -14,6 +14,15 @@
 
 namespace helpline::server {
 
+/// Email as the API sees it (server/mail/mail_settings.h has the rest). No relay: email
+/// is off — no notifications, and new users get a generated password, not an invitation.
+struct EmailConfig {
+    std::string relay;       ///< the --smtp-url, without credentials; empty: email is off
+    std::string from;        ///< the sender address
+    std::string public_url;  ///< links in emails point under it (no trailing '/')
+    bool configured() const { return !relay.empty(); }
+};
+
 struct Config {
     std::chrono::seconds ticket_ttl{24 * 3600};      ///< unclosed tickets expire into history
     int default_request_timeout_s = 60;              ///< when no published profile says otherwise
@@ -29,6 +38,8 @@ struct Config {
     std::filesystem::path console_dir;  ///< the console's files (docs/console.md); empty: none
     std::filesystem::path novnc_dir;    ///< noVNC, served under /console/vendor/novnc/
     std::filesystem::path chartjs_dir;  ///< Chart.js, served under /console/vendor/chart.js/
+    EmailConfig email;                  ///< the SMTP relay, when there is one
+    std::filesystem::path qrcode_dir;   ///< qrcode-generator, under /console/vendor/qrcode-generator/
 };
 
 namespace relay {

@@ -61,22 +61,48 @@ http::Response login(const http::Request&, const Principal&, Context&);
 http::Response logout(const http::Request&, const Principal&, Context&);
 http::Response whoami(const http::Request&, const Principal&, Context&);
 
-// Team management (admin_api.cpp).
+// Two-factor sign-in (two_factor_api.cpp) and one's own account (account_api.cpp).
+http::Response login_two_factor(const http::Request&, const Principal&, Context&);  ///< the code step
+http::Response setup_two_factor(const http::Request&, const Principal&, Context&);
+http::Response confirm_two_factor(const http::Request&, const Principal&, Context&);
+http::Response disable_two_factor(const http::Request&, const Principal&, Context&);
+http::Response get_two_factor_setting(const http::Request&, const Principal&, Context&);
+http::Response put_two_factor_setting(const http::Request&, const Principal&, Context&);
+http::Response get_account(const http::Request&, const Principal&, Context&);
+http::Response patch_account(const http::Request&, const Principal&, Context&);
+http::Response change_password(const http::Request&, const Principal&, Context&);
+http::Response sign_out_others(const http::Request&, const Principal&, Context&);
+
+// Team management: users (admin_api.cpp), groups (groups_api.cpp), organizations
+// (organizations_api.cpp), profiles (profiles_api.cpp), the audit log (audit_api.cpp).
 http::Response list_users(const http::Request&, const Principal&, Context&);
 http::Response create_user(const http::Request&, const Principal&, Context&);
 http::Response patch_user(const http::Request&, const Principal&, Context&);
+http::Response reset_password(const http::Request&, const Principal&, Context&);
 http::Response list_groups(const http::Request&, const Principal&, Context&);
 http::Response create_group(const http::Request&, const Principal&, Context&);
 http::Response patch_group(const http::Request&, const Principal&, Context&);
+http::Response group_deletion(const http::Request&, const Principal&, Context&);  ///< what deleting would do
 http::Response delete_group(const http::Request&, const Principal&, Context&);
 http::Response get_members(const http::Request&, const Principal&, Context&);
 http::Response put_members(const http::Request&, const Principal&, Context&);
 http::Response list_organizations(const http::Request&, const Principal&, Context&);
 http::Response create_organization(const http::Request&, const Principal&, Context&);
+http::Response rename_organization(const http::Request&, const Principal&, Context&);
 http::Response delete_organization(const http::Request&, const Principal&, Context&);
 http::Response list_profiles(const http::Request&, const Principal&, Context&);
 http::Response publish_profile(const http::Request&, const Principal&, Context&);
 http::Response get_audit(const http::Request&, const Principal&, Context&);
+http::Response export_audit(const http::Request&, const Principal&, Context&);
+
+// Email (email_api.cpp): the relay and the outbox for admins; invitations, for anyone with
+// the link (rate-limited like sign-in).
+http::Response get_email(const http::Request&, const Principal&, Context&);
+http::Response get_invitation(const http::Request&, const Principal&, Context&);
+http::Response accept_invitation(const http::Request&, const Principal&, Context&);
+/// With email configured, POST /api/v1/users makes the user with no usable password and
+/// queues their invitation (a link valid 48 h), in one transaction.
+Result<User> invite_user(User user, const Principal& who, Context& ctx);
 
 // The operator console's static files (console_api.cpp): public, and blind to credentials
 // (a stale cookie must not lock anyone out of the sign-in page), so they are registered on
@@ -90,8 +116,8 @@ http::Response readyz(const http::Request&, const Principal&, Context&);
 http::Response metrics(const http::Request&, const Principal&, Context&);
 
 /// Shared by handlers and the CLI: validates and stores a signed profile envelope.
-/// Errors: 400 (not an envelope / invalid profile), 409 (revision not higher, other key),
-/// 422 (names unknown groups).
+/// Errors: 400 (not an envelope / invalid profile), 422 with a field per reason (bad
+/// signature, revision not higher, another key, unknown groups).
 http::Response publish_profile_text(Context& ctx, const std::string& text, const std::string& actor);
 
 /// The caller's view for the store's queries: nullopt for an admin (everything), else the

@@ -27,6 +27,11 @@ std::string Metrics::render(const Gauges& g) const {
     counter("helpline_tickets_submitted_total", "Tickets created by submissions.", tickets_submitted.load());
     counter("helpline_connection_requests_total", "Connection requests created.", connection_requests.load());
     counter("helpline_logins_failed_total", "Failed operator logins.", logins_failed.load());
+    counter("helpline_emails_sent_total", "Emails the SMTP relay took.", emails_sent.load());
+    counter("helpline_emails_failed_total", "Emails that failed for good (5xx, or retried for two days).",
+            emails_failed.load());
+    counter("helpline_email_retries_total", "Email attempts that failed for now and will be tried again.",
+            email_retries.load());
     gauge("helpline_open_tickets", "Open tickets in the queue.", g.open_tickets);
     gauge("helpline_connected_devices", "Devices with an open event stream.", g.connected_devices);
     gauge("helpline_pending_connection_requests", "Connection requests awaiting the customer.",

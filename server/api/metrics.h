@@ -15,6 +15,9 @@ public:
     std::atomic<std::int64_t> tickets_submitted{0};
     std::atomic<std::int64_t> connection_requests{0};
     std::atomic<std::int64_t> logins_failed{0};
+    std::atomic<std::int64_t> emails_sent{0};    ///< taken by the SMTP relay (server/mail)
+    std::atomic<std::int64_t> emails_failed{0};  ///< failed for good: a 5xx reply, or two days of retries
+    std::atomic<std::int64_t> email_retries{0};  ///< temporary failures, tried again later
 
     struct Gauges {
         std::int64_t open_tickets = 0;

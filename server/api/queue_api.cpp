@@ -140,6 +140,7 @@ http::Response patch_ticket(const http::Request& req, const Principal& who, Cont
         }
     }
     if (!body.ok()) return body.problem();
+    changes.actor = who.user->id;  // told of nothing by email: they did it
 
     auto after = ctx.store.update_ticket(before.number, changes, ctx.clock.now());
     if (!after) return http::problem(409, after.error().message);

@@ -40,6 +40,14 @@ http::Router make_router(Context& ctx) {
     add("POST", "/api/v1/auth/login", Access::anyone, login);
     add("POST", "/api/v1/auth/logout", Access::user, logout);
     add("GET", "/api/v1/auth/me", Access::user, whoami);
+    add("POST", "/api/v1/auth/login/two-factor", Access::anyone, login_two_factor);
+    add("GET", "/api/v1/account", Access::user, get_account);
+    add("PATCH", "/api/v1/account", Access::user, patch_account);
+    add("POST", "/api/v1/account/password", Access::user, change_password);
+    add("POST", "/api/v1/account/sessions/sign-out-others", Access::user, sign_out_others);
+    add("POST", "/api/v1/account/two-factor/setup", Access::user, setup_two_factor);
+    add("POST", "/api/v1/account/two-factor/confirm", Access::user, confirm_two_factor);
+    add("DELETE", "/api/v1/account/two-factor", Access::user, disable_two_factor);
     add("GET", "/api/v1/queue", Access::user, get_queue);
     add("GET", "/api/v1/team", Access::user, get_team);
     add("GET", "/api/v1/tickets/{number}", Access::user, get_ticket);
@@ -54,20 +62,29 @@ http::Router make_router(Context& ctx) {
     add("GET", "/api/v1/console/events", Access::user, console_events);
     // Admin.
     add("GET", "/api/v1/users", Access::admin, list_users);
+    add("GET", "/api/v1/email", Access::admin, get_email);
+    add("GET", "/api/v1/invitations/{token}", Access::anyone, get_invitation);
+    add("POST", "/api/v1/invitations/{token}", Access::anyone, accept_invitation);
     add("POST", "/api/v1/users", Access::admin, create_user);
     add("PATCH", "/api/v1/users/{id}", Access::admin, patch_user);
+    add("POST", "/api/v1/users/{id}/reset-password", Access::admin, reset_password);
     add("GET", "/api/v1/groups", Access::admin, list_groups);
     add("POST", "/api/v1/groups", Access::admin, create_group);
     add("PATCH", "/api/v1/groups/{id}", Access::admin, patch_group);
     add("DELETE", "/api/v1/groups/{id}", Access::admin, delete_group);
+    add("GET", "/api/v1/groups/{id}/deletion", Access::admin, group_deletion);
     add("GET", "/api/v1/groups/{id}/members", Access::admin, get_members);
     add("PUT", "/api/v1/groups/{id}/members", Access::admin, put_members);
     add("GET", "/api/v1/organizations", Access::admin, list_organizations);
     add("POST", "/api/v1/organizations", Access::admin, create_organization);
+    add("PATCH", "/api/v1/organizations/{domain}", Access::admin, rename_organization);
     add("DELETE", "/api/v1/organizations/{domain}", Access::admin, delete_organization);
     add("GET", "/api/v1/profiles", Access::admin, list_profiles);
     add("POST", "/api/v1/profiles", Access::admin, publish_profile);
     add("GET", "/api/v1/audit", Access::admin, get_audit);
+    add("GET", "/api/v1/settings/two-factor", Access::admin, get_two_factor_setting);
+    add("PUT", "/api/v1/settings/two-factor", Access::admin, put_two_factor_setting);
+    add("GET", "/api/v1/audit/export", Access::admin, export_audit);
     // Operator console: static files, public and blind to credentials (see handlers.h).
     for (const char* method : {"GET", "HEAD"}) {
         r.add(method, "/", [&ctx](const http::Request& q) { return console_redirect(q, ctx); });

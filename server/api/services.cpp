@@ -6,6 +6,7 @@
 
 #include "shared/envelope.h"
 #include "shared/profile.h"
+#include "server/api/admin_common.h"
 #include "server/api/body_reader.h"
 #include "server/api/ticket_writer.h"
 
@@ -206,19 +207,24 @@ int request_timeout_for(Context& ctx, const Device& device) {
 }
 
 std::optional<std::string> group_deletion_refused(Context& ctx, const std::string& group_id) {
-    for (const PublishedProfile& p : ctx.store.profiles()) {
-        const auto profile = published_profile(ctx, p.id);
-        if (!profile) continue;
-        const auto& groups = profile->assistance.groups;
-        const bool named = std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return g.id == group_id; }) ||
-                           profile->assistance.default_group == group_id;
-        if (named)
-            return "The published profile " + p.id + " (revision " + std::to_string(p.revision) +
-                   ") offers the group \"" + group_id +
-                   "\" to customers, whose submissions to it would all be refused. Publish a revision "
-                   "of " + p.id + " without it first, then delete the group.";
+    const auto offers = group_offers(ctx);
+    const auto it = offers.find(group_id);
+    if (it == offers.end()) return std::nullopt;
+    std::string named;
+    for (std::size_t i = 0; i < it->second.size(); ++i) {
+        const GroupOffer& o = it->second[i];
+        if (i > 0) named += i + 1 == it->second.size() ? " and " : ", ";
+        named += o.profile_id + " (revision " + std::to_string(o.revision) + ")";
     }
-    return std::nullopt;
+    if (it->second.size() == 1) {
+        const std::string& id = it->second.front().profile_id;
+        return "The published profile " + named + " offers the group \"" + group_id +
+               "\" to customers, whose submissions to it would all be refused. Publish a revision "
+               "of " + id + " without it first, then delete the group.";
+    }
+    return "The published profiles " + named + " offer the group \"" + group_id +
+           "\" to customers, whose submissions to it would all be refused. Publish a revision "
+           "of each without it first, then delete the group.";
 }
 
 }  // namespace helpline::server::api

@@ -10,6 +10,7 @@
 #include "server/api/body_reader.h"
 #include "server/api/clock.h"
 #include "server/api/handlers.h"
+#include "server/api/password_rules.h"
 #include "server/api/secrets.h"
 #include "server/api/services.h"
 #include "server/app/server_app.h"
@@ -94,7 +95,7 @@ int user_add_command(const fs::path& data, const std::string& email, const std::
     std::string password;
     if (password_stdin) {
         std::getline(std::cin, password);
-        if (password.size() < 10) return fail(io, "the password must be at least 10 characters.");
+        if (auto problem = password_problem(password)) return fail(io, "the password " + *problem + ".");
     } else {
         password = generate_password();
     }
@@ -145,6 +146,45 @@ int user_disable_command(const fs::path& data, const std::string& email, bool en
     return 0;
 }
 
+int user_reset_password_command(const fs::path& data, const std::string& email, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    auto u = o->store->user_by_email(email);
+    if (!u) return fail(io, "there is no user with the email " + email + ".");
+    const std::string password = generate_password();
+    u->password_hash = hash_password(password);
+    if (auto s = o->store->update_user(*u); !s) return fail(io, s.error().message);
+    (void)o->store->delete_user_sessions(u->id);
+    api::audit(*o->ctx, "cli", "password-reset", {}, {}, {}, {{"user_id", u->id}});
+    fmt::print(io.out,
+               "Reset the password of {} and ended their sessions.\n"
+               "One-time password: {}\n"
+               "It is shown only now: give it to them, and ask them to change it on their account page.\n",
+               u->email, password);
+    if (u->disabled) fmt::print(io.out, "Note: {} is disabled; enable them with: helpline-server user enable --email {}\n",
+                                u->email, u->email);
+    return 0;
+}
+
+int user_disable_two_factor_command(const fs::path& data, const std::string& email, CliIo io) {
+    auto o = open_offline(data, io);
+    if (!o) return 1;
+    auto u = o->store->user_by_email(email);
+    if (!u) return fail(io, "there is no user with the email " + email + ".");
+    if (!u->two_factor) {
+        fmt::print(io.out, "{} has no two-factor sign-in; nothing was changed.\n", u->email);
+        return 0;
+    }
+    if (auto s = o->store->disable_two_factor(u->id); !s) return fail(io, s.error().message);
+    api::audit(*o->ctx, "cli", "two-factor-disabled", {}, {}, {}, {{"user_id", u->id}});
+    fmt::print(io.out, "Turned two-factor sign-in off for {}: they sign in with their password alone now.\n",
+               u->email);
+    if (o->store->setting("two_factor_required").value_or("") == "true")
+        fmt::print(io.out, "The team requires two-factor sign-in: they will be asked to set it up again when "
+                           "they sign in.\n");
+    return 0;
+}
+
 int group_add_command(const fs::path& data, const std::string& id, const std::string& name, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
@@ -170,9 +210,14 @@ int group_delete_command(const fs::path& data, const std::string& id, CliIo io) 
     if (!o) return 1;
     if (!o->store->group(id)) return fail(io, "there is no group \"" + id + "\".");
     if (auto refused = api::group_deletion_refused(*o->ctx, id)) return fail(io, *refused);
-    if (auto s = o->store->delete_group(id); !s) return fail(io, s.error().message);
-    api::audit(*o->ctx, "cli", "group-deleted", {}, {}, {}, {{"group_id", id}});
-    fmt::print(io.out, "Deleted group {}: its open tickets are now unassigned, its closed tickets were removed.\n", id);
+    auto done = o->store->delete_group(id);
+    if (!done) return fail(io, done.error().message);
+    api::audit(*o->ctx, "cli", "group-deleted", {}, {},
+               {}, {{"group_id", id}, {"unassigned", done->unassigned}, {"deleted_history", done->deleted_history}});
+    fmt::print(io.out,
+               "Deleted group {}: its open tickets are now unassigned ({}), its closed and expired tickets "
+               "were removed from history ({}).\n",
+               id, done->unassigned, done->deleted_history);
     return 0;
 }
 

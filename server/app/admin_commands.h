@@ -21,6 +21,10 @@ int user_add_command(const std::filesystem::path& data, const std::string& email
                      const std::string& role, bool password_stdin, CliIo io);
 int user_list_command(const std::filesystem::path& data, bool json, CliIo io);
 int user_disable_command(const std::filesystem::path& data, const std::string& email, bool enable, CliIo io);
+/// A locked-out user (or admin): prints a new one-time password and ends their sessions.
+int user_reset_password_command(const std::filesystem::path& data, const std::string& email, CliIo io);
+/// A user who lost their phone and recovery codes: turns their two-factor sign-in off.
+int user_disable_two_factor_command(const std::filesystem::path& data, const std::string& email, CliIo io);
 int group_add_command(const std::filesystem::path& data, const std::string& id, const std::string& name, CliIo io);
 int group_rename_command(const std::filesystem::path& data, const std::string& id, const std::string& name,
                          CliIo io);

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <csignal>
 
+#include "server/api/password_rules.h"
 #include "shared/atomic_file.h"
 
 namespace helpline::server {
@@ -69,6 +70,12 @@ bool configure_console(const RunCommandOptions& o, Config& config, std::ostream&
                      "its figures without charts; install Debian's libjs-chart.js package or pass "
                      "--chartjs-dir DIR",
                      o.chartjs_dir.string());
+    config.qrcode_dir = o.qrcode_dir;
+    if (!fs::is_regular_file(o.qrcode_dir / "qrcode.js", ec))
+        spdlog::warn("qrcode-generator was not found in '{}' (no qrcode.js): the console's account "
+                     "page cannot draw the two-factor QR code (users type the key instead); install "
+                     "Debian's node-qrcode-generator package or pass --qrcode-dir DIR",
+                     o.qrcode_dir.string());
     if (!config.console_dir.empty())
         spdlog::info("operator console served from {}", config.console_dir.string());
     return true;
@@ -149,6 +156,18 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     run.config.default_request_timeout_s = o.request_timeout_s;
     run.config.trust_forwarded_for = o.trust_forwarded_for;
     if (!configure_console(o, run.config, io.err)) return 2;
+    if (common_password_count() == 0)
+        spdlog::warn("the list of common passwords was not found (BIN/../share/helpline/common-passwords.txt): "
+                     "new passwords are checked for their length only; reinstall the server package");
+    auto mail = mail::load_mail_settings(o.mail);
+    if (!mail) {
+        fmt::print(io.err, "error: {}\n", mail.error().message);
+        return mail.error().code == "mail.credentials" ? 1 : 2;  // a file to fix, or options to fix
+    }
+    if (*mail) {
+        run.config.email = {(*mail)->smtp_url, (*mail)->from, (*mail)->public_url};
+        run.mail = std::move(*mail);
+    }
     run.sse_heartbeat = std::chrono::milliseconds(o.sse_heartbeat_ms);
     run.sweep_interval = std::chrono::milliseconds(o.sweep_interval_ms);
     run.relay.pair_timeout = std::chrono::seconds(o.relay_pair_timeout_s);

@@ -7,6 +7,7 @@
 
 #include "server/app/admin_commands.h"
 #include "server/app/server_app.h"
+#include "server/mail/mail_settings.h"
 
 namespace helpline::server {
 
@@ -32,6 +33,10 @@ struct RunCommandOptions {
     std::filesystem::path console_dir;
     std::filesystem::path novnc_dir = "/usr/share/novnc";  ///< Debian's novnc package
     std::filesystem::path chartjs_dir = "/usr/share/javascript/chart.js";  ///< Debian's libjs-chart.js
+    /// Debian's node-qrcode-generator: the account page draws the two-factor QR code with it.
+    std::filesystem::path qrcode_dir = "/usr/share/javascript/qrcode-generator";
+    /// Email (--smtp-url, --smtp-from, --smtp-credentials, --public-url); no --smtp-url: off.
+    mail::MailOptions mail;
 };
 
 /// Where the console's files are when --console-dir is not given; empty if nowhere.

@@ -30,6 +30,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shar
     app->context_ = std::make_unique<Context>(
         Context{*app->store_, *app->clock_, *app->hub_, app->options_.config, *app->limiter_, *app->metrics_});
     app->context_->relay = app->relay_.get();
+    // With a relay, ticket changes queue their notifications (in their own transactions).
+    app->store_->set_mail_notifications(app->options_.mail.has_value());
     return app;
 }
 
@@ -63,6 +65,13 @@ Result<std::uint16_t> ServerApp::start() {
     auto port = http_->start();
     if (!port) return port;
     sweeper_ = std::thread([this] { sweeper_loop(); });
+    if (options_.mail) {
+        mail_ = std::make_unique<mail::OutboxWorker>(*store_, *clock_, *metrics_, *options_.mail, nullptr,
+                                                     options_.mail_worker);
+        mail_->start();
+        spdlog::info("email: sending through {} as {} (links under {})", options_.mail->smtp_url,
+                     options_.mail->from, options_.mail->public_url);
+    }
     return port;
 }
 
@@ -88,6 +97,7 @@ void ServerApp::stop() {
     }
     wake_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
+    if (mail_) mail_->stop();  // a message being sent stays queued for the next start
     if (hub_) hub_->close_all();
     // Relayed sessions end as stopped by the server (not as closed by a side), and their
     // end is audited before the store closes.

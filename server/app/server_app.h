@@ -12,6 +12,7 @@
 
 #include "server/api/context.h"
 #include "server/http/server.h"
+#include "server/mail/outbox_worker.h"
 #include "server/relay/registry.h"
 
 namespace helpline::server {
@@ -26,6 +27,9 @@ struct RunOptions {
     std::chrono::milliseconds sweep_interval{1'000};
     std::size_t worker_threads = 16;
     relay::Options relay;  ///< timeouts and buffers of the session relay
+    /// The SMTP relay (config.email says the same to the API); nullopt: no email.
+    std::optional<mail::MailSettings> mail;
+    mail::WorkerOptions mail_worker;  ///< how the outbox is sent
 };
 
 class ServerApp {
@@ -54,6 +58,7 @@ private:
     std::unique_ptr<relay::Registry> relay_;
     std::unique_ptr<Context> context_;
     std::unique_ptr<http::HttpServer> http_;
+    std::unique_ptr<mail::OutboxWorker> mail_;  ///< sends the outbox; none without email
     std::thread sweeper_;
     std::mutex mutex_;
     std::condition_variable wake_;

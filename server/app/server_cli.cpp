@@ -127,6 +127,17 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     run->add_option("--chartjs-dir", run_opts.chartjs_dir,
                     "Chart.js for the console's dashboard (chart.mjs and chunks/)")
         ->capture_default_str();
+    run->add_option("--qrcode-dir", run_opts.qrcode_dir,
+                    "qrcode-generator for the console's two-factor setup (qrcode.js)")
+        ->capture_default_str();
+    run->add_option("--smtp-url", run_opts.mail.smtp_url,
+                    "Send email (notifications, invitations) through this relay: smtp://HOST:PORT "
+                    "(STARTTLS unless on loopback) or smtps://HOST:PORT");
+    run->add_option("--smtp-from", run_opts.mail.smtp_from, "The address email is sent from");
+    run->add_option("--smtp-credentials", run_opts.mail.smtp_credentials,
+                    "File with `user = NAME` and `password = SECRET` lines for the relay (mode 0600)");
+    run->add_option("--public-url", run_opts.mail.public_url,
+                    "The address operators open the console at, for links in email (https://…)");
 
     auto* user = app.add_subcommand("user", "Manage operators and admins")->require_subcommand(1);
     std::string email, name, role = "operator";
@@ -146,6 +157,13 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     auto* user_enable = user->add_subcommand("enable", "Enable a disabled user");
     data_option(user_enable);
     user_enable->add_option("--email", email)->required();
+    auto* user_reset_password =
+        user->add_subcommand("reset-password", "Give a user a new one-time password (prints it) and end their sessions");
+    data_option(user_reset_password);
+    user_reset_password->add_option("--email", email)->required();
+    auto* user_disable_2fa = user->add_subcommand("disable-2fa", "Turn a user's two-factor sign-in off (a lost phone)");
+    data_option(user_disable_2fa);
+    user_disable_2fa->add_option("--email", email)->required();
 
     auto* group = app.add_subcommand("group", "Manage groups")->require_subcommand(1);
     std::string group_id, group_name;
@@ -220,6 +238,8 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     if (*user_list) return user_list_command(data, json, io);
     if (*user_disable) return user_disable_command(data, email, false, io);
     if (*user_enable) return user_disable_command(data, email, true, io);
+    if (*user_reset_password) return user_reset_password_command(data, email, io);
+    if (*user_disable_2fa) return user_disable_two_factor_command(data, email, io);
     if (*group_add) return group_add_command(data, group_id, group_name, io);
     if (*group_rename) return group_rename_command(data, group_id, group_name, io);
     if (*group_delete) return group_delete_command(data, group_id, io);

@@ -24,7 +24,10 @@ std::string_view status_title(int status) {
     }
 }
 
-Response problem(int status, std::string detail, std::vector<FieldError> errors, std::string type) {
+namespace {
+
+Response problem_document(int status, std::string detail, std::vector<FieldError> errors, std::string type,
+                          std::string code) {
     nlohmann::ordered_json doc;
     doc["type"] = type.empty() ? "about:blank" : type;
     doc["title"] = status_title(status);
@@ -34,11 +37,23 @@ Response problem(int status, std::string detail, std::vector<FieldError> errors,
         auto& list = doc["errors"] = nlohmann::ordered_json::array();
         for (auto& e : errors) list.push_back({{"field", std::move(e.field)}, {"message", std::move(e.message)}});
     }
+    if (!code.empty()) doc["code"] = std::move(code);
     Response r;
     r.status = status;
     r.content_type = "application/problem+json";
     r.body = doc.dump();
     return r;
+}
+
+}  // namespace
+
+Response problem(int status, std::string detail, std::vector<FieldError> errors, std::string type) {
+    return problem_document(status, std::move(detail), std::move(errors), std::move(type), {});
+}
+
+Response coded_problem(int status, std::string code, std::string detail, std::vector<FieldError> errors) {
+    std::string type = "urn:helpline:problem:" + code;
+    return problem_document(status, std::move(detail), std::move(errors), std::move(type), std::move(code));
 }
 
 }  // namespace helpline::server::http

@@ -19,6 +19,12 @@ struct FieldError {
 Response problem(int status, std::string detail, std::vector<FieldError> errors = {},
                  std::string type = {});
 
+/// A problem with a stable `code` member ("admins_only", "group_offered", ...): refusals a
+/// client must explain to people in its own words carry one, since `detail` is free text.
+/// The type is "urn:helpline:problem:<code>".
+Response coded_problem(int status, std::string code, std::string detail,
+                       std::vector<FieldError> errors = {});
+
 /// The standard title for a status code ("Not Found").
 std::string_view status_title(int status);
 

@@ -224,11 +224,91 @@ INSERT INTO history_counts (group_id, status, n)
     GROUP BY coalesce(group_id, ''), status;
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Team administration in the console: when each user last signed in (set with every new
+// session; filled from the audit log's sign-ins for users who signed in before), and the
+// audit log's filters (actor, action; date ranges by `at`), each an index range in the
+// page's order (newest id first).
+constexpr const char* kMigration5 = R"sql(
+ALTER TABLE users ADD COLUMN last_sign_in_at BIGINT;
+UPDATE users SET last_sign_in_at = (
+    SELECT MAX(at) FROM audit_log WHERE action = 'login' AND actor = 'user:' || users.id);
+CREATE INDEX audit_log_actor ON audit_log (actor, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);
+CREATE INDEX audit_log_at ON audit_log (at, id);
+)sql";
+
+// Email: the mail outbox, written in the transaction of the change that causes each
+// message (never lost), read by the server's outbox worker in due order; and invitations,
+// the single-use links new users set their first password with (token stored hashed).
+// A message keeps its recipient's address and language as they were when queued.
+constexpr const char* kMigration6 = R"sql(
+CREATE TABLE mail_outbox (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind            TEXT NOT NULL CHECK (kind IN ('ticket-assigned', 'ticket-group', 'ticket-new', 'invitation')),
+    user_id         INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    recipient       TEXT NOT NULL,
+    language        TEXT NOT NULL,
+    ticket_number   BIGINT,
+    data            TEXT NOT NULL,
+    state           TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    created_at      BIGINT NOT NULL,
+    sent_at         BIGINT,
+    last_error      TEXT
+);
+CREATE INDEX mail_outbox_due ON mail_outbox (next_attempt_at, id) WHERE state = 'queued';
+CREATE INDEX mail_outbox_user ON mail_outbox (user_id, id);
+
+CREATE TABLE invitations (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);
+CREATE INDEX invitations_user ON invitations (user_id);
+)sql";
+
+// Operator accounts: each user's console language (emails use it), two-factor sign-in
+// (the TOTP secret, a pending one between setup and confirmation, the last time step a code
+// was used in, so that a code works once; recovery codes stored hashed), the short-lived
+// challenges between a sign-in's password and its code, and what a user sees of their own
+// sessions (browser, address, last seen).
+constexpr const char* kMigration7 = R"sql(
+ALTER TABLE users ADD COLUMN language TEXT NOT NULL DEFAULT 'en'
+    CHECK (language IN ('en', 'pt', 'pt_BR', 'it'));
+ALTER TABLE users ADD COLUMN totp_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_pending_secret TEXT;
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+
+CREATE TABLE recovery_codes (
+    user_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,  -- sha256 hex of the code as normalized (recovery_codes.h)
+    used_at   BIGINT,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+CREATE TABLE login_challenges (
+    token_hash TEXT PRIMARY KEY,
+    user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    expires_at BIGINT NOT NULL
+);
+
+ALTER TABLE operator_sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE operator_sessions ADD COLUMN address TEXT NOT NULL DEFAULT '';
+ALTER TABLE operator_sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;
+UPDATE operator_sessions SET last_seen_at = created_at;
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations = {{
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
     {4, kMigration4},
+    {5, kMigration5},
+    {6, kMigration6},
+    {7, kMigration7},
 }};
 
 std::int64_t user_version(Db& db) {

@@ -27,6 +27,13 @@ struct User {
     bool disabled = false;
     bool notify_email = false;
     Timestamp created_at = 0;
+    /// Set by the store whenever a session of the user starts (add_session); update_user
+    /// leaves it alone. nullopt: never signed in.
+    std::optional<Timestamp> last_sign_in_at;
+    std::string language = "en";  ///< the console's language: en, pt, pt_BR or it (emails use it)
+    /// Whether two-factor sign-in is on. Read only here: the store's two-factor methods
+    /// change it (account_model.h); update_user leaves it alone.
+    bool two_factor = false;
 };
 
 struct Group {
@@ -120,6 +127,9 @@ struct OperatorSession {
     std::string csrf_token;
     Timestamp created_at = 0;
     Timestamp expires_at = 0;
+    std::string user_agent{};  ///< as the browser sent it at sign-in (at most 512 bytes)
+    std::string address{};     ///< the client's address at sign-in (client_address.h)
+    Timestamp last_seen_at = 0;  ///< the last request, to the minute (touch_session)
 };
 
 struct PublishedProfile {

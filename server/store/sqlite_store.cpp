@@ -16,6 +16,9 @@ namespace helpline::server {
 
 namespace {
 
+constexpr const char* kSessionColumns =
+    "token_hash, user_id, csrf_token, created_at, expires_at, user_agent, address, last_seen_at";
+
 OperatorSession read_session(const Statement& row) {
     OperatorSession s;
     s.token_hash = row.text(0);
@@ -23,6 +26,9 @@ OperatorSession read_session(const Statement& row) {
     s.csrf_token = row.text(2);
     s.created_at = row.int64(3);
     s.expires_at = row.int64(4);
+    s.user_agent = row.text(5);
+    s.address = row.text(6);
+    s.last_seen_at = row.int64(7);
     return s;
 }
 
@@ -132,10 +138,15 @@ Status SqliteStore::add_session(const OperatorSession& session) {
                               "token_hash");
         }
         db().prepare(
-               "INSERT INTO operator_sessions (token_hash, user_id, csrf_token, "
-               "created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+               fmt::format("INSERT INTO operator_sessions ({}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                           kSessionColumns))
             .bind(session.token_hash, session.user_id, session.csrf_token, session.created_at,
-                  session.expires_at)
+                  session.expires_at, session.user_agent, session.address,
+                  std::max(session.last_seen_at, session.created_at))
+            .run();
+        // Not a team change (no bump): admins see it on their next read of the users.
+        db().prepare("UPDATE users SET last_sign_in_at = ? WHERE id = ?")
+            .bind(session.created_at, session.user_id)
             .run();
         tx.commit();
         return Ok{};
@@ -145,8 +156,7 @@ Status SqliteStore::add_session(const OperatorSession& session) {
 std::optional<OperatorSession> SqliteStore::session(const std::string& token_hash) {
     return read_only([&]() -> std::optional<OperatorSession> {
         auto stmt = db().prepare(
-            "SELECT token_hash, user_id, csrf_token, created_at, expires_at "
-            "FROM operator_sessions WHERE token_hash = ?");
+            fmt::format("SELECT {} FROM operator_sessions WHERE token_hash = ?", kSessionColumns));
         if (!stmt.bind(token_hash).step()) return std::nullopt;
         return read_session(stmt);
     });
@@ -169,11 +179,45 @@ Status SqliteStore::delete_user_sessions(UserId user) {
     });
 }
 
+Status SqliteStore::delete_user_sessions_except(UserId user, const std::string& keep_token_hash) {
+    return with_error([&]() -> Status {
+        db().prepare("DELETE FROM operator_sessions WHERE user_id = ? AND token_hash <> ?")
+            .bind(user, keep_token_hash)
+            .run();
+        return Ok{};
+    });
+}
+
+std::vector<OperatorSession> SqliteStore::user_sessions(UserId user, Timestamp now) {
+    return read_only([&] {
+        std::vector<OperatorSession> out;
+        auto stmt = db().prepare(fmt::format(
+            "SELECT {} FROM operator_sessions WHERE user_id = ? AND expires_at > ? "
+            "ORDER BY last_seen_at DESC, created_at DESC",
+            kSessionColumns));
+        stmt.bind(user, now);
+        while (stmt.step()) out.push_back(read_session(stmt));
+        return out;
+    });
+}
+
+Status SqliteStore::touch_session(const std::string& token_hash, Timestamp now) {
+    return with_error([&]() -> Status {
+        db().prepare(
+               "UPDATE operator_sessions SET last_seen_at = ? "
+               "WHERE token_hash = ? AND last_seen_at <= ?")
+            .bind(now, token_hash, now - 60)
+            .run();
+        return Ok{};
+    });
+}
+
 // ---------------------------------------------------------------------------------------
 // Published profiles
 
 Status SqliteStore::put_profile(const PublishedProfile& profile) {
     return with_error([&]() -> Status {
+        Transaction tx(db());
         db().prepare(
                "INSERT INTO profiles (id, revision, envelope, public_key, published_at) "
                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
@@ -182,6 +226,9 @@ Status SqliteStore::put_profile(const PublishedProfile& profile) {
             .bind(profile.id, profile.revision, profile.envelope, profile.public_key,
                   profile.published_at)
             .run();
+        // The groups a profile offers are part of the team's setup that consoles show.
+        bump_team_revision();
+        tx.commit();
         return Ok{};
     });
 }
@@ -242,6 +289,40 @@ std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
         stmt.bind(clamp_limit(limit));
         while (stmt.step()) out.push_back(read_audit_entry(stmt));
         return out;
+    });
+}
+
+AuditPage SqliteStore::audit_page(const AuditFilter& filter) {
+    return read_only([&] {
+        // Newest first by id (the order of writing), one page past `after`: keyset paging,
+        // so a deep page costs what the first does. One row more than the page says
+        // whether another follows.
+        std::string where = "1 = 1";
+        if (filter.actor) where += " AND actor = ?";
+        if (filter.action) where += " AND action = ?";
+        if (filter.ticket) where += " AND ticket_number = ?";
+        if (filter.from) where += " AND at >= ?";
+        if (filter.to) where += " AND at < ?";
+        if (filter.after) where += " AND id < ?";
+        auto stmt = db().prepare(fmt::format(
+            "SELECT id, at, actor, action, ticket_number, request_id, session_id, detail "
+            "FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?",
+            where));
+        if (filter.actor) stmt.bind(*filter.actor);
+        if (filter.action) stmt.bind(*filter.action);
+        if (filter.ticket) stmt.bind(*filter.ticket);
+        if (filter.from) stmt.bind(*filter.from);
+        if (filter.to) stmt.bind(*filter.to);
+        if (filter.after) stmt.bind(*filter.after);
+        const int limit = clamp_limit(filter.limit);
+        stmt.bind(limit + 1);
+        AuditPage page;
+        while (stmt.step()) page.entries.push_back(read_audit_entry(stmt));
+        if (static_cast<int>(page.entries.size()) > limit) {
+            page.entries.pop_back();
+            page.next = page.entries.back().id;
+        }
+        return page;
     });
 }
 

@@ -5,6 +5,7 @@
 // WAL mode see the last commit without waiting for the one in progress. Open it with
 // open_sqlite_store() (store.h).
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -36,7 +37,8 @@ class SqliteStore final : public Store {
 
     Status add_group(const Group& group) override;
     Status rename_group(const std::string& id, const std::string& name) override;
-    Status delete_group(const std::string& id) override;
+    Result<GroupDeletion> delete_group(const std::string& id) override;
+    std::map<std::string, GroupTicketCounts> group_ticket_counts() override;
     std::vector<Group> groups() override;
     std::optional<Group> group(const std::string& id) override;
     Status set_group_members(const std::string& id, const std::vector<UserId>& users) override;
@@ -45,6 +47,7 @@ class SqliteStore final : public Store {
 
     Status add_organization(const Organization& org) override;
     Status remove_organization(const std::string& domain) override;
+    Status rename_organization(const std::string& domain, const std::string& name) override;
     std::vector<Organization> organizations() override;
     std::int64_t team_revision() override;
 
@@ -89,6 +92,20 @@ class SqliteStore final : public Store {
     std::optional<OperatorSession> session(const std::string& token_hash) override;
     Status delete_session(const std::string& token_hash) override;
     Status delete_user_sessions(UserId user) override;
+    Status delete_user_sessions_except(UserId user, const std::string& keep_token_hash) override;
+    std::vector<OperatorSession> user_sessions(UserId user, Timestamp now) override;
+    Status touch_session(const std::string& token_hash, Timestamp now) override;
+
+    std::optional<TwoFactorState> two_factor(UserId user) override;
+    Status set_pending_two_factor(UserId user, const std::string& secret) override;
+    Status confirm_two_factor(UserId user, const std::string& secret, std::int64_t step,
+                              const std::vector<std::string>& recovery_hashes) override;
+    Status disable_two_factor(UserId user) override;
+    Status use_totp_step(UserId user, std::int64_t step) override;
+    Status use_recovery_code(UserId user, const std::string& code_hash, Timestamp now) override;
+    Status add_login_challenge(const LoginChallenge& challenge, Timestamp now) override;
+    std::optional<LoginChallenge> login_challenge(const std::string& token_hash) override;
+    Status delete_login_challenge(const std::string& token_hash) override;
 
     Status put_profile(const PublishedProfile& profile) override;
     std::optional<PublishedProfile> profile(const std::string& id) override;
@@ -96,6 +113,20 @@ class SqliteStore final : public Store {
 
     Status audit(const AuditEntry& entry) override;
     std::vector<AuditEntry> audit_log(int limit) override;
+    AuditPage audit_page(const AuditFilter& filter) override;
+
+    void set_mail_notifications(bool on) override;
+    std::vector<OutboxMail> due_mail(Timestamp now, int limit) override;
+    std::optional<OutboxMail> outbox_mail(std::int64_t id) override;
+    Status mail_sent(std::int64_t id, Timestamp now) override;
+    Status mail_retry(std::int64_t id, Timestamp next_attempt_at, const std::string& error) override;
+    Status mail_failed(std::int64_t id, Timestamp now, const std::string& error) override;
+    bool mail_failing(UserId user) override;
+    MailSummary mail_summary() override;
+    Result<User> add_invited_user(const User& user, const Invitation& invitation, OutboxMail mail) override;
+    std::optional<Invitation> invitation(const std::string& token_hash) override;
+    Result<User> accept_invitation(const std::string& token_hash, const std::string& password_hash,
+                                   Timestamp now) override;
 
     bool healthy() override;
     std::int64_t count_open_tickets() override;
@@ -179,6 +210,11 @@ class SqliteStore final : public Store {
     void bump_team_revision();
     /// Cancels the ticket's pending connection requests; returns them (as now stored).
     std::vector<ConnectionRequest> cancel_pending_requests(TicketNumber number, Timestamp now);
+    // The mail outbox (sqlite_store_mail.cpp).
+    /// Queues the notifications of a ticket that was created (`before` null) or changed.
+    void queue_ticket_mail(const Ticket* before, const Ticket& after, std::optional<UserId> actor, Timestamp now);
+    std::int64_t insert_mail(const OutboxMail& mail);  ///< its id
+    std::atomic<bool> mail_notifications_{false};
 
     // Group commit of submissions (sqlite_store_tickets.cpp).
     struct PendingSubmission;

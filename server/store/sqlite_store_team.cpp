@@ -11,7 +11,8 @@ namespace helpline::server {
 namespace {
 
 constexpr const char* kUserColumns =
-    "id, email, name, role, password_hash, disabled, notify_email, created_at";
+    "id, email, name, role, password_hash, disabled, notify_email, created_at, last_sign_in_at, "
+    "language, totp_secret IS NOT NULL";
 constexpr const char* kDeviceColumns =
     "id, token_hash, profile_id, hostname, os, client_version, created_at, last_seen_at";
 
@@ -27,6 +28,9 @@ User read_user(const Db& db, const Statement& row) {
     u.disabled = row.int64(5) != 0;
     u.notify_email = row.int64(6) != 0;
     u.created_at = row.int64(7);
+    u.last_sign_in_at = row.optional_int64(8);
+    u.language = row.text(9);
+    u.two_factor = row.int64(10) != 0;
     return u;
 }
 
@@ -72,9 +76,9 @@ Result<User> SqliteStore::add_user(const User& user) {
         }
         db().prepare(
                "INSERT INTO users (email, name, role, password_hash, disabled, "
-               "notify_email, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+               "notify_email, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
-                  user.notify_email, user.created_at)
+                  user.notify_email, user.created_at, user.language)
             .run();
         User added = user;
         added.id = db().last_insert_id();
@@ -121,9 +125,9 @@ Status SqliteStore::update_user(const User& user) {
         }
         db().prepare(
                "UPDATE users SET email = ?, name = ?, role = ?, password_hash = ?, "
-               "disabled = ?, notify_email = ? WHERE id = ?")
+               "disabled = ?, notify_email = ?, language = ? WHERE id = ?")
             .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
-                  user.notify_email, user.id)
+                  user.notify_email, user.language, user.id)
             .run();
         bump_team_revision();
         tx.commit();
@@ -163,24 +167,43 @@ Status SqliteStore::rename_group(const std::string& id, const std::string& name)
     });
 }
 
-Status SqliteStore::delete_group(const std::string& id) {
-    return with_error([&]() -> Status {
+Result<GroupDeletion> SqliteStore::delete_group(const std::string& id) {
+    return with_error([&]() -> Result<GroupDeletion> {
         Transaction tx(db());
         if (!group_exists(id)) return no_group(id);
+        GroupDeletion done;
         // Open tickets stay in the queue, unassigned from the group; the group's history
         // goes with it (handlers, idempotency keys and connection requests by cascade).
         db().prepare("UPDATE tickets SET group_id = NULL WHERE group_id = ? AND status = 'open'")
             .bind(id)
             .run();
+        done.unassigned = db().changes();
         db().prepare("DELETE FROM tickets WHERE group_id = ? AND status IN ('closed', 'expired')")
             .bind(id)
             .run();
+        done.deleted_history = db().changes();
         db().prepare("DELETE FROM history_counts WHERE group_id = ?").bind(id).run();
         db().prepare("DELETE FROM group_members WHERE group_id = ?").bind(id).run();
         db().prepare("DELETE FROM team_groups WHERE id = ?").bind(id).run();
         bump_team_revision();
         tx.commit();
-        return Ok{};
+        return done;
+    });
+}
+
+std::map<std::string, GroupTicketCounts> SqliteStore::group_ticket_counts() {
+    return read_only([&] {
+        std::map<std::string, GroupTicketCounts> out;
+        // Open tickets from the queue's partial index by group; history from its kept
+        // totals (history_counts), never by counting history's rows.
+        auto open = db().prepare(
+            "SELECT group_id, COUNT(*) FROM tickets WHERE status = 'open' AND group_id IS NOT NULL "
+            "GROUP BY group_id");
+        while (open.step()) out[open.text(0)].open = open.int64(1);
+        auto history = db().prepare(
+            "SELECT group_id, SUM(n) FROM history_counts WHERE group_id <> '' GROUP BY group_id");
+        while (history.step()) out[history.text(0)].history = history.int64(1);
+        return out;
     });
 }
 
@@ -272,6 +295,24 @@ Status SqliteStore::remove_organization(const std::string& domain) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
+        if (db().changes() == 0) {
+            return make_error(store_error::kNotFound,
+                              fmt::format("There is no organization with the domain \"{domain}\".",
+                                          fmt::arg("domain", domain)),
+                              "domain");
+        }
+        bump_team_revision();
+        tx.commit();
+        return Ok{};
+    });
+}
+
+Status SqliteStore::rename_organization(const std::string& domain, const std::string& name) {
+    return with_error([&]() -> Status {
+        Transaction tx(db());
+        db().prepare("UPDATE organizations SET name = ? WHERE domain = ?")
+            .bind(name, lower_ascii(domain))
+            .run();
         if (db().changes() == 0) {
             return make_error(store_error::kNotFound,
                               fmt::format("There is no organization with the domain \"{domain}\".",

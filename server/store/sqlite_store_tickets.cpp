@@ -258,6 +258,9 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     created.status = TicketStatus::open;
     created.created_at = ticket.created_at;
     created.updated_at = ticket.created_at;
+    // In the ticket's transaction (savepoint): the group's members hear of it exactly
+    // when the ticket exists.
+    queue_ticket_mail(nullptr, created, std::nullopt, ticket.created_at);
     return SubmitResult{std::move(created), true};
 }
 
@@ -310,6 +313,7 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
         if (changes.operator_id && *changes.operator_id)
             insert_handler(number, **changes.operator_id);
         auto updated = load_ticket(number);
+        queue_ticket_mail(&*current, *updated, changes.actor, now);  // committed with the change
         tx.commit();
         return std::move(*updated);
     });

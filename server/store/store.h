@@ -9,11 +9,14 @@
 //   "store.newer_schema" (opening) the database was written by a newer server
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "server/store/account_model.h"
+#include "server/store/mail_model.h"
 #include "server/store/model.h"
 #include "shared/result.h"
 
@@ -46,6 +49,8 @@ struct TicketChanges {
     std::optional<Priority> priority;
     std::optional<std::optional<std::string>> group_id;  ///< nullopt: unchanged; inner nullopt: unassign
     std::optional<std::optional<UserId>> operator_id;
+    /// Who makes the change: never told of it by email (mail_model.h).
+    std::optional<UserId> actor;
 };
 
 /// A place in history's order (closed_at descending, then number descending): a page
@@ -105,6 +110,34 @@ struct DashboardData {
     std::vector<std::int64_t> close_durations;  ///< closed_at - created_at, closed since week_from, ascending
 };
 
+/// What deleting a group did (or, from group_ticket_counts, would do).
+struct GroupDeletion {
+    std::int64_t unassigned = 0;       ///< open tickets of the group, now without a group
+    std::int64_t deleted_history = 0;  ///< its closed and expired tickets, deleted
+};
+
+/// Tickets of one group: open ones (in the queue) and closed or expired ones (in history).
+struct GroupTicketCounts {
+    std::int64_t open = 0;
+    std::int64_t history = 0;
+};
+
+/// The audit log's filters (all optional, combined with AND) and one keyset page of it.
+struct AuditFilter {
+    std::optional<std::string> actor;   ///< exactly: "user:12", "cli", "system", ...
+    std::optional<std::string> action;  ///< exactly: "user-created", "login", ...
+    std::optional<TicketNumber> ticket;
+    std::optional<Timestamp> from;  ///< at >= from
+    std::optional<Timestamp> to;    ///< at < to
+    std::optional<std::int64_t> after;  ///< only entries older than this id (the previous page's next)
+    int limit = 100;  ///< clamped to [1, 1000]
+};
+
+struct AuditPage {
+    std::vector<AuditEntry> entries;   ///< newest (highest id) first
+    std::optional<std::int64_t> next;  ///< the id the next page starts after; nullopt: the last page
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -124,8 +157,10 @@ public:
     virtual Status add_group(const Group& group) = 0;
     virtual Status rename_group(const std::string& id, const std::string& name) = 0;
     /// Deletes the group: its open tickets become unassigned (no group), its closed and
-    /// expired tickets are deleted.
-    virtual Status delete_group(const std::string& id) = 0;
+    /// expired tickets are deleted (history_counts follows); says how many of each.
+    virtual Result<GroupDeletion> delete_group(const std::string& id) = 0;
+    /// Open and history tickets per group id (groups without tickets are absent).
+    virtual std::map<std::string, GroupTicketCounts> group_ticket_counts() = 0;
     virtual std::vector<Group> groups() = 0;
     virtual std::optional<Group> group(const std::string& id) = 0;
     virtual Status set_group_members(const std::string& id, const std::vector<UserId>& users) = 0;
@@ -135,6 +170,7 @@ public:
     // Organizations.
     virtual Status add_organization(const Organization& org) = 0;  ///< conflict if the domain exists
     virtual Status remove_organization(const std::string& domain) = 0;
+    virtual Status rename_organization(const std::string& domain, const std::string& name) = 0;  ///< not_found
     virtual std::vector<Organization> organizations() = 0;
 
     /// Increases with every change to users, groups, memberships and organizations,
@@ -207,10 +243,41 @@ public:
     virtual Status prune_events(Timestamp before) = 0;
 
     // Operator sessions.
+    /// Also sets the user's last_sign_in_at to the session's created_at: every session
+    /// starts with a sign-in, whichever way it was made.
     virtual Status add_session(const OperatorSession& session) = 0;
     virtual std::optional<OperatorSession> session(const std::string& token_hash) = 0;
     virtual Status delete_session(const std::string& token_hash) = 0;
     virtual Status delete_user_sessions(UserId user) = 0;
+    /// Ends every session of `user` but the one whose token hashes to `keep_token_hash`.
+    virtual Status delete_user_sessions_except(UserId user, const std::string& keep_token_hash) = 0;
+    /// The user's sessions that have not expired at `now`, most recently seen first.
+    virtual std::vector<OperatorSession> user_sessions(UserId user, Timestamp now) = 0;
+    /// Records a request on the session: last_seen_at = now, written only when the stored
+    /// value is a minute old or more (a request does not cost a write each time).
+    virtual Status touch_session(const std::string& token_hash, Timestamp now) = 0;
+
+    // Two-factor sign-in (account_model.h; sqlite_store_accounts.cpp).
+    virtual std::optional<TwoFactorState> two_factor(UserId user) = 0;
+    /// Keeps `secret` as the user's pending secret (set up, not confirmed), replacing an
+    /// earlier pending one; an active secret stays active until the new one is confirmed.
+    virtual Status set_pending_two_factor(UserId user, const std::string& secret) = 0;
+    /// Turns two-factor on with the pending secret, which must still be `secret` (else
+    /// kStale), with `recovery_hashes` replacing any earlier recovery codes and `step` (the
+    /// confirming code's) as the last step used; one transaction.
+    virtual Status confirm_two_factor(UserId user, const std::string& secret, std::int64_t step,
+                                      const std::vector<std::string>& recovery_hashes) = 0;
+    /// Turns two-factor off: secrets, recovery codes and pending challenges are gone.
+    virtual Status disable_two_factor(UserId user) = 0;
+    /// Compare-and-set: `step` becomes the last step used if it is later than the stored
+    /// one; else kStale (a code of that window was used already).
+    virtual Status use_totp_step(UserId user, std::int64_t step) = 0;
+    /// Marks the user's unused recovery code `code_hash` used; kStale if unknown or used.
+    virtual Status use_recovery_code(UserId user, const std::string& code_hash, Timestamp now) = 0;
+    /// Stores a challenge, and drops the ones that expired before its creation.
+    virtual Status add_login_challenge(const LoginChallenge& challenge, Timestamp now) = 0;
+    virtual std::optional<LoginChallenge> login_challenge(const std::string& token_hash) = 0;
+    virtual Status delete_login_challenge(const std::string& token_hash) = 0;
 
     // Published profiles (signed envelopes).
     virtual Status put_profile(const PublishedProfile& profile) = 0;  ///< replaces by id
@@ -220,6 +287,37 @@ public:
     // Audit log (append-only).
     virtual Status audit(const AuditEntry& entry) = 0;
     virtual std::vector<AuditEntry> audit_log(int limit) = 0;  ///< newest first
+    /// One page of the entries `filter` selects, newest first (keyset paging by id).
+    virtual AuditPage audit_page(const AuditFilter& filter) = 0;
+
+    // Email (mail_model.h; sqlite_store_mail.cpp). With notifications on (the server has
+    // an SMTP relay), submit_ticket and update_ticket queue their notifications in the
+    // ticket's own transaction: the operator a ticket is assigned to, the members of the
+    // group it is assigned to or arrives in, each with notify_email on and not disabled,
+    // never TicketChanges::actor; one message per person.
+    virtual void set_mail_notifications(bool on) = 0;
+    /// Queued messages whose next attempt is due at `now`, oldest due first.
+    virtual std::vector<OutboxMail> due_mail(Timestamp now, int limit) = 0;
+    virtual std::optional<OutboxMail> outbox_mail(std::int64_t id) = 0;
+    /// The relay took it: state sent (an invitation's token is dropped). kStale when the
+    /// message is not queued.
+    virtual Status mail_sent(std::int64_t id, Timestamp now) = 0;
+    /// A temporary failure: one more attempt counted, the next at `next_attempt_at`.
+    virtual Status mail_retry(std::int64_t id, Timestamp next_attempt_at, const std::string& error) = 0;
+    /// A permanent failure: no more attempts.
+    virtual Status mail_failed(std::int64_t id, Timestamp now, const std::string& error) = 0;
+    /// Whether the user's last settled message (sent or failed for good) failed.
+    virtual bool mail_failing(UserId user) = 0;
+    virtual MailSummary mail_summary() = 0;
+    /// Adds `user` (conflict on a taken email), their invitation and its message (`mail`:
+    /// language, data, created_at, next attempt; the store fills kind, user and recipient)
+    /// in one transaction.
+    virtual Result<User> add_invited_user(const User& user, const Invitation& invitation, OutboxMail mail) = 0;
+    virtual std::optional<Invitation> invitation(const std::string& token_hash) = 0;
+    /// Sets the invited user's password if the invitation is unused and unexpired at `now`
+    /// (compare-and-set: single use), and ends their other invitations; else kStale.
+    virtual Result<User> accept_invitation(const std::string& token_hash, const std::string& password_hash,
+                                           Timestamp now) = 0;
 
     // Health.
     virtual bool healthy() = 0;

@@ -29,14 +29,14 @@ TEST_CASE_METHOD(Admin, "a group the published profile offers to customers canno
     CHECK_THAT(detail, Catch::Contains("Publish a revision of demo-support without it first"));
     CHECK(store().group("billing"));
 
-    CHECK(call("DELETE", "/api/v1/groups/sales", admin).status == 204);  // not in the profile
+    CHECK(call("DELETE", "/api/v1/groups/sales", admin).status == 200);  // not in the profile
     CHECK(call("DELETE", "/api/v1/groups/sales", admin).status == 404);
 
     // Once a revision without it is published, the group can go.
     REQUIRE(publish_profile(2, [](nlohmann::json& p) {
                 p["assistance"]["groups"] = nlohmann::json::array({p["assistance"]["groups"][0]});
             }) == 201);
-    CHECK(call("DELETE", "/api/v1/groups/billing", admin).status == 204);
+    CHECK(call("DELETE", "/api/v1/groups/billing", admin).status == 200);
     CHECK_FALSE(store().group("billing"));
 }
 
@@ -56,6 +56,9 @@ TEST_CASE_METHOD(Admin, "admin endpoints answer 404 and 409 as docs/protocol.md 
     CHECK(call("POST", "/api/v1/organizations", admin, {{"domain", "ACME.example"}, {"name", "Acme"}}).status == 409);
     CHECK(call("DELETE", "/api/v1/organizations/ACME.example", admin).status == 204);
     CHECK(call("DELETE", "/api/v1/organizations/acme.example", admin).status == 404);
+    CHECK(call("PATCH", "/api/v1/organizations/acme.example", admin, {{"name", "Acme"}}).status == 404);
+    CHECK(call("GET", "/api/v1/groups/nope/deletion", admin).status == 404);
+    CHECK(call("POST", "/api/v1/users/9999/reset-password", admin).status == 404);
 }
 
 TEST_CASE_METHOD(Admin, "connecting to a ticket that no device made is a conflict") {

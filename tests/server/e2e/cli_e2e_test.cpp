@@ -60,7 +60,7 @@ TEST_CASE("user add, list, disable and enable take effect on the running server"
         {"user", "add", "--email", "quin@team.example", "--name", "Quin", "--password-stdin"},
         "short\n");
     CHECK(short_password.exit_code == 1);
-    CHECK(contains(short_password.err, "at least 10 characters"));
+    CHECK(contains(short_password.err, "at least 12 characters"));
     const auto taken =
         server.admin({"user", "add", "--email", "olga@team.example", "--name", "Olga 2"});
     CHECK(taken.exit_code == 1);
@@ -155,7 +155,7 @@ TEST_CASE("group add, rename, members --set and delete take effect on the runnin
 
     const auto deleted = server.admin({"group", "delete", "first-line"});
     CHECK(deleted.exit_code == 0);
-    CHECK(contains(deleted.out, "Deleted group first-line: its open tickets are now unassigned"));
+    CHECK(contains(deleted.out, "Deleted group first-line: its open tickets are now unassigned (1)"));
     CHECK(group_named(team, "first-line").is_null());
     CHECK(body_json(team.call("GET", "/api/v1/queue", token)).at("tickets").empty());
     for (const auto& t : team.admin_queue())
@@ -216,6 +216,7 @@ TEST_CASE("profile publish takes a signed envelope once per revision and refuses
     CHECK(contains(
         again.err,
         "Profile demo-support is already at revision 1; raise \"revision\" and sign again."));
+    CHECK(contains(again.err, "revision: must be higher than 1, the published revision"));
 
     const auto unknown =
         server.admin({"profile", "publish",
@@ -230,7 +231,8 @@ TEST_CASE("profile publish takes a signed envelope once per revision and refuses
         {"profile", "publish",
          sign_demo_profile(team.dir().path(), 2, {}, "keys/other-signing-key.pem").string()});
     CHECK(other_key.exit_code == 1);
-    CHECK(contains(other_key.err, "was published signed by another key"));
+    CHECK(contains(other_key.err, "was published signed by another key (SHA256:"));
+    CHECK(contains(other_key.err, "public_key: is not the key that signed the published revision"));
 
     CHECK(server.admin({"profile", "publish", sign_demo_profile(team.dir().path(), 2).string()})
               .exit_code == 0);

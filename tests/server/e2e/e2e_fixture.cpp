@@ -129,7 +129,7 @@ std::int64_t Team::add_user(const std::string& email, const std::string& name,
              Json{{"email", email}, {"name", name}, {"role", role}, {"password", password}});
     INFO(r.body);
     REQUIRE(r.status == 201);
-    return body_json(r).at("id").get<std::int64_t>();
+    return body_json(r).at("user").at("id").get<std::int64_t>();
 }
 
 void Team::set_members(const std::string& group, const std::vector<std::int64_t>& user_ids) const {

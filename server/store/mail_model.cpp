@@ -1,0 +1,29 @@
+#include "server/store/mail_model.h"
+
+#include <algorithm>
+#include <array>
+
+namespace helpline::server {
+
+namespace {
+
+// What the store writes: never changed once released.
+constexpr std::array<std::string_view, 4> kMailKindNames = {"ticket-assigned", "ticket-group", "ticket-new",
+                                                            "invitation"};
+constexpr std::array<std::string_view, 3> kMailStateNames = {"queued", "sent", "failed"};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
+    const auto found = std::find(names.begin(), names.end(), s);
+    if (found == names.end()) return std::nullopt;
+    return static_cast<Enum>(found - names.begin());
+}
+
+}  // namespace
+
+std::string_view to_string(MailKind k) { return kMailKindNames.at(static_cast<std::size_t>(k)); }
+std::optional<MailKind> parse_mail_kind(std::string_view s) { return parse_name<MailKind>(kMailKindNames, s); }
+std::string_view to_string(MailState s) { return kMailStateNames.at(static_cast<std::size_t>(s)); }
+std::optional<MailState> parse_mail_state(std::string_view s) { return parse_name<MailState>(kMailStateNames, s); }
+
+}  // namespace helpline::server
