@@ -149,11 +149,11 @@ describe('operator console in a browser', () => {
         const admin = await signIn(server.url, kAdminEmail, server.password);
         const dana = await call(server.url, 'POST', '/api/v1/users', { token: admin, body: { email: 'dana@team.example', name: 'Dana Reyes', role: 'operator', password: 'dana-password-1' } });
         assert.equal(dana.status, 201, dana.text);
-        const assigned = await call(server.url, 'PATCH', `/api/v1/tickets/${second}`, { token: admin, body: { operator_id: dana.json.id } });
+        const assigned = await call(server.url, 'PATCH', `/api/v1/tickets/${second}`, { token: admin, body: { operator_id: (dana.json.user ?? dana.json).id } });
         assert.equal(assigned.status, 200, assigned.text);
         const operatorMenu = row(second).locator('td.operator select');
         await waitFor('the assigned operator to show', async () => (await selected(operatorMenu)) === 'Dana Reyes', 10_000);
-        assert.equal(await operatorMenu.inputValue(), String(dana.json.id));
+        assert.equal(await operatorMenu.inputValue(), String((dana.json.user ?? dana.json).id));
         assert.doesNotMatch(await operatorMenu.getAttribute('class'), /unassigned/);  // not muted as "Unassigned"
         // Urgent first (priority, then age).
         assert.equal(await page.locator('#queue-body tr').first().getAttribute('data-ticket'), String(second));

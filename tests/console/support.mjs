@@ -110,6 +110,7 @@ export async function startServer({ serverBin, work, extraArgs = [] }) {
     const log = createWriteStream(path.join(work, 'server.log'));
     const vendor = [];
     if (process.env.HELPLINE_CHARTJS_DIR) vendor.push('--chartjs-dir', process.env.HELPLINE_CHARTJS_DIR);
+    if (process.env.HELPLINE_QRCODE_DIR && !extraArgs.includes('--qrcode-dir')) vendor.push('--qrcode-dir', process.env.HELPLINE_QRCODE_DIR);
     if (process.env.HELPLINE_NOVNC_DIR && !extraArgs.includes('--novnc-dir')) vendor.push('--novnc-dir', process.env.HELPLINE_NOVNC_DIR);
     const child = track(spawn(serverBin, ['run', '--data', data, '--listen', '127.0.0.1:0', '--port-file', portFile, ...vendor, ...extraArgs],
                               { env, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -235,7 +236,7 @@ export class Device {
 export async function addUser(url, adminToken, { email, name, role = 'operator', password }) {
     const r = await call(url, 'POST', '/api/v1/users', { token: adminToken, body: { email, name, role, password } });
     if (r.status !== 201) throw new Error(`adding ${email} answered ${r.status}: ${r.text}`);
-    return r.json;
+    return r.json.user ?? r.json;  // the answer is {user, password?} since issue 14
 }
 
 /// Replaces a group's members over the admin API.

@@ -35,12 +35,13 @@ function messageFor(status, problem, retryAfter) {
 }
 
 /// Calls the API; resolves to the parsed JSON answer (null for 204), rejects with ApiError.
-export async function api(method, path, body) {
+/// `raw: true` sends `body` (a string) as it is, e.g. a signed envelope whose bytes matter.
+export async function api(method, path, body, { raw = false } = {}) {
     const headers = { Accept: 'application/json' };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {
         headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(body);
+        init.body = raw ? String(body) : JSON.stringify(body);
     }
     if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
     let response;
@@ -59,6 +60,10 @@ export async function api(method, path, body) {
         }
     }
     if (!response.ok) {
+        // The team has just started requiring two-factor and this user has none: the console
+        // leads them to the setup (app.js) instead of failing page by page.
+        if (response.status === 403 && data?.code === 'two_factor_setup_required')
+            window.dispatchEvent(new CustomEvent('helpline:two-factor-setup-required'));
         const retry = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
         const retryAfter = Number.isFinite(retry) ? retry : null;
         throw new ApiError(response.status, messageFor(response.status, data, retryAfter), data, retryAfter);
@@ -66,15 +71,51 @@ export async function api(method, path, body) {
     return response.status === 204 ? null : data;
 }
 
-/// POST /api/v1/auth/login; the signed-in user. A wrong email or password is an ApiError
+/// The stable `code` of a refusal the console explains in its own words ("admins_only",
+/// "self_disable", "group_offered", "two_factor_setup_required", …), or null.
+export function problemCode(error) {
+    const code = error?.problem?.code;
+    return typeof code === 'string' ? code : null;
+}
+
+/// The per-field messages of a refused change: [{field, message}] (empty when none).
+export function fieldErrors(error) {
+    const errors = error?.problem?.errors;
+    if (!Array.isArray(errors)) return [];
+    return errors.filter((e) => e && typeof e.field === 'string')
+        .map((e) => ({ field: e.field, message: typeof e.message === 'string' ? e.message : '' }));
+}
+
+/// What a sign-in answer means for the console: {user, setupRequired} once signed in (the
+/// session is open; setupRequired is "two_factor" when the team requires two-factor and the
+/// user has not set it up), or {challenge} when the user's second factor is asked for.
+function signedInAnswer(answer) {
+    if (answer?.two_factor_required) return { challenge: answer.challenge };
+    csrfToken = answer.csrf_token;
+    return { user: answer.user, setupRequired: answer.setup_required ?? null };
+}
+
+/// POST /api/v1/auth/login: see signedInAnswer. A wrong email or password is an ApiError
 /// with status 401 and the sign-in page's own sentence.
 export async function signIn(email, password) {
     try {
-        const answer = await api('POST', '/api/v1/auth/login', { email, password });
-        csrfToken = answer.csrf_token;
-        return answer.user;
+        return signedInAnswer(await api('POST', '/api/v1/auth/login', { email, password }));
     } catch (error) {
         if (error.status === 401) throw new ApiError(401, t('login.wrong'), error.problem);
+        if (error.status === 429)
+            throw new ApiError(429, t('login.rate_limited', { seconds: error.retryAfter ?? 60 }), error.problem);
+        throw error;
+    }
+}
+
+/// POST /api/v1/auth/login/two-factor: the second step of a sign-in, with a code from the
+/// authenticator app or a recovery code. A wrong code is an ApiError 401 with the page's
+/// own sentence; a challenge that has expired sends the user back to the password.
+export async function signInSecondFactor(challenge, { code = null, recoveryCode = null }) {
+    const body = recoveryCode ? { challenge, recovery_code: recoveryCode } : { challenge, code };
+    try {
+        return signedInAnswer(await api('POST', '/api/v1/auth/login/two-factor', body));
+    } catch (error) {
         if (error.status === 429)
             throw new ApiError(429, t('login.rate_limited', { seconds: error.retryAfter ?? 60 }), error.problem);
         throw error;

@@ -10,23 +10,33 @@
 //   ctx.onEvent(fn)   every console event (type, data); returns the unsubscribe function
 //   ctx.navigate(page, {id, params}, {replace})
 //   ctx.setTitle(text)  the page's own title (the count of new tickets is put before it)
+//   ctx.setupRequired   "two_factor" while the team requires two-factor and the user has not
+//                       set it up: only the account page is shown, nothing live runs
+//   ctx.setupDone()     the account page's call once that setup is done: the console starts
+//   ctx.setUser(user)   a page changed the signed-in user (name, language…)
+//   ctx.chooseLanguage(code)  as the top bar's menu: shows the console in it and tells the server
 //
 // A page module exports mount(container, ctx, route) -> {update(route), unmount()}.
 
-import { ApiError, currentUser, signIn, signOut } from './api.js';
+import { api, ApiError, currentUser, signIn, signOut } from './api.js';
 import { ConnectTracker } from './connect.js';
 import { show } from './dom.js';
 import { LiveEvents } from './events.js';
 import { applyStrings, kLanguageNames, kLanguages, language, setLanguage, t } from './i18n.js';
 import { LiveQueue, Team } from './live.js';
+import * as accountPage from './pages/account.js';
+import * as adminPage from './pages/admin.js';
 import * as dashboardPage from './pages/dashboard.js';
 import * as historyPage from './pages/history.js';
+import * as invitePage from './pages/invite.js';
 import * as queuePage from './pages/queue.js';
 import * as ticketPage from './pages/ticket.js';
 import { navigate, parseRoute, routeHref } from './router.js';
+import { SecondStep } from './sign_in_second_step.js';
 import { Attention, message } from './ui.js';
 
-const kPageModules = { queue: queuePage, ticket: ticketPage, history: historyPage, dashboard: dashboardPage };
+const kPageModules = { queue: queuePage, ticket: ticketPage, history: historyPage, dashboard: dashboardPage,
+                       admin: adminPage, account: accountPage };
 
 const $ = (id) => document.getElementById(id);
 const loginView = $('login-view');
@@ -37,9 +47,15 @@ const pageContainer = $('page');
 const liveStatus = $('live-status');
 const notifyButton = $('notify-enable');
 const languageSelect = $('language');
+const publicPage = $('public-page');
 
 const attention = new Attention();
 let session = null;  // {ctx, events, listeners, page: {name, route, instance}} while signed in
+let publicShown = null;  // the invitation page while it is shown: {token, instance}
+const secondStep = new SecondStep($('second-step-view'), {
+    onSignedIn: (answer) => startSession(answer.user, answer.setupRequired),
+    onBack: (text) => showLogin(text),
+});
 
 function setError(element, text) {
     element.textContent = text ?? '';
@@ -85,6 +101,8 @@ function applyLanguage() {
         showPage(parseRoute(window.location.hash), { remount: true });
     } else {
         attention.setTitle(t('app.title'));
+        secondStep.applyLanguage();
+        if (publicShown) showPublic(parseRoute(window.location.hash), { remount: true });
     }
 }
 
@@ -95,6 +113,8 @@ function showLogin(text = '') {
         session.ctx.tracker.stopAll?.();
         session = null;
     }
+    hidePublic();
+    secondStep.hide();
     show(pageContainer, false);
     show(loginView, true);
     document.body.dataset.view = 'login';
@@ -106,12 +126,55 @@ function showLogin(text = '') {
     $('login-email').focus();
 }
 
-function startSession(user) {
+/// Shows the invitation page (#/invite/<token>), signed in or not: it is the invited
+/// person's, and needs no session.
+function showPublic(route, { remount = false } = {}) {
+    if (publicShown && publicShown.token === route.id && !remount) return;
+    publicShown?.instance?.unmount?.();
+    show(loginView, false);
+    secondStep.hide();
+    show(pageContainer, false);
+    show(publicPage, true);
+    document.body.dataset.view = 'public';
+    publicPage.replaceChildren();
+    const instance = invitePage.mount(publicPage, {
+        setTitle: (text) => attention.setTitle(text ? `${text} — ${t('app.title')}` : t('app.title')),
+        signIn: (email) => {
+            window.history.replaceState(null, '', routeHref('queue'));
+            hidePublic();
+            showLogin();
+            $('login-email').value = email ?? '';
+            $('login-password').focus();
+        },
+    }, route);
+    publicShown = { token: route.id, instance };
+}
+
+function hidePublic() {
+    if (!publicShown) return;
+    publicShown.instance?.unmount?.();
+    publicShown = null;
+    publicPage.replaceChildren();
+    show(publicPage, false);
+}
+
+function startSession(user, setupRequired = null) {
+    if (session) {
+        // A second start (the required two-factor setup is done): the first one ends.
+        session.page?.instance?.unmount?.();
+        session.events.stop();
+        session.ctx.tracker.stopAll?.();
+        session = null;
+    }
+    hidePublic();
+    secondStep.hide();
     show(loginView, false);
     show(pageContainer, true);
     document.body.dataset.view = 'console';
+    document.body.dataset.setup = setupRequired ?? '';
     $('user-name').textContent = t('header.signed_in_as', { name: user.name || user.email });
     $('user-name').title = user.email;
+    show($('nav-admin'), user.role === 'admin');
 
     const listeners = new Set();
     const queue = new LiveQueue();
@@ -128,6 +191,22 @@ function startSession(user) {
         },
         navigate,
         setTitle: (text) => attention.setTitle(text ? `${text} — ${t('app.title')}` : t('app.title')),
+        setupRequired,
+        setupDone: async () => {
+            const me = await currentUser();
+            if (me) startSession(me, me.setup_required ?? null);
+            else showLogin(t('error.signed_out'));
+        },
+        chooseLanguage: (code) => {
+            languageSelect.value = code;
+            setLanguage(code);
+            applyLanguage();
+            saveLanguage(code);
+        },
+        setUser: (changes) => {
+            Object.assign(user, changes);
+            $('user-name').textContent = t('header.signed_in_as', { name: user.name || user.email });
+        },
     };
     ctx.tracker = new ConnectTracker({
         onChange: (number) => {
@@ -179,7 +258,10 @@ function startSession(user) {
     });
     session = { ctx, events, listeners, page: null };
     renderNotifyButton();
-    events.start();
+    // Until the required two-factor setup is done the server answers nothing else: no live
+    // stream, only the account page.
+    if (!setupRequired) events.start();
+    else setLive('connecting');
     showPage(parseRoute(window.location.hash));
 }
 
@@ -187,7 +269,11 @@ function startSession(user) {
 /// changed).
 function showPage(route, { remount = false } = {}) {
     if (!session) return;
-    for (const link of document.querySelectorAll('#nav a')) {
+    if (session.ctx.setupRequired && route.page !== 'account') {
+        navigate('account', {}, { replace: true });
+        return;
+    }
+    for (const link of document.querySelectorAll('#nav a, #account-link')) {
         const current = link.dataset.page === route.page || (route.page === 'ticket' && link.dataset.page === 'queue');
         if (current) link.setAttribute('aria-current', 'page');
         else link.removeAttribute('aria-current');
@@ -212,7 +298,21 @@ function showPage(route, { remount = false } = {}) {
     session.page = { name: route.page, route, instance };
 }
 
-window.addEventListener('hashchange', () => showPage(parseRoute(window.location.hash)));
+window.addEventListener('helpline:two-factor-setup-required', () => {
+    if (session && !session.ctx.setupRequired) startSession(session.ctx.user, 'two_factor');
+});
+
+window.addEventListener('hashchange', () => {
+    const route = parseRoute(window.location.hash);
+    if (route.page === 'invite') return showPublic(route);
+    if (publicShown) {
+        // Leaving the invitation: the console as it is for this browser.
+        hidePublic();
+        if (session) return startSession(session.ctx.user, session.ctx.setupRequired);
+        return start();
+    }
+    showPage(route);
+});
 
 loginForm.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -223,9 +323,14 @@ loginForm.addEventListener('submit', async (event) => {
     loginSubmit.textContent = t('login.busy');
     setError(loginError, '');
     try {
-        const user = await signIn(email, password);
+        const answer = await signIn(email, password);
         $('login-password').value = '';
-        startSession(user);
+        if (answer.challenge) {
+            show(loginView, false);
+            secondStep.show(answer.challenge);
+        } else {
+            startSession(answer.user, answer.setupRequired);
+        }
     } catch (error) {
         setError(loginError, error.message);
         $('login-password').select();
@@ -255,7 +360,18 @@ notifyButton.addEventListener('click', async () => {
 languageSelect.addEventListener('change', () => {
     setLanguage(languageSelect.value);
     applyLanguage();
+    saveLanguage(languageSelect.value);
 });
+
+/// Keeps the signed-in user's language on the server (PATCH /api/v1/account), which writes
+/// their emails in it. Not signed in: the choice stays in this browser only.
+function saveLanguage(code) {
+    if (!session) return;
+    session.ctx.user.language = code;
+    api('PATCH', '/api/v1/account', { language: code }).catch(() => {
+        // The console shows the language anyway; the emails keep the one the server had.
+    });
+}
 
 async function start() {
     fillLanguageMenu();
@@ -263,9 +379,11 @@ async function start() {
     applyStrings(document);
     attention.setTitle(t('app.title'));
     if (!window.location.hash) window.history.replaceState(null, '', routeHref('queue'));
+    const route = parseRoute(window.location.hash);
+    if (route.page === 'invite') return showPublic(route);
     try {
         const me = await currentUser();
-        if (me) startSession(me);
+        if (me) startSession(me, me.setup_required ?? null);
         else showLogin();
     } catch (error) {
         showLogin(error.message);

@@ -6,6 +6,8 @@
 // The language is, in order: the one chosen in the top bar (kept in localStorage), the
 // first of the browser's languages we have, English.
 
+import account from './strings/account.js';
+import admin from './strings/admin.js';
 import common from './strings/common.js';
 import dashboard from './strings/dashboard.js';
 import history from './strings/history.js';
@@ -22,7 +24,7 @@ const kFallback = { en: [], pt: ['en'], pt_BR: ['pt', 'en'], it: ['en'] };
 const kStorageKey = 'helpline.language';
 
 const tables = { en: {}, pt: {}, pt_BR: {}, it: {} };
-for (const module of [common, queue, ticket, history, dashboard])
+for (const module of [common, queue, ticket, history, dashboard, admin, account])
     for (const language of kLanguages) Object.assign(tables[language], module[language] ?? {});
 
 let current = detectLanguage();

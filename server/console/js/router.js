@@ -4,8 +4,13 @@
 //   #/tickets/1042
 //   #/history?email=ana@acme.example&days=30&limit=100
 //   #/dashboard
+//   #/admin/users, #/admin/groups, #/admin/organizations, #/admin/profiles, #/admin/audit?…
+//   #/account
+//   #/invite/<token>   (an invitation's link: shown without signing in)
 
-export const kPages = ['queue', 'ticket', 'history', 'dashboard'];
+export const kPages = ['queue', 'ticket', 'history', 'dashboard', 'admin', 'account', 'invite'];
+/// The sections of the admin pages, in the order of their tabs.
+export const kAdminSections = ['users', 'groups', 'organizations', 'profiles', 'audit'];
 
 /// {page, id, params} of a fragment; an empty fragment is the queue; anything else that
 /// is not a page is {page: null}.
@@ -19,13 +24,21 @@ export function parseRoute(hash) {
         return { page: segments[0], id: null, params };
     if (segments.length === 2 && segments[0] === 'tickets' && /^[1-9]\d{0,15}$/.test(segments[1]))
         return { page: 'ticket', id: Number(segments[1]), params };
+    if (segments[0] === 'admin' && segments.length <= 2 && (segments.length === 1 || kAdminSections.includes(segments[1])))
+        return { page: 'admin', id: segments[1] ?? 'users', params };
+    if (segments.length === 1 && segments[0] === 'account') return { page: 'account', id: null, params };
+    if (segments.length === 2 && segments[0] === 'invite' && /^[A-Za-z0-9_-]{8,200}$/.test(segments[1]))
+        return { page: 'invite', id: segments[1], params };
     return { page: null, id: null, params };
 }
 
 /// The fragment of a page: routeHref('ticket', {id: 1042}), routeHref('queue', {params}).
 /// Empty parameters are left out.
 export function routeHref(page, { id = null, params = null } = {}) {
-    const path = page === 'ticket' ? `#/tickets/${id}` : `#/${page}`;
+    const path = page === 'ticket' ? `#/tickets/${id}`
+        : page === 'admin' ? `#/admin/${id ?? 'users'}`
+        : page === 'invite' ? `#/invite/${id}`
+        : `#/${page}`;
     const query = new URLSearchParams();
     for (const [name, value] of params instanceof URLSearchParams ? params.entries() : Object.entries(params ?? {}))
         if (value !== undefined && value !== null && value !== '') query.set(name, String(value));
