@@ -137,6 +137,7 @@ step_contents() {
     expect_file "$server_deb" -rwxr-xr-x usr/bin/helpline-server
     expect_file "$server_deb" -rw-r--r-- usr/share/helpline/console/index.html
     expect_file "$server_deb" -rw-r--r-- usr/share/helpline/console/js/app.js
+    expect_file "$server_deb" -rw-r--r-- usr/share/helpline/common-passwords.txt
     expect_file "$server_deb" -rw-r--r-- usr/share/man/man1/helpline-server.1.gz
     expect_file "$server_deb" -rw-r--r-- lib/systemd/system/helpline-server.service
     expect_file "$server_deb" -rw-r--r-- usr/lib/sysusers.d/helpline-server.conf
@@ -144,11 +145,11 @@ step_contents() {
     expect_file "$server_deb" -rw-r--r-- etc/helpline/server.conf
     local outside
     outside=$(listing "$server_deb" | awk '$1 !~ /^d/ { print $3 }' |
-        grep -Ev '^\./(usr/bin/helpline-server|usr/share/helpline/console/|usr/share/man/man1/helpline-server\.1\.gz|usr/share/doc/helpline-server/|lib/systemd/system/helpline-server\.service|usr/lib/(sysusers|tmpfiles)\.d/helpline-server\.conf|etc/helpline/server\.conf)' || true)
+        grep -Ev '^\./(usr/bin/helpline-server|usr/share/helpline/console/|usr/share/helpline/common-passwords\.txt|usr/share/man/man1/helpline-server\.1\.gz|usr/share/doc/helpline-server/|lib/systemd/system/helpline-server\.service|usr/lib/(sysusers|tmpfiles)\.d/helpline-server\.conf|etc/helpline/server\.conf)' || true)
     [ -z "$outside" ] || fail "helpline-server: unexpected files: $outside"
     expect_match "helpline-server: Depends" '(^|, )systemd \| systemd-standalone-sysusers \| systemd-sysusers($|, )' \
         "$(field Depends "$server_deb")"
-    expect_eq "helpline-server: Recommends" "novnc, libjs-chart.js" "$(field Recommends "$server_deb")"
+    expect_eq "helpline-server: Recommends" "novnc, libjs-chart.js, node-qrcode-generator" "$(field Recommends "$server_deb")"
     expect_eq "helpline-server: Suggests" "sqlite3" "$(field Suggests "$server_deb")"
     local control=$work/server-control
     rm -rf "$control" && dpkg-deb --control "$server_deb" "$control"
