@@ -14,14 +14,14 @@
 //   HELPLINE_SCREENSHOTS_DIR=$PWD/screenshots node --test-reporter=spec ../../tests/console/account.test.mjs
 
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
-    accessibilityViolations, addUser, call, kAdminEmail, launchBrowser, openConsole, serverBinary, signIn, startServer,
-    stopAll, waitFor,
+    accessibilityViolations, addUser, call, Device, kAdminEmail, launchBrowser, openConsole, serverBinary, setMembers,
+    signIn, startServer, stopAll, waitFor,
 } from './support.mjs';
 import { englishLeft, freshStep, nextStep, screenshot, startSmtp, totp } from './team_support.mjs';
 
@@ -387,6 +387,37 @@ describe('the account page and two-factor sign-in', () => {
             assert.deepEqual(view.consoleErrors, []);
         } finally {
             await view.context().close();
+        }
+    });
+
+    it('marks an operator whose notification the relay refused for good, on the users page', async () => {
+        const smtp = await startSmtp(path.join(work, 'refusing-relay'));
+        // The relay refuses Rita's address permanently (550): the outbox gives up at once.
+        await writeFile(path.join(work, 'refusing-relay', 'mail', 'control.json'), JSON.stringify({ rcpt: { 'rita@team.example': 550 } }));
+        const mailed = await startServer({ serverBin, work: path.join(work, 'refused'), extraArgs: [
+            '--login-limit', '1000', '--smtp-url', `smtp://127.0.0.1:${smtp.port}`, '--smtp-from', 'helpline@team.example',
+            '--public-url', 'https://support.team.example'] });
+        const token = await signIn(mailed.url, kAdminEmail, mailed.password);
+        const rita = await addUser(mailed.url, token, { email: 'rita@team.example', name: 'Rita Refused', password: kPassword });
+        const notify = await call(mailed.url, 'PATCH', `/api/v1/users/${rita.id}`, { token, body: { notify_email: true } });
+        assert.equal(notify.status, 200, notify.text);
+        await setMembers(mailed.url, token, 'helpdesk', [rita.id]);
+        const device = await Device.register(mailed.url);
+        await device.submit({ email: 'ana@acme.example', description: 'The printer is offline', group_id: 'helpdesk' });
+        await waitFor('the relay\'s refusal to be recorded', async () => {
+            const users = await call(mailed.url, 'GET', '/api/v1/users', { token });
+            return users.json.users.find((u) => u.id === rita.id)?.email_failing === true;
+        }, 30_000);
+        const page = await openConsole(browser, mailed.url, kAdminEmail, mailed.password, { hash: '#/admin/users' });
+        try {
+            const row = page.locator('#users-body tr', { hasText: 'rita@team.example' });
+            await row.waitFor();
+            assert.equal(await row.locator('.badge-bad').count(), 1, 'the failing mark on her row');
+            assert.equal(await page.locator('#users-body tr', { hasText: kAdminEmail }).locator('.badge-bad').count(), 0);
+            await waitFor('the notice about failing notifications', async () => /refused notifications for good\. Users affected: 1,/.test(await page.locator('#users-email').textContent()));
+            await screenshot(page, 'console-admin-users-en-email-failing');
+        } finally {
+            await page.context().close();
         }
     });
 
