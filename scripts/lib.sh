@@ -1,5 +1,9 @@
 # Shared by scripts/*: installing Debian packages and configuring the build.
 
+# ccache keys on paths relative to the clone (sourced from its root): a new clone — every CI
+# run — reuses the objects compiled in any other clone on the machine.
+export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+
 # need_packages PKG...: installs the packages that are missing (apt-get update first).
 need_packages() {
     local missing=()
