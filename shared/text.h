@@ -1,7 +1,9 @@
 #pragma once
 // Small text helpers for protocol fields (HTTP header names and values, media types): ASCII
-// case folding and the blanks HTTP allows around a value.
+// case folding and the blanks HTTP allows around a value; UTF-8 sequences for writers that
+// must never pass on a malformed byte (JSON, mail headers).
 
+#include <cstddef>
 #include <string_view>
 
 namespace helpline {
@@ -10,5 +12,8 @@ namespace helpline {
 bool iequals(std::string_view a, std::string_view b);
 /// Without the spaces and tabs at both ends (HTTP's optional white space).
 std::string_view trim_blanks(std::string_view s);
+/// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no
+/// overlong forms, no surrogates, nothing past U+10FFFF), or 0 when there is none.
+std::size_t utf8_sequence(std::string_view s);
 
 }  // namespace helpline

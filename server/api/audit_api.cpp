@@ -125,15 +125,7 @@ http::Response export_audit(const http::Request& req, const Principal&, Context&
                             csv_field(e.actor), csv_field(actor_name(dir, e.actor)), csv_field(e.action),
                             csv_field(e.ticket_number ? std::to_string(*e.ticket_number) : std::string{}, false),
                             csv_field(e.request_id), csv_field(e.session_id), csv_field(e.detail)});
-    std::string stamp = format_time(ctx.clock.now());  // 2026-12-06T03:49:12Z -> 20261206-034912
-    std::erase_if(stamp, [](char c) { return c == '-' || c == ':' || c == 'Z'; });
-    std::replace(stamp.begin(), stamp.end(), 'T', '-');
-    http::Response r;
-    r.status = 200;
-    r.content_type = "text/csv; charset=utf-8";
-    r.body = std::move(body);
-    r.header("Content-Disposition", fmt::format("attachment; filename=\"helpline-audit-{}.csv\"", stamp));
-    return r;
+    return csv_download(std::move(body), "helpline-audit", ctx.clock.now());
 }
 
 }  // namespace helpline::server::api

@@ -120,16 +120,7 @@ http::Response export_history(const http::Request& req, const Principal& who, Co
                             csv_field(t.closed_at ? format_time(*t.closed_at) : std::string{}, false),
                             csv_field(t.closed_at ? std::to_string(*t.closed_at - t.created_at) : std::string{}, false)});
     }
-    // The file's name says when it was made (UTC), so two exports do not overwrite each other.
-    std::string stamp = format_time(ctx.clock.now());  // 2026-12-06T03:49:12Z
-    std::erase_if(stamp, [](char c) { return c == '-' || c == ':' || c == 'Z'; });
-    std::replace(stamp.begin(), stamp.end(), 'T', '-');
-    http::Response r;
-    r.status = 200;
-    r.content_type = "text/csv; charset=utf-8";
-    r.body = std::move(body);
-    r.header("Content-Disposition", fmt::format("attachment; filename=\"helpline-history-{}.csv\"", stamp));
-    return r;
+    return csv_download(std::move(body), "helpline-history", ctx.clock.now());
 }
 
 http::Response history_requesters(const http::Request& req, const Principal& who, Context& ctx) {

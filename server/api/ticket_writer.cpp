@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "shared/text.h"
+
 namespace helpline::server::api {
 namespace {
 
@@ -9,29 +11,6 @@ void write_int(std::string& out, std::int64_t n) {
     char buf[24];
     const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
     out.append(buf, end);
-}
-
-/// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no
-/// overlong forms, no surrogates, nothing past U+10FFFF), or 0 when there is none.
-std::size_t utf8_sequence(std::string_view s) {
-    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
-    const unsigned char c = b(0);
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (!cont(1) || !cont(2)) return 0;
-        if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-        if (c == 0xED && b(1) > 0x9F) return 0;  // surrogates
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (!cont(1) || !cont(2) || !cont(3)) return 0;
-        if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
-        if (c == 0xF4 && b(1) > 0x8F) return 0;  // past U+10FFFF
-        return 4;
-    }
-    return 0;
 }
 
 /// "key": (the comma before it is the caller's).

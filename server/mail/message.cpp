@@ -4,6 +4,8 @@
 
 #include <ctime>
 
+#include "shared/text.h"
+
 namespace helpline::server::mail {
 namespace {
 
@@ -32,29 +34,11 @@ std::string base64(std::string_view in) {
     return out;
 }
 
-/// The length of the well-formed UTF-8 sequence at the start of `s`, 0 when there is none.
-std::size_t utf8_length(std::string_view s) {
-    const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const auto cont = [&](std::size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
-    const unsigned char c = b(0);
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (!cont(1) || !cont(2) || (c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) > 0x9F)) return 0;
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (!cont(1) || !cont(2) || !cont(3) || (c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) > 0x8F)) return 0;
-        return 4;
-    }
-    return 0;
-}
-
 /// The text as UTF-8 characters, control characters as spaces, bad bytes as U+FFFD.
 std::vector<std::string> header_characters(std::string_view text) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < text.size();) {
-        const std::size_t n = utf8_length(text.substr(i));
+        const std::size_t n = utf8_sequence(text.substr(i));
         if (n == 0) {
             out.emplace_back("\xEF\xBF\xBD");
             ++i;

@@ -10,6 +10,14 @@ namespace helpline::server {
 
 namespace {
 
+/// The error for a domain no organization has (removing or renaming one).
+Error no_organization(const std::string& domain) {
+    return make_error(store_error::kNotFound,
+                      fmt::format("There is no organization with the domain \"{domain}\".",
+                                  fmt::arg("domain", domain)),
+                      "domain");
+}
+
 constexpr const char* kUserColumns =
     "id, email, name, role, password_hash, disabled, notify_email, created_at, last_sign_in_at, "
     "language, totp_secret IS NOT NULL";
@@ -295,12 +303,7 @@ Status SqliteStore::remove_organization(const std::string& domain) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
-        if (db().changes() == 0) {
-            return make_error(store_error::kNotFound,
-                              fmt::format("There is no organization with the domain \"{domain}\".",
-                                          fmt::arg("domain", domain)),
-                              "domain");
-        }
+        if (db().changes() == 0) return no_organization(domain);
         bump_team_revision();
         tx.commit();
         return Ok{};
@@ -313,12 +316,7 @@ Status SqliteStore::rename_organization(const std::string& domain, const std::st
         db().prepare("UPDATE organizations SET name = ? WHERE domain = ?")
             .bind(name, lower_ascii(domain))
             .run();
-        if (db().changes() == 0) {
-            return make_error(store_error::kNotFound,
-                              fmt::format("There is no organization with the domain \"{domain}\".",
-                                          fmt::arg("domain", domain)),
-                              "domain");
-        }
+        if (db().changes() == 0) return no_organization(domain);
         bump_team_revision();
         tx.commit();
         return Ok{};
