@@ -195,10 +195,17 @@ int package(const PackageOptions& options, Io io) {
                "  Signed by:  {} ({})\n",
                base->dir.string(), base->version, info->depends, info->maintainer,
                fingerprint(public_key), short_fingerprint(public_key));
-    if (formats->deb) fmt::print(io.out, "Install: sudo apt install ./{}\n", deb_file_name(*info));
+    // Commands to copy as they are, from where the admin is: apt takes a local file only
+    // with a slash in its path, hence ./ in front of a relative one.
+    const auto shown = [](const fs::path& p) {
+        return p.is_absolute() ? p.string() : (fs::path(".") / p.lexically_normal()).string();
+    };
+    if (formats->deb)
+        fmt::print(io.out, "Install: sudo apt install {}\n", shown(out_dir / deb_file_name(*info)));
     if (formats->tgz)
-        fmt::print(io.out, "{} tar xzf {}.tar.gz && {}/install.sh   (no root; into ~/.local)\n",
-                   formats->deb ? "     or:" : "Install:", tgz_folder(*info), tgz_folder(*info));
+        fmt::print(io.out, "{} tar xzf {} && {}/install.sh   (no root; into ~/.local)\n",
+                   formats->deb ? "     or:" : "Install:",
+                   shown(out_dir / (tgz_folder(*info) + ".tar.gz")), tgz_folder(*info));
     if (auto trusted = verify_trusted(public_key, trusted_stamp_keys()); !trusted)
         fmt::print(io.err, "warning: {}\n", trusted.error().message);
     return kExitOk;

@@ -208,3 +208,14 @@ TEST_CASE("package --format deb or tgz builds only the package asked for") {
     // Written atomically: no temporary file is left beside them.
     CHECK(std::distance(fs::directory_iterator(dir / "deb"), fs::directory_iterator()) == 1);
 }
+
+TEST_CASE("package says how to install what it made, with paths that work from where it ran") {
+    TempDir dir;
+    const auto r = run_package(dir / "out");
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const fs::path out = dir / "out";
+    CHECK_THAT(r.out, Catch::Contains("Install: sudo apt install " + (out / kDemoDeb).string() + "\n"));
+    CHECK_THAT(r.out, Catch::Contains("or: tar xzf " + (out / kDemoTgz).string() +
+                                      " && demo-support-1-0.1.0/install.sh"));
+}
