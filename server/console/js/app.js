@@ -106,13 +106,17 @@ function applyLanguage() {
     }
 }
 
+/// Ends the session, if any: its page, its event stream and its Connect tracking stop.
+function endSession() {
+    if (!session) return;
+    session.page?.instance?.unmount?.();
+    session.events.stop();
+    session.ctx.tracker.stopAll?.();
+    session = null;
+}
+
 function showLogin(text = '') {
-    if (session) {
-        session.page?.instance?.unmount?.();
-        session.events.stop();
-        session.ctx.tracker.stopAll?.();
-        session = null;
-    }
+    endSession();
     hidePublic();
     secondStep.hide();
     show(pageContainer, false);
@@ -159,13 +163,7 @@ function hidePublic() {
 }
 
 function startSession(user, setupRequired = null) {
-    if (session) {
-        // A second start (the required two-factor setup is done): the first one ends.
-        session.page?.instance?.unmount?.();
-        session.events.stop();
-        session.ctx.tracker.stopAll?.();
-        session = null;
-    }
+    endSession();  // a second start (the required two-factor setup is done) ends the first
     hidePublic();
     secondStep.hide();
     show(loginView, false);

@@ -10,7 +10,8 @@
 import { api } from '../api.js';
 import { el, replaceChildren, show } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
-import { field, input, notice, select } from './form_parts.js';
+import { AdminPage, mountPage } from './admin_page.js';
+import { field, input, select } from './form_parts.js';
 import { localDayStart, utcTime } from './history.js';
 
 const kLimit = 50;
@@ -23,9 +24,7 @@ const kActions = ['login', 'login-failed', 'logout', 'account-updated', 'passwor
     'requested', 'accepted', 'declined', 'expired', 'cancelled', 'started', 'ended'];
 
 export function mount(container, ctx, route) {
-    const page = new AuditPage(container, ctx);
-    page.start(route);
-    return { update: (next) => page.update(next), unmount: () => page.stop() };
+    return mountPage(new AuditPage(container, ctx), route);
 }
 
 /// The filters of a route, as strings.
@@ -58,13 +57,9 @@ export function detailText(detail) {
     return Object.entries(detail).map(([name, value]) => `${name}: ${typeof value === 'object' ? JSON.stringify(value) : value}`).join(' · ');
 }
 
-class AuditPage {
+class AuditPage extends AdminPage {
     constructor(container, ctx) {
-        this.container = container;
-        this.ctx = ctx;
-        this.disposers = [];
-        this.seq = 0;
-        this.timer = null;
+        super(container, ctx, 'audit', { foldMs: kFoldMs });
         this.filters = null;
         this.trail = [];
         this.users = [];
@@ -73,12 +68,7 @@ class AuditPage {
 
     start(route) {
         this.build();
-        this.disposers.push(this.ctx.onEvent((type) => {
-            // New entries belong on the newest page; older pages stay still under the reader.
-            if (type !== 'queue-changed' || this.filters?.after) return;
-            clearTimeout(this.timer);
-            this.timer = setTimeout(() => this.load(), kFoldMs);
-        }));
+        this.watch();
         api('GET', '/api/v1/users').then((answer) => {
             this.users = answer.users ?? [];
             this.fillActors();
@@ -87,10 +77,9 @@ class AuditPage {
         this.update(route);
     }
 
-    stop() {
-        this.seq += 1;
-        clearTimeout(this.timer);
-        for (const dispose of this.disposers) dispose();
+    /// New entries belong on the newest page; older pages stay still under the reader.
+    reloadsOn(type) {
+        return type === 'queue-changed' && !this.filters?.after;
     }
 
     go(changes, { keepTrail = false } = {}) {
@@ -135,10 +124,6 @@ class AuditPage {
 
         this.summary = el('p', { className: 'muted', attrs: { id: 'audit-summary', 'aria-live': 'polite' } });
         this.exportLink = el('a', { className: 'button', text: t('admin.audit.export'), title: t('admin.audit.export_title'), attrs: { id: 'audit-export', download: '' } });
-        this.problem = notice('bad');
-        this.problem.element.id = 'audit-problem';
-        this.tbody = el('tbody', { attrs: { id: 'audit-body' } });
-        const columns = ['at', 'actor', 'action', 'ticket', 'detail'];
         this.newer = el('button', { className: 'button', text: t('admin.audit.newer'), attrs: { type: 'button', id: 'audit-newer' } });
         this.older = el('button', { className: 'button', text: t('admin.audit.older'), attrs: { type: 'button', id: 'audit-older' } });
         this.newer.addEventListener('click', () => this.go({ after: this.trail.pop() ?? '' }, { keepTrail: true }));
@@ -148,16 +133,11 @@ class AuditPage {
             this.go({ after: this.answer.next }, { keepTrail: true });
         });
         this.container.append(
-            el('div', { className: 'section-head admin-head' },
-                el('div', {}, el('h1', { text: t('admin.audit.heading') }), el('p', { className: 'muted', text: t('admin.audit.subtitle') }))),
+            this.heading({ count: false }),
             form,
             el('div', { className: 'admin-bar' }, this.summary, this.exportLink),
-            this.problem.element,
-            el('div', { className: 'card table-card' },
-                el('table', { className: 'admin-table audit-table', attrs: { id: 'audit-table' } },
-                    el('caption', { className: 'visually-hidden', text: t('admin.audit.caption') }),
-                    el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { text: t(`admin.audit.column.${c}`), attrs: { scope: 'col' } })))),
-                    this.tbody)),
+            this.problemNotice(),
+            this.tableCard(['at', 'actor', 'action', 'ticket', 'detail'], { className: 'admin-table audit-table' }),
             el('nav', { className: 'pager', attrs: { 'aria-label': t('admin.audit.pages') } }, this.newer, this.older));
     }
 
@@ -196,32 +176,31 @@ class AuditPage {
         return actor ?? '';
     }
 
-    async load() {
-        const seq = ++this.seq;
+    load() {
+        // A problem of an earlier load goes as this one starts: it is said again if it lasts.
         this.problem.clear();
-        try {
-            const answer = await api('GET', `/api/v1/audit?${auditQuery(this.filters)}`);
-            if (seq !== this.seq) return;
-            this.answer = { entries: answer.entries ?? [], next: answer.next ?? null };
-            this.renderRows();
-        } catch (error) {
-            if (seq === this.seq) this.problem.set(error.message);
-        }
+        return super.load();
+    }
+
+    request() {
+        return api('GET', `/api/v1/audit?${auditQuery(this.filters)}`);
+    }
+
+    receive(answer) {
+        this.answer = { entries: answer.entries ?? [], next: answer.next ?? null };
+        this.renderRows();
     }
 
     renderRows() {
         const entries = this.answer.entries;
         this.summary.textContent = entries.length === 0 ? t('admin.audit.none') : t('admin.audit.shown', { count: entries.length });
-        replaceChildren(this.tbody, ...entries.map((e) => el('tr', { attrs: { 'data-entry': e.id, 'data-action': e.action } },
+        this.showRows(entries, (e) => el('tr', { attrs: { 'data-entry': e.id, 'data-action': e.action } },
             el('td', { className: 'nowrap', text: formatDateTime(e.at) }),
             el('td', { title: e.actor }, el('bdi', { text: this.actorLabel(e.actor) })),
             el('td', { className: 'mono', text: e.action }),
             el('td', { className: 'number' }, e.ticket_number ? el('a', { text: `#${e.ticket_number}`, attrs: { href: `#/tickets/${e.ticket_number}` } }) : null),
             // The detail's names are the API's (English identifiers), not sentences of the console.
-            el('td', { className: 'detail' }, el('bdi', { text: detailText(e.detail), attrs: { lang: 'en', translate: 'no' } }))),
-        ));
-        if (entries.length === 0)
-            replaceChildren(this.tbody, el('tr', {}, el('td', { className: 'empty-cell', text: t('admin.audit.empty'), attrs: { colspan: '5' } })));
+            el('td', { className: 'detail' }, el('bdi', { text: detailText(e.detail), attrs: { lang: 'en', translate: 'no' } }))));
         this.newer.disabled = !this.filters.after;
         this.older.disabled = !this.answer.next;
         show(this.newer.parentElement, Boolean(this.filters.after || this.answer.next));

@@ -10,18 +10,16 @@
 // the profile and says what to do instead of asking.
 
 import { api, problemCode } from '../api.js';
-import { el, replaceChildren } from '../dom.js';
+import { el } from '../dom.js';
 import { formatNumber, t } from '../i18n.js';
 import { confirmDialog, toast } from '../ui.js';
-import { field, formDialog, infoDialog, input, notice, plural, showFieldErrors } from './form_parts.js';
+import { AdminPage, mountPage, rowButton } from './admin_page.js';
+import { field, formDialog, infoDialog, input, plural, showFieldErrors } from './form_parts.js';
 
-const kFoldMs = 250;
 export const kGroupIdPattern = /^[a-z0-9-]{2,40}$/;
 
 export function mount(container, ctx) {
-    const page = new GroupsPage(container, ctx);
-    page.start();
-    return { update() {}, unmount: () => page.stop() };
+    return mountPage(new GroupsPage(container, ctx));
 }
 
 /// The sentences that tell an admin why a group cannot be deleted and what to do.
@@ -30,64 +28,29 @@ export function offeredText(offeredBy) {
     return [plural('admin.groups.offered', profiles.length, { profiles: profiles.join(', ') }), t('admin.groups.offered_how')];
 }
 
-class GroupsPage {
+class GroupsPage extends AdminPage {
     constructor(container, ctx) {
-        this.container = container;
-        this.ctx = ctx;
-        this.disposers = [];
-        this.seq = 0;
-        this.timer = null;
+        super(container, ctx, 'groups');
         this.groups = [];
         this.users = [];
     }
 
-    start() {
-        this.build();
-        this.disposers.push(this.ctx.onEvent((type) => {
-            if (type !== 'queue-changed' && type !== 'hello') return;
-            clearTimeout(this.timer);
-            this.timer = setTimeout(() => this.load(), kFoldMs);
-        }));
-        this.load();
-    }
-
-    stop() {
-        this.seq += 1;
-        clearTimeout(this.timer);
-        for (const dispose of this.disposers) dispose();
-    }
-
     build() {
-        this.count = el('span', { className: 'count', attrs: { id: 'groups-count' } });
-        const add = el('button', { className: 'button primary', text: t('admin.groups.add'), attrs: { type: 'button', id: 'groups-add' } });
-        add.addEventListener('click', () => this.create());
-        this.problem = notice('bad');
-        this.problem.element.id = 'groups-problem';
-        this.tbody = el('tbody', { attrs: { id: 'groups-body' } });
-        const columns = ['name', 'operators', 'open', 'history', 'offered_by', 'actions'];
         this.container.append(
-            el('div', { className: 'section-head admin-head' },
-                el('div', {}, el('div', { className: 'title-row' }, el('h1', { text: t('admin.groups.heading') }), this.count), el('p', { className: 'muted', text: t('admin.groups.subtitle') })),
-                el('span', { className: 'spacer' }), add),
-            this.problem.element,
-            el('div', { className: 'card table-card' },
-                el('table', { className: 'admin-table', attrs: { id: 'groups-table' } },
-                    el('caption', { className: 'visually-hidden', text: t('admin.groups.caption') }),
-                    el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { text: t(`admin.groups.column.${c}`), attrs: { scope: 'col' } })))),
-                    this.tbody)));
+            this.heading({ onAdd: () => this.create() }),
+            this.problemNotice(),
+            this.tableCard(['name', 'operators', 'open', 'history', 'offered_by', 'actions']));
     }
 
-    async load() {
-        const seq = ++this.seq;
-        try {
-            const [groups, users] = await Promise.all([api('GET', '/api/v1/groups'), api('GET', '/api/v1/users')]);
-            if (seq !== this.seq) return;
-            this.groups = groups.groups ?? [];
-            this.users = users.users ?? [];
-            this.render();
-        } catch (error) {
-            if (seq === this.seq) this.problem.set(error.message);
-        }
+    request() {
+        return Promise.all([api('GET', '/api/v1/groups'), api('GET', '/api/v1/users')]);
+    }
+
+    receive([groups, users]) {
+        this.groups = groups.groups ?? [];
+        this.users = users.users ?? [];
+        this.showCount(this.groups.length);
+        this.showRows(this.groups, (g) => this.row(g));
     }
 
     userName(id) {
@@ -95,23 +58,9 @@ class GroupsPage {
         return u ? (u.name || u.email) : `#${id}`;
     }
 
-    render() {
-        this.count.textContent = t('admin.groups.count', { count: formatNumber(this.groups.length) });
-        if (this.groups.length === 0) {
-            replaceChildren(this.tbody, el('tr', {}, el('td', { className: 'empty-cell', text: t('admin.groups.empty'), attrs: { colspan: '6' } })));
-            return;
-        }
-        replaceChildren(this.tbody, ...this.groups.map((g) => this.row(g)));
-    }
-
     row(g) {
         const members = (g.members ?? []).map((id) => this.userName(id));
         const offered = (g.offered_by ?? []).map((p) => (typeof p === 'string' ? p : p.id));
-        const button = (action, text, onClick, className = 'button') => {
-            const b = el('button', { className, text, attrs: { type: 'button', 'data-action': action } });
-            b.addEventListener('click', onClick);
-            return b;
-        };
         return el('tr', { attrs: { 'data-group': g.id } },
             el('td', {}, el('bdi', { className: 'group-name', text: g.name }), el('div', { className: 'muted mono', text: g.id })),
             el('td', { className: 'groups' }, members.length ? el('bdi', { text: members.join(', ') }) : el('span', { className: 'muted', text: t('admin.groups.no_operators') })),
@@ -119,9 +68,9 @@ class GroupsPage {
             el('td', { className: 'number', attrs: { 'data-column': 'history' }, text: g.history_tickets === undefined ? '—' : formatNumber(g.history_tickets) }),
             el('td', {}, offered.length ? el('bdi', { text: offered.join(', ') }) : el('span', { className: 'muted', text: t('admin.groups.not_offered') })),
             el('td', { className: 'actions' },
-                button('members', t('admin.groups.members'), () => this.manageMembers(g)),
-                button('rename', t('admin.groups.rename'), () => this.rename(g)),
-                button('delete', t('admin.groups.delete'), () => this.remove(g), 'button danger-outline')));
+                rowButton('members', t('admin.groups.members'), () => this.manageMembers(g)),
+                rowButton('rename', t('admin.groups.rename'), () => this.rename(g)),
+                rowButton('delete', t('admin.groups.delete'), () => this.remove(g), 'button danger-outline')));
     }
 
     async create() {

@@ -3,92 +3,42 @@
 // a requester's organization by the domain of their email, from the next read on.
 
 import { api } from '../api.js';
-import { el, replaceChildren } from '../dom.js';
-import { formatNumber, t } from '../i18n.js';
+import { el } from '../dom.js';
+import { t } from '../i18n.js';
 import { confirmDialog, toast } from '../ui.js';
-import { field, formDialog, input, notice, showFieldErrors } from './form_parts.js';
-
-const kFoldMs = 250;
+import { AdminPage, mountPage, rowButton } from './admin_page.js';
+import { field, formDialog, input, showFieldErrors } from './form_parts.js';
 
 export function mount(container, ctx) {
-    const page = new OrganizationsPage(container, ctx);
-    page.start();
-    return { update() {}, unmount: () => page.stop() };
+    return mountPage(new OrganizationsPage(container, ctx));
 }
 
-class OrganizationsPage {
+class OrganizationsPage extends AdminPage {
     constructor(container, ctx) {
-        this.container = container;
-        this.ctx = ctx;
-        this.disposers = [];
-        this.seq = 0;
-        this.timer = null;
+        super(container, ctx, 'organizations');
         this.organizations = [];
     }
 
-    start() {
-        this.build();
-        this.disposers.push(this.ctx.onEvent((type) => {
-            if (type !== 'queue-changed' && type !== 'hello') return;
-            clearTimeout(this.timer);
-            this.timer = setTimeout(() => this.load(), kFoldMs);
-        }));
-        this.load();
-    }
-
-    stop() {
-        this.seq += 1;
-        clearTimeout(this.timer);
-        for (const dispose of this.disposers) dispose();
-    }
-
     build() {
-        this.count = el('span', { className: 'count', attrs: { id: 'organizations-count' } });
-        const add = el('button', { className: 'button primary', text: t('admin.organizations.add'), attrs: { type: 'button', id: 'organizations-add' } });
-        add.addEventListener('click', () => this.edit(null));
-        this.problem = notice('bad');
-        this.problem.element.id = 'organizations-problem';
-        this.tbody = el('tbody', { attrs: { id: 'organizations-body' } });
         this.container.append(
-            el('div', { className: 'section-head admin-head' },
-                el('div', {}, el('div', { className: 'title-row' }, el('h1', { text: t('admin.organizations.heading') }), this.count), el('p', { className: 'muted', text: t('admin.organizations.subtitle') })),
-                el('span', { className: 'spacer' }), add),
-            this.problem.element,
-            el('div', { className: 'card table-card' },
-                el('table', { className: 'admin-table', attrs: { id: 'organizations-table' } },
-                    el('caption', { className: 'visually-hidden', text: t('admin.organizations.caption') }),
-                    el('thead', {}, el('tr', {}, ...['domain', 'name', 'actions'].map((c) => el('th', { text: t(`admin.organizations.column.${c}`), attrs: { scope: 'col' } })))),
-                    this.tbody)));
+            this.heading({ onAdd: () => this.edit(null) }),
+            this.problemNotice(),
+            this.tableCard(['domain', 'name', 'actions']));
     }
 
-    async load() {
-        const seq = ++this.seq;
-        try {
-            const answer = await api('GET', '/api/v1/organizations');
-            if (seq !== this.seq) return;
-            this.organizations = answer.organizations ?? [];
-            this.render();
-        } catch (error) {
-            if (seq === this.seq) this.problem.set(error.message);
-        }
+    request() {
+        return api('GET', '/api/v1/organizations');
     }
 
-    render() {
-        this.count.textContent = t('admin.organizations.count', { count: formatNumber(this.organizations.length) });
-        if (this.organizations.length === 0) {
-            replaceChildren(this.tbody, el('tr', {}, el('td', { className: 'empty-cell', text: t('admin.organizations.empty'), attrs: { colspan: '3' } })));
-            return;
-        }
-        replaceChildren(this.tbody, ...this.organizations.map((o) => {
-            const rename = el('button', { className: 'button', text: t('admin.organizations.rename'), attrs: { type: 'button', 'data-action': 'rename' } });
-            rename.addEventListener('click', () => this.edit(o));
-            const remove = el('button', { className: 'button danger-outline', text: t('admin.organizations.remove'), attrs: { type: 'button', 'data-action': 'remove' } });
-            remove.addEventListener('click', () => this.remove(o));
-            return el('tr', { attrs: { 'data-domain': o.domain } },
-                el('td', { className: 'mono' }, el('bdi', { text: o.domain })),
-                el('td', {}, el('bdi', { text: o.name })),
-                el('td', { className: 'actions' }, rename, remove));
-        }));
+    receive(answer) {
+        this.organizations = answer.organizations ?? [];
+        this.showCount(this.organizations.length);
+        this.showRows(this.organizations, (o) => el('tr', { attrs: { 'data-domain': o.domain } },
+            el('td', { className: 'mono' }, el('bdi', { text: o.domain })),
+            el('td', {}, el('bdi', { text: o.name })),
+            el('td', { className: 'actions' },
+                rowButton('rename', t('admin.organizations.rename'), () => this.edit(o)),
+                rowButton('remove', t('admin.organizations.remove'), () => this.remove(o), 'button danger-outline'))));
     }
 
     /// Adds an organization (o null) or renames one.

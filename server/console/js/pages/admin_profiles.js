@@ -9,15 +9,12 @@ import { api, fieldErrors } from '../api.js';
 import { el, replaceChildren, show } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
 import { toast } from '../ui.js';
-import { notice } from './form_parts.js';
+import { AdminPage, mountPage } from './admin_page.js';
 
-const kFoldMs = 250;
 const kMaxBytes = 1024 * 1024;  // the server's body limit for POST /api/v1/profiles
 
 export function mount(container, ctx) {
-    const page = new ProfilesPage(container, ctx);
-    page.start();
-    return { update() {}, unmount: () => page.stop() };
+    return mountPage(new ProfilesPage(container, ctx));
 }
 
 /// The console's own words for a refused field of an envelope: [label, explanation].
@@ -31,24 +28,15 @@ export function verdictOf({ field, message }) {
     return [field, ''];
 }
 
-class ProfilesPage {
+class ProfilesPage extends AdminPage {
     constructor(container, ctx) {
-        this.container = container;
-        this.ctx = ctx;
-        this.disposers = [];
-        this.seq = 0;
-        this.timer = null;
+        super(container, ctx, 'profiles');
         this.profiles = [];
         this.sending = false;
     }
 
     start() {
-        this.build();
-        this.disposers.push(this.ctx.onEvent((type) => {
-            if (type !== 'queue-changed' && type !== 'hello') return;
-            clearTimeout(this.timer);
-            this.timer = setTimeout(() => this.load(), kFoldMs);
-        }));
+        super.start();
         // A file dropped anywhere but the drop zone must not make the browser open it.
         const ignore = (event) => {
             if (!this.zone.contains(event.target)) event.preventDefault();
@@ -59,20 +47,9 @@ class ProfilesPage {
             window.removeEventListener('dragover', ignore);
             window.removeEventListener('drop', ignore);
         });
-        this.load();
-    }
-
-    stop() {
-        this.seq += 1;
-        clearTimeout(this.timer);
-        for (const dispose of this.disposers) dispose();
     }
 
     build() {
-        this.count = el('span', { className: 'count', attrs: { id: 'profiles-count' } });
-        this.problem = notice('bad');
-        this.problem.element.id = 'profiles-problem';
-
         this.file = el('input', { className: 'visually-hidden', attrs: { type: 'file', id: 'profile-file', accept: '.json,application/json' } });
         this.file.addEventListener('change', () => {
             if (this.file.files?.[0]) this.upload(this.file.files[0]);
@@ -96,42 +73,24 @@ class ProfilesPage {
         });
         this.verdict = el('div', { attrs: { id: 'profile-verdict', hidden: '' } });
 
-        this.tbody = el('tbody', { attrs: { id: 'profiles-body' } });
-        const columns = ['id', 'revision', 'groups', 'key', 'published'];
         this.container.append(
-            el('div', { className: 'section-head admin-head' },
-                el('div', {}, el('div', { className: 'title-row' }, el('h1', { text: t('admin.profiles.heading') }), this.count), el('p', { className: 'muted', text: t('admin.profiles.subtitle') }))),
-            this.problem.element,
+            this.heading(),
+            this.problemNotice(),
             el('section', { className: 'card upload-card', attrs: { 'aria-labelledby': 'profile-upload-title' } },
                 el('h2', { text: t('admin.profiles.upload'), attrs: { id: 'profile-upload-title' } }),
                 el('p', { className: 'muted', text: t('admin.profiles.upload_hint') }),
                 this.zone, this.verdict),
-            el('div', { className: 'card table-card' },
-                el('table', { className: 'admin-table', attrs: { id: 'profiles-table' } },
-                    el('caption', { className: 'visually-hidden', text: t('admin.profiles.caption') }),
-                    el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { text: t(`admin.profiles.column.${c}`), attrs: { scope: 'col' } })))),
-                    this.tbody)));
+            this.tableCard(['id', 'revision', 'groups', 'key', 'published']));
     }
 
-    async load() {
-        const seq = ++this.seq;
-        try {
-            const answer = await api('GET', '/api/v1/profiles');
-            if (seq !== this.seq) return;
-            this.profiles = answer.profiles ?? [];
-            this.render();
-        } catch (error) {
-            if (seq === this.seq) this.problem.set(error.message);
-        }
+    request() {
+        return api('GET', '/api/v1/profiles');
     }
 
-    render() {
-        this.count.textContent = t('admin.profiles.count', { count: formatNumber(this.profiles.length) });
-        if (this.profiles.length === 0) {
-            replaceChildren(this.tbody, el('tr', {}, el('td', { className: 'empty-cell', text: t('admin.profiles.empty'), attrs: { colspan: '5' } })));
-            return;
-        }
-        replaceChildren(this.tbody, ...this.profiles.map((p) => {
+    receive(answer) {
+        this.profiles = answer.profiles ?? [];
+        this.showCount(this.profiles.length);
+        this.showRows(this.profiles, (p) => {
             const groups = Array.isArray(p.groups) ? p.groups.map((g) => (typeof g === 'string' ? g : g.id)) : [];
             const key = p.key_fingerprint ?? p.public_key ?? '';
             return el('tr', { attrs: { 'data-profile': p.id } },
@@ -140,7 +99,7 @@ class ProfilesPage {
                 el('td', {}, groups.length ? el('bdi', { text: groups.join(', ') }) : el('span', { className: 'muted', text: t('admin.profiles.no_groups') })),
                 el('td', { className: 'mono fingerprint', title: p.public_key ?? '' }, el('bdi', { text: key })),
                 el('td', { className: 'nowrap', text: formatDateTime(p.published_at) }));
-        }));
+        });
     }
 
     async upload(file) {

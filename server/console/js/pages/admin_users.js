@@ -12,14 +12,11 @@ import { api, problemCode } from '../api.js';
 import { el, replaceChildren, show } from '../dom.js';
 import { formatDateTime, formatNumber, t } from '../i18n.js';
 import { confirmDialog, toast } from '../ui.js';
-import { field, formDialog, infoDialog, input, notice, plural, secretBox, select, showFieldErrors } from './form_parts.js';
-
-const kFoldMs = 250;
+import { AdminPage, mountPage, rowButton } from './admin_page.js';
+import { field, formDialog, infoDialog, input, plural, secretBox, select, showFieldErrors } from './form_parts.js';
 
 export function mount(container, ctx) {
-    const page = new UsersPage(container, ctx);
-    page.start();
-    return { update() {}, unmount: () => page.stop() };
+    return mountPage(new UsersPage(container, ctx));
 }
 
 /// The sentence for a refusal the console explains itself, or null.
@@ -32,41 +29,16 @@ export function refusalText(error) {
     return null;
 }
 
-class UsersPage {
+class UsersPage extends AdminPage {
     constructor(container, ctx) {
-        this.container = container;
-        this.ctx = ctx;
-        this.disposers = [];
-        this.seq = 0;
-        this.timer = null;
+        super(container, ctx, 'users');
         this.users = [];
         this.groups = new Map();
         this.email = null;
     }
 
-    start() {
-        this.build();
-        this.disposers.push(this.ctx.onEvent((type) => {
-            if (type !== 'queue-changed' && type !== 'hello') return;
-            clearTimeout(this.timer);
-            this.timer = setTimeout(() => this.load(), kFoldMs);
-        }));
-        this.load();
-    }
-
-    stop() {
-        this.seq += 1;
-        clearTimeout(this.timer);
-        for (const dispose of this.disposers) dispose();
-    }
-
     build() {
-        this.count = el('span', { className: 'count', attrs: { id: 'users-count' } });
-        const add = el('button', { className: 'button primary', text: t('admin.users.add'), attrs: { type: 'button', id: 'users-add' } });
-        add.addEventListener('click', () => this.addUser());
         this.emailBanner = el('div', { className: 'notice notice-info', attrs: { id: 'users-email', role: 'status', hidden: '' } });
-        this.problem = notice('bad');
-        this.problem.element.id = 'users-problem';
         this.result = el('div', { attrs: { id: 'users-result', hidden: '' } });
         this.requireBox = el('input', { attrs: { type: 'checkbox', id: 'users-require-two-factor' } });
         this.requireBox.addEventListener('change', () => this.setRequired(this.requireBox.checked));
@@ -74,40 +46,28 @@ class UsersPage {
             el('h2', { text: t('admin.users.security'), attrs: { id: 'team-security-title' } }),
             el('label', { className: 'switch', attrs: { for: 'users-require-two-factor' } }, this.requireBox, el('span', { text: t('admin.users.require_two_factor') })),
             el('p', { className: 'field-hint', attrs: { id: 'users-require-hint' } }));
-        this.tbody = el('tbody', { attrs: { id: 'users-body' } });
-        const columns = ['name', 'role', 'groups', 'notify', 'two_factor', 'last_sign_in', 'state', 'actions'];
-        this.table = el('table', { className: 'admin-table', attrs: { id: 'users-table' } },
-            el('caption', { className: 'visually-hidden', text: t('admin.users.caption') }),
-            el('thead', {}, el('tr', {}, ...columns.map((c) => el('th', { text: t(`admin.users.column.${c}`), attrs: { scope: 'col' } })))),
-            this.tbody);
         this.container.append(
-            el('div', { className: 'section-head admin-head' },
-                el('div', {}, el('div', { className: 'title-row' }, el('h1', { text: t('admin.users.heading') }), this.count), el('p', { className: 'muted', text: t('admin.users.subtitle') })),
-                el('span', { className: 'spacer' }), add),
-            this.emailBanner, this.problem.element, this.result,
-            el('div', { className: 'card table-card' }, this.table),
+            this.heading({ onAdd: () => this.addUser() }),
+            this.emailBanner, this.problemNotice(), this.result,
+            this.tableCard(['name', 'role', 'groups', 'notify', 'two_factor', 'last_sign_in', 'state', 'actions']),
             this.requireCard);
     }
 
-    async load() {
-        const seq = ++this.seq;
-        try {
-            const [users, groups, email, setting] = await Promise.all([
-                api('GET', '/api/v1/users'),
-                api('GET', '/api/v1/groups'),
-                api('GET', '/api/v1/email').catch(() => null),
-                api('GET', '/api/v1/settings/two-factor').catch(() => null),
-            ]);
-            if (seq !== this.seq) return;
-            this.required = setting ? Boolean(setting.required) : null;
-            this.users = users.users ?? [];
-            this.groups = new Map((groups.groups ?? []).map((g) => [g.id, g.name]));
-            this.email = email;
-            this.render();
-        } catch (error) {
-            if (seq !== this.seq) return;
-            this.problem.set(error.message);
-        }
+    request() {
+        return Promise.all([
+            api('GET', '/api/v1/users'),
+            api('GET', '/api/v1/groups'),
+            api('GET', '/api/v1/email').catch(() => null),
+            api('GET', '/api/v1/settings/two-factor').catch(() => null),
+        ]);
+    }
+
+    receive([users, groups, email, setting]) {
+        this.required = setting ? Boolean(setting.required) : null;
+        this.users = users.users ?? [];
+        this.groups = new Map((groups.groups ?? []).map((g) => [g.id, g.name]));
+        this.email = email;
+        this.render();
     }
 
     emailConfigured() {
@@ -115,7 +75,7 @@ class UsersPage {
     }
 
     render() {
-        this.count.textContent = t('admin.users.count', { count: formatNumber(this.users.length) });
+        this.showCount(this.users.length);
         // Without a relay nobody gets an email: say so once, above the table.
         if (!this.emailConfigured()) {
             replaceChildren(this.emailBanner, el('p', { text: t('admin.users.email_off') }), el('p', { className: 'muted', text: t('admin.users.email_off_how') }));
@@ -180,14 +140,9 @@ class UsersPage {
         u.email_failing ? el('div', { className: 'badge badge-bad', text: t('admin.users.email_failing_user'), title: t('admin.users.email_failing_user_title') }) : null);
         const twoFactor = u.two_factor === undefined ? '—' : (u.two_factor ? t('admin.users.on') : t('admin.users.off'));
 
-        const edit = el('button', { className: 'button', text: t('admin.users.edit'), attrs: { type: 'button', 'data-action': 'edit' } });
-        edit.addEventListener('click', () => this.edit(u));
-        const reset = el('button', { className: 'button', text: t('admin.users.reset'), attrs: { type: 'button', 'data-action': 'reset' } });
-        reset.addEventListener('click', () => this.resetPassword(u));
-        const toggle = el('button', { className: `button ${u.disabled ? '' : 'danger-outline'}`.trim(),
-                                      text: u.disabled ? t('admin.users.enable') : t('admin.users.disable'),
-                                      attrs: { type: 'button', 'data-action': u.disabled ? 'enable' : 'disable' } });
-        toggle.addEventListener('click', () => this.setDisabled(u, !u.disabled));
+        const toggle = u.disabled
+            ? rowButton('enable', t('admin.users.enable'), () => this.setDisabled(u, false))
+            : rowButton('disable', t('admin.users.disable'), () => this.setDisabled(u, true), 'button danger-outline');
         return el('tr', { className: u.disabled ? 'disabled' : '', attrs: { 'data-user': u.id, 'data-email': u.email } },
             nameCell,
             el('td', { text: t(`role.${u.role}`) }),
@@ -196,7 +151,10 @@ class UsersPage {
             el('td', { attrs: { 'data-column': 'two_factor' }, text: twoFactor }),
             el('td', { className: 'nowrap', text: u.last_sign_in_at ? formatDateTime(u.last_sign_in_at) : t('admin.users.never') }),
             el('td', {}, el('span', { className: `state ${u.disabled ? 'state-off' : 'state-on'}`, text: u.disabled ? t('admin.users.disabled') : t('admin.users.active') })),
-            el('td', { className: 'actions' }, edit, reset, toggle));
+            el('td', { className: 'actions' },
+                rowButton('edit', t('admin.users.edit'), () => this.edit(u)),
+                rowButton('reset', t('admin.users.reset'), () => this.resetPassword(u)),
+                toggle));
     }
 
     /// PATCH and show the answer; a refusal is explained above the table.
