@@ -162,7 +162,8 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     auto mail = mail::load_mail_settings(o.mail);
     if (!mail) {
         fmt::print(io.err, "error: {}\n", mail.error().message);
-        return mail.error().code == "mail.credentials" ? 1 : 2;  // a file to fix, or options to fix
+        // A file to fix (credentials, CA), or options to fix.
+        return mail.error().code == "mail.credentials" || mail.error().code == "mail.ca" ? 1 : 2;
     }
     if (*mail) {
         run.config.email = {(*mail)->smtp_url, (*mail)->from, (*mail)->public_url};

@@ -35,7 +35,7 @@ struct RunCommandOptions {
     std::filesystem::path chartjs_dir = "/usr/share/javascript/chart.js";  ///< Debian's libjs-chart.js
     /// Debian's node-qrcode-generator: the account page draws the two-factor QR code with it.
     std::filesystem::path qrcode_dir = "/usr/share/javascript/qrcode-generator";
-    /// Email (--smtp-url, --smtp-from, --smtp-credentials, --public-url); no --smtp-url: off.
+    /// Email (--smtp-url, --smtp-from, --smtp-credentials, --smtp-ca, --public-url); no --smtp-url: off.
     mail::MailOptions mail;
 };
 

@@ -132,10 +132,12 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
         ->capture_default_str();
     run->add_option("--smtp-url", run_opts.mail.smtp_url,
                     "Send email (notifications, invitations) through this relay: smtp://HOST:PORT "
-                    "(STARTTLS unless on loopback) or smtps://HOST:PORT");
+                    "(STARTTLS; on loopback when offered) or smtps://HOST:PORT");
     run->add_option("--smtp-from", run_opts.mail.smtp_from, "The address email is sent from");
     run->add_option("--smtp-credentials", run_opts.mail.smtp_credentials,
                     "File with `user = NAME` and `password = SECRET` lines for the relay (mode 0600)");
+    run->add_option("--smtp-ca", run_opts.mail.smtp_ca,
+                    "PEM file of the CA certificates that verify the relay, instead of the system's");
     run->add_option("--public-url", run_opts.mail.public_url,
                     "The address operators open the console at, for links in email (https://…)");
 

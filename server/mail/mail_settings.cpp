@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 
 #include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "shared/email.h"
@@ -42,6 +43,29 @@ std::optional<UrlParts> parse_url(const std::string& text) {
 std::string unbracketed(std::string host) {
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
     return host;
+}
+
+/// The file exists, can be read and holds at least one PEM certificate; libcurl reads it at
+/// each connection, so a mistake here would otherwise only show as failing email.
+Status check_ca_file(const std::filesystem::path& file) {
+    const std::string where = file.string();
+    std::error_code ec;
+    std::ifstream in(file);
+    if (!std::filesystem::is_regular_file(file, ec) || !in)
+        return make_error("mail.ca",
+                          fmt::format("The CA file '{file}' (--smtp-ca) cannot be read: it does not exist, is "
+                                      "not a file or is not the server's user's to read.",
+                                      fmt::arg("file", where)),
+                          where);
+    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (text.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        return make_error("mail.ca",
+                          fmt::format("The CA file '{file}' (--smtp-ca) holds no PEM certificate (-----BEGIN "
+                                      "CERTIFICATE-----): give the CA certificates that sign the relay's "
+                                      "certificate.",
+                                      fmt::arg("file", where)),
+                          where);
+    return Ok{};
 }
 
 }  // namespace
@@ -116,6 +140,7 @@ Result<std::optional<MailSettings>> load_mail_settings(const MailOptions& o) {
     if (o.smtp_url.empty()) {
         const char* given = !o.smtp_from.empty() ? "--smtp-from"
                             : !o.smtp_credentials.empty() ? "--smtp-credentials"
+                            : !o.smtp_ca.empty() ? "--smtp-ca"
                             : !o.public_url.empty() ? "--public-url"
                                                     : nullptr;
         // --public-url alone is harmless (nothing links yet); the SMTP options are not.
@@ -164,6 +189,11 @@ Result<std::optional<MailSettings>> load_mail_settings(const MailOptions& o) {
         if (!c) return c.error();
         s.username = c->user;
         s.password = c->password;
+    }
+    if (!o.smtp_ca.empty()) {
+        auto ca = check_ca_file(o.smtp_ca);
+        if (!ca) return ca.error();
+        s.ca_file = o.smtp_ca.string();
     }
     return std::optional<MailSettings>(std::move(s));
 }

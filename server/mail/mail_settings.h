@@ -1,8 +1,9 @@
 #pragma once
-// How the server sends email: the SMTP relay, the sender address, the credentials and the
-// public address links point at (`run --smtp-url … --smtp-from … --smtp-credentials FILE
-// --public-url …`, docs/operations.md "Email"). Without --smtp-url there is no email:
-// notifications are off and new users get a generated password instead of an invitation.
+// How the server sends email: the SMTP relay, the sender address, the credentials, the CAs
+// that verify the relay and the public address links point at (`run --smtp-url …
+// --smtp-from … --smtp-credentials FILE --smtp-ca FILE --public-url …`, docs/operations.md
+// "Email"). Without --smtp-url there is no email: notifications are off and new users get a
+// generated password instead of an invitation.
 
 #include <filesystem>
 #include <optional>
@@ -18,6 +19,7 @@ struct MailOptions {
     std::string smtp_url;                    ///< smtp://host[:port] or smtps://host[:port]
     std::string smtp_from;                   ///< the sender address
     std::filesystem::path smtp_credentials;  ///< `user = …` and `password = …`, mode 0600
+    std::filesystem::path smtp_ca;           ///< PEM CA certificates for the relay; empty: the system's
     std::string public_url;                  ///< https://helpline.example.com (links in emails)
 };
 
@@ -32,8 +34,11 @@ struct MailSettings {
     /// secret-free, so a message resent after a crash carries the same id.
     std::string message_id_domain;
     /// TLS is required (STARTTLS for smtp://, implicit for smtps://) unless the relay is on
-    /// loopback, where plain SMTP is taken as it is.
+    /// loopback, where STARTTLS is used when the relay offers it and plain SMTP otherwise.
     bool require_tls = true;
+    /// The CA certificates (PEM) that verify the relay instead of the system's; empty: the
+    /// system's. A checked, readable file.
+    std::string ca_file;
 };
 
 struct Credentials {

@@ -57,9 +57,14 @@ SendOutcome SmtpSender::send(const std::string& to, const std::string& message) 
     char error[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(h, CURLOPT_URL, settings_.smtp_url.c_str());
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    // STARTTLS (or smtps) and a verified certificate, except on loopback: a relay on the
-    // same host is reached without the network.
-    curl_easy_setopt(h, CURLOPT_USE_SSL, settings_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
+    // STARTTLS (or smtps) and a verified certificate. On loopback a relay on the same host is
+    // reached without the network: STARTTLS when it offers it (still verified), else plain.
+    curl_easy_setopt(h, CURLOPT_USE_SSL, settings_.require_tls ? CURLUSESSL_ALL : CURLUSESSL_TRY);
+    if (!settings_.ca_file.empty()) {
+        // Only these CAs (a relay with a private CA): they replace the system's.
+        curl_easy_setopt(h, CURLOPT_CAINFO, settings_.ca_file.c_str());
+        curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
+    }
     if (!settings_.username.empty()) {
         curl_easy_setopt(h, CURLOPT_USERNAME, settings_.username.c_str());
         curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.password.c_str());

@@ -27,12 +27,16 @@ void write_atomically(const fs::path& p, const std::string& text) {
 
 }  // namespace
 
-SmtpSink::SmtpSink(const std::string& auth) {
+SmtpSink::SmtpSink(const std::string& auth, Tls tls) : tls_(tls) {
     const std::string python = HELPLINE_SYSTEM_PYTHON;
     const std::string script = std::string(HELPLINE_SOURCE_DIR) + "/tests/support/smtp_sink.py";
     const std::string folder = dir_.path().string();
     std::vector<std::string> argv = {python, script, "--dir", folder, "--max-seconds", "300"};
     if (!auth.empty()) argv.insert(argv.end(), {"--auth", auth});
+    if (tls != Tls::none)
+        argv.insert(argv.end(), {"--tls", tls == Tls::starttls ? "starttls" : "implicit", "--tls-cert",
+                                 source_path("tests/fixtures/tls/relay-127.0.0.1.pem").string(), "--tls-key",
+                                 source_path("tests/fixtures/tls/relay-127.0.0.1.key").string()});
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
@@ -64,7 +68,11 @@ SmtpSink::~SmtpSink() {
     }
 }
 
-std::string SmtpSink::url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+std::string SmtpSink::url() const {
+    return (tls_ == Tls::implicit ? "smtps://127.0.0.1:" : "smtp://127.0.0.1:") + std::to_string(port_);
+}
+
+fs::path SmtpSink::ca_file() { return source_path("tests/fixtures/tls/relay-ca.pem"); }
 
 std::vector<nlohmann::json> SmtpSink::messages() const {
     std::vector<fs::path> files;

@@ -16,20 +16,28 @@ namespace helpline::test {
 
 class SmtpSink {
   public:
+    /// TLS with the certificate tests/fixtures/tls/relay-127.0.0.1.pem (IP 127.0.0.1,
+    /// signed by relay-ca.pem): STARTTLS offered and required before mail, or implicit
+    /// (smtps://).
+    enum class Tls { none, starttls, implicit };
+
     /// Starts the server and waits (at most 20 s) until it listens; throws, saying what to
     /// install, when it cannot start.
     /// `auth` "USER:PASSWORD": the server requires this sign-in (AUTH PLAIN or LOGIN).
-    explicit SmtpSink(const std::string& auth = {});
+    explicit SmtpSink(const std::string& auth = {}, Tls tls = Tls::none);
+    explicit SmtpSink(Tls tls) : SmtpSink({}, tls) {}
     ~SmtpSink();  ///< kill -9, reaped
     SmtpSink(const SmtpSink&) = delete;
     SmtpSink& operator=(const SmtpSink&) = delete;
 
     std::uint16_t port() const { return port_; }
-    /// "smtp://127.0.0.1:PORT".
+    /// "smtp://127.0.0.1:PORT" ("smtps://…" with Tls::implicit).
     std::string url() const;
+    /// The CA that verifies the relay's certificate (tests/fixtures/tls/relay-ca.pem).
+    static std::filesystem::path ca_file();
 
     /// Every message received so far, in order: {mail_from, rcpt_tos, raw, headers,
-    /// subject, body} (subject and body decoded).
+    /// subject, body, tls} (subject and body decoded; tls: it came over TLS).
     std::vector<nlohmann::json> messages() const;
     /// Polls until at least `count` messages arrived or `timeout` passed; the messages.
     std::vector<nlohmann::json> wait_for_messages(std::size_t count,
@@ -43,6 +51,7 @@ class SmtpSink {
 
   private:
     TempDir dir_;
+    Tls tls_ = Tls::none;
     int pid_ = -1;
     std::uint16_t port_ = 0;
 };

@@ -2,12 +2,13 @@
 """A real SMTP server on 127.0.0.1 for the email tests (Debian's python3-aiosmtpd).
 
     smtp_sink.py --dir DIR [--max-seconds N] [--auth USER:PASSWORD]
+                 [--tls {starttls,implicit} --tls-cert FILE --tls-key FILE]
 
 Listens on a free port of 127.0.0.1 and writes it to DIR/port once it accepts connections.
 Every message it takes becomes DIR/msg-NNNNNN.json (written whole, then renamed into
 place): {"mail_from", "rcpt_tos", "raw", "headers": {name: raw value}, "subject" and
-"body" decoded}. What it answers is read from DIR/control.json at each command, so a test
-can change it while the server runs:
+"body" decoded, "tls": whether it came over TLS}. What it answers is read from
+DIR/control.json at each command, so a test can change it while the server runs:
 
     {"rcpt": {"someone@x.example": 550}}   refuse RCPT TO for an address with this code
     {"data_tempfail": 2}                   answer the first 2 DATA with 451
@@ -16,6 +17,10 @@ can change it while the server runs:
 
 With --auth it advertises AUTH PLAIN and LOGIN and takes mail only from a client that
 signed in as USER with PASSWORD (without TLS: it is on loopback).
+
+With --tls starttls it offers STARTTLS with that certificate and refuses mail before it
+(require_starttls); with --tls implicit the listening socket speaks TLS from the first byte
+(smtps://).
 
 It stops by itself after --max-seconds (default 300), so a test that dies leaves nothing.
 """
@@ -26,6 +31,7 @@ import email
 import email.policy
 import json
 import os
+import ssl
 import sys
 import time
 
@@ -75,6 +81,7 @@ class Sink:
             "headers": {k: v for k, v in raw_headers.items()},
             "subject": str(parsed["subject"] or ""),
             "body": body.get_content() if body is not None else "",
+            "tls": server.transport.get_extra_info("ssl_object") is not None,
         }
         name = os.path.join(self.folder, "msg-%06d.json" % self.count)
         with open(name + ".tmp", "w") as f:
@@ -93,7 +100,12 @@ async def main():
     parser.add_argument("--dir", required=True)
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--auth")
+    parser.add_argument("--tls", choices=("starttls", "implicit"))
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
     args = parser.parse_args()
+    if bool(args.tls) != bool(args.tls_cert and args.tls_key):
+        parser.error("--tls goes with --tls-cert and --tls-key")
     sink = Sink(args.dir)
     options = {}
     if args.auth:
@@ -104,9 +116,16 @@ async def main():
             return AuthResult(success=ok)
 
         options = {"authenticator": authenticator, "auth_required": True, "auth_require_tls": False}
+    context = None
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.tls == "starttls":
+        options.update(tls_context=context, require_starttls=True)
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(sink, hostname="sink.test", decode_data=False, **options), "127.0.0.1", 0)
+        lambda: SMTP(sink, hostname="sink.test", decode_data=False, **options), "127.0.0.1", 0,
+        ssl=context if args.tls == "implicit" else None)
     port = server.sockets[0].getsockname()[1]
     with open(os.path.join(args.dir, "port.tmp"), "w") as f:
         f.write(str(port))

@@ -150,6 +150,34 @@ TEST_CASE("the configuration file's [run] settings configure email, with credent
     CHECK(got[0]["rcpt_tos"] == Json::array({"ana@team.example"}));
 }
 
+TEST_CASE("smtp-ca in [run] lets the server verify a relay with a private CA over STARTTLS") {
+    SmtpSink sink(SmtpSink::Tls::starttls);
+    TempDir dir;
+    const auto config = dir / "server.conf";
+    write_text(config, "[run]\nsmtp-url = " + sink.url() +
+                           "\nsmtp-from = helpline@team.example\npublic-url = https://helpline.team.example\n"
+                           "smtp-ca = " + SmtpSink::ca_file().string() + "\n");
+    auto args = unlimited_args();
+    args.insert(args.end(), {"--config", config.string()});
+    Team team(args);
+    notified_operator(team, "ana");
+    team.submit(team.register_device(), ticket_body("Over TLS"));
+    const auto got = sink.wait_for_messages(1);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0]["tls"] == true);
+}
+
+TEST_CASE("an --smtp-ca file that cannot be read stops the server, naming it") {
+    TempDir dir;
+    const auto missing = dir / "no-such-ca.pem";
+    const auto r = run_program({kServerBin, "run", "--data", dir.path().string(), "--listen", "127.0.0.1:0",
+                                "--smtp-url", "smtp://127.0.0.1:25", "--smtp-from", "helpline@team.example",
+                                "--public-url", "https://helpline.team.example", "--smtp-ca", missing.string()});
+    CHECK(r.exit_code == 1);  // a file to fix, like the credentials file
+    CHECK(r.err.find("error: The CA file '" + missing.string() + "' (--smtp-ca) cannot be read") !=
+          std::string::npos);
+}
+
 TEST_CASE("a credentials file others can read stops the server, saying chmod 600") {
     TempDir dir;
     const auto credentials = dir / "smtp-credentials";

@@ -44,7 +44,7 @@ TEST_CASE("an SMTP option without --smtp-url is refused, naming it") {
     CHECK(s.error().message.find("without --smtp-url") != std::string::npos);
 }
 
-TEST_CASE("a relay on loopback is taken without TLS, any other needs STARTTLS") {
+TEST_CASE("a relay on loopback does not need TLS, any other needs STARTTLS") {
     auto local = load_mail_settings(relay("smtp://127.0.0.1:2525"));
     REQUIRE(local.ok());
     CHECK_FALSE((*local)->require_tls);
@@ -110,6 +110,33 @@ TEST_CASE("a credentials file with another line, or without the password, is ref
     CHECK(missing.error().message.find("password = SECRET") != std::string::npos);
     auto absent = read_credentials(dir / "nothing-here");
     REQUIRE_FALSE(absent.ok());
+}
+
+TEST_CASE("the --smtp-ca option names a readable PEM file of CA certificates, else it is refused") {
+    TempDir dir;
+    auto o = relay();
+    o.smtp_ca = helpline::test::source_path("tests/fixtures/tls/relay-ca.pem");
+    auto s = load_mail_settings(o);
+    REQUIRE(s.ok());
+    CHECK((*s)->ca_file == o.smtp_ca.string());
+    CHECK(load_mail_settings(relay())->value().ca_file.empty());  // the system's CAs
+
+    o.smtp_ca = dir / "no-such-ca.pem";
+    auto missing = load_mail_settings(o);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == "mail.ca");
+    CHECK(missing.error().message.find("'" + o.smtp_ca.string() + "' (--smtp-ca) cannot be read") != std::string::npos);
+    o.smtp_ca = dir.path();  // a folder
+    CHECK(load_mail_settings(o).error().code == "mail.ca");
+    o.smtp_ca = dir / "empty.pem";
+    helpline::test::write_text(o.smtp_ca, "not a certificate\n");
+    auto empty = load_mail_settings(o);
+    REQUIRE_FALSE(empty.ok());
+    CHECK(empty.error().message.find("holds no PEM certificate") != std::string::npos);
+
+    MailOptions alone;
+    alone.smtp_ca = "/etc/ssl/certs/ca-certificates.crt";
+    CHECK(load_mail_settings(alone).error().where == "--smtp-ca");
 }
 
 }  // namespace helpline::server::mail
