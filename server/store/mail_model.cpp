@@ -1,7 +1,8 @@
 #include "server/store/mail_model.h"
 
-#include <algorithm>
 #include <array>
+
+#include "server/store/enum_names.h"
 
 namespace helpline::server {
 
@@ -11,13 +12,6 @@ namespace {
 constexpr std::array<std::string_view, 4> kMailKindNames = {"ticket-assigned", "ticket-group", "ticket-new",
                                                             "invitation"};
 constexpr std::array<std::string_view, 3> kMailStateNames = {"queued", "sent", "failed"};
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
-    const auto found = std::find(names.begin(), names.end(), s);
-    if (found == names.end()) return std::nullopt;
-    return static_cast<Enum>(found - names.begin());
-}
 
 }  // namespace
 

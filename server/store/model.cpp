@@ -1,8 +1,9 @@
 #include "server/store/model.h"
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
+
+#include "server/store/enum_names.h"
 
 namespace helpline::server {
 
@@ -14,13 +15,6 @@ constexpr std::array<std::string_view, 2> kRoleNames = {"admin", "operator"};
 constexpr std::array<std::string_view, 3> kTicketStatusNames = {"open", "closed", "expired"};
 constexpr std::array<std::string_view, 6> kRequestStateNames = {"pending", "accepted",  "declined",
                                                                 "expired", "cancelled", "ended"};
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> parse_name(const std::array<std::string_view, N>& names, std::string_view s) {
-    const auto found = std::find(names.begin(), names.end(), s);
-    if (found == names.end()) return std::nullopt;
-    return static_cast<Enum>(found - names.begin());
-}
 
 }  // namespace
 

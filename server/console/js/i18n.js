@@ -8,6 +8,11 @@
 
 import account from './strings/account.js';
 import admin from './strings/admin.js';
+import adminAudit from './strings/admin_audit.js';
+import adminGroups from './strings/admin_groups.js';
+import adminOrganizations from './strings/admin_organizations.js';
+import adminProfiles from './strings/admin_profiles.js';
+import adminUsers from './strings/admin_users.js';
 import common from './strings/common.js';
 import dashboard from './strings/dashboard.js';
 import history from './strings/history.js';
@@ -24,7 +29,8 @@ const kFallback = { en: [], pt: ['en'], pt_BR: ['pt', 'en'], it: ['en'] };
 const kStorageKey = 'helpline.language';
 
 const tables = { en: {}, pt: {}, pt_BR: {}, it: {} };
-for (const module of [common, queue, ticket, history, dashboard, admin, account])
+for (const module of [common, queue, ticket, history, dashboard, admin, adminUsers, adminGroups, adminOrganizations,
+    adminProfiles, adminAudit, account])
     for (const language of kLanguages) Object.assign(tables[language], module[language] ?? {});
 
 let current = detectLanguage();

@@ -23,6 +23,14 @@ mail::MailSettings relay_settings(const std::string& url, const std::filesystem:
     return **s;
 }
 
+/// One notification in the outbox: a ticket arrives in helpdesk, whose one operator, Ana,
+/// has notifications on.
+void queue_one_notification(MailFixture& f) {
+    f.group("helpdesk");
+    f.member("ana@team.example", Role::operator_, {"helpdesk"}, true);
+    f.submit(f.device(), "helpdesk");
+}
+
 }  // namespace
 
 TEST_CASE_METHOD(MailFixture, "a loopback relay offering STARTTLS is used with TLS, verified with --smtp-ca") {
@@ -30,9 +38,7 @@ TEST_CASE_METHOD(MailFixture, "a loopback relay offering STARTTLS is used with T
     const auto tls = relay_settings(relay.url(), SmtpSink::ca_file());
     CHECK_FALSE(tls.require_tls);  // loopback: TLS because the relay offers it
     mail::OutboxWorker over_tls(store(), clock, metrics, tls);
-    group("helpdesk");
-    member("ana@team.example", Role::operator_, {"helpdesk"}, true);
-    submit(device(), "helpdesk");
+    queue_one_notification(*this);
 
     CHECK(over_tls.run_once() == 1);
     const auto got = relay.wait_for_messages(1);
@@ -46,9 +52,7 @@ TEST_CASE_METHOD(MailFixture, "an smtps:// relay is reached with implicit TLS, v
     SmtpSink relay(SmtpSink::Tls::implicit);
     REQUIRE(relay.url().rfind("smtps://", 0) == 0);
     mail::OutboxWorker over_tls(store(), clock, metrics, relay_settings(relay.url(), SmtpSink::ca_file()));
-    group("helpdesk");
-    member("ana@team.example", Role::operator_, {"helpdesk"}, true);
-    submit(device(), "helpdesk");
+    queue_one_notification(*this);
 
     CHECK(over_tls.run_once() == 1);
     const auto got = relay.wait_for_messages(1);
@@ -59,9 +63,7 @@ TEST_CASE_METHOD(MailFixture, "an smtps:// relay is reached with implicit TLS, v
 
 TEST_CASE_METHOD(MailFixture, "a STARTTLS relay whose certificate does not verify gets nothing, and is tried again") {
     SmtpSink relay(SmtpSink::Tls::starttls);
-    group("helpdesk");
-    member("ana@team.example", Role::operator_, {"helpdesk"}, true);
-    submit(device(), "helpdesk");
+    queue_one_notification(*this);
     // The system's CAs (no --smtp-ca), then a CA that signed something else.
     const auto system_cas = relay_settings(relay.url(), {});
     const auto unrelated = relay_settings(relay.url(), source_path("tests/fixtures/tls/unrelated-ca.pem"));
@@ -92,9 +94,7 @@ TEST_CASE_METHOD(MailFixture, "a STARTTLS relay whose certificate does not verif
 }
 
 TEST_CASE_METHOD(MailFixture, "a loopback relay without STARTTLS is still used in plain text") {
-    group("helpdesk");
-    member("ana@team.example", Role::operator_, {"helpdesk"}, true);
-    submit(device(), "helpdesk");
+    queue_one_notification(*this);
     CHECK(worker->run_once() == 1);
     const auto got = sink.wait_for_messages(1);
     REQUIRE(got.size() == 1);
