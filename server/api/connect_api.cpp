@@ -14,6 +14,8 @@ nlohmann::json request_json(const ConnectionRequest& r, bool with_secret, Timest
                         {"expires_at", format_time(r.expires_at)},
                         {"expires_in_s", std::max<Timestamp>(0, r.expires_at - now)}};
     if (r.session_id) j["session_id"] = *r.session_id;
+    if (r.state == RequestState::declined)
+        j["decline_reason"] = to_string(r.decline_reason.value_or(DeclineReason::customer));
     if (with_secret && r.state == RequestState::accepted && r.vnc_password) j["vnc_password"] = *r.vnc_password;
     return j;
 }
@@ -57,6 +59,22 @@ std::optional<http::Response> answerable(Context& ctx, ConnectionRequest& r) {
         return http::problem(409, "This connection request is " + std::string(to_string(r.state)) +
                                       " and can no longer be answered.");
     return std::nullopt;
+}
+
+/// The reason of a decline's body: none (clients before reasons send no body), `{}` or
+/// `{"reason": null}` mean the customer's No; anything else must be one of the reasons.
+std::variant<DeclineReason, http::Response> decline_reason(const http::Request& req) {
+    if (req.body.empty()) return DeclineReason::customer;
+    BodyReader body(req, {"reason"});
+    if (body.failure()) return *body.failure();
+    std::optional<DeclineReason> reason = DeclineReason::customer;
+    if (body.has("reason") && !body.is_null("reason")) {
+        const nlohmann::json& v = body.json()["reason"];
+        reason = v.is_string() ? parse_decline_reason(v.get<std::string>()) : std::nullopt;
+        if (!reason) body.error("reason", "must be one of customer, desktop_dialog, no_backend");
+    }
+    if (!body.ok()) return body.problem();
+    return *reason;
 }
 
 }  // namespace
@@ -133,13 +151,19 @@ http::Response decline_request(const http::Request& req, const Principal& who, C
     auto found = own_request(req, who, ctx);
     if (auto* resp = std::get_if<http::Response>(&found)) return std::move(*resp);
     ConnectionRequest r = std::get<ConnectionRequest>(found);
+    // The body is checked before anything changes: a refused reason leaves the request
+    // pending, so the client can decline again without one.
+    auto reason = decline_reason(req);
+    if (auto* resp = std::get_if<http::Response>(&reason)) return std::move(*resp);
     if (auto refused = answerable(ctx, r)) return std::move(*refused);
     ConnectionRequest declined = r;
     declined.state = RequestState::declined;
     declined.answered_at = ctx.clock.now();
+    declined.decline_reason = std::get<DeclineReason>(reason);
     if (auto s = ctx.store.transition_request(declined, RequestState::pending); !s)
         return http::problem(409, "This connection request was answered or cancelled meanwhile.");
-    audit(ctx, who.actor(), "declined", r.ticket_number, r.id);
+    audit(ctx, who.actor(), "declined", r.ticket_number, r.id, {},
+          {{"reason", to_string(*declined.decline_reason)}});
     request_changed(ctx, declined);
     return no_content();
 }

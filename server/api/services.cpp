@@ -129,10 +129,10 @@ void device_presence_changed(Context& ctx, const std::string& device_id) {
 
 void request_changed(Context& ctx, const ConnectionRequest& r) {
     const auto ticket = ctx.store.ticket(r.ticket_number);
-    ctx.hub.publish_console(
-        "connection-request-changed",
-        nlohmann::json{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", to_string(r.state)}}.dump(),
-        {ticket ? &*ticket : nullptr});
+    nlohmann::json data{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", to_string(r.state)}};
+    if (r.state == RequestState::declined)
+        data["decline_reason"] = to_string(r.decline_reason.value_or(DeclineReason::customer));
+    ctx.hub.publish_console("connection-request-changed", data.dump(), {ticket ? &*ticket : nullptr});
 }
 
 void requests_cancelled(Context& ctx, const ClosedTicket& closed, const std::string& actor) {

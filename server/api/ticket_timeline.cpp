@@ -117,6 +117,13 @@ nlohmann::json ticket_timeline(const std::vector<AuditEntry>& audit, const Direc
             if (c["outcome"] != "pending") continue;
             c["outcome"] = e.action;
             if (e.action == "accepted" || e.action == "declined") c["answered_at"] = format_time(e.at);
+            if (e.action == "declined") {
+                // Entries written before reasons were recorded are the customer's No.
+                const auto reason = field("reason");
+                const auto known_reason =
+                    reason.is_string() ? parse_decline_reason(reason.get<std::string>()) : std::nullopt;
+                c["decline_reason"] = to_string(known_reason.value_or(DeclineReason::customer));
+            }
             if (e.action == "accepted" && !e.session_id.empty()) {
                 auto j = entry(e, "session");
                 j["actor"] = c["actor"];  // the operator who asked

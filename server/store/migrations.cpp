@@ -301,7 +301,17 @@ ALTER TABLE operator_sessions ADD COLUMN last_seen_at BIGINT NOT NULL DEFAULT 0;
 UPDATE operator_sessions SET last_seen_at = created_at;
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations = {{
+// Why a connection request was declined (issue 15: besides the customer's own No, the
+// desktop's sharing dialog cancelled, or no screen-sharing program could start), so the
+// operator is told which. NULL unless declined; requests declined before this version were
+// all the customer's No.
+constexpr const char* kMigration8 = R"sql(
+ALTER TABLE connection_requests ADD COLUMN decline_reason TEXT
+    CHECK (decline_reason IN ('customer', 'desktop_dialog', 'no_backend'));
+UPDATE connection_requests SET decline_reason = 'customer' WHERE state = 'declined';
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations = {{
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
@@ -309,6 +319,7 @@ constexpr std::array<Migration, 7> kMigrations = {{
     {5, kMigration5},
     {6, kMigration6},
     {7, kMigration7},
+    {8, kMigration8},
 }};
 
 std::int64_t user_version(Db& db) {

@@ -15,6 +15,7 @@ constexpr std::array<std::string_view, 2> kRoleNames = {"admin", "operator"};
 constexpr std::array<std::string_view, 3> kTicketStatusNames = {"open", "closed", "expired"};
 constexpr std::array<std::string_view, 6> kRequestStateNames = {"pending", "accepted",  "declined",
                                                                 "expired", "cancelled", "ended"};
+constexpr std::array<std::string_view, 3> kDeclineReasonNames = {"customer", "desktop_dialog", "no_backend"};
 
 }  // namespace
 
@@ -40,6 +41,14 @@ std::string_view to_string(RequestState s) {
 
 std::optional<RequestState> parse_request_state(std::string_view s) {
     return parse_name<RequestState>(kRequestStateNames, s);
+}
+
+std::string_view to_string(DeclineReason r) {
+    return kDeclineReasonNames.at(static_cast<std::size_t>(r));
+}
+
+std::optional<DeclineReason> parse_decline_reason(std::string_view s) {
+    return parse_name<DeclineReason>(kDeclineReasonNames, s);
 }
 
 }  // namespace helpline::server

@@ -96,6 +96,14 @@ enum class RequestState { pending, accepted, declined, expired, cancelled, ended
 std::string_view to_string(RequestState s);
 std::optional<RequestState> parse_request_state(std::string_view s);
 
+/// Why a device declined a connection request: the customer said no in the client's own
+/// question (`customer`, also what clients before these reasons mean), cancelled the
+/// desktop's own sharing dialog (the Wayland portal's "Share screen"), or no screen-sharing
+/// program could start on their computer. The operator is told which (docs/protocol.md).
+enum class DeclineReason { customer, desktop_dialog, no_backend };
+std::string_view to_string(DeclineReason r);
+std::optional<DeclineReason> parse_decline_reason(std::string_view s);
+
 struct ConnectionRequest {
     std::string id;  ///< random, 128 bits, hex
     TicketNumber ticket_number = 0;
@@ -109,6 +117,9 @@ struct ConnectionRequest {
     std::optional<std::string> relay_token_hash;  ///< sha256 hex; the relay token is single-use
     std::optional<std::string> vnc_password;      ///< only ever shown to the requesting operator
     std::optional<Timestamp> ended_at;
+    /// Set when declined (the store keeps it only then; a request declined before reasons
+    /// were stored reads as `customer`), nullopt in every other state.
+    std::optional<DeclineReason> decline_reason;
 };
 
 /// A message for one device's event stream, kept so a reconnecting client can resume

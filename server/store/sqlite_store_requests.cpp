@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kRequestColumns =
     "id, ticket_number, device_id, operator_id, state, created_at, expires_at, answered_at, "
-    "session_id, relay_token_hash, vnc_password, ended_at";
+    "session_id, relay_token_hash, vnc_password, ended_at, decline_reason";
 
 ConnectionRequest read_request(const Db& db, const Statement& row) {
     ConnectionRequest r;
@@ -28,6 +28,12 @@ ConnectionRequest read_request(const Db& db, const Statement& row) {
     r.relay_token_hash = row.optional_text(9);
     r.vnc_password = row.optional_text(10);
     r.ended_at = row.optional_int64(11);
+    if (r.state == RequestState::declined) {
+        const auto reason = row.optional_text(12);
+        r.decline_reason = reason ? parse_decline_reason(*reason) : DeclineReason::customer;
+        if (!r.decline_reason)
+            throw_corrupt(db, fmt::format("connection request {} has an unknown decline reason", r.id));
+    }
     return r;
 }
 
@@ -41,6 +47,13 @@ std::vector<ConnectionRequest> read_requests(const Db& db, Statement& stmt) {
 /// it can be used: in an accepted session. Every other state drops it.
 std::optional<std::string> kept_password(const ConnectionRequest& r) {
     return r.state == RequestState::accepted ? r.vnc_password : std::nullopt;
+}
+
+/// The reason is written for a declined request only (NULL otherwise, as the schema
+/// documents); a declined one without a reason is the customer's No.
+std::optional<std::string> stored_decline_reason(const ConnectionRequest& r) {
+    if (r.state != RequestState::declined) return std::nullopt;
+    return std::string(to_string(r.decline_reason.value_or(DeclineReason::customer)));
 }
 
 Error session_taken(const std::string& session_id) {
@@ -105,12 +118,12 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
             return session_taken(*request.session_id);
         }
         db().prepare(fmt::format("INSERT INTO connection_requests ({}) VALUES "
-                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  kRequestColumns))
             .bind(request.id, request.ticket_number, request.device_id, request.operator_id,
                   to_string(request.state), request.created_at, request.expires_at,
                   request.answered_at, request.session_id, request.relay_token_hash,
-                  kept_password(request), request.ended_at)
+                  kept_password(request), request.ended_at, stored_decline_reason(request))
             .run();
         tx.commit();
         return Ok{};
@@ -160,11 +173,12 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
         // own, as it must be where writers are not serialised (PostgreSQL).
         db().prepare(
                "UPDATE connection_requests SET state = ?, expires_at = ?, answered_at = ?, "
-               "session_id = ?, relay_token_hash = ?, vnc_password = ?, ended_at = ? "
-               "WHERE id = ? AND state = ?")
+               "session_id = ?, relay_token_hash = ?, vnc_password = ?, ended_at = ?, "
+               "decline_reason = ? WHERE id = ? AND state = ?")
             .bind(to_string(updated.state), updated.expires_at, updated.answered_at,
                   updated.session_id, updated.relay_token_hash, kept_password(updated),
-                  updated.ended_at, updated.id, to_string(expected))
+                  updated.ended_at, stored_decline_reason(updated), updated.id,
+                  to_string(expected))
             .run();
         if (db().changes() == 0) {
             return make_error(store_error::kStale,

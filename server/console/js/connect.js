@@ -13,6 +13,25 @@ const kGiveUpAfterDeadlineMs = 60_000;
 
 export const kFinalStates = ['accepted', 'declined', 'expired', 'cancelled', 'ended'];
 
+/// Why a declined request was declined (its `decline_reason`, docs/protocol.md "Declining"):
+/// the customer's own No, the desktop's sharing dialog cancelled, or no screen-sharing
+/// program could start. A fixed list, so no sentence key is ever built from the data.
+export const kDeclineReasons = ['customer', 'desktop_dialog', 'no_backend'];
+
+/// What a declined request's sentence keys end with: '' for the customer's No (and for a
+/// reason this console does not know, or none, as from an older server), else
+/// `.desktop_dialog` / `.no_backend` — `connect.declined…`, `viewer.not_accepted.declined…`,
+/// `timeline.outcome.declined…`.
+export function declineKeySuffix(reason) {
+    return kDeclineReasons.includes(reason) && reason !== 'customer' ? `.${reason}` : '';
+}
+
+/// The key of the sentence for a finished request's entry: `connect.<state>`, a declined
+/// one's saying why.
+export function connectOutcomeKey(entry) {
+    return entry.state === 'declined' ? `connect.declined${declineKeySuffix(entry.declineReason)}` : `connect.${entry.state}`;
+}
+
 export class ConnectTracker {
     /// onChange(ticketNumber) after every change of a ticket's entry; onAccepted(entry)
     /// once when a request is accepted.
@@ -23,7 +42,7 @@ export class ConnectTracker {
     }
 
     /// The ticket's entry: {phase: 'sending' | 'pending' | 'done' | 'error', state, requestId,
-    /// deadline (ms, Date.now() scale), message} — or undefined.
+    /// deadline (ms, Date.now() scale), message, declineReason (once declined)} — or undefined.
     get(number) {
         return this.byTicket.get(number);
     }
@@ -88,6 +107,7 @@ export class ConnectTracker {
             if (typeof request.expires_in_s === 'number') entry.deadline = Date.now() + request.expires_in_s * 1000;
             entry.state = request.state;
             entry.sessionId = request.session_id ?? null;
+            entry.declineReason = request.state === 'declined' ? request.decline_reason ?? 'customer' : null;
             if (kFinalStates.includes(request.state)) {
                 entry.phase = 'done';
                 this.set(entry);

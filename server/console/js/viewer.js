@@ -5,6 +5,7 @@
 // never put in a URL or stored.
 
 import { currentUser, endSession, getConnectionRequest } from './api.js';
+import { declineKeySuffix } from './connect.js';
 import { show } from './dom.js';
 import { LiveEvents } from './events.js';
 import { applyStrings, t } from './i18n.js';
@@ -100,8 +101,10 @@ async function start() {
     }
     if (typeof request.ticket_number === 'number')
         $('viewer-ticket').textContent = t('viewer.ticket', { number: request.ticket_number });
-    if (request.state !== 'accepted')
-        return setState(request.state === 'ended' ? 'ended' : 'refused', t(`viewer.not_accepted.${request.state}`));
+    if (request.state !== 'accepted') {
+        const why = request.state === 'declined' ? declineKeySuffix(request.decline_reason) : '';
+        return setState(request.state === 'ended' ? 'ended' : 'refused', t(`viewer.not_accepted.${request.state}${why}`));
+    }
     sessionId = request.session_id;
     show(endButton, true);
 

@@ -117,6 +117,92 @@ TEST_CASE("the VNC password is kept only while the session is accepted") {
     CHECK_FALSE(f.store->connection_request("r2")->vnc_password);
 }
 
+TEST_CASE("a declined request keeps why it was declined; no other state has a reason") {
+    StoreFixture f;
+    f.add_device("dev1");
+    const auto op = f.add_user("op@acme.example");
+    const auto n = f.submit_at(1000).number;
+    for (const char* id : {"dialog", "nothing", "plain", "accepted"})
+        REQUIRE(f.store->add_connection_request(new_request(id, n, op)).ok());
+    CHECK_FALSE(f.store->connection_request("dialog")->decline_reason);
+
+    const auto decline = [&](const char* id, std::optional<DeclineReason> reason) {
+        auto r = *f.store->connection_request(id);
+        r.state = RequestState::declined;
+        r.answered_at = 1010;
+        r.decline_reason = reason;
+        REQUIRE(f.store->transition_request(r, RequestState::pending).ok());
+    };
+    decline("dialog", DeclineReason::desktop_dialog);
+    decline("nothing", DeclineReason::no_backend);
+    decline("plain", std::nullopt);  // a caller that says nothing: the customer's No
+    // A reason carried into another state is not kept.
+    auto accepted = *f.store->connection_request("accepted");
+    accepted.state = RequestState::accepted;
+    accepted.session_id = "sess-1";
+    accepted.decline_reason = DeclineReason::no_backend;
+    REQUIRE(f.store->transition_request(accepted, RequestState::pending).ok());
+
+    f.reopen();
+    CHECK(f.store->connection_request("dialog")->decline_reason == DeclineReason::desktop_dialog);
+    CHECK(f.store->connection_request("nothing")->decline_reason == DeclineReason::no_backend);
+    CHECK(f.store->connection_request("plain")->decline_reason == DeclineReason::customer);
+    CHECK_FALSE(f.store->connection_request("accepted")->decline_reason);
+    auto db = Db::open(f.path);
+    CHECK(db->query_int64("SELECT COUNT(*) FROM connection_requests WHERE decline_reason IS NULL") == 1);
+    CHECK(db->query_int64(
+              "SELECT COUNT(*) FROM connection_requests WHERE id = 'plain' AND decline_reason = 'customer'") == 1);
+    // The schema refuses a reason it does not know.
+    CHECK_THROWS_AS(db->exec("UPDATE connection_requests SET decline_reason = 'bored' WHERE id = 'plain'"),
+                    DbException);
+}
+
+TEST_CASE("migration 8 keeps every request and reads those declined before it as the customer's") {
+    StoreFixture f;
+    f.store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
+    {
+        // As a server before this change left it: schema version 7, one request in each
+        // state an answer can leave.
+        auto db = Db::open(f.path);
+        REQUIRE(migrate(*db, sqlite_migrations().first(7)).ok());
+        db->exec(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) "
+            "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
+            "INSERT INTO devices VALUES ('dev1', 'h', 'demo', 'pc', 'linux', '1', 100, 100);"
+            "INSERT INTO tickets (number, device_id, email, subject, description, priority, status, "
+            "created_at, updated_at) VALUES (1001, 'dev1', 'a@b.example', '', 'd', 'medium', 'open', 1000, 1000);"
+            "INSERT INTO connection_requests (id, ticket_number, device_id, operator_id, state, created_at, "
+            "expires_at, answered_at, session_id, vnc_password, ended_at) VALUES "
+            "('waiting', 1001, 'dev1', 1, 'pending', 1000, 2000, NULL, NULL, NULL, NULL),"
+            "('refused', 1001, 'dev1', 1, 'declined', 1000, 2000, 1010, NULL, NULL, NULL),"
+            "('live', 1001, 'dev1', 1, 'accepted', 1000, 2000, 1010, 's-live', 'still-needed', NULL),"
+            "('over', 1001, 'dev1', 1, 'ended', 1000, 2000, 1010, 's-over', NULL, 1100);");
+    }
+    f.reopen();
+    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") == sqlite_migrations().back().version);
+    CHECK(Db::open(f.path)->query_int64("SELECT COUNT(*) FROM connection_requests") == 4);
+    const auto refused = f.store->connection_request("refused");
+    REQUIRE(refused);
+    CHECK(refused->state == RequestState::declined);
+    CHECK(refused->answered_at == 1010);
+    CHECK(refused->decline_reason == DeclineReason::customer);
+    CHECK(Db::open(f.path)->query_int64(
+              "SELECT COUNT(*) FROM connection_requests WHERE decline_reason IS NOT NULL") == 1);
+    const auto live = f.store->connection_request("live");
+    REQUIRE(live);
+    CHECK(live->vnc_password == "still-needed");
+    CHECK_FALSE(live->decline_reason);
+    CHECK(f.store->connection_request("over")->ended_at == 1100);
+    CHECK(f.store->pending_requests("dev1", 1500).size() == 1);
+    // The version 8 database takes a reason at once.
+    auto waiting = *f.store->connection_request("waiting");
+    waiting.state = RequestState::declined;
+    waiting.decline_reason = DeclineReason::desktop_dialog;
+    REQUIRE(f.store->transition_request(waiting, RequestState::pending).ok());
+    CHECK(f.store->connection_request("waiting")->decline_reason == DeclineReason::desktop_dialog);
+}
+
 TEST_CASE("migration 2 clears VNC passwords a database kept for sessions no longer accepted") {
     StoreFixture f;
     f.store.reset();

@@ -11,6 +11,7 @@
 // user's queue says so ("Billing — not your group, leaves your queue"), and a ticket
 // without a group says who alone sees it.
 
+import { connectOutcomeKey } from '../connect.js';
 import { el, replaceChildren } from '../dom.js';
 import { kPriorities, priorityView } from '../format.js';
 import { formatDuration, t } from '../i18n.js';
@@ -296,7 +297,7 @@ export class QueueRow {
             replaceChildren(this.connectArea, status(t('connect.accepted'), 'accepted', 'good'),
                 el('a', { className: 'button link', text: t('connect.open_viewer'), attrs: { href: viewerUrl(entry.requestId) } }));
         } else if (entry.phase === 'done') {
-            replaceChildren(this.connectArea, status(t(`connect.${entry.state}`), entry.state, 'bad'),
+            replaceChildren(this.connectArea, status(t(connectOutcomeKey(entry)), entry.state, 'bad'),
                 connectButton(t('connect.again')), dismissButton());
         } else {
             replaceChildren(this.connectArea, status(entry.message, 'error', 'bad', 'alert'), connectButton(t('connect.again')));

@@ -10,6 +10,7 @@
 // server would refuse: the page says it left the view and links to the queue.
 
 import { api } from '../api.js';
+import { connectOutcomeKey } from '../connect.js';
 import { el, replaceChildren, show } from '../dom.js';
 import { kPriorities, priorityView, statusView } from '../format.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
@@ -489,7 +490,7 @@ class TicketPage {
                         el('a', { className: 'button link', text: t('connect.open_viewer'),
                                   attrs: { href: `/console/viewer.html?request=${encodeURIComponent(entry.requestId)}` } }));
                 } else {
-                    replaceChildren(cell, status(t(`connect.${entry.state}`), entry.state, 'bad'),
+                    replaceChildren(cell, status(t(connectOutcomeKey(entry)), entry.state, 'bad'),
                         el('div', { className: 'button-row' }, connectButton(t('connect.again')), dismissButton()));
                 }
                 return;

@@ -4,6 +4,7 @@
 // name as {actor}) and for the customer, the server or the command line, so no sentence is
 // stitched from pieces. Names are data: they go in as text.
 
+import { declineKeySuffix } from '../connect.js';
 import { el, replaceChildren } from '../dom.js';
 import { priorityView } from '../format.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
@@ -85,7 +86,9 @@ function describe(entry) {
         }
         case 'connection': {
             const text = byUser ? t('timeline.connection.user', who) : t('timeline.connection.other');
-            const outcome = kOutcomes.includes(entry.outcome) ? t(`timeline.outcome.${entry.outcome}`) : String(entry.outcome ?? '');
+            // A decline says why: the customer, the desktop's sharing dialog, or no screen sharing.
+            const why = entry.outcome === 'declined' ? declineKeySuffix(entry.decline_reason) : '';
+            const outcome = kOutcomes.includes(entry.outcome) ? t(`timeline.outcome.${entry.outcome}${why}`) : String(entry.outcome ?? '');
             // When the customer answered goes beside the outcome (its own <time>).
             const at = entry.outcome !== 'pending' ? entry.answered_at ?? null : null;
             return { text, details: [{ text: outcome, at }] };
