@@ -21,7 +21,8 @@ need_packages() {
 # Packages to build everything and run every test.
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
-    libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev)
+    libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev
+    libportal-dev libpipewire-0.3-dev libvncserver-dev)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
 # for the dashboard, sqlite3 to move tickets' close times into the past (the history test).

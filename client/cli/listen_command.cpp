@@ -21,6 +21,7 @@
 #include "client/core/backend_launcher.h"
 #include "client/core/consent.h"
 #include "client/core/event_stream.h"
+#include "client/core/launcher_selection.h"
 #include "client/core/session_runner.h"
 
 namespace helpline::client::cli {
@@ -429,6 +430,9 @@ void Listener::run_session(const ConsentRequest& r) {
     setup.deadline = r.deadline;
     setup.backends = env_.brand.profile.remote.backends;
     setup.launch.session = detect_session_type();
+    if (desktop_asks_first(setup.backends, setup.launch.session))
+        say("Your desktop now asks whether to share the screen: choose the screen, switch on "
+            "\"Allow remote interaction\" and click \"Share\".");
     setup.launch.runtime_dir = env_.paths.runtime;
     SessionCallbacks callbacks;
     callbacks.on_accepted = [this](const std::string& sid) {
@@ -503,6 +507,14 @@ void Listener::report_session(const ConsentRequest& r, const SessionResult& resu
         case SessionResult::Kind::no_backend:
             fail(fmt::format("The remote session cannot start: {}", problem));
             return report_decline();
+        case SessionResult::Kind::declined_on_desktop:
+            say("You cancelled the desktop's screen sharing dialog.");
+            report_decline();
+            emit({{"event", "declined"},
+                  {"id", id},
+                  {"reason", "desktop-dialog"},
+                  {"sent", result.decline_sent}});
+            return finish_request(id, Outcome::declined);
         case SessionResult::Kind::expired:
             (void)machine_.confirm_accept(id);  // records the expiry
             say("The request expired while the remote-control program was starting; nothing was "

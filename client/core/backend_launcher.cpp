@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "client/core/backend_exit.h"
 #include "client/core/launcher_selection.h"
 #include "client/core/spawn_posix.h"
 #include "shared/unique_fd.h"
@@ -155,32 +156,73 @@ class LaunchedBackend final : public RunningBackend {
     fs::path password_file_;
 };
 
-/// Waits until the backend accepts connections on `port`; fails at once if it exits.
+/// Waits until the backend accepts connections on `port`; fails at once if it exits, with
+/// the code its exit status means (backend_exit.h), or when the launch is cancelled.
 Status wait_ready(ChildProcess& child, std::uint16_t port, const std::string& name,
-                  const fs::path& log, std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+                  const fs::path& log, const LaunchOptions& options) {
+    const auto deadline = std::chrono::steady_clock::now() + options.ready_timeout;
     auto pause = std::chrono::milliseconds(1);
     while (true) {
         if (child.exited()) {
             const int status = child.exit_status().value_or(-1);
             const std::string said = output_tail(log);
+            if (status == backend_exit::kDeclinedOnDesktop)
+                return make_error(launch_error::kDeclinedOnDesktop,
+                                  "You cancelled your desktop's screen sharing dialog, so the "
+                                  "operator was told that you declined.");
             return make_error(
-                launch_error::kNotReady,
+                status == backend_exit::kUnavailable ? launch_error::kUnavailable
+                                                     : launch_error::kNotReady,
                 fmt::format("The screen-sharing program '{}' stopped before it was ready (exit "
                             "status {}).{}",
                             name, status, said.empty() ? "" : " It said: " + said));
         }
         if (port_accepts(port)) return Ok{};
+        if (options.cancelled && options.cancelled())
+            return make_error(launch_error::kCancelled,
+                              "Screen sharing was stopped before it started.");
         if (std::chrono::steady_clock::now() >= deadline)
             return make_error(
                 launch_error::kNotReady,
                 fmt::format(
                     "The screen-sharing program '{}' did not start listening on port {} within "
                     "{} ms. Its output is in '{}'.",
-                    name, port, timeout.count(), log.string()));
+                    name, port, options.ready_timeout.count(), log.string()));
         std::this_thread::sleep_for(pause);
         pause = std::min(pause * 2, std::chrono::milliseconds(20));
     }
+}
+
+/// Starts one backend and waits until it listens.
+Result<std::unique_ptr<RunningBackend>> launch_one(const ChosenBackend& chosen,
+                                                   const LaunchOptions& options,
+                                                   const std::string& display) {
+    const std::string name = fs::path(chosen.backend->argv.front()).filename().string();
+    auto port = free_loopback_port();
+    if (!port) return port.error();
+    auto password = generate_password();
+    if (!password) return password.error();
+    auto password_file = write_password_file(options.runtime_dir, *password);
+    if (!password_file) return password_file.error();
+
+    SpawnOptions spawn;
+    spawn.executable = chosen.executable;
+    spawn.argv = fill_placeholders(chosen.backend->argv, *port, password_file->string(), display);
+    spawn.output = options.runtime_dir / "backend.log";
+    auto child = ChildProcess::spawn(spawn);
+    if (!child) {
+        std::error_code ec;
+        fs::remove(*password_file, ec);
+        return make_error(launch_error::kSpawn, child.error().message, child.error().where);
+    }
+    // From here the RunningBackend owns the process and the file: on any failure below,
+    // destroying it stops the group and deletes the file.
+    ChildProcess& process = **child;
+    auto running =
+        std::make_unique<LaunchedBackend>(std::move(*child), *port, *password, *password_file);
+    if (auto ready = wait_ready(process, *port, name, spawn.output, options); !ready)
+        return ready.error();
+    return std::unique_ptr<RunningBackend>(std::move(running));
 }
 
 }  // namespace
@@ -251,36 +293,20 @@ Result<std::unique_ptr<RunningBackend>> launch_backend(const std::vector<Profile
         const char* env = std::getenv("DISPLAY");
         display = env != nullptr ? env : "";
     }
-    auto chosen = choose_backend(backends, options.session, display);
+    auto chosen = choose_backends(backends, options.session, display);
     if (!chosen) return chosen.error();
-    const std::string name = fs::path(chosen->backend->argv.front()).filename().string();
-
     if (auto dir = ensure_runtime_dir(options.runtime_dir); !dir) return dir.error();
-    auto port = free_loopback_port();
-    if (!port) return port.error();
-    auto password = generate_password();
-    if (!password) return password.error();
-    auto password_file = write_password_file(options.runtime_dir, *password);
-    if (!password_file) return password_file.error();
-
-    SpawnOptions spawn;
-    spawn.executable = chosen->executable;
-    spawn.argv = fill_placeholders(chosen->backend->argv, *port, password_file->string(), display);
-    spawn.output = options.runtime_dir / "backend.log";
-    auto child = ChildProcess::spawn(spawn);
-    if (!child) {
-        std::error_code ec;
-        fs::remove(*password_file, ec);
-        return make_error(launch_error::kSpawn, child.error().message, child.error().where);
+    std::optional<Error> unavailable;
+    for (const ChosenBackend& backend : *chosen) {
+        auto running = launch_one(backend, options, display);
+        if (running || running.error().code != launch_error::kUnavailable) return running;
+        unavailable = running.error();  // this desktop lacks what it needs: try the next
     }
-    // From here the RunningBackend owns the process and the file: on any failure below,
-    // destroying it stops the group and deletes the file.
-    ChildProcess& process = **child;
-    auto running =
-        std::make_unique<LaunchedBackend>(std::move(*child), *port, *password, *password_file);
-    if (auto ready = wait_ready(process, *port, name, spawn.output, options.ready_timeout); !ready)
-        return ready.error();
-    return std::unique_ptr<RunningBackend>(std::move(running));
+    return make_error(launch_error::kUnavailable,
+                      fmt::format("No screen-sharing program of the support profile works on "
+                                  "this desktop. {}",
+                                  unavailable ? unavailable->message : ""),
+                      "remote.backends");
 }
 
 }  // namespace helpline::client

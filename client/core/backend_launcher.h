@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -38,7 +39,13 @@ struct LaunchOptions {
     SessionType session = SessionType::x11;
     std::string display;                  ///< for {display}; from $DISPLAY when empty
     std::filesystem::path runtime_dir;    ///< where the password file goes (0700 folder)
-    std::chrono::milliseconds ready_timeout{10'000};  ///< until the port accepts
+    /// Until the port accepts. A backend that asks the desktop first (helpline-portal-vnc)
+    /// listens only once the customer answered the desktop's dialog, so the session runner
+    /// gives it until the request's deadline.
+    std::chrono::milliseconds ready_timeout{10'000};
+    /// Polled while waiting: true stops the backend and ends the launch (launch.cancelled),
+    /// e.g. the customer pressed End session while the desktop's dialog was open.
+    std::function<bool()> cancelled;
 };
 
 /// Error codes. A frontend that words them itself (the GUI, translated) can tell the four
@@ -50,10 +57,16 @@ inline constexpr const char* kNoDisplay = "launch.no_display";  ///< no graphica
 inline constexpr const char* kNotInstalled = "launch.not_installed";  ///< the program is missing
 inline constexpr const char* kSpawn = "launch.spawn";
 inline constexpr const char* kNotReady = "launch.not_ready";    ///< exited early or never listened
+/// The customer cancelled the desktop's own sharing dialog (backend_exit::kDeclinedOnDesktop).
+inline constexpr const char* kDeclinedOnDesktop = "launch.declined_on_desktop";
+/// Every installed backend said this desktop lacks what it needs (backend_exit::kUnavailable).
+inline constexpr const char* kUnavailable = "launch.unavailable";
+inline constexpr const char* kCancelled = "launch.cancelled";  ///< LaunchOptions::cancelled
 }  // namespace launch_error
 
-/// Picks the first backend whose `when` matches and whose argv[0] is installed, and starts
-/// it. Errors say what the customer can do ("This computer uses Wayland; …").
+/// Starts the first backend whose `when` matches and whose argv[0] is installed; when it
+/// exits saying this desktop lacks what it needs (backend_exit::kUnavailable), the next one.
+/// Errors say what the customer can do ("This computer uses Wayland; …").
 Result<std::unique_ptr<RunningBackend>> launch_backend(const std::vector<ProfileBackend>& backends,
                                                        const LaunchOptions& options);
 

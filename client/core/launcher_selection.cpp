@@ -67,8 +67,9 @@ bool backend_matches(const ProfileBackend& backend, SessionType session) {
     return backend.when == "any" || backend.when == to_string(session);
 }
 
-Result<ChosenBackend> choose_backend(const std::vector<ProfileBackend>& backends,
-                                     SessionType session, const std::string& display) {
+Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBackend>& backends,
+                                                   SessionType session,
+                                                   const std::string& display) {
     std::vector<const ProfileBackend*> candidates;
     for (const auto& b : backends)
         if (!b.argv.empty() && backend_matches(b, session)) candidates.push_back(&b);
@@ -90,14 +91,24 @@ Result<ChosenBackend> choose_backend(const std::vector<ProfileBackend>& backends
                 to_string(session)),
             kWhere);
     }
+    std::vector<ChosenBackend> installed;
+    bool lacks_display = false;
     for (const auto* b : candidates) {
         auto executable = find_executable(b->argv.front());
         if (!executable) continue;
-        if (display.empty() && (session == SessionType::x11 || uses_display(*b)))
-            return no_display_error();
-        return ChosenBackend{b, *executable};
+        if (display.empty() && (session == SessionType::x11 || uses_display(*b))) {
+            lacks_display = true;
+            continue;
+        }
+        installed.push_back(ChosenBackend{b, *executable});
     }
+    if (!installed.empty()) return installed;
+    if (lacks_display) return no_display_error();
     return not_installed_error(candidates);
+}
+
+bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session) {
+    return session == SessionType::wayland && choose_backends(backends, session, "").ok();
 }
 
 }  // namespace helpline::client

@@ -20,10 +20,18 @@ struct ChosenBackend {
 /// Whether a backend's `when` ("x11" | "wayland" | "none" | "any") covers `session`.
 bool backend_matches(const ProfileBackend& backend, SessionType session);
 
-/// The first backend whose `when` matches `session` and whose argv[0] is installed (see
-/// find_executable). `display` is the X display to share; an X11 session needs one, and so
-/// does any backend whose argv uses {display}. Errors carry launch_error::kNoBackend.
-Result<ChosenBackend> choose_backend(const std::vector<ProfileBackend>& backends,
-                                     SessionType session, const std::string& display);
+/// The backends whose `when` matches `session` and whose argv[0] is installed (see
+/// find_executable), in the profile's order: the launcher starts the first and falls back to
+/// the next only when one says this desktop lacks what it needs (backend_exit::kUnavailable).
+/// `display` is the X display to share; an X11 session needs one, and so does any backend
+/// whose argv uses {display}. When none fits, the error says why (launch_error codes).
+Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBackend>& backends,
+                                                   SessionType session,
+                                                   const std::string& display);
+
+/// Whether the desktop itself will ask the customer before sharing (a Wayland session with
+/// a backend for it installed: the portal's dialog follows the client's). The consent texts
+/// say so, so that the second question is expected rather than alarming.
+bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session);
 
 }  // namespace helpline::client

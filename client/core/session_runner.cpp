@@ -90,9 +90,17 @@ bool SessionRunner::post(const std::string& path, std::optional<nlohmann::json> 
     return post_for_answer(api_, path, std::move(body), timeout, reply_out, problem);
 }
 
-SessionResult SessionRunner::decline(SessionResult result) const {
-    result.decline_sent = post("/api/v1/connection-requests/" + setup_.request_id + "/decline",
-                               std::nullopt, setup_.end_timeout, nullptr, result.decline_problem);
+SessionResult SessionRunner::decline(SessionResult result, const std::string& reason) const {
+    const std::string path = "/api/v1/connection-requests/" + setup_.request_id + "/decline";
+    ApiReply reply;
+    result.decline_sent = post(path, nlohmann::json{{"reason", reason}}, setup_.end_timeout, &reply,
+                               result.decline_problem);
+    // A server older than reasons refuses the body (400): the decline itself matters more.
+    if (!result.decline_sent && reply.status == 400) {
+        result.decline_problem.clear();
+        result.decline_sent =
+            post(path, std::nullopt, setup_.end_timeout, nullptr, result.decline_problem);
+    }
     return result;
 }
 
@@ -105,12 +113,29 @@ SessionResult SessionRunner::run() {
     };
     SessionResult result;
 
-    auto backend = launch_backend(setup_.backends, setup_.launch);
+    // A backend that asks the desktop first listens only once the customer has answered the
+    // desktop's dialog: it may take until the deadline, and End session stops the wait.
+    LaunchOptions launch = setup_.launch;
+    launch.ready_timeout = std::max(
+        launch.ready_timeout,
+        std::chrono::duration_cast<std::chrono::milliseconds>(setup_.deadline - clock_.now()));
+    launch.cancelled = [this] { return stop_requested() != Stop::none; };
+    auto backend = launch_backend(setup_.backends, launch);
+    if (!backend && backend.error().code == launch_error::kCancelled) {
+        result.kind = SessionResult::Kind::stopped;
+        result.ended_by = stop_requested() == Stop::operator_ ? SessionEndedBy::operator_
+                                                              : SessionEndedBy::customer;
+        if (result.ended_by == SessionEndedBy::customer)
+            return finish(decline(std::move(result), "customer"));
+        return finish(std::move(result));
+    }
     if (!backend) {
-        result.kind = SessionResult::Kind::no_backend;
+        const bool on_desktop = backend.error().code == launch_error::kDeclinedOnDesktop;
+        result.kind = on_desktop ? SessionResult::Kind::declined_on_desktop
+                                 : SessionResult::Kind::no_backend;
         result.error = backend.error();
         // Declining at once tells the operator now rather than at the request's expiry.
-        return finish(decline(std::move(result)));
+        return finish(decline(std::move(result), on_desktop ? "desktop_dialog" : "no_backend"));
     }
     if (callbacks_.on_backend_started) callbacks_.on_backend_started();
     if (const Stop stop = stop_requested(); stop != Stop::none) {
@@ -118,7 +143,7 @@ SessionResult SessionRunner::run() {
         result.kind = SessionResult::Kind::stopped;
         result.ended_by =
             stop == Stop::customer ? SessionEndedBy::customer : SessionEndedBy::operator_;
-        if (stop == Stop::customer) return finish(decline(std::move(result)));
+        if (stop == Stop::customer) return finish(decline(std::move(result), "customer"));
         return finish(std::move(result));
     }
     // Starting the backend takes time: an accept is never sent past the deadline.

@@ -51,6 +51,7 @@ struct SessionResult {
     enum class Kind {
         ended,          ///< accepted and ended; `ended_by` says how
         no_backend,     ///< no backend could start (Wayland, not installed, ...): declined
+        declined_on_desktop,  ///< the customer cancelled the desktop's sharing dialog: declined
         expired,        ///< the deadline passed while the backend started: nothing was sent
         accept_failed,  ///< the server did not take the accept, or its answer had no session
         stopped,  ///< ended before the accept went out (declined unless the operator withdrew)
@@ -61,7 +62,8 @@ struct SessionResult {
     std::string session_id;
     /// no_backend: the launcher's error; accept_failed: why; ended by error: the tunnel's.
     std::optional<Error> error;
-    /// no_backend / stopped: whether the decline reached the server, and if not why.
+    /// no_backend / declined_on_desktop / stopped: whether the decline reached the server,
+    /// and if not why.
     bool decline_sent = false;
     std::string decline_problem;
 };
@@ -153,7 +155,9 @@ class SessionRunner {
     SessionEndedBy explain_closed_tunnel();
     bool post(const std::string& path, std::optional<nlohmann::json> body,
               std::chrono::milliseconds timeout, ApiReply* reply_out, std::string& problem) const;
-    SessionResult decline(SessionResult result) const;
+    /// Declines the request, saying why (docs/protocol.md: "customer", "desktop_dialog",
+    /// "no_backend"); a server that does not know reasons gets a plain decline.
+    SessionResult decline(SessionResult result, const std::string& reason) const;
     /// POSTs the end of `session_id` (after on_finished: nobody waits for it).
     void tell_server_ended(const std::string& session_id);
     void log(const std::string& line) const;

@@ -38,6 +38,17 @@ ConsentDialog::ConsentDialog(wxWindow* parent, ConsentInfo info, std::function<v
     meaning->Wrap(FromDIP(420));
     column->Add(meaning, 0, wxALL, FromDIP(16));
 
+    if (info_.desktop_asks_next) {
+        auto* next = new wxStaticText(
+            this, wxID_ANY,
+            // TRANSLATORS: the desktop's own dialog (GNOME, KDE) follows. "Allow remote
+            // interaction" and "Share" are GNOME's words: use GNOME's translation of them.
+            tr("After you allow it, your desktop asks whether to share the screen: choose the "
+               "screen, switch on \u201cAllow remote interaction\u201d and click \u201cShare\u201d."));
+        next->Wrap(FromDIP(420));
+        column->Add(next, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(16));
+    }
+
     countdown_ = new wxStaticText(this, wxID_ANY, wxEmptyString);
     column->Add(countdown_, 0, wxLEFT | wxRIGHT, FromDIP(16));
     const auto total = std::chrono::duration_cast<std::chrono::seconds>(info_.deadline - shown_at_).count();

@@ -26,6 +26,8 @@ struct ConsentInfo {
     long long ticket_number = 0;
     std::chrono::steady_clock::time_point deadline;
     std::chrono::milliseconds allow_delay = client::kAllowDelay;  ///< tests shorten it
+    /// The desktop's own sharing dialog follows an Allow (Wayland): the dialog says so.
+    bool desktop_asks_next = false;
 };
 
 class ConsentDialog : public wxDialog {

@@ -50,6 +50,10 @@ wxString launch_problem_text(const Error& error, const std::vector<ProfileBacken
                   "computer. Install the {program} package (or ask your administrator to) and "
                   "try again.",
                   fmt::arg("program", program));
+    if (error.code == client::launch_error::kUnavailable)
+        return tr("This desktop does not let programs share its screen for remote control (it "
+                  "offers no remote desktop portal). Log in to a GNOME or KDE session, or an Xorg "
+                  "session, and try again, or tell your support team.");
     if (error.code == client::launch_error::kNoBackend)
         return tr("The support profile of this client names no screen-sharing program for this "
                   "kind of desktop. Tell your support team.");

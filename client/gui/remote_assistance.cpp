@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "client/core/launcher_selection.h"
 #include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 
@@ -104,6 +105,8 @@ void RemoteAssistance::show_next() {
                              : r->request.operator_name;
     info.ticket_number = r->request.ticket_number;
     info.deadline = r->deadline;
+    info.desktop_asks_next =
+        client::desktop_asks_first(setup_.backends, client::detect_session_type());
     const std::string id = r->request.id;
     dialog_id_ = id;
     auto* dialog =
@@ -243,6 +246,11 @@ void RemoteAssistance::session_finished(const SessionResult& result) {
                              fmt::arg("reason", std::string(launch_problem_text(
                                                                 problem, setup_.backends)
                                                                 .utf8_str()))),
+                          true);
+            break;
+        case SessionResult::Kind::declined_on_desktop:
+            setup_.notice(tr("You cancelled your desktop's screen sharing dialog, so the support "
+                             "team was told that you declined."),
                           true);
             break;
         case SessionResult::Kind::expired:

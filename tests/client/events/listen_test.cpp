@@ -24,6 +24,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+const std::string kFakeBackend = HELPLINE_FAKE_BACKEND;
+
 const std::string kQuestion =
     "Allow Admin from Demo Support to see and control this computer? [y/N]";
 
@@ -196,6 +198,30 @@ TEST_CASE("listen in a terminal: Allow starts the backend, accepts, relays, and 
     // The backend is gone with its password file, which lived in the runtime folder.
     CHECK(wait_for([&] { return processes_mentioning(scene.cli.xdg("runtime").string()).empty(); },
                    seconds(5)));
+}
+
+TEST_CASE("listen on Wayland: cancelling the desktop's own sharing dialog declines with that reason") {
+    Scene scene;
+    // The backend as helpline-portal-vnc behaves when the customer presses Cancel on the
+    // desktop's dialog: it exits with 3 before it listens (client/core/backend_exit.h).
+    auto profile = demo_profile(scene.server.url());
+    profile["remote"]["backends"] = nlohmann::json::array(
+        {{{"id", "portal"}, {"when", "wayland"}, {"argv", {kFakeBackend, "--exit", "3"}}}});
+    scene.cli.restamp(profile);
+    const auto request = scene.connect();
+    auto environment = scene.environment();
+    environment.push_back("XDG_SESSION_TYPE=wayland");
+    TerminalSession terminal({scene.cli.binary().string(), "listen", "--once"}, environment);
+    REQUIRE(terminal.expect(kQuestion, seconds(20)));
+    REQUIRE(terminal.expect(kCountdown, seconds(5)));
+    allow_in_terminal(terminal);
+    // The customer was told beforehand that the desktop asks next, and afterwards what it meant.
+    REQUIRE(terminal.expect("Your desktop now asks whether to share the screen", seconds(10)));
+    REQUIRE(terminal.expect("You cancelled the desktop's screen sharing dialog.", seconds(20)));
+    CHECK(terminal.expect("Declined the request, so that Admin knows.", seconds(10)));
+    CHECK(wait_for([&] { return scene.state(request) == "declined"; }, seconds(10)));
+    CHECK(request_view(scene.server, scene.admin, request).value("decline_reason", "") ==
+          "desktop_dialog");
 }
 
 }  // namespace helpline::test

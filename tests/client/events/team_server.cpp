@@ -71,11 +71,14 @@ std::string connect_ticket(const ServerProcess& server, const std::string& admin
     return reply.at("request_id").get<std::string>();
 }
 
+nlohmann::json request_view(const ServerProcess& server, const std::string& admin_token,
+                            const std::string& id) {
+    return call(server, "GET", "/api/v1/connection-requests/" + id, admin_token, nullptr, 200);
+}
+
 std::string request_state(const ServerProcess& server, const std::string& admin_token,
                           const std::string& id) {
-    const auto reply =
-        call(server, "GET", "/api/v1/connection-requests/" + id, admin_token, nullptr, 200);
-    return reply.at("state").get<std::string>();
+    return request_view(server, admin_token, id).at("state").get<std::string>();
 }
 
 }  // namespace helpline::test

@@ -3,6 +3,7 @@
 // helpline-server: a device registers, files a ticket, an admin asks to connect.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/support/server_process.h"
@@ -24,6 +25,9 @@ std::int64_t create_ticket(const ServerProcess& server, const std::string& devic
 /// POST /api/v1/tickets/{number}/connect; the connection request's id.
 std::string connect_ticket(const ServerProcess& server, const std::string& admin_token,
                            std::int64_t number);
+/// GET /api/v1/connection-requests/{id}: the operator's view of it.
+nlohmann::json request_view(const ServerProcess& server, const std::string& admin_token,
+                            const std::string& id);
 /// GET /api/v1/connection-requests/{id}: its state ("pending", "declined", ...).
 std::string request_state(const ServerProcess& server, const std::string& admin_token,
                           const std::string& id);

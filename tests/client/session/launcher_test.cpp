@@ -384,12 +384,69 @@ TEST_CASE("a backend that exits before listening fails fast with what it printed
     auto options = options_in(temp);
     options.ready_timeout = 30s;
     const auto started = std::chrono::steady_clock::now();
-    const auto result = launch_backend({fake_backend({"--exit", "3"})}, options);
+    const auto result = launch_backend({fake_backend({"--exit", "7"})}, options);
     CHECK(std::chrono::steady_clock::now() - started < 5s);
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().code == launch_error::kNotReady);
     CHECK_THAT(result.error().message,
-               Catch::Contains("exit status 3") && Catch::Contains("exiting with 3 as asked"));
+               Catch::Contains("exit status 7") && Catch::Contains("exiting with 7 as asked"));
+    CHECK(password_files(temp / "run").empty());
+}
+
+TEST_CASE("a backend exiting 3 before it listens means the customer cancelled the desktop's dialog",
+          "[launcher]") {
+    TempDir temp;
+    auto options = options_in(temp);
+    options.ready_timeout = 30s;
+    const auto result = launch_backend({fake_backend({"--exit", "3"})}, options);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == launch_error::kDeclinedOnDesktop);
+    CHECK_THAT(result.error().message, Catch::Contains("sharing dialog"));
+    CHECK(password_files(temp / "run").empty());
+}
+
+TEST_CASE("a backend exiting 4 (this desktop lacks what it needs) gives way to the next one",
+          "[launcher]") {
+    TempDir temp;
+    const fs::path record = temp / "argv.bin";
+    auto options = options_in(temp);
+    options.session = SessionType::wayland;
+    const auto portal = fake_backend({"--exit", "4"}, "wayland");
+    const auto wrapped =
+        fake_backend({"--listen", "{port}", "--record", record.string(), "second"}, "wayland");
+    auto backend = launch_backend({portal, wrapped}, options);
+    REQUIRE(backend.ok());
+    CHECK(recorded_argv(record).back() == "second");
+    (*backend)->stop();
+
+    // When every one of them says so, the customer hears that this desktop cannot share.
+    const auto none = launch_backend({portal, portal}, options);
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code == launch_error::kUnavailable);
+    CHECK_THAT(none.error().message, Catch::Contains("works on this desktop") &&
+                                         Catch::Contains("exiting with 4 as asked"));
+    // A failure of another kind is not a reason to try something else.
+    const auto broken = launch_backend({fake_backend({"--exit", "1"}, "wayland"), wrapped}, options);
+    REQUIRE_FALSE(broken.ok());
+    CHECK(broken.error().code == launch_error::kNotReady);
+}
+
+TEST_CASE("a launch cancelled while the backend waits (the desktop's dialog is open) stops it",
+          "[launcher]") {
+    TempDir temp;
+    const fs::path pid_file = temp / "pid";
+    auto options = options_in(temp);
+    options.ready_timeout = 60s;
+    const auto started = std::chrono::steady_clock::now();
+    options.cancelled = [&] {
+        return fs::exists(pid_file) && std::chrono::steady_clock::now() - started > 300ms;
+    };
+    const auto result = launch_backend({fake_backend({"--pid", pid_file.string()})}, options);
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().code == launch_error::kCancelled);
+    const int pid = std::stoi(read_text(pid_file));
+    CHECK(wait_for([&] { return ::kill(pid, 0) != 0; }, 2s));
     CHECK(password_files(temp / "run").empty());
 }
 
