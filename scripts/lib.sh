@@ -23,6 +23,10 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev
     libportal-dev libpipewire-0.3-dev libvncserver-dev)
+# Wayland sessions (tests/client/wayland, tests/client/vnc_auth): a headless GNOME (mutter, its
+# portal, PipeWire) driven through python3-gi and GStreamer, the GTK 3 test window, and
+# headless sway with wayvnc for wlroots desktops.
+WAYLAND_TEST_PACKAGES=(sway wayvnc)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
 # for the dashboard, sqlite3 to move tickets' close times into the past (the history test).

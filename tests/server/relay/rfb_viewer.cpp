@@ -1,12 +1,10 @@
 // RFB 3.8 over the relay's WebSocket view, for the tests (rfb_viewer.h).
 #include "tests/server/relay/rfb_viewer.h"
 
-#include <openssl/evp.h>
-#include <openssl/provider.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <memory>
+
+#include "shared/vnc_des.h"
 
 namespace helpline::test {
 namespace {
@@ -33,36 +31,13 @@ std::string need(ViewClient& view, std::size_t count) {
 
 }  // namespace
 
-/// The VNC authentication response (RFC 6143 §7.2.2): the 16-byte challenge encrypted
-/// with DES-ECB under the password (8 bytes, zero-padded), each key byte's bits reversed.
-/// Single DES lives in OpenSSL 3's legacy provider, loaded into a context of its own so
-/// the rest of the process keeps the default one.
+/// The VNC authentication response (RFC 6143 §7.2.2), as shared/vnc_des.h computes it for
+/// helpline-vnc-auth too.
 std::string vnc_response(const std::string& password, const std::string& challenge) {
-    std::unique_ptr<OSSL_LIB_CTX, decltype(&OSSL_LIB_CTX_free)> libctx(OSSL_LIB_CTX_new(),
-                                                                       &OSSL_LIB_CTX_free);
-    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(libctx.get(), "legacy");
-    REQUIRE(legacy != nullptr);
-    EVP_CIPHER* des = EVP_CIPHER_fetch(libctx.get(), "DES-ECB", nullptr);
-    REQUIRE(des != nullptr);
-    unsigned char key[8] = {};
-    for (std::size_t i = 0; i < 8 && i < password.size(); ++i) {
-        unsigned char b = static_cast<unsigned char>(password[i]), r = 0;
-        for (int bit = 0; bit < 8; ++bit)
-            if ((b & (1u << bit)) != 0) r = static_cast<unsigned char>(r | (0x80u >> bit));
-        key[i] = r;
-    }
-    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-    unsigned char out[32] = {};
-    int n = 0;
-    REQUIRE(EVP_EncryptInit_ex(ctx, des, nullptr, key, nullptr) == 1);
-    EVP_CIPHER_CTX_set_padding(ctx, 0);
-    REQUIRE(EVP_EncryptUpdate(ctx, out, &n,
-                              reinterpret_cast<const unsigned char*>(challenge.data()), 16) == 1);
-    EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(des);
-    OSSL_PROVIDER_unload(legacy);
-    REQUIRE(n == 16);
-    return std::string(reinterpret_cast<char*>(out), 16);
+    auto answer = vnc_challenge_response(password, challenge);
+    INFO((answer ? "" : answer.error().message));
+    REQUIRE(answer.ok());
+    return *answer;
 }
 
 RfbScreen view_screen(ViewClient& view, const std::string& password) {
