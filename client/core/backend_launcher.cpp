@@ -293,7 +293,7 @@ Result<std::unique_ptr<RunningBackend>> launch_backend(const std::vector<Profile
         const char* env = std::getenv("DISPLAY");
         display = env != nullptr ? env : "";
     }
-    auto chosen = choose_backends(backends, options.session, display);
+    auto chosen = choose_backends(backends, options.session, display, options.program_dirs);
     if (!chosen) return chosen.error();
     if (auto dir = ensure_runtime_dir(options.runtime_dir); !dir) return dir.error();
     std::optional<Error> unavailable;

@@ -43,6 +43,9 @@ struct LaunchOptions {
     /// listens only once the customer answered the desktop's dialog, so the session runner
     /// gives it until the request's deadline.
     std::chrono::milliseconds ready_timeout{10'000};
+    /// Searched before $PATH for a backend named without a folder: the client's own
+    /// backends (own_backend_dirs()), which a branded package installs privately.
+    std::vector<std::filesystem::path> program_dirs;
     /// Polled while waiting: true stops the backend and ends the launch (launch.cancelled),
     /// e.g. the customer pressed End session while the desktop's dialog was open.
     std::function<bool()> cancelled;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "client/core/self_exe.h"
 #include "client/core/spawn_posix.h"
 
 namespace helpline::client {
@@ -67,9 +68,9 @@ bool backend_matches(const ProfileBackend& backend, SessionType session) {
     return backend.when == "any" || backend.when == to_string(session);
 }
 
-Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBackend>& backends,
-                                                   SessionType session,
-                                                   const std::string& display) {
+Result<std::vector<ChosenBackend>> choose_backends(
+    const std::vector<ProfileBackend>& backends, SessionType session, const std::string& display,
+    const std::vector<std::filesystem::path>& program_dirs) {
     std::vector<const ProfileBackend*> candidates;
     for (const auto& b : backends)
         if (!b.argv.empty() && backend_matches(b, session)) candidates.push_back(&b);
@@ -94,7 +95,7 @@ Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBack
     std::vector<ChosenBackend> installed;
     bool lacks_display = false;
     for (const auto* b : candidates) {
-        auto executable = find_executable(b->argv.front());
+        auto executable = find_executable(b->argv.front(), program_dirs);
         if (!executable) continue;
         if (display.empty() && (session == SessionType::x11 || uses_display(*b))) {
             lacks_display = true;
@@ -107,8 +108,16 @@ Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBack
     return not_installed_error(candidates);
 }
 
-bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session) {
-    return session == SessionType::wayland && choose_backends(backends, session, "").ok();
+bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session,
+                        const std::vector<std::filesystem::path>& program_dirs) {
+    return session == SessionType::wayland &&
+           choose_backends(backends, session, "", program_dirs).ok();
+}
+
+std::vector<std::filesystem::path> own_backend_dirs(const std::string& profile_id) {
+    auto self = self_executable_path();
+    if (!self || profile_id.empty()) return {};
+    return {self->parent_path().parent_path() / "libexec" / profile_id};
 }
 
 }  // namespace helpline::client

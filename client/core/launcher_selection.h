@@ -25,13 +25,19 @@ bool backend_matches(const ProfileBackend& backend, SessionType session);
 /// the next only when one says this desktop lacks what it needs (backend_exit::kUnavailable).
 /// `display` is the X display to share; an X11 session needs one, and so does any backend
 /// whose argv uses {display}. When none fits, the error says why (launch_error codes).
-Result<std::vector<ChosenBackend>> choose_backends(const std::vector<ProfileBackend>& backends,
-                                                   SessionType session,
-                                                   const std::string& display);
+Result<std::vector<ChosenBackend>> choose_backends(
+    const std::vector<ProfileBackend>& backends, SessionType session, const std::string& display,
+    const std::vector<std::filesystem::path>& program_dirs = {});
 
 /// Whether the desktop itself will ask the customer before sharing (a Wayland session with
 /// a backend for it installed: the portal's dialog follows the client's). The consent texts
 /// say so, so that the second question is expected rather than alarming.
-bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session);
+bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session,
+                        const std::vector<std::filesystem::path>& program_dirs = {});
+
+/// Where a branded client keeps its own backends (helpline-portal-vnc, helpline-vnc-auth):
+/// `<folder of the running executable>/../libexec/<profile id>` — /usr/libexec/<id> for the
+/// .deb, ~/.local/libexec/<id> for the .tar.gz — so that two brands never ship one file.
+std::vector<std::filesystem::path> own_backend_dirs(const std::string& profile_id);
 
 }  // namespace helpline::client

@@ -110,12 +110,18 @@ class SpawnSetup {
 
 }  // namespace
 
-std::optional<fs::path> find_executable(const std::string& name) {
+std::optional<fs::path> find_executable(const std::string& name,
+                                        const std::vector<fs::path>& first_dirs) {
     if (name.empty()) return std::nullopt;
     if (name.find('/') != std::string::npos) {
         const fs::path path(name);
         if (path.is_absolute() && is_executable_file(path)) return path;
         return std::nullopt;
+    }
+    for (const fs::path& dir : first_dirs) {
+        if (!dir.is_absolute()) continue;
+        const fs::path candidate = dir / name;
+        if (is_executable_file(candidate)) return candidate;
     }
     const char* env = std::getenv("PATH");
     const std::string_view search = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";

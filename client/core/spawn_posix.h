@@ -17,10 +17,12 @@
 namespace helpline::client {
 
 /// Where the program `name` is installed: `name` itself when it is an absolute path to an
-/// executable file, else the first executable `dir/name` for the folders of $PATH (a
-/// default system PATH when unset). Empty PATH entries (the current folder) and relative
-/// names with a '/' are never used: what runs must not depend on where the client started.
-std::optional<std::filesystem::path> find_executable(const std::string& name);
+/// executable file, else the first executable `dir/name` for the absolute folders of
+/// `first_dirs`, then of $PATH (a default system PATH when unset). Empty PATH entries (the
+/// current folder) and relative names with a '/' are never used: what runs must not depend
+/// on where the client started.
+std::optional<std::filesystem::path> find_executable(
+    const std::string& name, const std::vector<std::filesystem::path>& first_dirs = {});
 
 struct SpawnOptions {
     std::filesystem::path executable;  ///< absolute path, run as is (no PATH search)

@@ -106,7 +106,8 @@ void RemoteAssistance::show_next() {
     info.ticket_number = r->request.ticket_number;
     info.deadline = r->deadline;
     info.desktop_asks_next =
-        client::desktop_asks_first(setup_.backends, client::detect_session_type());
+        client::desktop_asks_first(setup_.backends, client::detect_session_type(),
+                                   setup_.program_dirs);
     const std::string id = r->request.id;
     dialog_id_ = id;
     auto* dialog =
@@ -184,6 +185,7 @@ void RemoteAssistance::start_session(const client::ConsentRequest& request) {
     session.backends = setup_.backends;
     session.launch.session = client::detect_session_type();
     session.launch.runtime_dir = setup_.runtime_dir;
+    session.launch.program_dirs = setup_.program_dirs;
     session.open_tunnel = setup_.open_tunnel;
     client::SessionCallbacks callbacks;
     callbacks.on_accepted = [this](const std::string& sid) {

@@ -36,6 +36,8 @@ struct RemoteSetup {
     bool enabled = true;
     std::vector<ProfileBackend> backends;
     std::filesystem::path runtime_dir;
+    /// Searched first for the profile's backends (client::own_backend_dirs).
+    std::vector<std::filesystem::path> program_dirs;
     client::TunnelOpener open_tunnel;  ///< empty: the real relay tunnel
     /// A copy of the registered API client (the runner's own), or nullopt.
     std::function<std::optional<client::ApiClient>()> api;

@@ -311,6 +311,29 @@ TEST_CASE("a bare program name is looked up in PATH and never in the current fol
     CHECK(missing.error().code == launch_error::kNotInstalled);
 }
 
+TEST_CASE("a bare program name is found in the client's own backend folder before PATH",
+          "[launcher]") {
+    TempDir temp;
+    const fs::path own = temp / "libexec" / "demo-support";
+    fs::create_directories(own);
+    fs::copy_file(kFake, own / "helpline-portal-vnc");
+    const fs::path record = temp / "argv.bin";
+    ProfileBackend bare{"portal", "wayland",
+                        {"helpline-portal-vnc", "--listen", "{port}", "--record", record.string()}};
+    auto options = options_in(temp);
+    options.session = SessionType::wayland;
+    EnvGuard env;
+    env.set("PATH", "/nonexistent");
+    const auto missing = launch_backend({bare}, options);
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().code == launch_error::kNotInstalled);
+    options.program_dirs = {own};
+    auto backend = launch_backend({bare}, options);
+    REQUIRE(backend.ok());
+    CHECK(recorded_argv(record).front() == "helpline-portal-vnc");
+    (*backend)->stop();
+}
+
 TEST_CASE("the first backend whose when matches and whose program is installed is started",
           "[launcher]") {
     TempDir temp;
