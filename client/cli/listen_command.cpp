@@ -430,7 +430,7 @@ void Listener::run_session(const ConsentRequest& r) {
     setup.deadline = r.deadline;
     setup.backends = env_.brand.profile.remote.backends;
     setup.launch.session = detect_session_type();
-    setup.launch.program_dirs = own_backend_dirs(env_.brand.profile.id);
+    setup.launch.program_dirs = own_backend_dirs();
     if (desktop_asks_first(setup.backends, setup.launch.session, setup.launch.program_dirs))
         say("Your desktop now asks whether to share the screen: choose the screen, switch on "
             "\"Allow remote interaction\" and click \"Share\".");

@@ -114,10 +114,10 @@ bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType
            choose_backends(backends, session, "", program_dirs).ok();
 }
 
-std::vector<std::filesystem::path> own_backend_dirs(const std::string& profile_id) {
+std::vector<std::filesystem::path> own_backend_dirs() {
     auto self = self_executable_path();
-    if (!self || profile_id.empty()) return {};
-    return {self->parent_path().parent_path() / "libexec" / profile_id};
+    if (!self) return {};
+    return {self->parent_path().parent_path() / "libexec"};
 }
 
 }  // namespace helpline::client

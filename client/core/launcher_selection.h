@@ -35,9 +35,10 @@ Result<std::vector<ChosenBackend>> choose_backends(
 bool desktop_asks_first(const std::vector<ProfileBackend>& backends, SessionType session,
                         const std::vector<std::filesystem::path>& program_dirs = {});
 
-/// Where a branded client keeps its own backends (helpline-portal-vnc, helpline-vnc-auth):
-/// `<folder of the running executable>/../libexec/<profile id>` — /usr/libexec/<id> for the
-/// .deb, ~/.local/libexec/<id> for the .tar.gz — so that two brands never ship one file.
-std::vector<std::filesystem::path> own_backend_dirs(const std::string& profile_id);
+/// Where a client keeps its own backends (helpline-portal-vnc, helpline-vnc-auth):
+/// `<folder of the running executable>/../libexec`. A brand's programs live in
+/// <prefix>/lib/<id>/bin (the .deb: /usr, the .tar.gz: ~/.local), so each brand has its own
+/// copies and two brands never ship one file.
+std::vector<std::filesystem::path> own_backend_dirs();
 
 }  // namespace helpline::client

@@ -50,7 +50,7 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
     remote.enabled = brand_.profile.remote.enabled;
     remote.backends = brand_.profile.remote.backends;
     remote.runtime_dir = paths_.runtime;
-    remote.program_dirs = client::own_backend_dirs(brand_.profile.id);
+    remote.program_dirs = client::own_backend_dirs();
     remote.open_tunnel = options_.open_tunnel;
     remote.api = [this] { return link_->api(); };
     remote.post = [this](std::function<void(const client::ApiClient&)> job) {

@@ -314,7 +314,7 @@ TEST_CASE("a bare program name is looked up in PATH and never in the current fol
 TEST_CASE("a bare program name is found in the client's own backend folder before PATH",
           "[launcher]") {
     TempDir temp;
-    const fs::path own = temp / "libexec" / "demo-support";
+    const fs::path own = temp / "libexec";
     fs::create_directories(own);
     fs::copy_file(kFake, own / "helpline-portal-vnc");
     const fs::path record = temp / "argv.bin";
