@@ -26,7 +26,9 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
 # Wayland sessions (tests/client/wayland, tests/client/vnc_auth): a headless GNOME (mutter, its
 # portal, PipeWire) driven through python3-gi and GStreamer, the GTK 3 test window, and
 # headless sway with wayvnc for wlroots desktops.
-WAYLAND_TEST_PACKAGES=(sway wayvnc)
+WAYLAND_TEST_PACKAGES=(mutter pipewire pipewire-bin wireplumber dbus-daemon libglib2.0-bin
+    xdg-desktop-portal xdg-desktop-portal-gnome python3-gi gstreamer1.0-tools gstreamer1.0-pipewire
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good libgtk-3-dev sway wayvnc)
 GUI_TEST_PACKAGES=(xvfb xauth xdotool imagemagick x11vnc)
 # The console's browser tests (tests/console): Debian's chromium, noVNC for the viewer, Chart.js
 # for the dashboard, sqlite3 to move tickets' close times into the past (the history test).
