@@ -791,8 +791,14 @@ TEST_CASE("the demo profile is valid") {
     CHECK(profile.assistance.subject == SubjectMode::optional);
     CHECK(profile.assistance.customer_sets_priority);
     CHECK(profile.assistance.max_description == 4000);
-    REQUIRE(profile.remote.backends.size() == 1);
+    // x11vnc on X11, then the portal and wayvnc (behind helpline-vnc-auth) on Wayland.
+    REQUIRE(profile.remote.backends.size() == 3);
     CHECK(profile.remote.backends[0].when == "x11");
+    CHECK(profile.remote.backends[1].id == "portal");
+    CHECK(profile.remote.backends[1].when == "wayland");
+    CHECK(profile.remote.backends[1].argv.front() == "helpline-portal-vnc");
+    CHECK(profile.remote.backends[2].id == "wayvnc");
+    CHECK(profile.remote.backends[2].argv.front() == "helpline-vnc-auth");
     CHECK(profile.remote.backends[0].argv ==
           std::vector<std::string>{"x11vnc", "-display", "{display}", "-localhost", "-rfbport",
                                    "{port}", "-passwdfile", "rm:{password_file}", "-once",
