@@ -9,7 +9,6 @@
 #include <spa/utils/result.h>
 #include <unistd.h>
 
-#include <chrono>
 
 namespace helpline::portal_vnc {
 
@@ -59,10 +58,11 @@ struct PipeWireCapture::State {
     spa_video_info_raw format{};
     bool have_format = false;
     bool ended = false;
-    /// Set when a frame was skipped for the rate cap: the next one is compared whole,
-    /// since its damage does not include what the skipped one changed.
+    /// Set when an older queued frame went back unread: the next one is compared whole,
+    /// since its damage does not include what the skipped one changed. (The rate itself is
+    /// capped by the producer, which was asked for at most max_fps; dropping frames here
+    /// instead would lose the last picture of a burst, e.g. the pointer's final position.)
     bool skipped = false;
-    std::chrono::steady_clock::time_point last_frame{};
 
     void end(const std::string& why) {
         if (ended) return;
@@ -131,13 +131,6 @@ struct PipeWireCapture::State {
         const spa_data& data = buffer.datas[0];
         // A buffer without pixels (e.g. only a cursor move in metadata) changes nothing.
         if (data.data == nullptr || data.chunk == nullptr || data.chunk->size == 0) return;
-
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_frame < std::chrono::microseconds(1'000'000 / max_fps)) {
-            skipped = true;
-            return;
-        }
-        last_frame = now;
 
         Frame frame;
         frame.order = *pixel_order(format.format);

@@ -1,7 +1,7 @@
 #pragma once
 // Receiving the shared screen from PipeWire: connects to the remote the portal opened for
 // this session (a file descriptor that sees only the granted stream), negotiates raw 32-bit
-// video (BGRx/BGRA/RGBx/RGBA) at up to `max_fps` in shared memory (MemFd or MemPtr, mapped
+// video (BGRx/BGRA/RGBx/RGBA) at up to `max_fps` (the producer's maxFramerate) in shared memory (MemFd or MemPtr, mapped
 // by PipeWire), and hands each frame — the newest one only, older queued ones are dropped —
 // to a callback with the regions the compositor says changed, when it says.
 //
