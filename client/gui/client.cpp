@@ -59,6 +59,9 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
     remote.notice = [this](const wxString& text, bool notify) { notice(text, notify); };
     remote.log = [this](const std::string& line) { log(line); };
     remote.on_consent_shown = options_.on_consent_shown;
+    remote.parent = [this]() -> wxWindow* {
+        return frame_ && frame_->IsShown() ? static_cast<wxWindow*>(frame_.get()) : nullptr;
+    };
     remote_ = std::make_unique<RemoteAssistance>(std::move(remote));
 
     requests_.on_change([this] { post_if_alive(alive_, [this] { update_rows(); }); });

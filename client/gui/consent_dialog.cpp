@@ -57,8 +57,12 @@ ConsentDialog::ConsentDialog(wxWindow* parent, ConsentInfo info, std::function<v
     column->Add(gauge_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(16));
 
     auto* buttons = new wxBoxSizer(wxHORIZONTAL);
-    decline_ = new wxButton(this, wxID_CANCEL, tr("Decline"));
-    allow_ = new wxButton(this, wxID_OK, tr("Allow"));
+    // TRANSLATORS: '&' marks the letter that presses the button with Alt (a mnemonic); keep
+    // one '&' before a letter of your word, a different letter from the other button's.
+    decline_ = new wxButton(this, wxID_CANCEL, tr("&Decline"));
+    // TRANSLATORS: see "&Decline". Alt with this letter allows, and only once the button is
+    // enabled (a moment after the dialog appears), as a click would.
+    allow_ = new wxButton(this, wxID_OK, tr("&Allow"));
     allow_->Disable();  // enabled after info_.allow_delay
     buttons->AddStretchSpacer();
     buttons->Add(decline_, 0, wxRIGHT, FromDIP(8));

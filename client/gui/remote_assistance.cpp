@@ -111,13 +111,18 @@ void RemoteAssistance::show_next() {
     const std::string id = r->request.id;
     dialog_id_ = id;
     auto* dialog =
-        new ConsentDialog(nullptr, info, [this, id](bool allowed) { answered(id, allowed); });
+        new ConsentDialog(setup_.parent ? setup_.parent() : nullptr, info,
+                          [this, id](bool allowed) { answered(id, allowed); });
     dialog_ = dialog;
     dialog->Show();
     dialog->Raise();
     dialog->RequestUserAttention();
     dialog->Update();
     if (setup_.on_consent_shown) setup_.on_consent_shown(id);
+    // The client's log keeps what the customer was asked and answered: a support case about
+    // a session ("I never allowed that") can be read there.
+    setup_.log(fmt::format("Asked the customer about connection request {} (ticket {}).", id,
+                           info.ticket_number));
     setup_.notice(tr("{operator} from {team} asks to connect to this computer (request {number}).",
                      fmt::arg("operator", info.operator_name), fmt::arg("team", info.team),
                      fmt::arg("number", info.ticket_number)),
@@ -144,6 +149,8 @@ void RemoteAssistance::send_decline(const std::string& id) {
 void RemoteAssistance::answered(const std::string& id, bool allowed) {
     dialog_ = nullptr;
     dialog_id_.clear();
+    setup_.log(fmt::format("The customer {} connection request {}.",
+                           allowed ? "allowed" : "declined", id));
     if (!allowed) {
         if (auto declined = machine_.decline(id); declined) {
             send_decline(id);

@@ -46,6 +46,10 @@ struct RemoteSetup {
     /// News for the customer: a line in the main window and a desktop notification.
     std::function<void(const wxString& text, bool notify)> notice;
     std::function<void(const std::string&)> log;
+    /// The window the consent dialog belongs to (the main window while it is shown), or
+    /// null. A Wayland compositor places a dialog itself, centred on its parent; without one
+    /// it may put it in a corner.
+    std::function<wxWindow*()> parent;
     /// The consent dialog for request `id` is on screen (benchmarks, tests).
     std::function<void(const std::string& id)> on_consent_shown;
 };
