@@ -65,13 +65,14 @@ class SpawnSetup {
     SpawnSetup& operator=(const SpawnSetup&) = delete;
 
     /// 0 or an errno value.
-    int prepare(const fs::path& output) {
-        // Own process group (pgid = its pid); no blocked signals; every catchable signal
-        // back to its default, whatever the client ignores or handles.
-        int rc = ::posix_spawnattr_setflags(
-            &attr_, static_cast<short>(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                       POSIX_SPAWN_SETSIGDEF));
-        if (rc == 0) rc = ::posix_spawnattr_setpgroup(&attr_, 0);
+    int prepare(const fs::path& output, bool own_group) {
+        // Own process group (pgid = its pid) when asked; no blocked signals; every
+        // catchable signal back to its default, whatever the caller ignores, handles or
+        // blocks (helpline-vnc-auth blocks its stop signals for a signalfd).
+        int flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+        if (own_group) flags |= POSIX_SPAWN_SETPGROUP;
+        int rc = ::posix_spawnattr_setflags(&attr_, static_cast<short>(flags));
+        if (rc == 0 && own_group) rc = ::posix_spawnattr_setpgroup(&attr_, 0);
         sigset_t none;
         sigemptyset(&none);
         if (rc == 0) rc = ::posix_spawnattr_setsigmask(&attr_, &none);
@@ -89,6 +90,7 @@ class SpawnSetup {
                                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (rc == 0) rc = ::posix_spawn_file_actions_adddup2(&actions_, 1, 2);
 #if HELPLINE_HAVE_ADDCLOSEFROM
+        // None of our descriptors (a listener, a viewer's socket) reaches the child.
         if (rc == 0) rc = ::posix_spawn_file_actions_addclosefrom_np(&actions_, 3);
 #else
         mark_all_cloexec();
@@ -143,7 +145,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const SpawnOptions& op
     if (options.argv.empty())
         return make_error("spawn.argv", "No program to start: the argument list is empty.");
     SpawnSetup setup;
-    if (const int rc = setup.prepare(options.output); rc != 0)
+    if (const int rc = setup.prepare(options.output, options.own_process_group); rc != 0)
         return make_error("spawn.setup",
                           fmt::format("Could not prepare to start '{}': {}.",
                                       options.executable.string(), std::strerror(rc)));
@@ -161,7 +163,7 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const SpawnOptions& op
                           fmt::format("Could not start '{}': {}.", options.executable.string(),
                                       std::strerror(rc)),
                           options.executable.string());
-    return std::unique_ptr<ChildProcess>(new ChildProcess(pid));
+    return std::unique_ptr<ChildProcess>(new ChildProcess(pid, options.own_process_group));
 }
 
 ChildProcess::~ChildProcess() {
@@ -200,9 +202,11 @@ bool ChildProcess::exited_locked() {
 void ChildProcess::stop(std::chrono::milliseconds grace) {
     std::lock_guard lock(mutex_);
     if (reaped_) return;
-    // Until the leader is reaped below, the group id cannot be reused, so these signals
-    // reach only the backend and what it started.
-    ::kill(-pid_, SIGTERM);
+    // Until the child is reaped below, its pid and group id cannot be reused, so these
+    // signals reach only the child and, with its own group, what it started. Without one,
+    // the group is the caller's: only the child is signalled.
+    const pid_t target = own_group_ ? -pid_ : pid_;
+    ::kill(target, SIGTERM);
     const auto deadline = std::chrono::steady_clock::now() + grace;
     auto pause = std::chrono::milliseconds(1);
     while (!exited_locked() && std::chrono::steady_clock::now() < deadline) {
@@ -210,7 +214,7 @@ void ChildProcess::stop(std::chrono::milliseconds grace) {
         pause = std::min(pause * 2, std::chrono::milliseconds(10));
     }
     if (!reaped_) {
-        ::kill(-pid_, SIGKILL);
+        ::kill(target, SIGKILL);
         int status = 0;
         pid_t rc = 0;
         do {

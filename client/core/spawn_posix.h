@@ -1,8 +1,8 @@
 #pragma once
-// Running a helper program the POSIX way, for the backend launcher: posix_spawn of a
-// resolved executable with an argv vector (no shell ever parses it), in a process group of
-// its own (so stopping it reaches whatever it forks), with no descriptor of ours inherited,
-// default signal dispositions and an empty signal mask.
+// Running a helper program the POSIX way, for the backend launcher and helpline-vnc-auth:
+// posix_spawn of a resolved executable with an argv vector (no shell ever parses it), by
+// default in a process group of its own (so stopping it reaches whatever it forks), with no
+// descriptor of ours inherited, default signal dispositions and an empty signal mask.
 
 #include <chrono>
 #include <filesystem>
@@ -30,9 +30,14 @@ struct SpawnOptions {
     /// stdout and stderr go to this file (created 0600, truncated); /dev/null when empty.
     /// stdin is always /dev/null.
     std::filesystem::path output;
+    /// true: the child leads a new process group, and stop() signals that group. false: it
+    /// stays in the caller's group and stop() signals only the child — for a wrapper such as
+    /// helpline-vnc-auth, whose backend must stay in the group the launcher signals, so that
+    /// it is stopped even when the wrapper itself is killed outright.
+    bool own_process_group = true;
 };
 
-/// A child process that leads its own process group. Destroying it stops the group.
+/// A child process, by default the leader of its own process group. Destroying it stops it.
 class ChildProcess {
   public:
     static Result<std::unique_ptr<ChildProcess>> spawn(const SpawnOptions& options);
@@ -40,22 +45,24 @@ class ChildProcess {
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
-    int pid() const { return pid_; }  ///< also the process group id
-    /// Whether the leader has exited. It is not reaped before stop(), so its pid, which
-    /// is the group id, stays reserved and signalling the group can never hit a stranger.
+    int pid() const { return pid_; }  ///< also the process group id with own_process_group
+    /// Whether the child has exited. It is not reaped before stop(), so its pid (the group
+    /// id with own_process_group) stays reserved and a signal can never hit a stranger.
     bool exited();
     /// The exit code, or 128 + signal number; empty while it runs.
     std::optional<int> exit_status();
-    /// SIGTERM to the group, up to `grace` for the leader to exit, then SIGKILL to the
-    /// group (stragglers, or a leader that ignored SIGTERM), then reap. Idempotent.
+    /// SIGTERM, up to `grace` for the child to exit, then SIGKILL (stragglers of its group,
+    /// or a child that ignored SIGTERM), then reap. Both signals go to its process group
+    /// with own_process_group, else to the child alone. Idempotent.
     void stop(std::chrono::milliseconds grace);
 
   private:
-    explicit ChildProcess(int pid) : pid_(pid) {}
+    ChildProcess(int pid, bool own_group) : pid_(pid), own_group_(own_group) {}
     bool exited_locked();
 
     std::mutex mutex_;
     int pid_;
+    bool own_group_;
     std::optional<int> status_;  ///< set once the leader has exited
     bool reaped_ = false;
 };

@@ -24,7 +24,7 @@
 
 #include "client/core/backend_exit.h"
 #include "client/portal_vnc/input_mapping.h"
-#include "client/core/password_file.h"
+#include "shared/vnc_password_file.h"
 #include "client/portal_vnc/pipewire_capture.h"
 #include "client/portal_vnc/portal_session.h"
 #include "client/portal_vnc/rfb_server.h"
@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
         const int code = app.exit(e);
         return code == 0 ? 0 : kExitUsage;
     }
-    auto password = helpline::client::take_password(options.password_file);
+    auto password = helpline::take_password_file(options.password_file);
     if (!password) {
         std::fprintf(stderr, "%s\n", password.error().message.c_str());
         return kExitUsage;

@@ -24,7 +24,13 @@ using State = RfbServer::State;
 State& state_of(rfbScreenInfoPtr screen) { return *static_cast<State*>(screen->screenData); }
 
 /// Where red, green and blue sit in a 32-bit little-endian pixel of this byte order.
+/// Depth 24 and true colour 1, as viewers write them: libvncserver sends pixels untouched
+/// only when the viewer's format equals this one field for field, and its own defaults
+/// (depth 32, true colour 255) made it translate every pixel through lookup tables (more
+/// than half of this program's CPU at 1280x800; bench/wayland_capture).
 void set_pixel_order(rfbScreenInfoPtr screen, PixelOrder order) {
+    screen->serverFormat.depth = 24;
+    screen->serverFormat.trueColour = 1;
     screen->serverFormat.redShift = order == PixelOrder::bgrx ? 16 : 0;
     screen->serverFormat.greenShift = 8;
     screen->serverFormat.blueShift = order == PixelOrder::bgrx ? 0 : 16;

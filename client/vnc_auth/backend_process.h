@@ -1,8 +1,9 @@
 #pragma once
-// The program helpline-vnc-auth guards (wayvnc): started with posix_spawn in our own process
-// group — so the client's launcher, which signals the whole group, stops it even if this
-// wrapper is killed outright — with its output in a file for error messages, and stopped
-// with SIGTERM, then SIGKILL after a grace period.
+// The program helpline-vnc-auth guards (wayvnc), started by the client's ChildProcess
+// (client/core/spawn_posix.h) but left in our own process group — so the client's launcher,
+// which signals the whole group, stops it even if this wrapper is killed outright — and
+// therefore stopped by signalling it alone. Adds what the wrapper's poll loops need: a
+// descriptor that becomes readable when it exits, and its output for error messages.
 
 #include <chrono>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "client/core/spawn_posix.h"
 #include "shared/result.h"
 #include "shared/unique_fd.h"
 
@@ -27,26 +29,24 @@ class BackendProcess {
     BackendProcess(const BackendProcess&) = delete;
     BackendProcess& operator=(const BackendProcess&) = delete;
 
-    int pid() const { return pid_; }
+    int pid() const { return child_->pid(); }
     /// Readable once the process has exited (a pidfd); -1 where the kernel has none, and
     /// then callers poll exited() on a timer.
     int exit_fd() const { return exit_fd_.get(); }
-    bool exited();
+    bool exited() { return child_->exited(); }
     /// Exit code, or 128 + signal; empty while it runs.
-    std::optional<int> exit_status();
+    std::optional<int> exit_status() { return child_->exit_status(); }
     /// SIGTERM, up to `grace` for it to exit, SIGKILL, reap. Idempotent.
     void stop(std::chrono::milliseconds grace);
     /// The last `lines` lines it printed, on one line, for an error message.
     std::string output_tail(std::size_t lines = 5) const;
 
   private:
-    BackendProcess(int pid, std::filesystem::path output);
+    BackendProcess(std::unique_ptr<ChildProcess> child, std::filesystem::path output);
 
-    int pid_;
+    std::unique_ptr<ChildProcess> child_;
     UniqueFd exit_fd_;
     std::filesystem::path output_;
-    std::optional<int> status_;
-    bool reaped_ = false;
 };
 
 }  // namespace helpline::client::vnc_auth

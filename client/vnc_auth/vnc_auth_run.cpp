@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "client/vnc_auth/backend_process.h"
-#include "client/vnc_auth/password_file.h"
+#include "shared/vnc_password_file.h"
 #include "client/vnc_auth/private_dir.h"
 #include "client/vnc_auth/proxy_loop.h"
 #include "client/vnc_auth/rfb_handshake.h"
@@ -153,7 +153,7 @@ struct Run {
     }
 
     int go() {
-        auto password = take_password_file(options.password_file);
+        auto password = helpline::take_password_file(options.password_file);
         if (!password) {
             say(password.error().message);
             return kExitRefused;

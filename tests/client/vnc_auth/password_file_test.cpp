@@ -1,7 +1,7 @@
 // The one-time password file: read once, deleted at once, refused unless it is a private
 // regular file of this user.
 
-#include "client/vnc_auth/password_file.h"
+#include "shared/vnc_password_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +11,6 @@
 #include "tests/support/fixtures.h"
 
 using namespace helpline;
-using namespace helpline::client::vnc_auth;
 using namespace helpline::test;
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "tests/client/session/session_support.h"
 #include "tests/support/fixtures.h"
+#include "tests/client/wayland/wayland_support.h"
 #include "tests/support/headless_gnome.h"
 
 namespace helpline::test {
@@ -51,21 +52,6 @@ std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& data) {
         return value;
     };
     return {be32(16), be32(20)};
-}
-
-fs::path screenshot(const std::string& name) {
-    const fs::path dir = HELPLINE_SCREENSHOTS_DIR;
-    fs::create_directories(dir);
-    return dir / name;
-}
-
-/// Whether `program` printed `line` (after `from` bytes) within `timeout`; shows its output
-/// when not.
-bool printed(const DesktopProgram& program, const std::string& line,
-             std::chrono::milliseconds timeout, std::size_t from = 0) {
-    if (program.wait_line(line, timeout, from)) return true;
-    UNSCOPED_INFO("no line '" << line << "' in the output:\n" << program.output());
-    return false;
 }
 
 }  // namespace

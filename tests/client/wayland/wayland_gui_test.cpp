@@ -10,6 +10,8 @@
 
 #include "tests/client/session/session_support.h"
 #include "tests/client/submit/cli_fixture.h"
+#include "tests/client/events/team_server.h"
+#include "tests/client/wayland/wayland_support.h"
 #include "tests/support/headless_gnome.h"
 
 namespace helpline::test {
@@ -20,14 +22,7 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-const std::string kPortalVnc = HELPLINE_PORTAL_VNC_BIN;
 const std::string kGuiBin = HELPLINE_GUI_BIN;
-
-fs::path screenshot(const std::string& name) {
-    const fs::path dir = HELPLINE_SCREENSHOTS_DIR;
-    fs::create_directories(dir);
-    return dir / name;
-}
 
 /// A server, the stamped CLI (which files the request and shares its folders) and the
 /// stamped GUI beside it, on the headless GNOME.
@@ -38,12 +33,7 @@ class GuiScene {
         INFO(gnome_->log());
         REQUIRE(gnome_->running());
         server_.start();
-        auto profile = demo_profile(server_.url());
-        profile["remote"]["backends"] = Json::array(
-            {{{"id", "portal"},
-              {"when", "wayland"},
-              {"argv", {kPortalVnc, "--port", "{port}", "--password-file", "{password_file}"}}}});
-        cli_ = std::make_unique<StampedCli>(profile);
+        cli_ = std::make_unique<StampedCli>(portal_profile(demo_profile(server_.url())));
         const auto folder = cli_->dir() / "profile";  // written by the stamp above
         const auto stamped = run_program({kBrandBin, "stamp", "--profile", folder.string(),
                                           "--key", fixture("keys/test-signing-key.pem").string(),
@@ -55,7 +45,7 @@ class GuiScene {
         INFO(filed.out << filed.err);
         REQUIRE(filed.exit_code == 0);
         ticket_ = queue_of(server_).at(0).at("number").get<std::int64_t>();
-        admin_ = admin_token_of(server_);
+        admin_ = admin_token(server_);
     }
 
     fs::path gui() const { return cli_->dir() / "demo-support"; }
@@ -79,20 +69,8 @@ class GuiScene {
         return std::make_unique<DesktopProgram>(*gnome_, argv);
     }
 
-    std::string connect() {
-        CurlOptions o;
-        o.method = "POST";
-        o.headers = {"Authorization: Bearer " + admin_};
-        const auto reply =
-            curl_request(server_.url("/api/v1/tickets/" + std::to_string(ticket_) + "/connect"), o);
-        REQUIRE(reply.status == 201);
-        return body_json(reply).at("request_id").get<std::string>();
-    }
-    Json request(const std::string& id) {
-        CurlOptions o;
-        o.headers = {"Authorization: Bearer " + admin_};
-        return body_json(curl_request(server_.url("/api/v1/connection-requests/" + id), o));
-    }
+    std::string connect() { return connect_ticket(server_, admin_, ticket_); }
+    Json request(const std::string& id) { return request_view(server_, admin_, id); }
     int end_session(const std::string& session) {
         CurlOptions o;
         o.method = "POST";
@@ -136,17 +114,6 @@ class GuiScene {
     HeadlessGnome& gnome() { return *gnome_; }
 
   private:
-    static std::string admin_token_of(ServerProcess& server) {
-        CurlOptions login;
-        login.method = "POST";
-        login.headers = {"Content-Type: application/json"};
-        login.body =
-            Json{{"email", server.admin_email()}, {"password", server.admin_password()}}.dump();
-        return body_json(curl_request(server.url("/api/v1/auth/login"), login))
-            .at("token")
-            .get<std::string>();
-    }
-
     TempDir data_;
     ServerProcess server_;
     std::unique_ptr<HeadlessGnome> gnome_;

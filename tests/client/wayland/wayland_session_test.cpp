@@ -9,10 +9,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/client/events/team_server.h"
 #include "tests/client/events/terminal_session.h"
 #include "tests/client/session/session_support.h"
 #include "tests/client/submit/cli_fixture.h"
 #include "tests/server/relay/view_client.h"
+#include "tests/client/wayland/wayland_support.h"
 #include "tests/support/headless_gnome.h"
 #include "tests/support/rfb_screen_viewer.h"
 
@@ -24,22 +26,8 @@ using namespace std::chrono_literals;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-const std::string kPortalVnc = HELPLINE_PORTAL_VNC_BIN;
 constexpr std::chrono::milliseconds kTeardownBound = 2000ms;
 constexpr std::uint32_t kRed = 0xff0000, kGreen = 0x00ff00, kBlue = 0x0000ff, kWhite = 0xffffff;
-
-fs::path screenshot(const std::string& name) {
-    const fs::path dir = HELPLINE_SCREENSHOTS_DIR;
-    fs::create_directories(dir);
-    return dir / name;
-}
-
-bool printed(const DesktopProgram& program, const std::string& line,
-             std::chrono::milliseconds timeout, std::size_t from = 0) {
-    if (program.wait_line(line, timeout, from)) return true;
-    UNSCOPED_INFO("no line '" << line << "' in the output:\n" << program.output());
-    return false;
-}
 
 /// The frame as a PPM picture, to look at.
 void write_ppm(const RfbFrame& frame, const fs::path& path) {
@@ -73,30 +61,15 @@ class WaylandScene {
         REQUIRE(printed(*window_, "ready", 30s));
 
         server_.start();
-        auto profile = demo_profile(server_.url());
-        profile["remote"]["backends"] = Json::array(
-            {{{"id", "portal"},
-              {"when", "wayland"},
-              {"argv", {kPortalVnc, "--port", "{port}", "--password-file", "{password_file}"}}}});
-        cli_ = std::make_unique<StampedCli>(profile);
+        cli_ = std::make_unique<StampedCli>(portal_profile(demo_profile(server_.url())));
         const auto filed = cli_->run({"request", "--group", "helpdesk", "--email",
                                      "ana@acme.example", "--description", "My screen is odd"});
         INFO(filed.out << filed.err);
         REQUIRE(filed.exit_code == 0);
         const auto ticket = queue_of(server_).at(0).at("number").get<std::int64_t>();
 
-        CurlOptions login;
-        login.method = "POST";
-        login.headers = {"Content-Type: application/json"};
-        login.body =
-            Json{{"email", server_.admin_email()}, {"password", server_.admin_password()}}.dump();
-        admin_ = body_json(curl_request(server_.url("/api/v1/auth/login"), login))
-                     .at("token")
-                     .get<std::string>();
-        const auto connected =
-            call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect");
-        REQUIRE(connected.status == 201);
-        request_ = body_json(connected).at("request_id").get<std::string>();
+        admin_ = admin_token(server_);
+        request_ = connect_ticket(server_, admin_, ticket);
 
         // The customer's terminal lives in the desktop's session (its bus, its Wayland).
         auto environment = cli_->terminal_environment("");
@@ -108,13 +81,7 @@ class WaylandScene {
         REQUIRE(terminal_->expect("Your desktop now asks whether to share the screen", 20s));
     }
 
-    CurlResponse call(const std::string& method, const std::string& path) {
-        CurlOptions o;
-        o.method = method;
-        o.headers = {"Authorization: Bearer " + admin_};
-        return curl_request(server_.url(path), o);
-    }
-    Json request_view() { return body_json(call("GET", "/api/v1/connection-requests/" + request_)); }
+    Json request_view() { return test::request_view(server_, admin_, request_); }
 
     /// Answers the desktop's dialog: "share", "share-view-only" or "cancel".
     void answer_desktop(const std::string& how) {

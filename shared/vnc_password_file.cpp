@@ -1,4 +1,4 @@
-#include "client/vnc_auth/password_file.h"
+#include "shared/vnc_password_file.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -11,7 +11,7 @@
 #include "shared/unique_fd.h"
 #include "shared/vnc_des.h"
 
-namespace helpline::client::vnc_auth {
+namespace helpline {
 
 namespace {
 
@@ -65,4 +65,4 @@ Result<std::string> take_password_file(const std::filesystem::path& path) {
     return password;
 }
 
-}  // namespace helpline::client::vnc_auth
+}  // namespace helpline

@@ -1,6 +1,7 @@
 #pragma once
-// The one-time VNC password, handed over in a file the client made (0600, in its private
-// runtime folder) and deleted as soon as it is read, so that it exists on disk only for the
+// The one-time VNC password, handed over by the client's launcher in a file it made (0600,
+// in its private runtime folder) to a backend of ours (helpline-portal-vnc, helpline-vnc-auth),
+// which deletes it as soon as it is read, so that it exists on disk only for the
 // moment between the client's start of the backend and the backend's start.
 
 #include <filesystem>
@@ -8,7 +9,7 @@
 
 #include "shared/result.h"
 
-namespace helpline::client::vnc_auth {
+namespace helpline {
 
 /// The first line of `path`, cut to the 8 characters VNC authentication uses. The file is
 /// deleted at once when it is a regular file of ours (even when refused below: a one-time
@@ -17,4 +18,4 @@ namespace helpline::client::vnc_auth {
 /// effective user, readable or writable by anyone else (not 0600), or has an empty first line.
 Result<std::string> take_password_file(const std::filesystem::path& path);
 
-}  // namespace helpline::client::vnc_auth
+}  // namespace helpline
