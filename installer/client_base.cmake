@@ -4,13 +4,17 @@
 #
 #   bin/helpline, bin/helpline-cli          the unbranded clients, stripped (a stamp is
 #                                           appended after the ELF file: strip first)
+#   libexec/helpline-portal-vnc,            the remote-session backends the clients start
+#   libexec/helpline-vnc-auth               by name, stripped; never stamped (a branded
+#                                           client looks in <its folder>/../libexec first)
 #   share/locale/LANG/LC_MESSAGES/helpline.mo   translations (the client looks in
 #                                           <its folder>/../share/locale)
-#   depends                                 the Debian Depends of the two programs, from
+#   depends                                 the Debian Depends of all these programs, from
 #                                           their shared libraries (dpkg-shlibdeps)
 #   version                                 the base version
 #
-# cmake -DGUI=… -DCLI=… -DLOCALE_DIR=… -DOUT=… -DVERSION=… -DSTRIP=… -DSHLIBDEPS=… -P client_base.cmake
+# cmake -DGUI=… -DCLI=… -DBACKENDS=a;b -DLOCALE_DIR=… -DOUT=… -DVERSION=… -DSTRIP=… -DSHLIBDEPS=…
+#       -P client_base.cmake          (BACKENDS: the backend programs, possibly none)
 foreach(var GUI CLI LOCALE_DIR OUT VERSION)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "client_base.cmake: ${var} is not set")
@@ -19,17 +23,29 @@ endforeach()
 
 file(REMOVE_RECURSE ${OUT}.tmp)
 file(MAKE_DIRECTORY ${OUT}.tmp/bin)
-foreach(program GUI CLI)
-  get_filename_component(name ${${program}} NAME)
+
+# put_program(PROGRAM FOLDER): PROGRAM stripped into OUT.tmp/FOLDER.
+function(put_program program folder)
+  get_filename_component(name ${program} NAME)
+  file(MAKE_DIRECTORY ${OUT}.tmp/${folder})
   if(STRIP)
-    execute_process(COMMAND ${STRIP} --strip-unneeded -o ${OUT}.tmp/bin/${name} ${${program}}
+    execute_process(COMMAND ${STRIP} --strip-unneeded -o ${OUT}.tmp/${folder}/${name} ${program}
                     RESULT_VARIABLE rc)
     if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "could not strip ${${program}}")
+      message(FATAL_ERROR "could not strip ${program}")
     endif()
   else()
-    file(COPY ${${program}} DESTINATION ${OUT}.tmp/bin)
+    file(COPY ${program} DESTINATION ${OUT}.tmp/${folder})
   endif()
+endfunction()
+
+put_program(${GUI} bin)
+put_program(${CLI} bin)
+set(programs ${OUT}.tmp/bin/helpline ${OUT}.tmp/bin/helpline-cli)
+foreach(backend IN LISTS BACKENDS)
+  put_program(${backend} libexec)
+  get_filename_component(name ${backend} NAME)
+  list(APPEND programs ${OUT}.tmp/libexec/${name})
 endforeach()
 file(COPY ${LOCALE_DIR}/ DESTINATION ${OUT}.tmp/share/locale)
 file(WRITE ${OUT}.tmp/version "${VERSION}\n")
@@ -40,7 +56,7 @@ if(SHLIBDEPS)
   set(scratch ${OUT}.shlibdeps)
   file(REMOVE_RECURSE ${scratch})
   file(WRITE ${scratch}/debian/control "Source: helpline\n\nPackage: helpline-client-base\nArchitecture: any\n")
-  execute_process(COMMAND ${SHLIBDEPS} -O ${OUT}.tmp/bin/helpline ${OUT}.tmp/bin/helpline-cli
+  execute_process(COMMAND ${SHLIBDEPS} -O ${programs}
                   WORKING_DIRECTORY ${scratch} OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
   file(REMOVE_RECURSE ${scratch})
   if(NOT rc EQUAL 0)

@@ -59,6 +59,11 @@ std::string clean_path(const char* name) {
     return path;
 }
 
+/// Backends live in libexec/ beside the brand's bin/ (package_layout.cpp).
+bool is_backend_path(std::string_view path) {
+    return path.starts_with("libexec/") || path.find("/libexec/") != std::string_view::npos;
+}
+
 /// The tar being read from the current entry of `outer` (a .deb's member).
 struct NestedSource {
     archive* outer;
@@ -93,7 +98,11 @@ Status walk_tar(archive* tar, const fs::path& file, const std::string& part,
         if ((archive_entry_perm(e) & 0111) == 0) continue;
         auto data = read_entry(tar, e, file);
         if (!data) return data.error();
-        if (is_elf(*data)) contents.programs.push_back({path, std::move(*data)});
+        if (!is_elf(*data)) continue;
+        if (is_backend_path(path))
+            contents.backends.push_back({path, data->size()});
+        else
+            contents.programs.push_back({path, std::move(*data)});
     }
 }
 

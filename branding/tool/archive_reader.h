@@ -2,6 +2,7 @@
 // Reading a brand's .deb or .tar.gz back (libarchive), so that `helpline-brand inspect`
 // can verify the programs inside a package it did not build.
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,10 +24,18 @@ struct PackagedProgram {
     Bytes data;
 };
 
+/// A remote-session backend in a package (an executable ELF file in a libexec/ folder):
+/// copied from the client base as it is, never branded.
+struct PackagedBackend {
+    std::string path;  ///< inside the archive, without a leading "./"
+    std::uint64_t size = 0;
+};
+
 struct PackageContents {
     PackageKind kind = PackageKind::none;
     std::string control;                    ///< a .deb's control file; empty for a .tar.gz
-    std::vector<PackagedProgram> programs;  ///< executable ELF files, in archive order
+    std::vector<PackagedProgram> programs;  ///< executable ELF files outside libexec/, in order
+    std::vector<PackagedBackend> backends;  ///< in archive order
 };
 
 /// Reads `file` (a .deb or .tar.gz) and the programs it holds.

@@ -35,6 +35,51 @@ Result<std::string> read_line_file(const fs::path& dir, const char* name, const 
     return trim(as_string(*text));
 }
 
+/// libexec/'s programs: regular executable files built for the clients' architecture, since
+/// a package carries them to the same machines.
+Result<std::vector<BaseBackend>> load_backends(const fs::path& dir, const std::string& arch) {
+    std::vector<BaseBackend> backends;
+    const fs::path libexec = dir / "libexec";
+    std::error_code ec;
+    if (!fs::exists(libexec, ec)) return backends;
+    for (auto it = fs::directory_iterator(libexec, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        const fs::path path = it->path();
+        const std::string rel = "libexec/" + path.filename().string();
+        const auto status = fs::status(path, ec);
+        if (ec) break;
+        if (!fs::is_regular_file(status) ||
+            (status.permissions() & fs::perms::owner_exec) == fs::perms::none)
+            return make_error(
+                "base.backend",
+                fmt::format("the client base's {} ('{}') is not an executable file; libexec/ "
+                            "holds only the backend programs the build makes. Use a client base "
+                            "as the build makes it (build/<preset>/client-base).",
+                            rel, path.string()),
+                path.string());
+        auto backend_arch = debian_architecture(path);
+        if (!backend_arch) return backend_arch.error();
+        if (*backend_arch != arch)
+            return make_error(
+                "base.mixed_arch",
+                fmt::format("the client base's {} is built for {}, its programs for {}; "
+                            "rebuild the base.",
+                            rel, *backend_arch, arch),
+                path.string());
+        const auto size = fs::file_size(path, ec);
+        if (ec) break;
+        backends.push_back(BaseBackend{path.filename().string(), path, size});
+    }
+    if (ec)
+        return make_error(
+            "base.incomplete",
+            fmt::format("could not read the backends in '{}': {}", libexec.string(), ec.message()),
+            libexec.string());
+    std::sort(backends.begin(), backends.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    return backends;
+}
+
 }  // namespace
 
 fs::path default_client_base_dir() {
@@ -99,6 +144,9 @@ Result<ClientBase> load_client_base(const fs::path& dir, bool given) {
                         *arch, *cli_arch),
             dir.string());
     base.architecture = *arch;
+    auto backends = load_backends(dir, base.architecture);
+    if (!backends) return backends.error();
+    base.backends = std::move(*backends);
 
     auto version = read_line_file(dir, "version", "the base version");
     if (!version) return version.error();

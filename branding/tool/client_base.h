@@ -3,10 +3,13 @@
 // their Debian dependencies and version, as `helpline-brand package` starts from them.
 //
 //   bin/helpline, bin/helpline-cli
+//   libexec/helpline-portal-vnc, ...   the remote-session backends (none in a base from
+//                                      before they were shipped): copied, never stamped
 //   share/locale/<lang>/LC_MESSAGES/helpline.mo
-//   depends     one line: the Debian Depends of both programs (dpkg-shlibdeps)
+//   depends     one line: the Debian Depends of all these programs (dpkg-shlibdeps)
 //   version     the base version, e.g. "0.1.0"
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -15,6 +18,13 @@
 #include "shared/result.h"
 
 namespace helpline::brand {
+
+/// A backend program of the base: the clients start it by name from <their folder>/../libexec.
+struct BaseBackend {
+    std::string name;  ///< "helpline-portal-vnc"
+    std::filesystem::path path;
+    std::uint64_t size = 0;  ///< the bytes a package copies, as read when the base was loaded
+};
 
 struct ClientBase {
     std::filesystem::path dir;
@@ -25,6 +35,8 @@ struct ClientBase {
     std::string architecture;  ///< Debian's name, from the programs' ELF headers
     /// Translations, relative to dir: "share/locale/pt/LC_MESSAGES/helpline.mo", sorted.
     std::vector<std::string> locale_files;
+    /// libexec/'s programs, sorted by name; built for `architecture`.
+    std::vector<BaseBackend> backends;
 };
 
 /// Where the installed packages put the base: <this program's folder>/../lib/helpline/client-base.

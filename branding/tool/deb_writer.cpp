@@ -90,11 +90,12 @@ std::string control_file(const PackageInfo& info, const PackageTree& data) {
         "Architecture: {}\n"
         "Maintainer: {}\n"
         "Installed-Size: {}\n"
-        "Depends: {}\n"
-        "Section: net\n"
-        "Priority: optional\n",
+        "Depends: {}\n",
         info.id, info.version, info.architecture, info.maintainer, installed_size_kib(data),
         info.depends);
+    if (!info.recommends.empty()) out += fmt::format("Recommends: {}\n", info.recommends);
+    if (!info.suggests.empty()) out += fmt::format("Suggests: {}\n", info.suggests);
+    out += "Section: net\nPriority: optional\n";
     if (!p.support.url.empty()) out += fmt::format("Homepage: {}\n", p.support.url);
     return out + fmt::format("Description: {}\n{}", synopsis, long_description(info));
 }

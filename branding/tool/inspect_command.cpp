@@ -111,18 +111,31 @@ int inspect_package(const InspectOptions& options, PackageKind kind, Io io) {
         nlohmann::ordered_json programs = nlohmann::ordered_json::array();
         for (const auto& v : verdicts) programs.push_back(verdict_json(v));
         doc["programs"] = programs;
+        nlohmann::ordered_json backends = nlohmann::ordered_json::array();
+        for (const auto& b : contents->backends)
+            backends.push_back({{"file", b.path}, {"size", b.size}});
+        doc["backends"] = backends;
         io.out << doc.dump(2) << '\n';
         return valid ? kExitOk : kExitInvalid;
     }
+    const std::string backends =
+        contents->backends.empty()
+            ? ""
+            : fmt::format(", {} backend program(s)", contents->backends.size());
     if (kind == PackageKind::deb)
-        fmt::print(io.out, "{}: Debian package {} {} ({}), {} program(s)\n", file,
+        fmt::print(io.out, "{}: Debian package {} {} ({}), {} program(s){}\n", file,
                    control_field(contents->control, "Package"),
                    control_field(contents->control, "Version"),
-                   control_field(contents->control, "Architecture"), verdicts.size());
+                   control_field(contents->control, "Architecture"), verdicts.size(), backends);
     else
-        fmt::print(io.out, "{}: tar.gz archive, {} program(s)\n", file, verdicts.size());
+        fmt::print(io.out, "{}: tar.gz archive, {} program(s){}\n", file, verdicts.size(),
+                   backends);
     if (verdicts.empty()) fmt::print(io.err, "{}: REFUSED: it holds no programs.\n", file);
     for (const auto& v : verdicts) print_verdict(v, io);
+    // The backends carry no stamp (the brand is in the programs that start them): listed,
+    // with their size, for comparison with the client base's libexec/.
+    for (const auto& b : contents->backends)
+        fmt::print(io.out, "{}: backend program, not branded ({} bytes)\n", b.path, b.size);
     return valid ? kExitOk : kExitInvalid;
 }
 

@@ -98,6 +98,8 @@ Result<BrandFiles> make_files(const PackageInfo& info, const ClientBase& base,
     BrandFiles f;
     f.gui = FileContent{base.gui.path, base.gui.program_size, trailer};
     f.cli = FileContent{base.cli.path, base.cli.program_size, trailer};
+    for (const auto& b : base.backends)
+        f.backends.emplace_back(b.name, FileContent{b.path, b.size, {}});
     for (const auto& rel : base.locale_files) {
         auto data = read_file(base.dir / rel, kMaxTranslation);
         if (!data) return data.error();
@@ -190,11 +192,19 @@ int package(const PackageOptions& options, Io io) {
         fmt::print(io.out, "  {} ({} bytes)\n", path.string(), bytes->size());
     fmt::print(io.out,
                "  Base:       {} (version {})\n"
-               "  Depends:    {}\n"
+               "  Depends:    {}\n",
+               base->dir.string(), base->version, info->depends);
+    if (!info->recommends.empty()) fmt::print(io.out, "  Recommends: {}\n", info->recommends);
+    if (!info->suggests.empty()) fmt::print(io.out, "  Suggests:   {}\n", info->suggests);
+    if (!base->backends.empty()) {
+        std::string names;
+        for (const auto& b : base->backends) names += (names.empty() ? "" : ", ") + b.name;
+        fmt::print(io.out, "  Backends:   {}\n", names);
+    }
+    fmt::print(io.out,
                "  Maintainer: {}\n"
                "  Signed by:  {} ({})\n",
-               base->dir.string(), base->version, info->depends, info->maintainer,
-               fingerprint(public_key), short_fingerprint(public_key));
+               info->maintainer, fingerprint(public_key), short_fingerprint(public_key));
     // Commands to copy as they are, from where the admin is: apt takes a local file only
     // with a slash in its path, hence ./ in front of a relative one.
     const auto shown = [](const fs::path& p) {

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "branding/tool/appstream.h"
@@ -37,6 +38,11 @@ std::string with_x11vnc(const std::string& depends) {
     return depends + ", x11vnc";
 }
 
+bool has_backend(const ClientBase& base, std::string_view name) {
+    return std::any_of(base.backends.begin(), base.backends.end(),
+                       [name](const BaseBackend& b) { return b.name == name; });
+}
+
 }  // namespace
 
 std::string utc_time(std::int64_t t, const char* format) {
@@ -68,6 +74,13 @@ Result<PackageInfo> make_package_info(const Profile& profile, const ClientBase& 
     info.architecture = base.architecture;
     info.depends = with_x11vnc(base.depends);
     info.library_depends = base.depends;
+    // Not Depends: an X11 session uses neither (docs/installer.md, "Control fields").
+    // helpline-portal-vnc talks to the desktop's xdg-desktop-portal, which every GNOME and
+    // KDE desktop has (their portal backends depend on it); helpline-vnc-auth fronts wayvnc,
+    // which only sway and Hyprland users need.
+    info.wayland = has_backend(base, "helpline-portal-vnc");
+    if (info.wayland) info.recommends = "xdg-desktop-portal";
+    if (has_backend(base, "helpline-vnc-auth")) info.suggests = "wayvnc";
     std::string who = maintainer_name(info.name);
     if (who.empty()) who = profile.id;
     info.maintainer = fmt::format("{} <{}>", who, profile.support.email);

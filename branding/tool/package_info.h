@@ -20,9 +20,13 @@ struct PackageInfo {
     std::string architecture;     ///< "amd64"
     std::string depends;          ///< the base's Depends and x11vnc
     std::string library_depends;  ///< the base's Depends alone: the libraries
+    std::string recommends;       ///< what the base's backends use on Wayland desktops, or ""
+    std::string suggests;         ///< "wayvnc" when the base ships helpline-vnc-auth, or ""
     std::string maintainer;       ///< "Demo Support <help@demo.example>"
     std::string component_id;     ///< AppStream id (appstream.h)
     std::int64_t mtime = 0;       ///< the time every file and date in the package carries
+    /// The base ships helpline-portal-vnc: remote sessions on GNOME and KDE under Wayland.
+    bool wayland = false;
 };
 
 /// `t` (seconds since 1970) as UTC, formatted by strftime's `format`.

@@ -31,6 +31,10 @@ PackageTree deb_tree(const PackageInfo& info, const BrandFiles& f) {
     const std::string lib = "usr/lib/" + info.id;
     tree.add_program(fmt::format("{}/bin/{}", lib, info.id), f.gui);
     tree.add_program(fmt::format("{}/bin/{}-cli", lib, info.id), f.cli);
+    // Private to the brand, where its clients look first (<their folder>/../libexec): two
+    // brands never ship the same file, and nothing goes on the PATH.
+    for (const auto& [name, content] : f.backends)
+        tree.add_program(fmt::format("{}/libexec/{}", lib, name), content);
     for (const auto& [path, data] : f.locale) tree.add_file(fmt::format("{}/{}", lib, path), data);
     tree.add_symlink("usr/bin/" + info.id, fmt::format("../lib/{0}/bin/{0}", info.id));
     tree.add_symlink(fmt::format("usr/bin/{}-cli", info.id),
@@ -45,6 +49,7 @@ PackageTree tgz_tree(const PackageInfo& info, const BrandFiles& f) {
     PackageTree tree;
     tree.add_program("bin/" + info.id, f.gui);
     tree.add_program(fmt::format("bin/{}-cli", info.id), f.cli);
+    for (const auto& [name, content] : f.backends) tree.add_program("libexec/" + name, content);
     for (const auto& [path, data] : f.locale) tree.add_file(path, data);
     add_shared_files(tree, "share", info, f);
     tree.add_text("install.sh", f.install_sh, 0755);

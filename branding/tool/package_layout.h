@@ -16,6 +16,8 @@ namespace helpline::brand {
 struct BrandFiles {
     FileContent gui;  ///< the stamped programs: base program + stamp
     FileContent cli;
+    /// The base's backends, byte for byte: name ("helpline-portal-vnc") and content.
+    std::vector<std::pair<std::string, FileContent>> backends;
     std::vector<std::pair<std::string, Bytes>>
         locale;  ///< "share/locale/pt/LC_MESSAGES/helpline.mo"
     std::string desktop;
@@ -29,12 +31,12 @@ struct BrandFiles {
     std::vector<std::pair<std::string, std::string>> readmes;
 };
 
-/// The .deb's data: /usr/lib/X/{bin,share/locale}, /usr/bin links, menu entry, icons,
-/// metainfo, man pages, /usr/share/doc/X. Paths without the leading "./".
+/// The .deb's data: /usr/lib/X/{bin,libexec,share/locale}, /usr/bin links, menu entry,
+/// icons, metainfo, man pages, /usr/share/doc/X. Paths without the leading "./".
 PackageTree deb_tree(const PackageInfo& info, const BrandFiles& files);
 
-/// The .tar.gz's folder X-V/ (without that prefix): bin/, share/{locale,applications,icons,
-/// metainfo,man}, install.sh, README*.
+/// The .tar.gz's folder X-V/ (without that prefix): bin/, libexec/, share/{locale,
+/// applications,icons,metainfo,man}, install.sh, README*.
 PackageTree tgz_tree(const PackageInfo& info, const BrandFiles& files);
 
 /// "X-V", the .tar.gz's folder.

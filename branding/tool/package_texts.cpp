@@ -18,6 +18,9 @@ constexpr std::array<PackageTexts, 4> kTexts{{
      "It needs these libraries, which most desktop systems have (Debian's package names): "
      "{depends}; "
      "and x11vnc for remote sessions (Debian, Ubuntu: sudo apt install x11vnc).",
+     "On a Wayland desktop, remote sessions use the desktop's own screen sharing: GNOME and KDE "
+     "ask you first in a window of their own (they need xdg-desktop-portal, which they have); "
+     "on sway or Hyprland, {name} needs wayvnc (Debian, Ubuntu: sudo apt install wayvnc).",
      "UNINSTALL",
      "removes exactly what install.sh installed (it keeps a list). If this folder is gone, run "
      "~/.local/lib/{id}/install.sh --uninstall instead.",
@@ -33,6 +36,10 @@ constexpr std::array<PackageTexts, 4> kTexts{{
      "Precisa destas bibliotecas, que a maioria dos sistemas com ambiente gráfico tem (nomes dos "
      "pacotes Debian): {depends}; e do x11vnc para as sessões remotas (Debian, Ubuntu: sudo apt "
      "install x11vnc).",
+     "Num ambiente de trabalho Wayland, as sessões remotas usam a partilha de ecrã do próprio "
+     "ambiente: o GNOME e o KDE pedem-lhe autorização numa janela própria (precisam do "
+     "xdg-desktop-portal, que já têm); no sway ou no Hyprland, o {name} precisa do wayvnc "
+     "(Debian, Ubuntu: sudo apt install wayvnc).",
      "DESINSTALAR",
      "remove exatamente o que o install.sh instalou (guarda uma lista). Se esta pasta já não "
      "existir, execute ~/.local/lib/{id}/install.sh --uninstall.",
@@ -47,6 +54,10 @@ constexpr std::array<PackageTexts, 4> kTexts{{
      "Ele precisa destas bibliotecas, que a maioria dos sistemas com ambiente gráfico tem (nomes "
      "dos pacotes Debian): {depends}; e do x11vnc para as sessões remotas (Debian, Ubuntu: sudo "
      "apt install x11vnc).",
+     "Em um ambiente de trabalho Wayland, as sessões remotas usam o compartilhamento de tela do "
+     "próprio ambiente: o GNOME e o KDE pedem sua autorização em uma janela própria (eles "
+     "precisam do xdg-desktop-portal, que já têm); no sway ou no Hyprland, o {name} precisa do "
+     "wayvnc (Debian, Ubuntu: sudo apt install wayvnc).",
      "DESINSTALAR",
      "remove exatamente o que o install.sh instalou (ele guarda uma lista). Se esta pasta não "
      "existir mais, execute ~/.local/lib/{id}/install.sh --uninstall.",
@@ -63,6 +74,10 @@ constexpr std::array<PackageTexts, 4> kTexts{{
      "pacchetti "
      "Debian): {depends}; e x11vnc per le sessioni remote (Debian, Ubuntu: sudo apt install "
      "x11vnc).",
+     "Su un desktop Wayland, le sessioni remote usano la condivisione dello schermo del desktop "
+     "stesso: GNOME e KDE ti chiedono prima il permesso in una loro finestra (serve "
+     "xdg-desktop-portal, che hanno già); su sway o Hyprland, {name} ha bisogno di wayvnc "
+     "(Debian, Ubuntu: sudo apt install wayvnc).",
      "DISINSTALLAZIONE",
      "rimuove esattamente ciò che install.sh ha installato (ne tiene un elenco). Se questa "
      "cartella "

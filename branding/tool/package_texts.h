@@ -21,6 +21,7 @@ struct PackageTexts {
     std::string_view readme_install_title;
     std::string_view readme_install;
     std::string_view readme_needs;
+    std::string_view readme_wayland;  ///< when the base ships the Wayland backends
     std::string_view readme_uninstall_title;
     std::string_view readme_uninstall;
     std::string_view readme_support_title;

@@ -30,6 +30,7 @@ std::string readme(const PackageInfo& info, const PackageTexts& t, std::string_v
     out += std::string(t.readme_install_title) + "\n\n    ./install.sh\n\n";
     paragraph(out, fill(t.readme_install));
     paragraph(out, fill(t.readme_needs));
+    if (info.wayland) paragraph(out, fill(t.readme_wayland));
     out += std::string(t.readme_uninstall_title) + "\n\n    ./install.sh --uninstall\n\n";
     paragraph(out, fill(t.readme_uninstall));
     out += std::string(t.readme_support_title) + "\n\n    " + p.support.email + '\n';

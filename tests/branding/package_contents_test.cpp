@@ -1,6 +1,11 @@
 // helpline-brand package: what the demo brand's .deb and .tar.gz hold, their control
 // fields, and that the same inputs give the same bytes.
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
 #include "tests/branding/package_fixture.h"
 
 using namespace helpline::test;
@@ -45,6 +50,8 @@ TEST_CASE(
     for (const auto& lang : {"it", "pt", "pt_BR"})
         expected.insert(std::string("usr/lib/demo-support/share/locale/") + lang +
                         "/LC_MESSAGES/helpline.mo");
+    for (const auto& backend : kBackends)
+        expected.insert("usr/lib/demo-support/libexec/" + backend);
     std::set<std::string> files;
     for (const auto& [path, e] : listing) {
         INFO(path);
@@ -63,6 +70,8 @@ TEST_CASE(
 
     CHECK(listing.at("usr/lib/demo-support/bin/demo-support").mode == "-rwxr-xr-x");
     CHECK(listing.at("usr/lib/demo-support/bin/demo-support-cli").mode == "-rwxr-xr-x");
+    for (const auto& backend : kBackends)
+        CHECK(listing.at("usr/lib/demo-support/libexec/" + backend).mode == "-rwxr-xr-x");
     CHECK(listing.at("usr/share/applications/demo-support.desktop").mode == "-rw-r--r--");
     CHECK(listing.at("usr/bin/demo-support").mode == "lrwxrwxrwx");
     CHECK(listing.at("usr/bin/demo-support").target == "../lib/demo-support/bin/demo-support");
@@ -79,6 +88,10 @@ TEST_CASE(
     CHECK(field(deb, "Architecture") == trimmed(run_ok({"dpkg", "--print-architecture"})));
     CHECK(field(deb, "Depends") ==
           trimmed(read_text(fs::path(kClientBase) / "depends")) + ", x11vnc");
+    // What the Wayland backends use and the package does not depend on (docs/installer.md).
+    CHECK(field(deb, "Recommends") ==
+          (ships_backend("helpline-portal-vnc") ? "xdg-desktop-portal" : ""));
+    CHECK(field(deb, "Suggests") == (ships_backend("helpline-vnc-auth") ? "wayvnc" : ""));
     CHECK(field(deb, "Maintainer") == "Demo Support <help@demo.example>");
     CHECK(field(deb, "Section") == "net");
     CHECK(field(deb, "Priority") == "optional");
@@ -92,7 +105,7 @@ TEST_CASE(
     TempDir dir;
     run_ok({"dpkg-deb", "--raw-extract", deb.string(), (dir / "root").string()});
     const std::string sums = read_text(dir / "root/DEBIAN/md5sums");
-    CHECK(lines_of(sums).size() == 20);
+    CHECK(lines_of(sums).size() == 20 + kBackends.size());
     run_ok(
         {"env", "-C", (dir / "root").string(), "md5sum", "--check", "--quiet", "DEBIAN/md5sums"});
 }
@@ -108,10 +121,24 @@ TEST_CASE("the programs in the .deb verify with inspect and still run --check-br
     CHECK_THAT(r.out, Catch::Contains(
                           "usr/lib/demo-support/bin/demo-support-cli: branded, signature valid"));
     CHECK_THAT(r.out, Catch::Contains("Signed by:  SHA256:"));
+    // The backends are listed, unbranded, with their size; they do not make the package invalid.
+    CHECK_THAT(r.out, Catch::Contains(
+                          fmt::format("2 program(s), {} backend program(s)\n", kBackends.size())));
+    for (const auto& backend : kBackends)
+        CHECK_THAT(r.out,
+                   Catch::Contains(fmt::format(
+                       "usr/lib/demo-support/libexec/{}: backend program, not branded ({} bytes)\n",
+                       backend, fs::file_size(fs::path(kClientBase) / "libexec" / backend))));
     auto json = run({kBrandTool, "inspect", "--json", deb.string()});
     CHECK(json.exit_code == 0);
-    CHECK_THAT(json.out, Catch::Contains("\"format\": \"deb\""));
-    CHECK_THAT(json.out, Catch::Contains("\"name\": \"demo-support\""));
+    const auto doc = nlohmann::json::parse(json.out);
+    CHECK(doc["format"] == "deb");
+    CHECK(doc["package"]["name"] == "demo-support");
+    CHECK(doc["valid"] == true);
+    CHECK(doc["programs"].size() == 2);
+    REQUIRE(doc["backends"].size() == kBackends.size());
+    for (std::size_t i = 0; i < kBackends.size(); ++i)
+        CHECK(doc["backends"][i]["file"] == "usr/lib/demo-support/libexec/" + kBackends[i]);
 
     TempDir dir;
     run_ok({"dpkg-deb", "--extract", deb.string(), dir.path().string()});
@@ -143,6 +170,7 @@ TEST_CASE("the .tar.gz holds one folder with the programs, share/, install.sh an
     for (const auto& f : {"bin/demo-support", "bin/demo-support-cli", "install.sh", "README",
                           "README.pt", "README.it"})
         expected.insert(top + f);
+    for (const auto& backend : kBackends) expected.insert(top + "libexec/" + backend);
     for (const auto& lang : {"it", "pt", "pt_BR"})
         expected.insert(top + "share/locale/" + lang + "/LC_MESSAGES/helpline.mo");
     std::set<std::string> files;
@@ -156,6 +184,8 @@ TEST_CASE("the .tar.gz holds one folder with the programs, share/, install.sh an
     CHECK(files == expected);
     CHECK(listing.at(top + "install.sh").mode == "-rwxr-xr-x");
     CHECK(listing.at(top + "bin/demo-support").mode == "-rwxr-xr-x");
+    for (const auto& backend : kBackends)
+        CHECK(listing.at(top + "libexec/" + backend).mode == "-rwxr-xr-x");
     CHECK(listing.at(top + "README").mode == "-rw-r--r--");
 
     TempDir dir;
@@ -167,6 +197,10 @@ TEST_CASE("the .tar.gz holds one folder with the programs, share/, install.sh an
     CHECK_THAT(readme_pt, Catch::StartsWith("Suporte Demo\n"));
     CHECK_THAT(readme_pt, Catch::Contains("DESINSTALAR"));
     CHECK_THAT(read_text(dir / top / "README.it"), Catch::Contains("DISINSTALLAZIONE"));
+    if (ships_backend("helpline-portal-vnc")) {
+        CHECK_THAT(readme, Catch::Contains("On a Wayland desktop"));
+        CHECK_THAT(readme_pt, Catch::Contains("Num ambiente de trabalho Wayland"));
+    }
 
     auto r = run({kBrandTool, "inspect", tgz.string()});
     INFO(r.out << r.err);
@@ -215,7 +249,79 @@ TEST_CASE("package says how to install what it made, with paths that work from w
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
     const fs::path out = dir / "out";
-    CHECK_THAT(r.out, Catch::Contains("Install: sudo apt install " + (out / kDemoDeb).string() + "\n"));
+    CHECK_THAT(r.out,
+               Catch::Contains("Install: sudo apt install " + (out / kDemoDeb).string() + "\n"));
     CHECK_THAT(r.out, Catch::Contains("or: tar xzf " + (out / kDemoTgz).string() +
                                       " && demo-support-1-0.1.0/install.sh"));
+    // What else the package carries and relates to, besides the programs.
+    std::string backends;
+    for (const auto& b : kBackends) backends += (backends.empty() ? "" : ", ") + b;
+    CHECK_THAT(r.out, Catch::Contains("\n  Backends:   " + backends + "\n"));
+    if (ships_backend("helpline-portal-vnc"))
+        CHECK_THAT(r.out, Catch::Contains("\n  Recommends: xdg-desktop-portal\n"));
+    CHECK_THAT(r.out, Catch::Contains("\n  Suggests:   wayvnc\n"));
+}
+
+TEST_CASE(
+    "the backends go into the .deb and the .tar.gz as the base has them: executable, stripped, "
+    "their libraries in Depends") {
+    // vnc-auth needs no optional library, so every build ships it.
+    CHECK(ships_backend("helpline-vnc-auth"));
+    std::set<std::string> in_base;
+    for (const auto& e : fs::directory_iterator(fs::path(kClientBase) / "libexec"))
+        in_base.insert(e.path().filename().string());
+    CHECK(in_base == std::set<std::string>(kBackends.begin(), kBackends.end()));
+
+    TempDir dir;
+    run_ok(
+        {"dpkg-deb", "--extract", (demo_packages() / kDemoDeb).string(), (dir / "deb").string()});
+    fs::create_directories(dir / "tgz");
+    run_ok({"tar", "--extract", "--file", (demo_packages() / kDemoTgz).string(), "--directory",
+            (dir / "tgz").string()});
+    for (const auto& backend : kBackends) {
+        INFO(backend);
+        const fs::path base = fs::path(kClientBase) / "libexec" / backend;
+        const std::string bytes = read_text(base);
+        for (const fs::path& copy : {dir / "deb/usr/lib/demo-support/libexec" / backend,
+                                     dir / "tgz/demo-support-1-0.1.0/libexec" / backend}) {
+            INFO(copy.string());
+            CHECK(read_text(copy) == bytes);
+            CHECK(::access(copy.c_str(), X_OK) == 0);
+        }
+        // Stripped like the programs: no symbol table.
+        CHECK_THAT(run_ok({"readelf", "--section-headers", "--wide", base.string()}),
+                   !Catch::Contains(".symtab"));
+        // It starts from where the client looks (its libraries are on this machine).
+        const auto help =
+            run({(dir / "deb/usr/lib/demo-support/libexec" / backend).string(), "--help"});
+        INFO(help.out << help.err);
+        CHECK(help.exit_code == 0);
+    }
+    const std::string depends = field(demo_packages() / kDemoDeb, "Depends");
+    if (ships_backend("helpline-portal-vnc"))
+        for (const auto& library : {"libportal1 ", "libvncserver1 ", "libpipewire-0.3-0 "})
+            CHECK_THAT(depends, Catch::Contains(library));
+}
+
+TEST_CASE(
+    "a client base without libexec/ (before the backends) makes packages without them and "
+    "without Recommends or Suggests") {
+    TempDir dir;
+    fs::copy(kClientBase, dir / "base", fs::copy_options::recursive);
+    fs::remove_all(dir / "base/libexec");
+    auto r = run_package(dir / "out", {"--client", (dir / "base").string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const fs::path deb = dir / "out" / kDemoDeb;
+    for (const auto& path : deb_files(deb)) CHECK(path.find("/libexec/") == std::string::npos);
+    CHECK(field(deb, "Recommends").empty());
+    CHECK(field(deb, "Suggests").empty());
+    const auto inspected = run({kBrandTool, "inspect", deb.string()});
+    CHECK(inspected.exit_code == 0);
+    CHECK_THAT(inspected.out, Catch::Contains("2 program(s)\n"));
+    TempDir t;
+    run_ok({"tar", "--extract", "--file", (dir / "out" / kDemoTgz).string(), "--directory",
+            t.path().string()});
+    CHECK(!fs::exists(t / "demo-support-1-0.1.0/libexec"));
+    CHECK_THAT(read_text(t / "demo-support-1-0.1.0/README"), !Catch::Contains("Wayland"));
 }

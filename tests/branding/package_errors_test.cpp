@@ -120,6 +120,41 @@ TEST_CASE("package refuses a base whose programs are already branded") {
     CHECK_THAT(r.err, Catch::Contains("already branded"));
 }
 
+TEST_CASE("package refuses a base whose libexec/ holds something other than its backends") {
+    TempDir dir;
+    fs::copy(kClientBase, dir / "base", fs::copy_options::recursive);
+    const fs::path libexec = dir / "base/libexec";
+    fs::create_directories(libexec);
+    // Not executable.
+    write_text(libexec / "notes.txt", "a file left here by hand\n");
+    auto r = run_package(dir / "out", {"--client", (dir / "base").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("libexec/notes.txt"));
+    CHECK_THAT(r.err, Catch::Contains("is not an executable file"));
+    // Executable, but a script: it cannot be checked against the programs' architecture.
+    fs::remove(libexec / "notes.txt");
+    write_text(libexec / "helper", "#!/bin/sh\n");
+    fs::permissions(libexec / "helper", fs::perms::owner_all);
+    r = run_package(dir / "out", {"--client", (dir / "base").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("is not an ELF program"));
+    // Built for another processor than the programs.
+    std::string elf(64, '\0');
+    elf.replace(0, 4,
+                "\x7f"
+                "ELF");
+    elf[4] = 2;                        // 64-bit
+    elf[5] = 1;                        // little-endian
+    elf[18] = static_cast<char>(183);  // EM_AARCH64
+    if (trimmed(run_ok({"dpkg", "--print-architecture"})) == "arm64") elf[18] = 62;  // x86-64
+    write_text(libexec / "helper", elf);
+    r = run_package(dir / "out", {"--client", (dir / "base").string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("libexec/helper is built for"));
+    CHECK_THAT(r.err, Catch::Contains("rebuild the base"));
+    CHECK(!fs::exists(dir / "out" / kDemoDeb));
+}
+
 TEST_CASE("a package whose program was tampered with is refused by inspect") {
     TempDir dir;
     run_ok({"tar", "--extract", "--file", (demo_packages() / kDemoTgz).string(), "--directory",

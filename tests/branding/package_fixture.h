@@ -25,6 +25,25 @@ inline const std::string kKey = fixture("keys/test-signing-key.pem").string();
 inline const std::string kDemoDeb = "demo-support_1-0.1.0_amd64.deb";
 inline const std::string kDemoTgz = "demo-support-1-0.1.0.tar.gz";
 
+/// The backends this build ships in the client base's libexec/ ("helpline-portal-vnc",
+/// "helpline-vnc-auth"; the first only with HELPLINE_BUILD_PORTAL_VNC), sorted.
+inline const std::vector<std::string> kBackends = [] {
+    std::vector<std::string> names;
+    std::string list = HELPLINE_CLIENT_BACKENDS;
+    for (std::size_t start = 0; start < list.size();) {
+        std::size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        names.push_back(list.substr(start, end - start));
+        start = end + 1;
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}();
+
+inline bool ships_backend(const std::string& name) {
+    return std::find(kBackends.begin(), kBackends.end(), name) != kBackends.end();
+}
+
 /// Runs `argv` through env(1): `env` are NAME=value settings added to this process's
 /// environment, and argv[0] is looked up in PATH.
 inline ProgramResult run(std::vector<std::string> argv, const std::vector<std::string>& env = {}) {

@@ -1,6 +1,8 @@
 // helpline-brand package: what Debian's own tools say about the demo brand's packages, and
 // install.sh of the .tar.gz in a temporary HOME.
 
+#include <unistd.h>
+
 #include "tests/branding/package_fixture.h"
 
 using namespace helpline::test;
@@ -86,6 +88,13 @@ TEST_CASE("install.sh installs into ~/.local of a temporary HOME and --uninstall
     CHECK(fs::read_symlink(local / "bin/demo-support") ==
           local / "lib/demo-support/bin/demo-support");
     CHECK(fs::exists(local / "lib/demo-support/share/locale/pt/LC_MESSAGES/helpline.mo"));
+    // The backends where the client looks first (<its folder>/../libexec), each in the list.
+    for (const auto& backend : kBackends) {
+        const fs::path path = local / "lib/demo-support/libexec" / backend;
+        INFO(path.string());
+        CHECK(::access(path.c_str(), X_OK) == 0);
+        CHECK(read_text(path) == read_text(fs::path(kClientBase) / "libexec" / backend));
+    }
     CHECK(fs::exists(local / "share/icons/hicolor/48x48/apps/demo-support.png"));
     CHECK(fs::exists(local / "share/icons/hicolor/scalable/apps/demo-support.svg"));
     CHECK(fs::exists(local / "share/man/man1/demo-support.1.gz"));
@@ -100,6 +109,12 @@ TEST_CASE("install.sh installs into ~/.local of a temporary HOME and --uninstall
     const std::string list = read_text(local / "lib/demo-support/installed-files");
     CHECK_THAT(list, Catch::Contains("f " + desktop.string() + "\n"));
     CHECK_THAT(list, Catch::Contains("l " + (local / "bin/demo-support").string() + "\n"));
+    for (const auto& backend : kBackends)
+        CHECK_THAT(
+            list,
+            Catch::Contains("f " + (local / "lib/demo-support/libexec" / backend).string() + "\n"));
+    CHECK_THAT(list, Catch::Contains("d " + (local / "lib/demo-support/libexec").string() + "\n"));
+    CHECK_THAT(installed.err, !Catch::Contains("Warning"));
 
     // Again over itself (an update): what was there is replaced, nothing doubles.
     const auto before = tree_of(home);

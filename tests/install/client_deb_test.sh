@@ -2,8 +2,10 @@
 # The demo brand's .deb on a customer's machine with nothing but Debian: a fresh minbase
 # bookworm root (fresh_root.sh), where
 #   1. `apt-get install ./demo-support_….deb` (no Recommends) brings all it needs: ldd finds
-#      every library; `demo-support --check-brand` and `demo-support-cli status --json` run
-#      as a user; the menu entry, icons and AppStream file are where the desktop looks;
+#      every library of the programs and of the remote-session backends in
+#      /usr/lib/demo-support/libexec; `demo-support --check-brand` and `demo-support-cli
+#      status --json` run as a user; the menu entry, icons and AppStream file are where the
+#      desktop looks;
 #   2. remove and purge leave nothing of it: the root's files before the installation and
 #      after the removal are the same;
 #   3. on a desktop (Xvfb, the pt_PT.UTF-8 locale, added to the root after the checks
@@ -28,6 +30,8 @@ deb=$(package_demo "$brand_tool" "$base" "$src" "$work" deb)
 id=$(dpkg-deb -f "$deb" Package)
 [ "$id" = demo-support ] || fail "the package is named '$id', not demo-support"
 step "  $(basename "$deb"): Depends: $(dpkg-deb -f "$deb" Depends)"
+step "  Recommends: $(dpkg-deb -f "$deb" Recommends); Suggests: $(dpkg-deb -f "$deb" Suggests)"
+mapfile -t backends < <(base_backends "$base")
 
 TEST_ROOT=$work/root
 step "a fresh root in $TEST_ROOT"
@@ -51,6 +55,7 @@ for p in "$id" "$id-cli"; do
     [ "$(readlink "$TEST_ROOT/usr/bin/$p")" = "../lib/$id/bin/$p" ] || fail "/usr/bin/$p is not a link to ../lib/$id/bin/$p"
 done
 check_brand_runs "$TEST_ROOT" customer "$id" "$id-cli"
+backends_run "$TEST_ROOT" customer "/usr/lib/$id/libexec" "${backends[@]}"
 for lang in pt pt_BR it; do
     [ -f "$TEST_ROOT/usr/lib/$id/share/locale/$lang/LC_MESSAGES/helpline.mo" ] ||
         fail "no /usr/lib/$id/share/locale/$lang/LC_MESSAGES/helpline.mo"

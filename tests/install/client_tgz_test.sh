@@ -5,8 +5,9 @@
 #      client cannot start yet, naming the Debian packages it needs;
 #   2. with those installed (apt-get satisfy, as the machine's administrator would), the
 #      installed ~/.local/bin/demo-support --check-brand and demo-support-cli status --json
-#      run; the menu entry and icons are under ~/.local/share; install.sh --uninstall then
-#      leaves the root's files as they were before;
+#      run, and so do the remote-session backends in ~/.local/lib/demo-support/libexec (ldd
+#      finds their libraries); the menu entry and icons are under ~/.local/share;
+#      install.sh --uninstall then leaves the root's files as they were before;
 #   3. on a desktop (Xvfb and the pt_PT.UTF-8 locale added to the root), the client from
 #      ~/.local/bin starts with LANG=pt_PT.UTF-8 LANGUAGE=pt and shows its window titled in
 #      Portuguese; desktop-file-validate passes on the user's menu entry.
@@ -26,6 +27,7 @@ step "helpline-brand package: the demo brand's .tar.gz from $base"
 tgz=$(package_demo "$brand_tool" "$base" "$src" "$work" tgz)
 folder=$(basename "$tgz" .tar.gz)
 step "  $(basename "$tgz")"
+mapfile -t backends < <(base_backends "$base")
 
 TEST_ROOT=$work/root
 step "a fresh root in $TEST_ROOT, the user $user"
@@ -62,6 +64,11 @@ grep -q '^Warning' <<<"$out" && fail "install.sh still warns with the libraries 
 sed 's/^/    /' <<<"$out"
 no_missing_libraries "$TEST_ROOT" "$home/.local/lib/$id/bin/$id" "$home/.local/lib/$id/bin/$id-cli"
 check_brand_runs "$TEST_ROOT" "$user" "$home/.local/bin/$id" "$home/.local/bin/$id-cli"
+backends_run "$TEST_ROOT" "$user" "$home/.local/lib/$id/libexec" "${backends[@]}"
+for backend in "${backends[@]}"; do
+    grep -qxF "f $home/.local/lib/$id/libexec/$backend" "$TEST_ROOT$home/.local/lib/$id/installed-files" ||
+        fail "$home/.local/lib/$id/installed-files does not list libexec/$backend, so --uninstall would leave it"
+done
 desktop=$home/.local/share/applications/$id.desktop
 [ -f "$TEST_ROOT$desktop" ] || fail "no $desktop"
 icons_present "$TEST_ROOT" "$home/.local/share/icons" "$id"
@@ -79,6 +86,7 @@ out=$(root_as "$TEST_ROOT" "$user" "$home/.local/lib/$id/install.sh" --uninstall
 # Running the client made its settings and log (~/.config/helpline/ID, ~/.local/state/
 # helpline/ID: docs/client.md), which are the user's, not the installation's: uninstalling
 # keeps them, as apt keeps a user's files. Nothing else may be new.
+[ ! -e "$TEST_ROOT$home/.local/lib/$id" ] || fail "install.sh --uninstall left $home/.local/lib/$id: $(find "$TEST_ROOT$home/.local/lib/$id" -printf '%P ')"
 root_files "$TEST_ROOT" >"$work/files-after"
 new=$(comm -13 "$work/files-before" "$work/files-after" |
     grep -v -E "^home/$user/(\.config|\.local|\.local/state)(/helpline(/$id(/.*)?)?)?$" || true)

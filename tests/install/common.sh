@@ -59,6 +59,30 @@ no_missing_libraries() {
     done
 }
 
+# base_backends BASE: the backends the client base carries in libexec/, one name a line;
+# the test fails when helpline-vnc-auth, which every build makes, is not among them.
+base_backends() {
+    local names
+    names=$(find "$1/libexec" -maxdepth 1 -type f -printf '%f\n' 2>/dev/null | sort)
+    grep -qx helpline-vnc-auth <<<"$names" ||
+        fail "the client base $1 has no libexec/helpline-vnc-auth (its libexec/: ${names:-nothing}); build the target helpline_client_base"
+    echo "$names"
+}
+
+# backends_run ROOT USER DIR NAME...: each backend DIR/NAME is executable, ldd finds its
+# libraries in the root, and it starts there as USER (--help): what the client's launcher
+# needs to start it.
+backends_run() {
+    local root=$1 user=$2 dir=$3 name out
+    shift 3
+    for name in "$@"; do
+        [ -x "$root$dir/$name" ] || fail "no executable $dir/$name"
+        no_missing_libraries "$root" "$dir/$name"
+        out=$(root_as "$root" "$user" "$dir/$name" --help 2>&1) || fail "$dir/$name --help failed in the root: $out"
+    done
+    step "  backends in $dir: $* (libraries found, they start)"
+}
+
 # check_brand_runs ROOT USER PROGRAM CLI: `PROGRAM --check-brand` and `CLI status --json` run
 # in the root as USER and say the demo brand.
 check_brand_runs() {

@@ -3,12 +3,14 @@
 # built tree into WORK/dist and checked with the real tools: dpkg-deb, lintian,
 # systemd-analyze, systemd-sysusers, systemd-tmpfiles and the packaged helpline-server.
 #
-#   team_packages_test.sh STEP BUILD_DIR WORK VERSION
+#   team_packages_test.sh STEP BUILD_DIR WORK VERSION BACKENDS
 #
 # STEP: build (makes the packages; the other steps need it), contents, lintian, systemd,
-# server. Every failure says what was expected.
+# server. BACKENDS: the backends the client base carries in libexec/, comma-separated.
+# Every failure says what was expected.
 set -euo pipefail
 step=$1 build=$2 work=$3 version=$4
+IFS=, read -r -a backends <<<"${5:-}"
 dist=$work/dist
 deb_version=$version-1
 arch=$(dpkg --print-architecture)
@@ -108,10 +110,18 @@ step_contents() {
     done
     expect_file "$client_deb" -rw-r--r-- "$base/depends"
     expect_file "$client_deb" -rw-r--r-- "$base/version"
+    local backend backend_files=()
+    [[ " ${backends[*]} " == *" helpline-vnc-auth "* ]] ||
+        fail "the build's backends ('${backends[*]}') lack helpline-vnc-auth, which every build makes"
+    for backend in "${backends[@]}"; do
+        expect_file "$client_deb" -rwxr-xr-x "$base/libexec/$backend"
+        backend_files+=("./$base/libexec/$backend")
+    done
     local files
     files=$(listing "$client_deb" | awk '$1 !~ /^d/ { print $3 }' | sort)
     expect_eq "helpline-client-base: its files" \
         "$(printf '%s\n' ./$base/bin/helpline ./$base/bin/helpline-cli ./$base/depends \
+            "${backend_files[@]}" \
             ./$base/share/locale/{it,pt,pt_BR}/LC_MESSAGES/helpline.mo ./$base/version \
             ./usr/share/doc/helpline-client-base/changelog.Debian.gz \
             ./usr/share/doc/helpline-client-base/copyright | sort)" "$files"
@@ -123,6 +133,20 @@ step_contents() {
         "$(cat "$tree/$base/depends")" "$(field Depends "$client_deb")"
     expect_match "helpline-client-base: GUI libraries in Depends" 'libwx' "$(field Depends "$client_deb")"
     file "$tree/$base/bin/helpline" | grep -q ', stripped' || fail "helpline-client-base: bin/helpline is not stripped"
+    for backend in "${backends[@]}"; do
+        file "$tree/$base/libexec/$backend" | grep -q ', stripped' ||
+            fail "helpline-client-base: libexec/$backend is not stripped"
+        # The bundle as built: what helpline-brand copies into the brands' packages.
+        cmp -s "$tree/$base/libexec/$backend" "$build/client-base/libexec/$backend" ||
+            fail "helpline-client-base: libexec/$backend differs from the bundle's (client-base/libexec)"
+    done
+    # The backends' libraries are among its Depends (dpkg-shlibdeps ran on them too).
+    if [[ " ${backends[*]} " == *" helpline-portal-vnc "* ]]; then
+        for library in libportal1 libvncserver1 libpipewire-0.3-0; do
+            expect_match "helpline-client-base: $library (helpline-portal-vnc) in Depends" "(^|, )$library( |,|$)" \
+                "$(field Depends "$client_deb")"
+        done
+    fi
 
     # helpline-brand
     expect_file "$brand_deb" -rwxr-xr-x usr/bin/helpline-brand
