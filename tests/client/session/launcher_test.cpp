@@ -15,6 +15,7 @@
 #include <set>
 
 #include "client/core/backend_launcher.h"
+#include "client/core/spawn_posix.h"
 #include "tests/client/session/session_support.h"
 #include "tests/support/fixtures.h"
 
@@ -513,6 +514,52 @@ TEST_CASE("stop ends the whole process group, with SIGKILL after the grace when 
     CHECK(wait_for([&] { return ::waitpid(grandchild, nullptr, WNOHANG) == grandchild; }, 5s));
     CHECK(group_gone(pgid));
     (*backend)->stop();  // idempotent
+}
+
+TEST_CASE("without its own process group a child stays in ours and stop signals only it",
+          "[launcher][spawn]") {
+    // helpline-vnc-auth starts wayvnc so: the launcher's group kill must reach wayvnc, and
+    // the wrapper's stop must not signal the group it shares with its own parent.
+    TempDir temp;
+    REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);  // the orphaned grandchild comes here
+    SpawnOptions options;
+    options.executable = kFake;
+    // The grandchild is forked before SIGTERM is ignored, so a SIGTERM to the group would
+    // end it; the pid file is written last, once SIGTERM is ignored.
+    options.argv = {kFake.string(), "--fork-child", (temp / "child").string(), "--ignore-term",
+                    "--pid", (temp / "pid").string()};
+    options.output = temp / "output.log";
+    options.own_process_group = false;
+    auto child = ChildProcess::spawn(options);
+    REQUIRE(child.ok());
+    const auto [pid, pgid] = recorded_pid(temp / "pid");
+    const int grandchild = std::stoi(read_text(temp / "child"));
+    // The grandchild pauses forever: ended here whatever the checks find (once the child is
+    // reaped, the grandchild is ours).
+    struct Cleanup {
+        ChildProcess& child;
+        int grandchild;
+        ~Cleanup() {
+            child.stop(0ms);
+            ::kill(grandchild, SIGKILL);
+            ::waitpid(grandchild, nullptr, 0);
+        }
+    } cleanup{**child, grandchild};
+
+    CHECK(pid == (*child)->pid());
+    CHECK(pgid == ::getpgrp());
+    CHECK(::getpgid(grandchild) == ::getpgrp());
+
+    const auto started = std::chrono::steady_clock::now();
+    (*child)->stop(200ms);
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(took >= 200ms);  // SIGTERM was ignored: SIGKILL after the grace
+    CHECK(took < 5s);
+    CHECK((*child)->exit_status() == 128 + SIGKILL);
+    CHECK(process_dead(pid));
+    // Neither signal went to the group: the grandchild in it lives on (and so do we).
+    CHECK_FALSE(process_dead(grandchild));
+    (*child)->stop(200ms);  // idempotent
 }
 
 TEST_CASE("a backend that honours SIGTERM stops without waiting for the grace", "[launcher]") {

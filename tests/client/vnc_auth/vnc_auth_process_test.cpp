@@ -49,7 +49,9 @@ class WrapperRun {
     ~WrapperRun() { started_.process->stop(1s); }
 
     std::uint16_t port() const { return port_; }
-    int pid() const { return started_.process->pid(); }
+    int pid() const { return started_.process->pid(); }  ///< also its process group
+    /// As the client's launcher stops it: SIGTERM to its group, SIGKILL after `grace`.
+    void stop_group(std::chrono::milliseconds grace) { started_.process->stop(grace); }
     const fs::path& runtime() const { return runtime_; }
     const fs::path& password_file() const { return password_file_; }
     std::string said() const { return started_.said(); }
@@ -172,6 +174,28 @@ TEST_CASE("a stop signal ends helpline-vnc-auth within the launcher's grace, bac
         CHECK(private_dirs(run.runtime()).empty());
         CHECK(wait_eof(viewer.fd(), 2s));  // the viewer sees the end
     }
+}
+
+TEST_CASE("the backend stays in helpline-vnc-auth's process group: the launcher's stop reaches "
+          "it even when the wrapper was killed outright",
+          "[vnc_auth][process]") {
+    WrapperRun run;
+    REQUIRE(wait_for([&] { return run.listening(); }, 10s));
+    const auto backend = run.backend_pids();
+    REQUIRE(backend.size() == 1);
+    // Should it have left the group after all, it is not left running.
+    struct Orphan {
+        int pid;
+        ~Orphan() {
+            if (!process_dead(pid)) ::kill(pid, SIGKILL);
+        }
+    } orphan{backend.front()};
+    CHECK(::getpgid(backend.front()) == run.pid());
+    REQUIRE(::kill(run.pid(), SIGKILL) == 0);  // no chance to stop its backend itself
+    REQUIRE(run.exit_within(2s) == 128 + SIGKILL);
+    CHECK_FALSE(process_dead(backend.front()));
+    run.stop_group(1s);
+    CHECK(wait_for([&] { return process_dead(backend.front()); }, 2s, 2ms));
 }
 
 TEST_CASE("three wrong passwords end helpline-vnc-auth: nobody gets to keep guessing",
