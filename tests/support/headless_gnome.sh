@@ -65,7 +65,12 @@ export XDG_SESSION_TYPE=wayland XDG_CURRENT_DESKTOP=GNOME
 export WAYLAND_DISPLAY=wayland-helpline
 export DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus
 # No dconf, gvfs or accessibility bus: each would be one more daemon to start and stop.
-export GSETTINGS_BACKEND=memory GIO_USE_VFS=local NO_AT_BRIDGE=1 GTK_A11Y=none
+# Settings come from a key file instead: animations off, so that a window is shown whole in
+# the first frame after it maps (no fade-in for a screenshot to catch half-way).
+export GSETTINGS_BACKEND=keyfile GIO_USE_VFS=local NO_AT_BRIDGE=1 GTK_A11Y=none
+mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
+printf '[org/gnome/desktop/interface]\nenable-animations=false\n' \
+    >"$XDG_CONFIG_HOME/glib-2.0/settings/keyfile"
 unset DISPLAY PIPEWIRE_REMOTE DBUS_SYSTEM_BUS_ADDRESS SESSION_MANAGER
 
 pids=()

@@ -79,9 +79,10 @@ class GuiScene {
             curl_request(server_.url("/api/v1/sessions/" + session + "/end"), o).status);
     }
 
-    /// The consent dialog for `request` is up (the client logged it) and painted: a settled
-    /// frame of the monitor (the compositor fades new windows in) that differs from the frame
-    /// before the Connect, saved as `name`.
+    /// The consent dialog for `request` is up (the client logged it) and shown: the first frame
+    /// of the monitor that differs from the frame before the Connect (the desktop has no
+    /// animations: a window is whole in its first frame), saved as `name`. It does not settle:
+    /// the dialog counts down.
     void shoot_consent(const std::string& request, const std::string& before,
                        const std::string& name) {
         INFO(log());
@@ -91,7 +92,8 @@ class GuiScene {
                        std::string::npos;
             },
             30s));
-        (void)settled_frame(name, before);
+        const fs::path png = screenshot(name);
+        REQUIRE(wait_for([&] { return shot(png) && read_text(png) != before; }, 20s, 200ms));
     }
 
     bool shot(const fs::path& png) { return gnome_->desktop({"shot", png.string()}).status == 0; }
