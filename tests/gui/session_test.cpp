@@ -50,19 +50,6 @@ AcceptedSession accepted_session(const ServerProcess& server, const std::string&
     return {doc.at("session_id").get<std::string>(), doc.at("vnc_password").get<std::string>()};
 }
 
-/// The relay's WebSocket view of `session`, as the admin who asked to connect.
-std::unique_ptr<helpline::test::ViewClient> open_view(const ServerProcess& server,
-                                                      const std::string& admin,
-                                                      const std::string& session) {
-    helpline::test::ViewOptions options;
-    options.target = "/api/v1/relay/" + session + "/view";
-    options.headers = {"Authorization: Bearer " + admin};
-    options.protocols = {"binary"};
-    auto view = std::make_unique<helpline::test::ViewClient>(server.port(), options);
-    INFO(view->handshake().status << " " << view->handshake().body);
-    REQUIRE(view->open());
-    return view;
-}
 
 /// x11vnc started for this client (its password file lives in the client's runtime folder).
 bool backend_running(const ClientScene& scene) {
@@ -123,7 +110,7 @@ RelayedSession relayed_session(ClientScene& scene, Client& client) {
     s.admin = admin_token(scene.server());
     s.request = allow_connection(scene, client, s.admin);
     s.session = accepted_session(scene.server(), s.admin, s.request);
-    s.view = open_view(scene.server(), s.admin, s.session.id);
+    s.view = helpline::test::open_operator_view(scene.server().port(), s.admin, s.session.id);
     s.screen = helpline::test::view_screen(*s.view, s.session.vnc_password);
     s.bar = client.remote().bar();
     return s;

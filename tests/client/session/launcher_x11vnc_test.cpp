@@ -30,25 +30,6 @@ std::vector<ProfileBackend> demo_backends() {
     return profile.remote.backends;
 }
 
-/// Local addresses (hex, as /proc/net shows them) of the listening TCP sockets on `port`.
-std::vector<std::string> listening_addresses(std::uint16_t port) {
-    std::vector<std::string> found;
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-        std::ifstream in(table);
-        std::string line;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            std::istringstream fields(line);
-            std::string slot, local, remote, state;
-            fields >> slot >> local >> remote >> state;
-            const auto colon = local.rfind(':');
-            if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
-            if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
-                found.push_back(local.substr(0, colon));
-        }
-    }
-    return found;
-}
 
 }  // namespace
 

@@ -25,6 +25,9 @@ struct ProcessInfo {
 std::vector<ProcessInfo> list_processes();
 /// The live processes (zombies aside) whose command line contains `text`.
 std::vector<int> processes_mentioning(const std::string& text);
+/// Local addresses (hex, as /proc/net shows them: "0100007F" is 127.0.0.1) of the listening
+/// TCP sockets on `port`.
+std::vector<std::string> listening_addresses(std::uint16_t port);
 /// Whether no process of group `pgid` is alive (zombies, already dead, do not count).
 bool group_gone(int pgid);
 /// Whether `pid` has exited (gone, or a zombie waiting for its parent).

@@ -11,24 +11,6 @@
 
 namespace helpline::test {
 
-std::vector<std::string> listening_addresses(std::uint16_t port) {
-    std::vector<std::string> found;
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-        std::ifstream in(table);
-        std::string line;
-        std::getline(in, line);  // header
-        while (std::getline(in, line)) {
-            std::istringstream fields(line);
-            std::string slot, local, remote, state;
-            fields >> slot >> local >> remote >> state;
-            const auto colon = local.rfind(':');
-            if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
-            if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
-                found.push_back(local.substr(0, colon));
-        }
-    }
-    return found;
-}
 
 void write_password_file(const fs::path& path, const std::string& password, uid_t uid, gid_t gid) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

@@ -15,10 +15,6 @@
 
 namespace helpline::test {
 
-/// Local addresses (hex, as /proc/net shows them: "0100007F" is 127.0.0.1) of the listening
-/// TCP sockets on `port`.
-std::vector<std::string> listening_addresses(std::uint16_t port);
-
 /// Writes `password` into a new 0600 file `path` (owned by `uid` when the tests run as root).
 void write_password_file(const std::filesystem::path& path, const std::string& password, uid_t uid,
                          gid_t gid);

@@ -102,13 +102,7 @@ class WaylandScene {
             },
             30s));
         session_ = followed.at("session_id").get<std::string>();
-        ViewOptions options;
-        options.target = "/api/v1/relay/" + session_ + "/view";
-        options.headers = {"Authorization: Bearer " + admin_};
-        options.protocols = {"binary"};
-        view_ = std::make_unique<ViewClient>(server_.port(), options);
-        INFO(view_->handshake().status << " " << view_->handshake().body);
-        REQUIRE(view_->open());
+        view_ = open_operator_view(server_.port(), admin_, session_);
         rfb_ = std::make_unique<RfbScreenViewer>(
             [this](std::size_t count, std::chrono::milliseconds wait) {
                 return view_->take(count, wait);
@@ -165,7 +159,14 @@ TEST_CASE(
     WaylandScene scene;
     scene.answer_desktop("share");
     REQUIRE(scene.terminal().expect("can see and control this computer", 30s));
-    CHECK(backends_running().size() == 1);
+    REQUIRE(backends_running().size() == 1);
+    // Its VNC port is bound to 127.0.0.1 and nothing else (no IPv6, no other interface).
+    const std::string cmdline =
+        read_text("/proc/" + std::to_string(backends_running().front()) + "/cmdline");
+    const auto port_at = cmdline.find(std::string("--port") + '\0');
+    REQUIRE(port_at != std::string::npos);
+    const auto port = static_cast<std::uint16_t>(std::stoi(cmdline.substr(port_at + 7)));
+    CHECK(listening_addresses(port) == std::vector<std::string>{"0100007F"});
 
     RfbScreenViewer& rfb = scene.open_viewer();
     RfbFrame frame = rfb.read_screen();

@@ -70,13 +70,7 @@ class Journey {
         }));
         session_ = followed.at("session_id").get<std::string>();
 
-        ViewOptions options;
-        options.target = "/api/v1/relay/" + session_ + "/view";
-        options.headers = {"Authorization: Bearer " + admin_};
-        options.protocols = {"binary"};
-        view_ = std::make_unique<ViewClient>(server_.port(), options);
-        INFO(view_->handshake().status << " " << view_->handshake().body);
-        REQUIRE(view_->open());
+        view_ = open_operator_view(server_.port(), admin_, session_);
         // RFB 3.8 through the relay, as noVNC speaks it: the whole screen comes back.
         screen_ = view_screen(*view_, followed.at("vnc_password").get<std::string>());
     }

@@ -1,5 +1,7 @@
 #include "tests/server/relay/view_client.h"
 
+#include <catch2/catch.hpp>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -332,6 +334,18 @@ std::string ViewClient::close_reason() const {
 void ViewClient::close() {
     net::post(impl_->ioc, [impl = impl_] { impl->send_close(); });
     wait_closed(std::chrono::seconds(10));
+}
+
+std::unique_ptr<ViewClient> open_operator_view(std::uint16_t port, const std::string& token,
+                                               const std::string& session) {
+    ViewOptions options;
+    options.target = "/api/v1/relay/" + session + "/view";
+    options.headers = {"Authorization: Bearer " + token};
+    options.protocols = {"binary"};
+    auto view = std::make_unique<ViewClient>(port, options);
+    INFO(view->handshake().status << " " << view->handshake().body);
+    REQUIRE(view->open());
+    return view;
 }
 
 }  // namespace helpline::test

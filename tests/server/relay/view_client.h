@@ -66,4 +66,9 @@ class ViewClient {
     std::shared_ptr<Impl> impl_;
 };
 
+/// The operator's view of `session` (`GET /api/v1/relay/{session}/view`, subprotocol
+/// "binary", as noVNC asks for it) with `token` as bearer; REQUIREs that it opens.
+std::unique_ptr<ViewClient> open_operator_view(std::uint16_t port, const std::string& token,
+                                               const std::string& session);
+
 }  // namespace helpline::test
