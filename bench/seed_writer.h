@@ -19,7 +19,7 @@ namespace helpline::bench::seed {
 
 /// The schema version (PRAGMA user_version) whose rows this seeder writes; a database at
 /// any other version is refused.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 8;
 
 /// What was written, and the figures the console benchmarks need.
 struct SeedReport {
