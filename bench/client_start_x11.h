@@ -159,6 +159,7 @@ class PrivateXvfb {
     PrivateXvfb(const PrivateXvfb&) = delete;
     PrivateXvfb& operator=(const PrivateXvfb&) = delete;
     const std::string& display() const { return display_; }
+    pid_t pid() const { return pid_; }
 
   private:
     pid_t pid_ = -1;

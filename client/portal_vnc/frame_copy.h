@@ -30,9 +30,9 @@ struct FrameView {
 inline constexpr int kTileSize = 64;
 
 /// Copies the part of `frame` inside `region` (clipped to both images) into `target`
-/// (`target_width` × `target_height`, rows of `target_width` × 4 bytes), tile by tile, and
-/// returns the tiles whose pixels changed, merged along rows. `region` is the whole frame
-/// when the producer gave no damage.
+/// (`target_width` × `target_height`, rows of `target_width` × 4 bytes), comparing tile by
+/// tile while reading row by row, and returns the tiles whose pixels changed, merged along
+/// rows. `region` is the whole frame when the producer gave no damage.
 std::vector<Rect> copy_changed(const FrameView& frame, Rect region, std::uint8_t* target,
                                int target_width, int target_height);
 

@@ -47,7 +47,7 @@ std::optional<PixelOrder> pixel_order(std::uint32_t format) {
 
 struct PipeWireCapture::State {
     CaptureCallbacks callbacks;
-    int max_fps = 30;
+    int max_fps = 60;
     pw_loop* loop = nullptr;
     LoopSource* source = nullptr;
     pw_context* context = nullptr;
@@ -213,7 +213,7 @@ Result<std::unique_ptr<PipeWireCapture>> PipeWireCapture::start(int pipewire_fd,
     pw_init(nullptr, nullptr);
     auto state = std::make_unique<State>();
     state->callbacks = std::move(callbacks);
-    state->max_fps = max_fps > 0 ? max_fps : 30;
+    state->max_fps = max_fps > 0 ? max_fps : 60;
     std::unique_ptr<PipeWireCapture> capture(new PipeWireCapture(std::move(state)));
     State& s = *capture->state_;
 

@@ -58,6 +58,8 @@ RfbFrame RfbScreenViewer::read_screen() {
     RfbFrame frame;
     frame.width = be16_at(init, 0);
     frame.height = be16_at(init, 2);
+    frame.depth = static_cast<unsigned char>(init[5]);
+    frame.true_colour = static_cast<unsigned char>(init[7]);
     frame.name = need(be32_at(init, 20));
 
     // SetPixelFormat: 32 bpp, depth 24, little-endian, true colour, 255 each, shifts 16/8/0.

@@ -25,6 +25,9 @@ struct RfbFrame {
     std::uint32_t width = 0;
     std::uint32_t height = 0;
     std::string name;
+    /// The server's own pixel format from ServerInit: depth and the true-colour flag.
+    unsigned depth = 0;
+    unsigned true_colour = 0;
     std::vector<std::uint32_t> pixels;
     std::uint32_t at(std::uint32_t x, std::uint32_t y) const {
         return pixels.at(std::size_t{y} * width + x);
