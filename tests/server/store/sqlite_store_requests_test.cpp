@@ -19,6 +19,27 @@ using helpline::test::StoreFixture;
 // ---------------------------------------------------------------------------------------
 // Connection requests
 
+namespace {
+
+/// The fixture's database started over at schema `version`, as an older server left it,
+/// with one operator, one device and ticket 1001 for requests to refer to.
+std::unique_ptr<Db> database_at(StoreFixture& f, int version) {
+    f.store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);
+    auto db = Db::open(f.path);
+    REQUIRE(migrate(*db, sqlite_migrations().first(version)).ok());
+    db->exec(
+        "INSERT INTO users (id, email, name, role, password_hash, created_at) "
+        "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
+        "INSERT INTO devices VALUES ('dev1', 'h', 'demo', 'pc', 'linux', '1', 100, 100);"
+        "INSERT INTO tickets (number, device_id, email, subject, description, priority, status, "
+        "created_at, updated_at) VALUES (1001, 'dev1', 'a@b.example', '', 'd', 'medium', 'open', "
+        "1000, 1000);");
+    return db;
+}
+
+}  // namespace
+
 TEST_CASE("a connection request is stored and found by id and, once accepted, by session") {
     StoreFixture f;
     f.add_device("dev1");
@@ -159,19 +180,11 @@ TEST_CASE("a declined request keeps why it was declined; no other state has a re
 
 TEST_CASE("migration 8 keeps every request and reads those declined before it as the customer's") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
         // As a server before this change left it: schema version 7, one request in each
         // state an answer can leave.
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(7)).ok());
+        auto db = database_at(f, 7);
         db->exec(
-            "INSERT INTO users (id, email, name, role, password_hash, created_at) "
-            "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
-            "INSERT INTO devices VALUES ('dev1', 'h', 'demo', 'pc', 'linux', '1', 100, 100);"
-            "INSERT INTO tickets (number, device_id, email, subject, description, priority, status, "
-            "created_at, updated_at) VALUES (1001, 'dev1', 'a@b.example', '', 'd', 'medium', 'open', 1000, 1000);"
             "INSERT INTO connection_requests (id, ticket_number, device_id, operator_id, state, created_at, "
             "expires_at, answered_at, session_id, vnc_password, ended_at) VALUES "
             "('waiting', 1001, 'dev1', 1, 'pending', 1000, 2000, NULL, NULL, NULL, NULL),"
@@ -205,19 +218,11 @@ TEST_CASE("migration 8 keeps every request and reads those declined before it as
 
 TEST_CASE("migration 2 clears VNC passwords a database kept for sessions no longer accepted") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
         // As a server before this change left it: schema version 1, a password kept in an
         // ended session and one in an accepted session.
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(1)).ok());
+        auto db = database_at(f, 1);
         db->exec(
-            "INSERT INTO users (id, email, name, role, password_hash, created_at) "
-            "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
-            "INSERT INTO devices VALUES ('dev1', 'h', 'demo', 'pc', 'linux', '1', 100, 100);"
-            "INSERT INTO tickets (number, device_id, email, subject, description, priority, status, "
-            "created_at, updated_at) VALUES (1001, 'dev1', 'a@b.example', '', 'd', 'medium', 'open', 1000, 1000);"
             "INSERT INTO connection_requests (id, ticket_number, device_id, operator_id, state, created_at, "
             "expires_at, session_id, vnc_password) VALUES "
             "('live', 1001, 'dev1', 1, 'accepted', 1000, 2000, 's-live', 'still-needed'),"
