@@ -432,8 +432,8 @@ void Listener::run_session(const ConsentRequest& r) {
     setup.launch.session = detect_session_type();
     setup.launch.program_dirs = own_backend_dirs();
     if (desktop_asks_first(setup.backends, setup.launch.session, setup.launch.program_dirs))
-        say("Your desktop now asks whether to share the screen: choose the screen, switch on "
-            "\"Allow remote interaction\" and click \"Share\".");
+        say("Your desktop may now ask whether to share the screen: if it does, choose the screen, "
+            "switch on \"Allow remote interaction\" and click \"Share\".");
     setup.launch.runtime_dir = env_.paths.runtime;
     SessionCallbacks callbacks;
     callbacks.on_accepted = [this](const std::string& sid) {

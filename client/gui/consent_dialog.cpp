@@ -43,8 +43,10 @@ ConsentDialog::ConsentDialog(wxWindow* parent, ConsentInfo info, std::function<v
             this, wxID_ANY,
             // TRANSLATORS: the desktop's own dialog (GNOME, KDE) follows. "Allow remote
             // interaction" and "Share" are GNOME's words: use GNOME's translation of them.
-            tr("After you allow it, your desktop asks whether to share the screen: choose the "
-               "screen, switch on \u201cAllow remote interaction\u201d and click \u201cShare\u201d."));
+            // (wlroots desktops such as sway share without asking: "may").
+            tr("After you allow it, your desktop may ask whether to share the screen: if it "
+               "does, choose the screen, switch on \u201cAllow remote interaction\u201d and click "
+               "\u201cShare\u201d."));
         next->Wrap(FromDIP(420));
         column->Add(next, 0, wxLEFT | wxRIGHT | wxBOTTOM, FromDIP(16));
     }

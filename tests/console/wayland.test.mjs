@@ -110,7 +110,7 @@ describe('the console on a Wayland customer\'s screen', () => {
         await row.locator('button.connect').click();
         try {
             await desktop.allow();
-            await desktop.expect('Your desktop now asks whether to share the screen', 20_000);
+            await desktop.expect('Your desktop may now ask whether to share the screen', 20_000);
             await run('/usr/bin/python3', [path.join(support, 'mutter_desktop.py'), '--env', envFile, 'answer-portal', 'share'], { timeoutMs: 60_000 });
             await page.waitForURL(/\/console\/viewer\.html\?request=/, { timeout: 30_000 });
             await waitFor('noVNC to connect', async () => (await page.locator('body').getAttribute('data-state')) === 'connected', 30_000);

@@ -78,7 +78,7 @@ class WaylandScene {
             std::vector<std::string>{cli_->binary().string(), "listen", "--once"}, environment);
         REQUIRE(terminal_->expect(kCountdown, 20s));
         allow_in_terminal(*terminal_);
-        REQUIRE(terminal_->expect("Your desktop now asks whether to share the screen", 20s));
+        REQUIRE(terminal_->expect("Your desktop may now ask whether to share the screen", 20s));
     }
 
     Json request_view() { return test::request_view(server_, admin_, request_); }
