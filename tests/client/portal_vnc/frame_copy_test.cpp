@@ -56,7 +56,7 @@ TEST_CASE("an unchanged frame reports nothing, a one-pixel change reports its ti
     CHECK(pixel_at(target, 256, 130, 70) == 0xff0000ffu);
 }
 
-TEST_CASE("damage limits what is looked at; a change outside it waits for its own damage",
+TEST_CASE("damage limits what is looked at, and a change outside it waits for its own damage",
           "[portal_vnc]") {
     Image frame(256, 128, 256 * 4, 0);
     std::vector<std::uint8_t> target(256 * 128 * 4, 0);

@@ -326,7 +326,7 @@ TEST_CASE("management commands answer usage errors with exit code 2 and a missin
 }
 
 
-TEST_CASE("a configuration file gives the data folder and run's options; the command line wins") {
+TEST_CASE("a configuration file gives the data folder and run's options, and the command line wins") {
     TempDir dir;
     const auto config = dir / "server.conf";
     // listen would refuse to start (plain HTTP off loopback): the command line's wins.

@@ -130,7 +130,7 @@ TEST_CASE("group ticket counts are open tickets and history per group, kept righ
 // ---------------------------------------------------------------------------------------
 // Organizations
 
-TEST_CASE("an organization is renamed by its domain in any case; an unknown one is not found") {
+TEST_CASE("an organization is renamed by its domain in any case, an unknown one is not found") {
     StoreFixture f;
     REQUIRE(f.store->add_organization({"acme.example", "Acme"}).ok());
     const auto before = f.store->team_revision();

@@ -138,7 +138,7 @@ TEST_CASE("the VNC password is kept only while the session is accepted") {
     CHECK_FALSE(f.store->connection_request("r2")->vnc_password);
 }
 
-TEST_CASE("a declined request keeps why it was declined; no other state has a reason") {
+TEST_CASE("a declined request keeps why it was declined, and no other state has a reason") {
     StoreFixture f;
     f.add_device("dev1");
     const auto op = f.add_user("op@acme.example");
