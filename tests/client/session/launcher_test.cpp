@@ -69,29 +69,6 @@ std::vector<fs::path> password_files(const fs::path& dir) {
     return found;
 }
 
-/// Sets or unsets environment variables for one test and restores them afterwards.
-class EnvGuard {
-  public:
-    ~EnvGuard() {
-        for (const auto& [name, value] : saved_) {
-            if (value)
-                ::setenv(name.c_str(), value->c_str(), 1);
-            else
-                ::unsetenv(name.c_str());
-        }
-    }
-    void set(const std::string& name, std::optional<std::string> value) {
-        const char* old = std::getenv(name.c_str());
-        saved_.emplace_back(name, old != nullptr ? std::optional<std::string>(old) : std::nullopt);
-        if (value)
-            ::setenv(name.c_str(), value->c_str(), 1);
-        else
-            ::unsetenv(name.c_str());
-    }
-
-  private:
-    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
 
 /// "pid pgid" as written by --pid.
 std::pair<int, int> recorded_pid(const fs::path& file) {

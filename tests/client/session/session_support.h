@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace helpline::test {
@@ -25,6 +27,34 @@ struct ProcessInfo {
 std::vector<ProcessInfo> list_processes();
 /// The live processes (zombies aside) whose command line contains `text`.
 std::vector<int> processes_mentioning(const std::string& text);
+
+/// Sets or unsets environment variables for one test and restores them afterwards.
+class EnvGuard {
+  public:
+    EnvGuard() = default;
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
+    ~EnvGuard() {
+        for (const auto& [name, value] : saved_) {
+            if (value)
+                ::setenv(name.c_str(), value->c_str(), 1);
+            else
+                ::unsetenv(name.c_str());
+        }
+    }
+    void set(const std::string& name, std::optional<std::string> value) {
+        const char* old = std::getenv(name.c_str());
+        saved_.emplace_back(name, old != nullptr ? std::optional<std::string>(old) : std::nullopt);
+        if (value)
+            ::setenv(name.c_str(), value->c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+
+  private:
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
 /// Local addresses (hex, as /proc/net shows them: "0100007F" is 127.0.0.1) of the listening
 /// TCP sockets on `port`.
 std::vector<std::string> listening_addresses(std::uint16_t port);

@@ -29,6 +29,8 @@ class HeadlessSway {
     /// From the start until the output was there.
     std::chrono::milliseconds start_time() const { return start_time_; }
     const std::filesystem::path& runtime_dir() const { return runtime_dir_; }
+    /// The Wayland socket's name in runtime_dir().
+    const std::string& wayland_display() const { return wayland_display_; }
     /// The desktop user's uid (nobody's when the tests run as root, else ours).
     unsigned uid() const { return uid_; }
     unsigned gid() const { return gid_; }

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "client/core/backend_launcher.h"
 #include "client/core/spawn_posix.h"
 #include "tests/client/session/session_support.h"
 #include "tests/client/vnc_auth/headless_sway.h"
@@ -146,4 +147,46 @@ TEST_CASE(
     CHECK(ms_since(left) < 2000);
     std::cout << "vnc_auth timing: everything gone " << ms_since(left)
               << " ms after the viewer left\n";
+}
+
+TEST_CASE(
+    "on a wlroots desktop the launcher falls back from the portal backend (no RemoteDesktop "
+    "portal: exit 4) to wayvnc behind helpline-vnc-auth, as the demo profile lists them",
+    "[vnc_auth][sway]") {
+    require_tools();
+    TempDir temp;
+    HeadlessSway sway(temp.path(), "#336699");
+    INFO("sway said: " << sway.log());
+    REQUIRE(sway.running());
+    // The client in sway's session; its session bus has no portal with RemoteDesktop (here:
+    // no bus at all, as on a sway without one; xdg-desktop-portal-wlr has ScreenCast only).
+    EnvGuard env;
+    env.set("WAYLAND_DISPLAY", sway.wayland_display());
+    env.set("XDG_RUNTIME_DIR", sway.runtime_dir().string());
+    env.set("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + (temp / "no-bus").string());
+    const std::vector<ProfileBackend> backends = {
+        {"portal", "wayland",
+         {HELPLINE_PORTAL_VNC_BIN, "--port", "{port}", "--password-file", "{password_file}"}},
+        {"wayvnc", "wayland",
+         {HELPLINE_VNC_AUTH_BIN, "--port", "{port}", "--password-file", "{password_file}", "--",
+          "wayvnc", "--unix-socket"}}};
+    client::LaunchOptions options;
+    options.session = client::SessionType::wayland;
+    options.runtime_dir = temp / "run";
+    options.ready_timeout = 20s;
+    auto backend = client::launch_backend(backends, options);
+    INFO((backend.ok() ? "" : backend.error().message));
+    REQUIRE(backend.ok());
+    CHECK(processes_mentioning(HELPLINE_PORTAL_VNC_BIN).empty());  // it said 4 and went
+    CHECK(listening_addresses((*backend)->port()) == std::vector<std::string>{"0100007F"});
+
+    RfbTcpViewer viewer((*backend)->port());
+    REQUIRE(viewer.login((*backend)->password()).ok);
+    const RfbFrame frame = viewer.read_screen();
+    CHECK(frame.width == 1280);
+    CHECK(frame.height == 800);
+    CHECK(frame.name == "WayVNC");
+    viewer.close();
+    (*backend)->stop(500ms);
+    CHECK(wait_for([] { return processes_mentioning(HELPLINE_VNC_AUTH_BIN).empty(); }, 2s));
 }
