@@ -32,13 +32,13 @@ struct Offline {
     std::unique_ptr<Context> ctx;
 };
 
-std::unique_ptr<Offline> open_offline(const fs::path& data, CliIo io) {
-    if (!fs::exists(database_path(data))) {
-        fmt::print(io.err, "error: there is no Helpline data in '{}'. Create it with: helpline-server init --data {} "
-                           "--admin-email YOU@EXAMPLE\n", data.string(), data.string());
+std::unique_ptr<Offline> open_offline(const TeamData& data, CliIo io) {
+    if (!data.may_exist()) {
+        fmt::print(io.err, "error: there is no Helpline data in '{}'. Create it with: helpline-server init {} "
+                           "--admin-email YOU@EXAMPLE\n", data.shown(), data.as_options());
         return nullptr;
     }
-    auto store = open_sqlite_store(database_path(data).string());
+    auto store = open_store(data.store_location());
     if (!store) {
         fmt::print(io.err, "error: {}\n", store.error().message);
         return nullptr;
@@ -56,16 +56,18 @@ int fail(CliIo io, const std::string& message) {
 
 }  // namespace
 
-int init_command(const fs::path& data, const std::string& admin_email, const std::string& admin_name, CliIo io) {
+int init_command(const TeamData& data, const std::string& admin_email, const std::string& admin_name, CliIo io) {
     if (!api::is_valid_email(admin_email)) return fail(io, "'" + admin_email + "' is not a valid email address.");
-    std::error_code ec;
-    fs::create_directories(data, ec);
-    if (ec) return fail(io, "could not create '" + data.string() + "': " + ec.message());
-    ::chmod(data.c_str(), 0700);  // the database holds password hashes and tokens
-    auto store = open_sqlite_store(database_path(data).string());
+    if (!data.folder.empty()) {
+        std::error_code ec;
+        fs::create_directories(data.folder, ec);
+        if (ec) return fail(io, "could not create '" + data.folder.string() + "': " + ec.message());
+        ::chmod(data.folder.c_str(), 0700);  // the database holds password hashes and tokens
+    }
+    auto store = open_store(data.store_location());
     if (!store) return fail(io, store.error().message);
     if (!(*store)->users().empty())
-        return fail(io, "'" + data.string() + "' already holds an initialised team; nothing was changed.");
+        return fail(io, "'" + data.shown() + "' already holds an initialised team; nothing was changed.");
     const std::string password = generate_password();
     User admin;
     admin.email = admin_email;
@@ -80,12 +82,12 @@ int init_command(const fs::path& data, const std::string& admin_email, const std
                "Admin:             {}\n"
                "One-time password: {}\n"
                "It is shown only now: sign in and change it. Start the server with:\n"
-               "  helpline-server run --data {} --listen 127.0.0.1:8080\n",
-               data.string(), admin_email, password, data.string());
+               "  helpline-server run {} --listen 127.0.0.1:8080\n",
+               data.shown(), admin_email, password, data.as_options());
     return 0;
 }
 
-int user_add_command(const fs::path& data, const std::string& email, const std::string& name, const std::string& role,
+int user_add_command(const TeamData& data, const std::string& email, const std::string& name, const std::string& role,
                      bool password_stdin, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
@@ -113,7 +115,7 @@ int user_add_command(const fs::path& data, const std::string& email, const std::
     return 0;
 }
 
-int user_list_command(const fs::path& data, bool json, CliIo io) {
+int user_list_command(const TeamData& data, bool json, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
@@ -133,7 +135,7 @@ int user_list_command(const fs::path& data, bool json, CliIo io) {
     return 0;
 }
 
-int user_disable_command(const fs::path& data, const std::string& email, bool enable, CliIo io) {
+int user_disable_command(const TeamData& data, const std::string& email, bool enable, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     auto u = o->store->user_by_email(email);
@@ -146,7 +148,7 @@ int user_disable_command(const fs::path& data, const std::string& email, bool en
     return 0;
 }
 
-int user_reset_password_command(const fs::path& data, const std::string& email, CliIo io) {
+int user_reset_password_command(const TeamData& data, const std::string& email, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     auto u = o->store->user_by_email(email);
@@ -166,7 +168,7 @@ int user_reset_password_command(const fs::path& data, const std::string& email, 
     return 0;
 }
 
-int user_disable_two_factor_command(const fs::path& data, const std::string& email, CliIo io) {
+int user_disable_two_factor_command(const TeamData& data, const std::string& email, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     auto u = o->store->user_by_email(email);
@@ -185,7 +187,7 @@ int user_disable_two_factor_command(const fs::path& data, const std::string& ema
     return 0;
 }
 
-int group_add_command(const fs::path& data, const std::string& id, const std::string& name, CliIo io) {
+int group_add_command(const TeamData& data, const std::string& id, const std::string& name, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (id.size() < 2 || id.size() > 40 || id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
@@ -196,7 +198,7 @@ int group_add_command(const fs::path& data, const std::string& id, const std::st
     return 0;
 }
 
-int group_rename_command(const fs::path& data, const std::string& id, const std::string& name, CliIo io) {
+int group_rename_command(const TeamData& data, const std::string& id, const std::string& name, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (auto s = o->store->rename_group(id, name); !s) return fail(io, s.error().message);
@@ -205,7 +207,7 @@ int group_rename_command(const fs::path& data, const std::string& id, const std:
     return 0;
 }
 
-int group_delete_command(const fs::path& data, const std::string& id, CliIo io) {
+int group_delete_command(const TeamData& data, const std::string& id, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (!o->store->group(id)) return fail(io, "there is no group \"" + id + "\".");
@@ -221,7 +223,7 @@ int group_delete_command(const fs::path& data, const std::string& id, CliIo io) 
     return 0;
 }
 
-int group_members_command(const fs::path& data, const std::string& id,
+int group_members_command(const TeamData& data, const std::string& id,
                           const std::optional<std::vector<std::string>>& set_emails, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
@@ -245,7 +247,7 @@ int group_members_command(const fs::path& data, const std::string& id,
     return 0;
 }
 
-int org_add_command(const fs::path& data, const std::string& domain, const std::string& name, CliIo io) {
+int org_add_command(const TeamData& data, const std::string& domain, const std::string& name, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     if (!api::is_valid_email("x@" + domain)) return fail(io, "'" + domain + "' is not an email domain.");
@@ -256,7 +258,7 @@ int org_add_command(const fs::path& data, const std::string& domain, const std::
     return 0;
 }
 
-int org_remove_command(const fs::path& data, const std::string& domain, CliIo io) {
+int org_remove_command(const TeamData& data, const std::string& domain, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     const std::string d = api::email_domain("x@" + domain);
@@ -266,7 +268,7 @@ int org_remove_command(const fs::path& data, const std::string& domain, CliIo io
     return 0;
 }
 
-int profile_publish_command(const fs::path& data, const fs::path& file, CliIo io) {
+int profile_publish_command(const TeamData& data, const fs::path& file, CliIo io) {
     auto o = open_offline(data, io);
     if (!o) return 1;
     auto text = read_file(file, 12 * 1024 * 1024);

@@ -1,5 +1,6 @@
 #pragma once
-// Team management from the command line, straight on the data folder's database.
+// Team management from the command line, straight on the team's database (the data
+// folder's SQLite file, or PostgreSQL with --database).
 // Each returns the exit code (0 ok, 1 failure).
 
 #include <filesystem>
@@ -8,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "server/app/server_app.h"
+
 namespace helpline::server {
 
 struct CliIo {
@@ -15,24 +18,24 @@ struct CliIo {
     std::ostream& err;
 };
 
-int init_command(const std::filesystem::path& data, const std::string& admin_email, const std::string& admin_name,
+int init_command(const TeamData& data, const std::string& admin_email, const std::string& admin_name,
                  CliIo io);
-int user_add_command(const std::filesystem::path& data, const std::string& email, const std::string& name,
+int user_add_command(const TeamData& data, const std::string& email, const std::string& name,
                      const std::string& role, bool password_stdin, CliIo io);
-int user_list_command(const std::filesystem::path& data, bool json, CliIo io);
-int user_disable_command(const std::filesystem::path& data, const std::string& email, bool enable, CliIo io);
+int user_list_command(const TeamData& data, bool json, CliIo io);
+int user_disable_command(const TeamData& data, const std::string& email, bool enable, CliIo io);
 /// A locked-out user (or admin): prints a new one-time password and ends their sessions.
-int user_reset_password_command(const std::filesystem::path& data, const std::string& email, CliIo io);
+int user_reset_password_command(const TeamData& data, const std::string& email, CliIo io);
 /// A user who lost their phone and recovery codes: turns their two-factor sign-in off.
-int user_disable_two_factor_command(const std::filesystem::path& data, const std::string& email, CliIo io);
-int group_add_command(const std::filesystem::path& data, const std::string& id, const std::string& name, CliIo io);
-int group_rename_command(const std::filesystem::path& data, const std::string& id, const std::string& name,
+int user_disable_two_factor_command(const TeamData& data, const std::string& email, CliIo io);
+int group_add_command(const TeamData& data, const std::string& id, const std::string& name, CliIo io);
+int group_rename_command(const TeamData& data, const std::string& id, const std::string& name,
                          CliIo io);
-int group_delete_command(const std::filesystem::path& data, const std::string& id, CliIo io);
-int group_members_command(const std::filesystem::path& data, const std::string& id,
+int group_delete_command(const TeamData& data, const std::string& id, CliIo io);
+int group_members_command(const TeamData& data, const std::string& id,
                           const std::optional<std::vector<std::string>>& set_emails, CliIo io);
-int org_add_command(const std::filesystem::path& data, const std::string& domain, const std::string& name, CliIo io);
-int org_remove_command(const std::filesystem::path& data, const std::string& domain, CliIo io);
-int profile_publish_command(const std::filesystem::path& data, const std::filesystem::path& file, CliIo io);
+int org_add_command(const TeamData& data, const std::string& domain, const std::string& name, CliIo io);
+int org_remove_command(const TeamData& data, const std::string& domain, CliIo io);
+int profile_publish_command(const TeamData& data, const std::filesystem::path& file, CliIo io);
 
 }  // namespace helpline::server

@@ -121,6 +121,7 @@ bool parse_listen(const std::string& text, std::string& address, std::uint16_t& 
 int run_command(const RunCommandOptions& o, CliIo io) {
     RunOptions run;
     run.data_dir = o.data;
+    run.database = o.database;
     if (!parse_listen(o.listen, run.address, run.port)) {
         fmt::print(io.err, "error: --listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8443 (got '{}').\n",
                    o.listen);
@@ -141,6 +142,9 @@ int run_command(const RunCommandOptions& o, CliIo io) {
             return 1;
         }
         run.tls = std::move(*tls);
+    } else if (o.self_signed && o.data.empty()) {
+        fmt::print(io.err, "error: --self-signed keeps its certificate in the data folder: give --data DIR too.\n");
+        return 2;
     } else if (o.self_signed) {
         auto tls = self_signed_for(o.data, run.address);
         if (!tls) {

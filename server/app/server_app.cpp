@@ -6,18 +6,39 @@
 #include "server/api/handlers.h"
 #include "server/api/routes.h"
 #include "server/api/services.h"
+#include "server/store/pg_db.h"
 
 namespace helpline::server {
 
 std::filesystem::path database_path(const std::filesystem::path& data_dir) { return data_dir / "helpline.db"; }
 
+std::string TeamData::store_location() const {
+    return on_postgres() ? database : database_path(folder).string();
+}
+
+bool TeamData::on_postgres() const { return is_postgres_url(database); }
+
+std::string TeamData::shown() const {
+    return on_postgres() ? PgDb::without_password(database) : folder.string();
+}
+
+std::string TeamData::as_options() const {
+    std::string options;
+    if (!folder.empty()) options = "--data " + folder.string();
+    if (on_postgres()) options += (options.empty() ? "" : " ") + std::string("--database '") + shown() + "'";
+    return options;
+}
+
+bool TeamData::may_exist() const { return on_postgres() || std::filesystem::exists(database_path(folder)); }
+
 Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shared_ptr<Clock> clock) {
-    if (!std::filesystem::exists(database_path(options.data_dir)))
+    const TeamData team{options.data_dir, options.database};
+    if (!team.may_exist())
         return make_error("server.not_initialised",
-                          "There is no Helpline data in '" + options.data_dir.string() +
-                              "'. Create it first with: helpline-server init --data " + options.data_dir.string() +
+                          "There is no Helpline data in '" + team.shown() +
+                              "'. Create it first with: helpline-server init " + team.as_options() +
                               " --admin-email YOU@EXAMPLE");
-    auto store = open_sqlite_store(database_path(options.data_dir).string());
+    auto store = open_store(team.store_location());
     if (!store) return store.error();
     std::unique_ptr<ServerApp> app(new ServerApp());
     app->options_ = std::move(options);

@@ -19,6 +19,7 @@ namespace helpline::server {
 
 struct RunOptions {
     std::filesystem::path data_dir;
+    std::string database;  ///< a postgresql:// URL; empty: SQLite in data_dir
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;
     std::optional<http::TlsMaterial> tls;
@@ -67,5 +68,22 @@ private:
 
 /// The database file inside a data folder.
 std::filesystem::path database_path(const std::filesystem::path& data_dir);
+
+/// Where a team's data is: its data folder (TLS material; SQLite's database file) and,
+/// for a team on PostgreSQL, the database's URL (--database).
+struct TeamData {
+    std::filesystem::path folder;
+    std::string database;  ///< a postgresql:// URL, or empty: helpline.db in the folder
+
+    /// What open_store() takes: the URL, or the folder's database file.
+    std::string store_location() const;
+    bool on_postgres() const;
+    /// For messages: the URL without its password, or the folder.
+    std::string shown() const;
+    /// The options that name it again on a command line (--data DIR and/or --database URL).
+    std::string as_options() const;
+    /// Whether a team may be there: SQLite's file exists (PostgreSQL: opening tells).
+    bool may_exist() const;
+};
 
 }  // namespace helpline::server

@@ -9,6 +9,7 @@
 #include "server/app/admin_commands.h"
 #include "server/app/data_owner.h"
 #include "server/app/run_command.h"
+#include "server/store/pg_db.h"
 
 namespace helpline::server {
 namespace {
@@ -67,6 +68,10 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     app.fallthrough();
     std::filesystem::path data;
     app.add_option("--data", data, "Data folder (database, TLS material)");
+    std::string database;
+    app.add_option("--database", database,
+                   "A PostgreSQL database instead of the data folder's SQLite file: postgresql://USER@HOST/DB "
+                   "(docs/operations.md)");
     std::vector<CLI::App*> needs_data;
     const auto data_option = [&](CLI::App* cmd) { needs_data.push_back(cmd); };
 
@@ -214,43 +219,53 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     } catch (const CLI::ParseError& e) {
         return app.exit(e, out, err) == 0 ? 0 : 2;
     }
+    const TeamData team{data, database};
+    if (!database.empty() && !team.on_postgres()) {
+        err << "error: --database takes a PostgreSQL URL, postgresql://USER@HOST:PORT/DATABASE (got '"
+            << PgDb::without_password(database)
+            << "'). Without it the team's database is the SQLite file in the data folder (--data).\n";
+        return 2;
+    }
     for (const CLI::App* cmd : needs_data) {
         if (!*cmd) continue;
-        if (data.empty()) {
+        if (data.empty() && !team.on_postgres()) {
             std::string command = cmd->get_name();
             if (cmd->get_parent() != nullptr && cmd->get_parent() != &app)
                 command = cmd->get_parent()->get_name() + " " + command;
             err << "error: " << command
-                << " needs the data folder: --data DIR, or `data = DIR` in the configuration file.\n";
+                << " needs the data folder: --data DIR, or `data = DIR` in the configuration file (or a "
+                   "PostgreSQL database: --database postgresql://...).\n";
             return 2;
         }
         // Root on the service user's data would leave root's files behind (data_owner.h).
+        if (data.empty()) continue;
         if (const auto owner = foreign_data_owner(data, ::geteuid())) {
             err << "error: " << foreign_data_refusal(data, *owner, shell_words(argc, argv)) << "\n";
             return 1;
         }
     }
     const CliIo io{out, err};
-    if (*init) return init_command(data, admin_email, admin_name, io);
+    if (*init) return init_command(team, admin_email, admin_name, io);
     if (*run) {
         run_opts.data = data;
+        run_opts.database = database;
         return run_command(run_opts, io);
     }
-    if (*user_add) return user_add_command(data, email, name, role, password_stdin, io);
-    if (*user_list) return user_list_command(data, json, io);
-    if (*user_disable) return user_disable_command(data, email, false, io);
-    if (*user_enable) return user_disable_command(data, email, true, io);
-    if (*user_reset_password) return user_reset_password_command(data, email, io);
-    if (*user_disable_2fa) return user_disable_two_factor_command(data, email, io);
-    if (*group_add) return group_add_command(data, group_id, group_name, io);
-    if (*group_rename) return group_rename_command(data, group_id, group_name, io);
-    if (*group_delete) return group_delete_command(data, group_id, io);
+    if (*user_add) return user_add_command(team, email, name, role, password_stdin, io);
+    if (*user_list) return user_list_command(team, json, io);
+    if (*user_disable) return user_disable_command(team, email, false, io);
+    if (*user_enable) return user_disable_command(team, email, true, io);
+    if (*user_reset_password) return user_reset_password_command(team, email, io);
+    if (*user_disable_2fa) return user_disable_two_factor_command(team, email, io);
+    if (*group_add) return group_add_command(team, group_id, group_name, io);
+    if (*group_rename) return group_rename_command(team, group_id, group_name, io);
+    if (*group_delete) return group_delete_command(team, group_id, io);
     if (*group_members)
-        return group_members_command(data, group_id,
+        return group_members_command(team, group_id,
                                      set_option->count() > 0 ? std::optional(members) : std::nullopt, io);
-    if (*org_add) return org_add_command(data, domain, org_name, io);
-    if (*org_remove) return org_remove_command(data, domain, io);
-    if (*publish) return profile_publish_command(data, envelope, io);
+    if (*org_add) return org_add_command(team, domain, org_name, io);
+    if (*org_remove) return org_remove_command(team, domain, io);
+    if (*publish) return profile_publish_command(team, envelope, io);
     err << "error: no command given. Commands: init, run, user, group, org, profile.\n"
            "Run 'helpline-server --help' for more.\n";
     return 2;

@@ -1,7 +1,9 @@
 #pragma once
-// The SQLite schema's history: numbered migrations, embedded in the binary, applied in
-// order, each in its own transaction, the last applied number kept in PRAGMA user_version.
-// A migration, once released, is never edited: a change is a new migration.
+// The schema's history: numbered migrations, embedded in the binary, applied in order, each
+// in its own transaction, the last applied number kept with the data (SQLite: PRAGMA
+// user_version; PostgreSQL: the table helpline_schema). PostgreSQL runs the same
+// migrations in its form (postgres_migrations). A migration, once released, is never
+// edited: a change is a new migration.
 
 #include <span>
 
@@ -18,6 +20,8 @@ struct Migration {
 
 /// Every migration of the schema, oldest first.
 std::span<const Migration> sqlite_migrations();
+/// The same migrations in PostgreSQL's form (BIGINT identity columns for generated ids).
+std::span<const Migration> postgres_migrations();
 
 /// Brings the database up to the last of `migrations` (the schema's own list but for
 /// tests). Refuses, with store_error::kNewerSchema, a database migrated past the last one:

@@ -17,8 +17,6 @@ namespace {
 // NOLINTNEXTLINE(performance-no-int-to-ptr): the sentinel is SQLite's, not an address
 const auto kTransient = reinterpret_cast<sqlite3_destructor_type>(static_cast<std::intptr_t>(-1));
 
-constexpr std::size_t kSqlInMessage = 80;
-
 // Constraint failures the store did not check first still get the store's codes; anything
 // else is the database failing.
 const char* code_for(int extended_rc) {
@@ -33,113 +31,76 @@ const char* code_for(int extended_rc) {
     }
 }
 
-std::string shorten(std::string_view sql) {
-    std::string out;
-    for (const char c : sql.substr(0, kSqlInMessage)) {
-        const bool space = c == '\n' || c == '\t' || c == ' ';
-        if (space && (out.empty() || out.back() == ' ')) continue;
-        out.push_back(space ? ' ' : c);
-    }
-    if (sql.size() > kSqlInMessage) out += "...";
-    return out;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
 // Statement
 
-Statement::Statement(Db& db, sqlite3_stmt* stmt, bool* in_use)
-    : db_(&db), stmt_(stmt), in_use_(in_use) {}
+class SqliteDb::SqliteStatement final : public StatementImpl {
+  public:
+    SqliteStatement(SqliteDb& db, sqlite3_stmt* stmt, bool cached) : db_(db), stmt_(stmt), cached_(cached) {}
+    ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+    SqliteStatement(const SqliteStatement&) = delete;
+    SqliteStatement& operator=(const SqliteStatement&) = delete;
 
-Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_),
-      stmt_(std::exchange(other.stmt_, nullptr)),
-      in_use_(std::exchange(other.in_use_, nullptr)),
-      next_parameter_(other.next_parameter_) {}
-
-Statement::~Statement() {
-    if (stmt_ == nullptr) return;
-    if (in_use_ == nullptr) {
-        sqlite3_finalize(stmt_);
-        return;
+    void bind_int64(int parameter, std::int64_t value) override {
+        check_bind(sqlite3_bind_int64(stmt_, parameter, value));
     }
-    // The result of reset repeats the last step's error, which was already reported.
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    *in_use_ = false;
-}
-
-void Statement::check_bind(int rc) {
-    if (rc != SQLITE_OK)
-        db_->fail(rc, fmt::format("bind a value for: {}", shorten(sqlite3_sql(stmt_))));
-    ++next_parameter_;
-}
-
-void Statement::bind_next(std::int64_t value) {
-    check_bind(sqlite3_bind_int64(stmt_, next_parameter_, value));
-}
-
-void Statement::bind_next(std::string_view value) {
-    // A null pointer would bind SQL NULL, not an empty string.
-    const char* data = value.data() != nullptr ? value.data() : "";
-    check_bind(
-        sqlite3_bind_text64(stmt_, next_parameter_, data, value.size(), kTransient, SQLITE_UTF8));
-}
-
-void Statement::bind_next(std::nullopt_t) {
-    check_bind(sqlite3_bind_null(stmt_, next_parameter_));
-}
-
-bool Statement::step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    db_->fail(rc, fmt::format("run: {}", shorten(sqlite3_sql(stmt_))));
-}
-
-void Statement::run() {
-    while (step()) {
+    void bind_text(int parameter, std::string_view value) override {
+        // A null pointer would bind SQL NULL, not an empty string.
+        const char* data = value.data() != nullptr ? value.data() : "";
+        check_bind(sqlite3_bind_text64(stmt_, parameter, data, value.size(), kTransient, SQLITE_UTF8));
     }
-}
+    void bind_null(int parameter) override { check_bind(sqlite3_bind_null(stmt_, parameter)); }
 
-bool Statement::is_null(int column) const {
-    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
-}
+    bool step() override {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        db_.fail(rc, fmt::format("run: {}", shorten_sql(sqlite3_sql(stmt_))));
+    }
 
-std::int64_t Statement::int64(int column) const {
-    return sqlite3_column_int64(stmt_, column);
-}
+    bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    std::int64_t int64(int column) const override { return sqlite3_column_int64(stmt_, column); }
+    std::string text(int column) const override {
+        // column_text before column_bytes: the byte count is of the converted text.
+        const auto* data = sqlite3_column_text(stmt_, column);
+        const auto size = sqlite3_column_bytes(stmt_, column);
+        if (data == nullptr) return {};
+        return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+    }
 
-std::optional<std::int64_t> Statement::optional_int64(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return int64(column);
-}
+    /// Back to the cache: reset for the next use. The result of reset repeats the last
+    /// step's error, which was already reported.
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+        in_use = false;
+    }
+    bool cached() const { return cached_; }
+    bool in_use = false;
 
-std::string Statement::text(int column) const {
-    // column_text before column_bytes: the byte count is of the converted text.
-    const auto* data = sqlite3_column_text(stmt_, column);
-    const auto size = sqlite3_column_bytes(stmt_, column);
-    if (data == nullptr) return {};
-    return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
-}
+  private:
+    void check_bind(int rc) {
+        if (rc != SQLITE_OK) db_.fail(rc, fmt::format("bind a value for: {}", shorten_sql(sqlite3_sql(stmt_))));
+    }
 
-std::optional<std::string> Statement::optional_text(int column) const {
-    if (is_null(column)) return std::nullopt;
-    return text(column);
-}
+    SqliteDb& db_;
+    sqlite3_stmt* stmt_;
+    bool cached_;
+};
 
 // ---------------------------------------------------------------------------------------
 // Db
 
-Db::Db(sqlite3* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
+SqliteDb::SqliteDb(sqlite3* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
 
-Db::~Db() {
-    for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+SqliteDb::~SqliteDb() {
+    cache_.clear();
     sqlite3_close_v2(handle_);
 }
 
-std::unique_ptr<Db> Db::connect(const std::string& path, int flags) {
+std::unique_ptr<SqliteDb> SqliteDb::connect(const std::string& path, int flags) {
     if (sqlite3_threadsafe() == 0) {
         throw DbException(make_error(
             store_error::kIo,
@@ -158,13 +119,13 @@ std::unique_ptr<Db> Db::connect(const std::string& path, int flags) {
                                    fmt::arg("path", path), fmt::arg("reason", reason)),
                        path));
     }
-    std::unique_ptr<Db> db(new Db(handle, path));
+    std::unique_ptr<SqliteDb> db(new SqliteDb(handle, path));
     sqlite3_extended_result_codes(handle, 1);
     sqlite3_busy_timeout(handle, static_cast<int>(kDefaultBusyTimeout.count()));
     return db;
 }
 
-std::unique_ptr<Db> Db::open_reader(const std::string& path) {
+std::unique_ptr<SqliteDb> SqliteDb::open_reader(const std::string& path) {
     // No CREATE: the writer made the file. READWRITE all the same: a WAL reader writes its
     // read marks in the shared-memory index. query_only makes any write an error.
     auto db = connect(path, SQLITE_OPEN_READWRITE);
@@ -172,7 +133,7 @@ std::unique_ptr<Db> Db::open_reader(const std::string& path) {
     return db;
 }
 
-std::unique_ptr<Db> Db::open(const std::string& path) {
+std::unique_ptr<SqliteDb> SqliteDb::open(const std::string& path) {
     auto db = connect(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 
     // The first read of the file: this is where a file that is not a database fails.
@@ -201,45 +162,48 @@ std::unique_ptr<Db> Db::open(const std::string& path) {
     return db;
 }
 
-Statement Db::prepare(std::string_view sql) {
+StatementImpl* SqliteDb::acquire_statement(std::string_view sql) {
     auto [it, inserted] = cache_.try_emplace(std::string(sql));
-    CachedStatement& cached = it->second;
-    if (!cached.in_use) {
-        if (cached.stmt == nullptr) {
+    auto& cached = it->second;
+    if (!cached || !cached->in_use) {
+        if (!cached) {
+            sqlite3_stmt* stmt = nullptr;
             const int rc = sqlite3_prepare_v3(handle_, sql.data(), static_cast<int>(sql.size()),
-                                              SQLITE_PREPARE_PERSISTENT, &cached.stmt, nullptr);
+                                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
             if (rc != SQLITE_OK) {
                 cache_.erase(it);
-                fail(rc, fmt::format("prepare: {}", shorten(sql)));
+                fail(rc, fmt::format("prepare: {}", shorten_sql(sql)));
             }
+            cached = std::make_unique<SqliteStatement>(*this, stmt, true);
         }
-        cached.in_use = true;
-        return Statement(*this, cached.stmt, &cached.in_use);
+        cached->in_use = true;
+        return cached.get();
     }
     // The same SQL is already stepping (a query used while iterating another use of
     // itself): a private statement, finalized after use, keeps the two apart.
     sqlite3_stmt* stmt = nullptr;
-    const int rc =
-        sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-    if (rc != SQLITE_OK) fail(rc, fmt::format("prepare: {}", shorten(sql)));
-    return Statement(*this, stmt, nullptr);
+    const int rc = sqlite3_prepare_v2(handle_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
+    if (rc != SQLITE_OK) fail(rc, fmt::format("prepare: {}", shorten_sql(sql)));
+    return new SqliteStatement(*this, stmt, false);  // NOLINT(cppcoreguidelines-owning-memory): release_statement
 }
 
-void Db::exec(const std::string& sql) {
+void SqliteDb::release_statement(StatementImpl* statement) noexcept {
+    auto* s = static_cast<SqliteStatement*>(statement);
+    if (s->cached()) {
+        s->reset();
+    } else {
+        delete s;  // NOLINT(cppcoreguidelines-owning-memory): made by acquire_statement
+    }
+}
+
+void SqliteDb::exec(const std::string& sql) {
     char* message = nullptr;
     const int rc = sqlite3_exec(handle_, sql.c_str(), nullptr, nullptr, &message);
     sqlite3_free(message);  // sqlite3_errmsg() below says the same
-    if (rc != SQLITE_OK) fail(rc, fmt::format("run: {}", shorten(sql)));
+    if (rc != SQLITE_OK) fail(rc, fmt::format("run: {}", shorten_sql(sql)));
 }
 
-std::int64_t Db::query_int64(std::string_view sql) {
-    auto stmt = prepare(sql);
-    const std::int64_t value = stmt.step() ? stmt.int64(0) : 0;
-    stmt.run();
-    return value;
-}
-
-std::pair<int, int> Db::checkpoint_passive() {
+std::pair<int, int> SqliteDb::checkpoint_passive() {
     int frames = 0;
     int copied = 0;
     const int rc =
@@ -248,31 +212,27 @@ std::pair<int, int> Db::checkpoint_passive() {
     return {frames, copied};
 }
 
-void Db::on_commit(std::function<void(int)> after_commit) {
+void SqliteDb::on_commit(std::function<void(int)> after_commit) {
     after_commit_ = std::move(after_commit);
     // Replaces the automatic checkpoint, which is itself a WAL hook.
     sqlite3_wal_hook(
         handle_,
         [](void* self, sqlite3*, const char*, int frames) {
-            static_cast<Db*>(self)->after_commit_(frames);
+            static_cast<SqliteDb*>(self)->after_commit_(frames);
             return SQLITE_OK;
         },
         this);
 }
 
-void Db::set_busy_timeout(std::chrono::milliseconds timeout) {
+void SqliteDb::set_busy_timeout(std::chrono::milliseconds timeout) {
     sqlite3_busy_timeout(handle_, static_cast<int>(timeout.count()));
 }
 
-std::int64_t Db::last_insert_id() const {
-    return sqlite3_last_insert_rowid(handle_);
-}
-
-std::int64_t Db::changes() const {
+std::int64_t SqliteDb::changes() const {
     return sqlite3_changes(handle_);
 }
 
-void Db::fail(int rc, std::string_view doing) const {
+void SqliteDb::fail(int rc, std::string_view doing) const {
     const int extended =
         sqlite3_extended_errcode(handle_) != 0 ? sqlite3_extended_errcode(handle_) : rc;
     std::string reason = sqlite3_errmsg(handle_);
@@ -284,33 +244,36 @@ void Db::fail(int rc, std::string_view doing) const {
         path_));
 }
 
-void throw_corrupt(const Db& db, std::string_view what) {
-    throw DbException(make_error(
-        store_error::kIo,
-        fmt::format("The database \"{path}\" holds a record the server cannot read: {what}.",
-                    fmt::arg("path", db.path()), fmt::arg("what", what)),
-        db.path()));
-}
-
 // ---------------------------------------------------------------------------------------
-// Transaction
+// Transactions, schema version, readiness
 
-Transaction::Transaction(Db& db, Kind kind) : db_(db) {
-    db_.exec(kind == Kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+void SqliteDb::begin(TransactionKind kind) {
+    exec(kind == TransactionKind::write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
-Transaction::~Transaction() {
-    if (!open_) return;
-    // An I/O error or a full disk may already have rolled the transaction back.
-    try {
-        db_.exec("ROLLBACK");
-    } catch (const DbException&) {  // NOLINT(bugprone-empty-catch): nothing left to undo
-    }
+std::int64_t SqliteDb::schema_version() {
+    return query_int64("PRAGMA user_version");
 }
 
-void Transaction::commit() {
-    db_.exec("COMMIT");
-    open_ = false;
+void SqliteDb::set_schema_version(std::int64_t version) {
+    // user_version lives in the file header and is part of the transaction, so a
+    // migration and its number are committed (or rolled back) together.
+    exec(fmt::format("PRAGMA user_version = {}", version));
+}
+
+bool SqliteDb::ready() {
+    // Ready means a submission could be stored now: the file reads, and the write lock can
+    // be had (another process may hold it). The probe waits 1 s, not the 5 s a request
+    // would, so that a readiness check answers within a prober's timeout.
+    struct ProbeTimeout {
+        SqliteDb& db;
+        explicit ProbeTimeout(SqliteDb& d) : db(d) { db.set_busy_timeout(std::chrono::seconds(1)); }
+        ~ProbeTimeout() { db.set_busy_timeout(kDefaultBusyTimeout); }
+        ProbeTimeout(const ProbeTimeout&) = delete;
+        ProbeTimeout& operator=(const ProbeTimeout&) = delete;
+    } probe(*this);
+    Transaction tx(*this);  // BEGIN IMMEDIATE; rolled back: nothing is written
+    return query_int64("SELECT COUNT(*) FROM counters") > 0;
 }
 
 }  // namespace helpline::server

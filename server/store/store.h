@@ -1,6 +1,6 @@
 #pragma once
-// Storage of the team server behind one interface: SQLite (embedded, the default) now,
-// PostgreSQL later. Every method is thread-safe and synchronous; each is one transaction.
+// Storage of the team server behind one interface: SQLite (embedded, the default) or
+// PostgreSQL (several servers sharing one database). Every method is thread-safe and synchronous; each is one transaction.
 // Failures the caller must handle come back as Error values with these codes:
 //   "store.conflict"   a unique key is taken (user email, group id, org domain)
 //   "store.not_found"  the object does not exist
@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/store/account_model.h"
@@ -328,5 +329,12 @@ public:
 
 /// Opens (creating and migrating as needed) the SQLite database at `path`.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path);
+/// Opens (migrating as needed) the PostgreSQL database at `url` (postgresql://..., as
+/// libpq reads it: user, password, host, port, dbname, sslmode; PGPASSFILE and the other
+/// PG* variables fill what the URL leaves out). The database must exist.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url);
+/// `database` is a PostgreSQL URL (postgresql:// or postgres://), `sqlite:PATH` or a path.
+Result<std::unique_ptr<Store>> open_store(const std::string& database);
+bool is_postgres_url(std::string_view database);
 
 }  // namespace helpline::server

@@ -3,7 +3,7 @@
 // server/store).
 
 #include "server/store/model.h"
-#include "server/store/sqlite_db.h"
+#include "server/store/sql_db.h"
 
 namespace helpline::server {
 

@@ -5,7 +5,7 @@
 namespace helpline::server {
 
 WalCheckpointer::WalCheckpointer(const std::string& path)
-    : db_(Db::open(path)), thread_([this] { run(); }) {}
+    : db_(SqliteDb::open(path)), thread_([this] { run(); }) {}
 
 WalCheckpointer::~WalCheckpointer() {
     {

@@ -18,7 +18,7 @@
 
 namespace helpline::server {
 
-class Db;
+class SqliteDb;
 
 class WalCheckpointer {
   public:
@@ -39,7 +39,7 @@ class WalCheckpointer {
   private:
     void run();
 
-    std::unique_ptr<Db> db_;
+    std::unique_ptr<SqliteDb> db_;
     std::mutex mutex_;
     std::condition_variable wake_;
     bool pending_ = false;

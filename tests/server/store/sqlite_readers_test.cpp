@@ -1,4 +1,4 @@
-// The store's reader connections (server/store/sqlite_readers.h): lookups do not wait for
+// The store's reader connections (server/store/reader_pool.h): lookups do not wait for
 // the writer, and they see every commit the moment it is made.
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -24,14 +24,14 @@ NewTicket new_ticket() {
 
 }  // namespace
 
-TEST_CASE("lookups are answered while a submission waits for the write lock") {
+TEST_CASE("lookups are answered while a submission waits for the write lock", "[sqlite]") {
     StoreFixture f;
     f.add_device("dev1");
     const auto first = f.submit(new_ticket(), "first");
 
     // Another connection holds the write lock; the store's next submission waits for it,
     // holding the store's writer. Before the readers, every lookup waited behind it.
-    auto other = Db::open(f.path);
+    auto other = SqliteDb::open(f.path);
     other->exec("BEGIN IMMEDIATE");
     auto submission = std::async(std::launch::async, [&] {
         return f.store->submit_ticket(new_ticket(), "second", "hash-second");
@@ -58,9 +58,9 @@ TEST_CASE("lookups are answered while a submission waits for the write lock") {
     CHECK(f.store->open_tickets().size() == 2);
 }
 
-TEST_CASE("a reader never writes") {
+TEST_CASE("a reader never writes", "[sqlite]") {
     StoreFixture f;
-    auto reader = Db::open_reader(f.path);
+    auto reader = SqliteDb::open_reader(f.path);
     CHECK(reader->query_int64("SELECT COUNT(*) FROM tickets") == 0);
     CHECK_THROWS_AS(reader->exec("DELETE FROM tickets"), DbException);
 }

@@ -157,13 +157,9 @@ TEST_CASE_METHOD(StoreFixture,
 TEST_CASE(
     "migration 7 gives existing users English and no two-factor, and sessions a last-seen time") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"})
-        std::filesystem::remove(f.path + suffix);  // start over
     {
         // As a server before this change left it: schema version 6, Ana signed in.
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(6)).ok());
+        auto db = f.start_over_at(6);
         db->exec(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES "
             "('ana@acme.example', 'Ana', 'admin', 'h', 10);"

@@ -232,12 +232,9 @@ TEST_CASE("audit pages follow each other without repeats or gaps, even as entrie
 
 TEST_CASE("migration 5 fills each user's last sign-in from the audit log's sign-ins") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
         // As a server before this change left it: schema version 4, two sign-ins of Ana.
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(4)).ok());
+        auto db = f.start_over_at(4);
         db->exec(
             "INSERT INTO users (email, name, role, password_hash, created_at) VALUES "
             "('ana@acme.example', 'Ana', 'admin', 'h', 10), ('bo@acme.example', 'Bo', 'operator', 'h', 10);"

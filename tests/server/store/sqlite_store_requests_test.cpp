@@ -24,10 +24,7 @@ namespace {
 /// The fixture's database started over at schema `version`, as an older server left it,
 /// with one operator, one device and ticket 1001 for requests to refer to.
 std::unique_ptr<Db> database_at(StoreFixture& f, int version) {
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);
-    auto db = Db::open(f.path);
-    REQUIRE(migrate(*db, sqlite_migrations().first(version)).ok());
+    auto db = f.start_over_at(version);
     db->exec(
         "INSERT INTO users (id, email, name, role, password_hash, created_at) "
         "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
@@ -169,7 +166,7 @@ TEST_CASE("a declined request keeps why it was declined, and no other state has 
     CHECK(f.store->connection_request("nothing")->decline_reason == DeclineReason::no_backend);
     CHECK(f.store->connection_request("plain")->decline_reason == DeclineReason::customer);
     CHECK_FALSE(f.store->connection_request("accepted")->decline_reason);
-    auto db = Db::open(f.path);
+    auto db = f.raw();
     CHECK(db->query_int64("SELECT COUNT(*) FROM connection_requests WHERE decline_reason IS NULL") == 1);
     CHECK(db->query_int64(
               "SELECT COUNT(*) FROM connection_requests WHERE id = 'plain' AND decline_reason = 'customer'") == 1);
@@ -193,14 +190,14 @@ TEST_CASE("migration 8 keeps every request and reads those declined before it as
             "('over', 1001, 'dev1', 1, 'ended', 1000, 2000, 1010, 's-over', NULL, 1100);");
     }
     f.reopen();
-    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") == sqlite_migrations().back().version);
-    CHECK(Db::open(f.path)->query_int64("SELECT COUNT(*) FROM connection_requests") == 4);
+    CHECK(f.raw()->schema_version() == sqlite_migrations().back().version);
+    CHECK(f.raw()->query_int64("SELECT COUNT(*) FROM connection_requests") == 4);
     const auto refused = f.store->connection_request("refused");
     REQUIRE(refused);
     CHECK(refused->state == RequestState::declined);
     CHECK(refused->answered_at == 1010);
     CHECK(refused->decline_reason == DeclineReason::customer);
-    CHECK(Db::open(f.path)->query_int64(
+    CHECK(f.raw()->query_int64(
               "SELECT COUNT(*) FROM connection_requests WHERE decline_reason IS NOT NULL") == 1);
     const auto live = f.store->connection_request("live");
     REQUIRE(live);
@@ -231,17 +228,14 @@ TEST_CASE("migration 2 clears VNC passwords a database kept for sessions no long
     f.reopen();
     CHECK_FALSE(f.store->connection_request("over")->vnc_password);
     CHECK(f.store->connection_request("live")->vnc_password == "still-needed");
-    CHECK(Db::open(f.path)->query_int64("PRAGMA user_version") == sqlite_migrations().back().version);
+    CHECK(f.raw()->schema_version() == sqlite_migrations().back().version);
 }
 
 TEST_CASE("migration 3 gives handlers their ticket's close time, so history finds them") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
         // A version 2 database: a closed ticket its operator handled, an open one.
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(2)).ok());
+        auto db = f.start_over_at(2);
         db->exec(
             "INSERT INTO users (id, email, name, role, password_hash, created_at) "
             "VALUES (1, 'op@acme.example', 'Op', 'operator', 'x', 100);"
@@ -265,11 +259,8 @@ TEST_CASE("migration 3 gives handlers their ticket's close time, so history find
 
 TEST_CASE("migration 4 counts the history a database already holds") {
     StoreFixture f;
-    f.store.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(f.path + suffix);  // start over
     {
-        auto db = Db::open(f.path);
-        REQUIRE(migrate(*db, sqlite_migrations().first(3)).ok());
+        auto db = f.start_over_at(3);
         db->exec(
             "INSERT INTO team_groups (id, name) VALUES ('helpdesk', 'Help desk');"
             "INSERT INTO tickets (number, email, subject, description, priority, group_id, status, "

@@ -1,6 +1,6 @@
-// The SQLite store: opening, migrations, durability, and the team's records (settings,
-// users, groups, organizations, devices, sessions, profiles, audit). Tickets, requests
-// and events are in sqlite_store_tickets_test.cpp.
+// The store on either engine (store_fixture.h): opening, migrations, durability, and the
+// team's records (settings, users, groups, organizations, devices, sessions, profiles,
+// audit). Tickets, requests and events are in sqlite_store_tickets_test.cpp.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -17,17 +17,23 @@ using helpline::test::TempDir;
 
 namespace {
 
-std::int64_t schema_version(const std::string& path) {
-    auto db = Db::open(path);
-    return db->query_int64("PRAGMA user_version");
+std::int64_t schema_version(const std::string& database) {
+    return helpline::test::open_raw(database)->schema_version();
 }
+
+/// A new empty database of the engine under test, for the migration runner's own tests.
+struct EmptyDatabase {
+    TempDir dir;
+    std::unique_ptr<Db> db = helpline::test::open_raw(
+        helpline::test::testing_postgres() ? helpline::test::fresh_postgres_url() : (dir / "x.db").string());
+};
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
 // Opening and migrations
 
-TEST_CASE("opening creates the database file, and a fresh store is healthy and empty") {
+TEST_CASE("opening creates the database file, and a fresh store is healthy and empty", "[sqlite]") {
     StoreFixture f;
     CHECK(std::filesystem::exists(f.path));
     CHECK(f.store->healthy());
@@ -36,11 +42,11 @@ TEST_CASE("opening creates the database file, and a fresh store is healthy and e
     CHECK(f.store->groups().empty());
 }
 
-TEST_CASE("the store is not healthy while another process holds the write lock, and answers soon") {
+TEST_CASE("the store is not healthy while another process holds the write lock, and answers soon", "[sqlite]") {
     StoreFixture f;
     REQUIRE(f.store->healthy());
     {
-        auto other = Db::open(f.path);
+        auto other = SqliteDb::open(f.path);
         other->exec("BEGIN IMMEDIATE");
         const auto started = std::chrono::steady_clock::now();
         CHECK_FALSE(f.store->healthy());
@@ -54,9 +60,9 @@ TEST_CASE("the store is not healthy while another process holds the write lock, 
     CHECK(f.store->count_open_tickets() == 1);
 }
 
-TEST_CASE("a connection runs in WAL mode with synchronous FULL and foreign keys on") {
+TEST_CASE("a connection runs in WAL mode with synchronous FULL and foreign keys on", "[sqlite]") {
     TempDir dir;
-    auto db = Db::open((dir / "x.db").string());
+    auto db = SqliteDb::open((dir / "x.db").string());
     CHECK(db->query_int64("PRAGMA synchronous") == 2);  // FULL
     CHECK(db->query_int64("PRAGMA foreign_keys") == 1);
     auto mode = db->prepare("PRAGMA journal_mode");
@@ -82,21 +88,21 @@ TEST_CASE("the embedded migrations are numbered 1, 2, ... without gaps") {
 }
 
 TEST_CASE("a later migration is applied alone to a database at an earlier version") {
-    TempDir dir;
-    auto db = Db::open((dir / "x.db").string());
+    EmptyDatabase empty;
+    auto& db = empty.db;
     const std::vector<Migration> first = {{1, "CREATE TABLE t (x INTEGER)"}};
     REQUIRE(migrate(*db, first).ok());
     const std::vector<Migration> both = {{1, "CREATE TABLE t (x INTEGER)"},
                                          {2, "INSERT INTO t (x) VALUES (42)"}};
     REQUIRE(migrate(*db, both).ok());
     REQUIRE(migrate(*db, both).ok());  // nothing left to do: 42 is inserted once
-    CHECK(db->query_int64("PRAGMA user_version") == 2);
+    CHECK(db->schema_version() == 2);
     CHECK(db->query_int64("SELECT COUNT(*) FROM t") == 1);
 }
 
 TEST_CASE("a failing migration leaves the database at its previous version") {
-    TempDir dir;
-    auto db = Db::open((dir / "x.db").string());
+    EmptyDatabase empty;
+    auto& db = empty.db;
     const std::vector<Migration> list = {
         {1, "CREATE TABLE t (x INTEGER)"},
         {2, "CREATE TABLE u (y INTEGER); INSERT INTO no_such_table VALUES (1)"}};
@@ -104,15 +110,20 @@ TEST_CASE("a failing migration leaves the database at its previous version") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == store_error::kIo);
     CHECK_THAT(r.error().message, Catch::Contains("schema version 2"));
-    CHECK(db->query_int64("PRAGMA user_version") == 1);
-    CHECK(db->query_int64("SELECT COUNT(*) FROM sqlite_master WHERE name = 'u'") == 0);
+    CHECK(db->schema_version() == 1);
+    CHECK_THROWS_AS(db->query_int64("SELECT COUNT(*) FROM u"), DbException);  // rolled back
 }
 
 TEST_CASE("a database written by a newer server is refused with a clear error") {
     StoreFixture f;
     f.store.reset();
-    Db::open(f.path)->exec("PRAGMA user_version = 99");
-    auto r = open_sqlite_store(f.path);
+    {
+        auto db = f.raw();
+        Transaction tx(*db);
+        db->set_schema_version(99);
+        tx.commit();
+    }
+    auto r = open_store(f.path);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == store_error::kNewerSchema);
     CHECK_THAT(r.error().message, Catch::Contains("newer Helpline server"));
@@ -121,7 +132,7 @@ TEST_CASE("a database written by a newer server is refused with a clear error") 
     CHECK(r.error().where == f.path);
 }
 
-TEST_CASE("a file that is not a database is refused and named") {
+TEST_CASE("a file that is not a database is refused and named", "[sqlite]") {
     TempDir dir;
     const auto path = (dir / "notes.txt").string();
     helpline::test::write_text(path, std::string(4096, 'x'));
@@ -131,7 +142,7 @@ TEST_CASE("a file that is not a database is refused and named") {
     CHECK_THAT(r.error().message, Catch::Contains(path));
 }
 
-TEST_CASE("a database in a missing folder cannot be opened") {
+TEST_CASE("a database in a missing folder cannot be opened", "[sqlite]") {
     TempDir dir;
     auto r = open_sqlite_store((dir / "no" / "such" / "helpline.db").string());
     REQUIRE_FALSE(r.ok());

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "server/store/sqlite_db.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "tests/server/store/store_fixture.h"
 
 using namespace helpline;
@@ -186,7 +186,7 @@ TEST_CASE("concurrent submissions with different keys each get a number of their
 TEST_CASE("submissions that wait for a commit share the next one, and each fails or succeeds alone") {
     StoreFixture f;
     f.add_group("helpdesk");
-    auto& sqlite = dynamic_cast<SqliteStore&>(*f.store);
+    auto& sqlite = dynamic_cast<SqlStore&>(*f.store);
     REQUIRE(f.submit(new_ticket(), "before").number == 1001);
     const auto commits_before = sqlite.submission_commits();
 
@@ -249,9 +249,9 @@ TEST_CASE("submissions that wait for a commit share the next one, and each fails
     CHECK(f.store->ticket(1005).has_value());
 }
 
-TEST_CASE("the write-ahead log is copied into the database by the background thread") {
+TEST_CASE("the write-ahead log is copied into the database by the background thread", "[sqlite]") {
     StoreFixture f;
-    auto& sqlite = dynamic_cast<SqliteStore&>(*f.store);
+    auto& sqlite = dynamic_cast<SqlStore&>(*f.store);
     CHECK(sqlite.background_checkpoints() == 0);
     const auto size_before = std::filesystem::file_size(f.path);
     // Each submission adds a few pages to the log; 200 of them pass the wake-up mark.

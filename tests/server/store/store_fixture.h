@@ -1,20 +1,41 @@
 #pragma once
-// A SQLite store in a temporary folder, with helpers that create the objects tickets and
-// requests refer to.
+// The store under test, with helpers that create the objects tickets and requests refer
+// to. One set of tests for both engines: SQLite in a temporary folder, or, with
+// HELPLINE_TEST_STORE=postgresql (CTest's second pass, label postgres), a new database of
+// the test cluster (tests/support/pg_test_database.h). Tests of what only one engine has
+// (WAL files, PRAGMAs) are tagged [sqlite] and left out of the PostgreSQL pass.
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
+#include "server/store/migrations.h"
+#include "server/store/pg_db.h"
+#include "server/store/sqlite_db.h"
 #include "server/store/store.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/pg_test_database.h"
 
 namespace helpline::test {
 
-inline std::unique_ptr<server::Store> open_store(const std::string& path) {
-    auto opened = server::open_sqlite_store(path);
+/// Whether this run tests the PostgreSQL store.
+inline bool testing_postgres() {
+    const char* engine = std::getenv("HELPLINE_TEST_STORE");
+    return engine != nullptr && std::string(engine) == "postgresql";
+}
+
+/// Opens the store at `database` (a file path or a PostgreSQL URL).
+inline std::unique_ptr<server::Store> open_store(const std::string& database) {
+    auto opened = server::open_store(database);
     if (!opened) FAIL("opening the store failed: " << opened.error().message);
     return std::move(opened).value();
+}
+
+/// A connection of the engine's own to `database`, for tests that look at rows directly.
+inline std::unique_ptr<server::Db> open_raw(const std::string& database) {
+    if (server::is_postgres_url(database)) return server::PgDb::open(database);
+    return server::SqliteDb::open(database);
 }
 
 /// A pending request from device "dev1" for a ticket.
@@ -33,10 +54,33 @@ inline server::ConnectionRequest new_request(const std::string& id, server::Tick
 
 struct StoreFixture {
     TempDir dir;
-    std::string path = (dir / "helpline.db").string();
+    /// The database: a file in `dir`, or a PostgreSQL URL.
+    std::string path = testing_postgres() ? fresh_postgres_url() : (dir / "helpline.db").string();
     std::unique_ptr<server::Store> store = open_store(path);
 
-    /// Closes the connection and opens the file again, as a restarted server would.
+    /// A connection of its own to the store's database.
+    std::unique_ptr<server::Db> raw() const { return open_raw(path); }
+
+    /// The engine's migrations.
+    static std::span<const server::Migration> migrations() {
+        return testing_postgres() ? server::postgres_migrations() : server::sqlite_migrations();
+    }
+
+    /// Starts over with an empty database brought to schema `version` only, as a server of
+    /// that version left it; returns a connection to it (reopen() migrates the rest).
+    std::unique_ptr<server::Db> start_over_at(int version) {
+        store.reset();
+        if (testing_postgres()) {
+            path = fresh_postgres_url();
+        } else {
+            for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+        }
+        auto db = raw();
+        REQUIRE(server::migrate(*db, migrations().first(version)).ok());
+        return db;
+    }
+
+    /// Closes the connection and opens the database again, as a restarted server would.
     void reopen() {
         store.reset();
         store = open_store(path);

@@ -1,9 +1,10 @@
 #pragma once
-// The SQLite Store: one writing connection, serialised by a mutex — SQLite takes one writer
-// at a time anyway, and a single one keeps every change simply one transaction seen whole
-// by the next — and a few reading connections for the lookups (sqlite_readers.h), which in
-// WAL mode see the last commit without waiting for the one in progress. Open it with
-// open_sqlite_store() (store.h).
+// The Store on SQL, for both engines (sql_db.h): one writing connection, serialised by a
+// mutex — the database takes one writer at a time anyway (SQLite by its nature, PostgreSQL
+// by the advisory lock every write transaction takes), and a single one keeps every change
+// simply one transaction seen whole by the next — and a few reading connections for the
+// lookups (reader_pool.h), which see the last commit without waiting for the one in
+// progress. Open it with open_store() (store.h).
 
 #include <atomic>
 #include <condition_variable>
@@ -13,18 +14,20 @@
 #include <type_traits>
 #include <utility>
 
-#include "server/store/sqlite_db.h"
-#include "server/store/sqlite_readers.h"
+#include "server/store/reader_pool.h"
+#include "server/store/sql_db.h"
 #include "server/store/store.h"
 #include "server/store/wal_checkpointer.h"
 
 namespace helpline::server {
 
-class SqliteStore final : public Store {
+class SqlStore final : public Store {
   public:
-    /// Takes over `db`; for a database in a file, WAL checkpoints then run on a thread of
-    /// their own (wal_checkpointer.h).
-    explicit SqliteStore(std::unique_ptr<Db> db);
+    /// Takes over the writing connection `db`, the `readers` for lookups (none: lookups use
+    /// the writer) and, for SQLite in a file, the `checkpointer` that `db` reports its
+    /// commits to (wal_checkpointer.h).
+    SqlStore(std::unique_ptr<Db> db, std::unique_ptr<ReaderPool> readers,
+             std::unique_ptr<WalCheckpointer> checkpointer = nullptr);
 
     std::optional<std::string> setting(const std::string& key) override;
     Status set_setting(const std::string& key, const std::string& value) override;
@@ -164,7 +167,7 @@ class SqliteStore final : public Store {
         }
     }
 
-    /// Runs the lookup `f` (returning a value) on a reader connection (sqlite_readers.h),
+    /// Runs the lookup `f` (returning a value) on a reader connection (reader_pool.h),
     /// so that it does not wait for a commit in progress; a database failure reads as
     /// "nothing". Without readers (a database in memory) it runs like or_empty().
     template <typename F>
@@ -172,13 +175,18 @@ class SqliteStore final : public Store {
         if (!readers_) return or_empty(std::forward<F>(f));
         const auto lease = readers_->acquire();
         reading_ = &lease.db();
-        try {
-            auto result = std::forward<F>(f)();
-            reading_ = nullptr;
-            return result;
-        } catch (const DbException&) {
-            reading_ = nullptr;
-            return {};
+        for (int attempt = 1;; ++attempt) {
+            try {
+                auto result = f();
+                reading_ = nullptr;
+                return result;
+            } catch (const DbException&) {
+                // A reader whose server went away (PostgreSQL restarted) learns it only by
+                // failing; a lookup may run again, and its second try connects anew.
+                if (attempt == 1 && lease.db().lost()) continue;
+                reading_ = nullptr;
+                return {};
+            }
         }
     }
     /// The connection of the call in progress: the reader inside read_only(), else the
@@ -210,13 +218,13 @@ class SqliteStore final : public Store {
     void bump_team_revision();
     /// Cancels the ticket's pending connection requests; returns them (as now stored).
     std::vector<ConnectionRequest> cancel_pending_requests(TicketNumber number, Timestamp now);
-    // The mail outbox (sqlite_store_mail.cpp).
+    // The mail outbox (sql_store_mail.cpp).
     /// Queues the notifications of a ticket that was created (`before` null) or changed.
     void queue_ticket_mail(const Ticket* before, const Ticket& after, std::optional<UserId> actor, Timestamp now);
     std::int64_t insert_mail(const OutboxMail& mail);  ///< its id
     std::atomic<bool> mail_notifications_{false};
 
-    // Group commit of submissions (sqlite_store_tickets.cpp).
+    // Group commit of submissions (sql_store_tickets.cpp).
     struct PendingSubmission;
     static constexpr std::size_t kMaxSubmissionsPerCommit = 64;
     /// One write transaction for the whole batch, one savepoint per submission; takes mutex_.

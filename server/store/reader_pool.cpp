@@ -1,10 +1,10 @@
-#include "server/store/sqlite_readers.h"
+#include "server/store/reader_pool.h"
 
 namespace helpline::server {
 
-ReaderPool::ReaderPool(const std::string& path, std::size_t size) {
+ReaderPool::ReaderPool(const std::function<std::unique_ptr<Db>()>& connect, std::size_t size) {
     for (std::size_t i = 0; i < size; ++i) {
-        connections_.push_back(Db::open_reader(path));
+        connections_.push_back(connect());
         free_.push_back(connections_.back().get());
     }
 }

@@ -10,7 +10,7 @@
 
 #include <set>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/store_errors.h"
 
 namespace helpline::server {
@@ -50,22 +50,22 @@ struct Recipient {
 
 }  // namespace
 
-void SqliteStore::set_mail_notifications(bool on) { mail_notifications_ = on; }
+void SqlStore::set_mail_notifications(bool on) { mail_notifications_ = on; }
 
 // ---------------------------------------------------------------------------------------
 // Helpers (mutex held, inside the change's transaction)
 
-std::int64_t SqliteStore::insert_mail(const OutboxMail& m) {
-    db().prepare(
-           "INSERT INTO mail_outbox (kind, user_id, recipient, language, ticket_number, data, "
-           "state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)")
-        .bind(to_string(m.kind), m.user_id, m.recipient, m.language, m.ticket_number, m.data,
-              m.created_at, m.created_at)
-        .run();
-    return db().last_insert_id();
+std::int64_t SqlStore::insert_mail(const OutboxMail& m) {
+    auto stmt = db().prepare(
+        "INSERT INTO mail_outbox (kind, user_id, recipient, language, ticket_number, data, "
+        "state, attempts, next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?) "
+        "RETURNING id");
+    stmt.bind(to_string(m.kind), m.user_id, m.recipient, m.language, m.ticket_number, m.data, m.created_at,
+              m.created_at);
+    return returned_id(stmt);
 }
 
-void SqliteStore::queue_ticket_mail(const Ticket* before, const Ticket& after,
+void SqlStore::queue_ticket_mail(const Ticket* before, const Ticket& after,
                                     std::optional<UserId> actor, Timestamp now) {
     if (!mail_notifications_) return;
     const auto recipients = [&](std::string_view where, const auto&... args) {
@@ -127,7 +127,7 @@ void SqliteStore::queue_ticket_mail(const Ticket* before, const Ticket& after,
 // ---------------------------------------------------------------------------------------
 // The worker's side
 
-std::vector<OutboxMail> SqliteStore::due_mail(Timestamp now, int limit) {
+std::vector<OutboxMail> SqlStore::due_mail(Timestamp now, int limit) {
     return or_empty([&] {
         auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM mail_outbox WHERE state = 'queued' AND next_attempt_at <= ? "
@@ -140,7 +140,7 @@ std::vector<OutboxMail> SqliteStore::due_mail(Timestamp now, int limit) {
     });
 }
 
-std::optional<OutboxMail> SqliteStore::outbox_mail(std::int64_t id) {
+std::optional<OutboxMail> SqlStore::outbox_mail(std::int64_t id) {
     return or_empty([&]() -> std::optional<OutboxMail> {
         auto stmt = db().prepare(fmt::format("SELECT {} FROM mail_outbox WHERE id = ?", kMailColumns));
         if (!stmt.bind(id).step()) return std::nullopt;
@@ -148,7 +148,7 @@ std::optional<OutboxMail> SqliteStore::outbox_mail(std::int64_t id) {
     });
 }
 
-Status SqliteStore::mail_sent(std::int64_t id, Timestamp now) {
+Status SqlStore::mail_sent(std::int64_t id, Timestamp now) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         auto stmt = db().prepare("SELECT kind, data FROM mail_outbox WHERE id = ? AND state = 'queued'");
@@ -173,7 +173,7 @@ Status SqliteStore::mail_sent(std::int64_t id, Timestamp now) {
     });
 }
 
-Status SqliteStore::mail_retry(std::int64_t id, Timestamp next_attempt_at, const std::string& error) {
+Status SqlStore::mail_retry(std::int64_t id, Timestamp next_attempt_at, const std::string& error) {
     return with_error([&]() -> Status {
         db().prepare(
                "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? "
@@ -184,7 +184,7 @@ Status SqliteStore::mail_retry(std::int64_t id, Timestamp next_attempt_at, const
     });
 }
 
-Status SqliteStore::mail_failed(std::int64_t id, Timestamp now, const std::string& error) {
+Status SqlStore::mail_failed(std::int64_t id, Timestamp now, const std::string& error) {
     return with_error([&]() -> Status {
         db().prepare(
                "UPDATE mail_outbox SET state = 'failed', attempts = attempts + 1, sent_at = ?, "
@@ -202,14 +202,14 @@ constexpr const char* kFailingUsers =
     "AND o.id = (SELECT MAX(id) FROM mail_outbox l WHERE l.user_id = o.user_id "
     "AND l.state IN ('sent', 'failed'))";
 
-bool SqliteStore::mail_failing(UserId user) {
+bool SqlStore::mail_failing(UserId user) {
     return read_only([&] {
         auto stmt = db().prepare(fmt::format("{} AND o.user_id = ?", kFailingUsers));
         return stmt.bind(user).step();
     });
 }
 
-MailSummary SqliteStore::mail_summary() {
+MailSummary SqlStore::mail_summary() {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         MailSummary s;
@@ -226,7 +226,7 @@ MailSummary SqliteStore::mail_summary() {
 // ---------------------------------------------------------------------------------------
 // Invitations
 
-Result<User> SqliteStore::add_invited_user(const User& user, const Invitation& invitation, OutboxMail mail) {
+Result<User> SqlStore::add_invited_user(const User& user, const Invitation& invitation, OutboxMail mail) {
     return with_error([&]() -> Result<User> {
         Transaction tx(db());
         if (db().prepare("SELECT 1 FROM users WHERE lower(email) = lower(?)").bind(user.email).step()) {
@@ -235,14 +235,13 @@ Result<User> SqliteStore::add_invited_user(const User& user, const Invitation& i
                                           fmt::arg("email", user.email)),
                               "email");
         }
-        db().prepare(
-               "INSERT INTO users (email, name, role, password_hash, disabled, notify_email, "
-               "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
-                  user.notify_email, user.created_at)
-            .run();
+        auto insert = db().prepare(
+            "INSERT INTO users (email, name, role, password_hash, disabled, notify_email, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        insert.bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
+                    user.notify_email, user.created_at);
         User added = user;
-        added.id = db().last_insert_id();
+        added.id = returned_id(insert);
         db().prepare(
                "INSERT INTO invitations (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)")
             .bind(invitation.token_hash, added.id, invitation.created_at, invitation.expires_at)
@@ -257,7 +256,7 @@ Result<User> SqliteStore::add_invited_user(const User& user, const Invitation& i
     });
 }
 
-std::optional<Invitation> SqliteStore::invitation(const std::string& token_hash) {
+std::optional<Invitation> SqlStore::invitation(const std::string& token_hash) {
     return read_only([&]() -> std::optional<Invitation> {
         auto stmt = db().prepare(
             "SELECT token_hash, user_id, created_at, expires_at, used_at FROM invitations "
@@ -267,7 +266,7 @@ std::optional<Invitation> SqliteStore::invitation(const std::string& token_hash)
     });
 }
 
-Result<User> SqliteStore::accept_invitation(const std::string& token_hash, const std::string& password_hash,
+Result<User> SqlStore::accept_invitation(const std::string& token_hash, const std::string& password_hash,
                                             Timestamp now) {
     return with_error([&]() -> Result<User> {
         Transaction tx(db());

@@ -1,12 +1,12 @@
 // The SQLite Store: two-factor sign-in (secrets, the last time step used, recovery codes)
 // and the challenges between a sign-in's password and its code. Sessions are in
-// sqlite_store.cpp, users in sqlite_store_team.cpp.
-#include "server/store/sqlite_store.h"
+// sqlite_store.cpp, users in sql_store_team.cpp.
+#include "server/store/sql_store.h"
 #include "server/store/store_errors.h"
 
 namespace helpline::server {
 
-std::optional<TwoFactorState> SqliteStore::two_factor(UserId user) {
+std::optional<TwoFactorState> SqlStore::two_factor(UserId user) {
     return read_only([&]() -> std::optional<TwoFactorState> {
         auto stmt = db().prepare(
             "SELECT totp_secret, totp_pending_secret, totp_last_step, "
@@ -22,7 +22,7 @@ std::optional<TwoFactorState> SqliteStore::two_factor(UserId user) {
     });
 }
 
-Status SqliteStore::set_pending_two_factor(UserId user, const std::string& secret) {
+Status SqlStore::set_pending_two_factor(UserId user, const std::string& secret) {
     return with_error([&]() -> Status {
         db().prepare("UPDATE users SET totp_pending_secret = ? WHERE id = ?")
             .bind(secret, user)
@@ -32,7 +32,7 @@ Status SqliteStore::set_pending_two_factor(UserId user, const std::string& secre
     });
 }
 
-Status SqliteStore::confirm_two_factor(UserId user, const std::string& secret, std::int64_t step,
+Status SqlStore::confirm_two_factor(UserId user, const std::string& secret, std::int64_t step,
                                        const std::vector<std::string>& recovery_hashes) {
     return with_error([&]() -> Status {
         Transaction tx(db());
@@ -62,7 +62,7 @@ Status SqliteStore::confirm_two_factor(UserId user, const std::string& secret, s
     });
 }
 
-Status SqliteStore::disable_two_factor(UserId user) {
+Status SqlStore::disable_two_factor(UserId user) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare(
@@ -80,7 +80,7 @@ Status SqliteStore::disable_two_factor(UserId user) {
     });
 }
 
-Status SqliteStore::use_totp_step(UserId user, std::int64_t step) {
+Status SqlStore::use_totp_step(UserId user, std::int64_t step) {
     return with_error([&]() -> Status {
         db().prepare(
                 "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_secret IS NOT NULL "
@@ -95,7 +95,7 @@ Status SqliteStore::use_totp_step(UserId user, std::int64_t step) {
     });
 }
 
-Status SqliteStore::use_recovery_code(UserId user, const std::string& code_hash, Timestamp now) {
+Status SqlStore::use_recovery_code(UserId user, const std::string& code_hash, Timestamp now) {
     return with_error([&]() -> Status {
         db().prepare(
                 "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? "
@@ -111,7 +111,7 @@ Status SqliteStore::use_recovery_code(UserId user, const std::string& code_hash,
     });
 }
 
-Status SqliteStore::add_login_challenge(const LoginChallenge& challenge, Timestamp now) {
+Status SqlStore::add_login_challenge(const LoginChallenge& challenge, Timestamp now) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (!user_exists(challenge.user_id)) return no_user(challenge.user_id);
@@ -125,7 +125,7 @@ Status SqliteStore::add_login_challenge(const LoginChallenge& challenge, Timesta
     });
 }
 
-std::optional<LoginChallenge> SqliteStore::login_challenge(const std::string& token_hash) {
+std::optional<LoginChallenge> SqlStore::login_challenge(const std::string& token_hash) {
     return read_only([&]() -> std::optional<LoginChallenge> {
         auto stmt = db().prepare(
             "SELECT token_hash, user_id, expires_at FROM login_challenges WHERE token_hash = ?");
@@ -134,7 +134,7 @@ std::optional<LoginChallenge> SqliteStore::login_challenge(const std::string& to
     });
 }
 
-Status SqliteStore::delete_login_challenge(const std::string& token_hash) {
+Status SqlStore::delete_login_challenge(const std::string& token_hash) {
     return with_error([&]() -> Status {
         db().prepare("DELETE FROM login_challenges WHERE token_hash = ?").bind(token_hash).run();
         return Ok{};

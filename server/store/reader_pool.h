@@ -1,23 +1,25 @@
 #pragma once
-// Connections for the store's lookups, beside its one writer (sqlite_store.h). In WAL mode
-// a reader sees the last commit and never waits for the writer, so a token lookup or a
-// queue listing goes on while a group of submissions is being committed and fsynced.
+// Connections for the store's lookups, beside its one writer (sql_store.h). A reader sees
+// the last commit and never waits for the writer (SQLite in WAL mode, PostgreSQL by MVCC),
+// so a token lookup or a queue listing goes on while a group of submissions is being
+// committed and fsynced.
 
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "server/store/sqlite_db.h"
+#include "server/store/sql_db.h"
 
 namespace helpline::server {
 
 class ReaderPool {
   public:
-    /// Opens `size` reader connections to the database file at `path` (Db::open_reader).
-    ReaderPool(const std::string& path, std::size_t size);
+    /// Opens `size` reader connections with `connect` (throws DbException).
+    ReaderPool(const std::function<std::unique_ptr<Db>()>& connect, std::size_t size);
     ReaderPool(const ReaderPool&) = delete;
     ReaderPool& operator=(const ReaderPool&) = delete;
 

@@ -1,7 +1,7 @@
 // The SQLite Store: connection requests and device events.
 #include <fmt/format.h>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/store_errors.h"
 
 namespace helpline::server {
@@ -68,7 +68,7 @@ Error session_taken(const std::string& session_id) {
 // ---------------------------------------------------------------------------------------
 // Connection requests
 
-std::vector<ConnectionRequest> SqliteStore::cancel_pending_requests(TicketNumber number,
+std::vector<ConnectionRequest> SqlStore::cancel_pending_requests(TicketNumber number,
                                                                     Timestamp now) {
     std::vector<ConnectionRequest> cancelled;
     {
@@ -92,7 +92,7 @@ std::vector<ConnectionRequest> SqliteStore::cancel_pending_requests(TicketNumber
     return cancelled;
 }
 
-Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
+Status SqlStore::add_connection_request(const ConnectionRequest& request) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (db().prepare("SELECT 1 FROM connection_requests WHERE id = ?")
@@ -130,7 +130,7 @@ Status SqliteStore::add_connection_request(const ConnectionRequest& request) {
     });
 }
 
-std::optional<ConnectionRequest> SqliteStore::connection_request(const std::string& id) {
+std::optional<ConnectionRequest> SqlStore::connection_request(const std::string& id) {
     return read_only([&]() -> std::optional<ConnectionRequest> {
         auto stmt = db().prepare(
             fmt::format("SELECT {} FROM connection_requests WHERE id = ?", kRequestColumns));
@@ -139,7 +139,7 @@ std::optional<ConnectionRequest> SqliteStore::connection_request(const std::stri
     });
 }
 
-std::optional<ConnectionRequest> SqliteStore::request_by_session(const std::string& session_id) {
+std::optional<ConnectionRequest> SqlStore::request_by_session(const std::string& session_id) {
     return read_only([&]() -> std::optional<ConnectionRequest> {
         auto stmt = db().prepare(fmt::format(
             "SELECT {} FROM connection_requests WHERE session_id = ?", kRequestColumns));
@@ -148,7 +148,7 @@ std::optional<ConnectionRequest> SqliteStore::request_by_session(const std::stri
     });
 }
 
-Status SqliteStore::transition_request(const ConnectionRequest& updated, RequestState expected) {
+Status SqlStore::transition_request(const ConnectionRequest& updated, RequestState expected) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         {
@@ -191,7 +191,7 @@ Status SqliteStore::transition_request(const ConnectionRequest& updated, Request
     });
 }
 
-std::vector<ConnectionRequest> SqliteStore::pending_requests(const std::string& device_id,
+std::vector<ConnectionRequest> SqlStore::pending_requests(const std::string& device_id,
                                                              Timestamp now) {
     return read_only([&] {
         auto stmt = db().prepare(fmt::format(
@@ -203,7 +203,7 @@ std::vector<ConnectionRequest> SqliteStore::pending_requests(const std::string& 
     });
 }
 
-std::vector<ConnectionRequest> SqliteStore::expire_requests(Timestamp now) {
+std::vector<ConnectionRequest> SqlStore::expire_requests(Timestamp now) {
     return or_empty([&] {
         Transaction tx(db());
         std::vector<ConnectionRequest> expired;
@@ -230,22 +230,21 @@ std::vector<ConnectionRequest> SqliteStore::expire_requests(Timestamp now) {
 // ---------------------------------------------------------------------------------------
 // Device events
 
-Result<std::int64_t> SqliteStore::append_event(const StoredEvent& event) {
+Result<std::int64_t> SqlStore::append_event(const StoredEvent& event) {
     return with_error([&]() -> Result<std::int64_t> {
         Transaction tx(db());
         if (!device_exists(event.device_id)) return no_device(event.device_id);
-        db().prepare(
-               "INSERT INTO device_events (device_id, type, data, created_at) "
-               "VALUES (?, ?, ?, ?)")
-            .bind(event.device_id, event.type, event.data, event.created_at)
-            .run();
-        const std::int64_t id = db().last_insert_id();
+        auto insert = db().prepare(
+            "INSERT INTO device_events (device_id, type, data, created_at) "
+            "VALUES (?, ?, ?, ?) RETURNING id");
+        insert.bind(event.device_id, event.type, event.data, event.created_at);
+        const std::int64_t id = returned_id(insert);
         tx.commit();
         return id;
     });
 }
 
-std::vector<StoredEvent> SqliteStore::events_after(const std::string& device_id,
+std::vector<StoredEvent> SqlStore::events_after(const std::string& device_id,
                                                    std::int64_t after_id, int limit) {
     return read_only([&] {
         std::vector<StoredEvent> out;
@@ -261,7 +260,7 @@ std::vector<StoredEvent> SqliteStore::events_after(const std::string& device_id,
     });
 }
 
-Status SqliteStore::prune_events(Timestamp before) {
+Status SqlStore::prune_events(Timestamp before) {
     return with_error([&]() -> Status {
         db().prepare("DELETE FROM device_events WHERE created_at < ?").bind(before).run();
         return Ok{};

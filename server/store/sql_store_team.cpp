@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/store_errors.h"
 
 namespace helpline::server {
@@ -74,7 +74,7 @@ Error email_taken(const std::string& email) {
 // ---------------------------------------------------------------------------------------
 // Users
 
-Result<User> SqliteStore::add_user(const User& user) {
+Result<User> SqlStore::add_user(const User& user) {
     return with_error([&]() -> Result<User> {
         Transaction tx(db());
         if (db().prepare("SELECT 1 FROM users WHERE lower(email) = lower(?)")
@@ -82,21 +82,20 @@ Result<User> SqliteStore::add_user(const User& user) {
                 .step()) {
             return email_taken(user.email);
         }
-        db().prepare(
-               "INSERT INTO users (email, name, role, password_hash, disabled, "
-               "notify_email, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
-                  user.notify_email, user.created_at, user.language)
-            .run();
+        auto insert = db().prepare(
+            "INSERT INTO users (email, name, role, password_hash, disabled, "
+            "notify_email, created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        insert.bind(user.email, user.name, to_string(user.role), user.password_hash, user.disabled,
+                    user.notify_email, user.created_at, user.language);
         User added = user;
-        added.id = db().last_insert_id();
+        added.id = returned_id(insert);
         bump_team_revision();
         tx.commit();
         return added;
     });
 }
 
-std::optional<User> SqliteStore::user(UserId id) {
+std::optional<User> SqlStore::user(UserId id) {
     return read_only([&]() -> std::optional<User> {
         auto stmt = db().prepare(fmt::format("SELECT {} FROM users WHERE id = ?", kUserColumns));
         if (!stmt.bind(id).step()) return std::nullopt;
@@ -104,7 +103,7 @@ std::optional<User> SqliteStore::user(UserId id) {
     });
 }
 
-std::optional<User> SqliteStore::user_by_email(const std::string& email) {
+std::optional<User> SqlStore::user_by_email(const std::string& email) {
     return read_only([&]() -> std::optional<User> {
         auto stmt = db().prepare(
             fmt::format("SELECT {} FROM users WHERE lower(email) = lower(?)", kUserColumns));
@@ -113,7 +112,7 @@ std::optional<User> SqliteStore::user_by_email(const std::string& email) {
     });
 }
 
-std::vector<User> SqliteStore::users() {
+std::vector<User> SqlStore::users() {
     return read_only([&] {
         std::vector<User> out;
         auto stmt = db().prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns));
@@ -122,7 +121,7 @@ std::vector<User> SqliteStore::users() {
     });
 }
 
-Status SqliteStore::update_user(const User& user) {
+Status SqlStore::update_user(const User& user) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (!user_exists(user.id)) return no_user(user.id);
@@ -146,7 +145,7 @@ Status SqliteStore::update_user(const User& user) {
 // ---------------------------------------------------------------------------------------
 // Groups
 
-Status SqliteStore::add_group(const Group& group) {
+Status SqlStore::add_group(const Group& group) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (group_exists(group.id)) {
@@ -164,7 +163,7 @@ Status SqliteStore::add_group(const Group& group) {
     });
 }
 
-Status SqliteStore::rename_group(const std::string& id, const std::string& name) {
+Status SqlStore::rename_group(const std::string& id, const std::string& name) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare("UPDATE team_groups SET name = ? WHERE id = ?").bind(name, id).run();
@@ -175,7 +174,7 @@ Status SqliteStore::rename_group(const std::string& id, const std::string& name)
     });
 }
 
-Result<GroupDeletion> SqliteStore::delete_group(const std::string& id) {
+Result<GroupDeletion> SqlStore::delete_group(const std::string& id) {
     return with_error([&]() -> Result<GroupDeletion> {
         Transaction tx(db());
         if (!group_exists(id)) return no_group(id);
@@ -199,7 +198,7 @@ Result<GroupDeletion> SqliteStore::delete_group(const std::string& id) {
     });
 }
 
-std::map<std::string, GroupTicketCounts> SqliteStore::group_ticket_counts() {
+std::map<std::string, GroupTicketCounts> SqlStore::group_ticket_counts() {
     return read_only([&] {
         std::map<std::string, GroupTicketCounts> out;
         // Open tickets from the queue's partial index by group; history from its kept
@@ -215,7 +214,7 @@ std::map<std::string, GroupTicketCounts> SqliteStore::group_ticket_counts() {
     });
 }
 
-std::vector<Group> SqliteStore::groups() {
+std::vector<Group> SqlStore::groups() {
     return read_only([&] {
         std::vector<Group> out;
         auto stmt = db().prepare("SELECT id, name FROM team_groups ORDER BY id");
@@ -224,7 +223,7 @@ std::vector<Group> SqliteStore::groups() {
     });
 }
 
-std::optional<Group> SqliteStore::group(const std::string& id) {
+std::optional<Group> SqlStore::group(const std::string& id) {
     return read_only([&]() -> std::optional<Group> {
         auto stmt = db().prepare("SELECT id, name FROM team_groups WHERE id = ?");
         if (!stmt.bind(id).step()) return std::nullopt;
@@ -232,7 +231,7 @@ std::optional<Group> SqliteStore::group(const std::string& id) {
     });
 }
 
-Status SqliteStore::set_group_members(const std::string& id, const std::vector<UserId>& users) {
+Status SqlStore::set_group_members(const std::string& id, const std::vector<UserId>& users) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (!group_exists(id)) return no_group(id);
@@ -254,7 +253,7 @@ Status SqliteStore::set_group_members(const std::string& id, const std::vector<U
     });
 }
 
-std::vector<UserId> SqliteStore::group_members(const std::string& id) {
+std::vector<UserId> SqlStore::group_members(const std::string& id) {
     return read_only([&] {
         std::vector<UserId> out;
         auto stmt =
@@ -265,7 +264,7 @@ std::vector<UserId> SqliteStore::group_members(const std::string& id) {
     });
 }
 
-std::vector<std::string> SqliteStore::groups_of(UserId user) {
+std::vector<std::string> SqlStore::groups_of(UserId user) {
     return read_only([&] {
         std::vector<std::string> out;
         auto stmt =
@@ -279,7 +278,7 @@ std::vector<std::string> SqliteStore::groups_of(UserId user) {
 // ---------------------------------------------------------------------------------------
 // Organizations
 
-Status SqliteStore::add_organization(const Organization& org) {
+Status SqlStore::add_organization(const Organization& org) {
     return with_error([&]() -> Status {
         const std::string domain = lower_ascii(org.domain);
         Transaction tx(db());
@@ -299,7 +298,7 @@ Status SqliteStore::add_organization(const Organization& org) {
     });
 }
 
-Status SqliteStore::remove_organization(const std::string& domain) {
+Status SqlStore::remove_organization(const std::string& domain) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare("DELETE FROM organizations WHERE domain = ?").bind(lower_ascii(domain)).run();
@@ -310,7 +309,7 @@ Status SqliteStore::remove_organization(const std::string& domain) {
     });
 }
 
-Status SqliteStore::rename_organization(const std::string& domain, const std::string& name) {
+Status SqlStore::rename_organization(const std::string& domain, const std::string& name) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare("UPDATE organizations SET name = ? WHERE domain = ?")
@@ -323,7 +322,7 @@ Status SqliteStore::rename_organization(const std::string& domain, const std::st
     });
 }
 
-std::vector<Organization> SqliteStore::organizations() {
+std::vector<Organization> SqlStore::organizations() {
     return read_only([&] {
         std::vector<Organization> out;
         auto stmt = db().prepare("SELECT domain, name FROM organizations ORDER BY domain");
@@ -335,7 +334,7 @@ std::vector<Organization> SqliteStore::organizations() {
 // ---------------------------------------------------------------------------------------
 // Devices
 
-Status SqliteStore::add_device(const Device& device) {
+Status SqlStore::add_device(const Device& device) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (device_exists(device.id)) {
@@ -360,7 +359,7 @@ Status SqliteStore::add_device(const Device& device) {
     });
 }
 
-std::optional<Device> SqliteStore::device_by_token_hash(const std::string& token_hash) {
+std::optional<Device> SqlStore::device_by_token_hash(const std::string& token_hash) {
     return read_only([&]() -> std::optional<Device> {
         auto stmt = db().prepare(
             fmt::format("SELECT {} FROM devices WHERE token_hash = ?", kDeviceColumns));
@@ -369,7 +368,7 @@ std::optional<Device> SqliteStore::device_by_token_hash(const std::string& token
     });
 }
 
-std::optional<Device> SqliteStore::device(const std::string& id) {
+std::optional<Device> SqlStore::device(const std::string& id) {
     return read_only([&]() -> std::optional<Device> {
         auto stmt =
             db().prepare(fmt::format("SELECT {} FROM devices WHERE id = ?", kDeviceColumns));
@@ -378,7 +377,7 @@ std::optional<Device> SqliteStore::device(const std::string& id) {
     });
 }
 
-Status SqliteStore::touch_device(const std::string& id, Timestamp now) {
+Status SqlStore::touch_device(const std::string& id, Timestamp now) {
     return with_error([&]() -> Status {
         db().prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now, id).run();
         if (db().changes() == 0) return no_device(id);

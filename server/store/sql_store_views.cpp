@@ -9,7 +9,7 @@
 #include <set>
 #include <tuple>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/ticket_rows.h"
 
 namespace helpline::server {
@@ -64,10 +64,12 @@ bool history_before(const Ticket& a, const Ticket& b) {
     return a.number > b.number;
 }
 
-/// Upper bound of the strings that start with `prefix` (byte order): 0xFF never occurs in
-/// UTF-8, so every such string sorts below prefix + "\xff".
+/// Upper bound of the strings that start with `prefix` (byte order): U+10FFFF, the last
+/// code point, is F4 8F BF BF in UTF-8 and no character's encoding sorts above it, so every
+/// such string sorts below prefix + U+10FFFF. It is valid UTF-8, which PostgreSQL insists
+/// on (its databases for Helpline use the C collation, byte order: docs/operations.md).
 std::string prefix_end(const std::string& prefix) {
-    return prefix + "\xff";
+    return prefix + "\xf4\x8f\xbf\xbf";
 }
 
 std::vector<std::string> member_groups(Db& db, UserId user) {
@@ -152,7 +154,7 @@ HistoryCounts count_history(Db& db, std::optional<UserId> visible_to) {
 
 }  // namespace
 
-std::vector<Ticket> SqliteStore::queue(std::optional<UserId> visible_to) {
+std::vector<Ticket> SqlStore::queue(std::optional<UserId> visible_to) {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         if (visible_to) return queue_view(db(), *visible_to);
@@ -162,7 +164,7 @@ std::vector<Ticket> SqliteStore::queue(std::optional<UserId> visible_to) {
     });
 }
 
-HistoryPage SqliteStore::merge_history(std::vector<std::vector<Ticket>> sources, int limit) {
+HistoryPage SqlStore::merge_history(std::vector<std::vector<Ticket>> sources, int limit) {
     std::vector<Ticket> all;
     for (auto& source : sources)
         for (auto& t : source) all.push_back(std::move(t));
@@ -180,7 +182,7 @@ HistoryPage SqliteStore::merge_history(std::vector<std::vector<Ticket>> sources,
     return page;
 }
 
-HistoryPage SqliteStore::history(const HistoryFilter& filter) {
+HistoryPage SqlStore::history(const HistoryFilter& filter) {
     return read_only([&]() -> HistoryPage {
         const int limit = clamp_limit(filter.limit);
         const HistoryConditions where{filter};
@@ -230,14 +232,14 @@ HistoryPage SqliteStore::history(const HistoryFilter& filter) {
     });
 }
 
-HistoryCounts SqliteStore::history_counts(std::optional<UserId> visible_to) {
+HistoryCounts SqlStore::history_counts(std::optional<UserId> visible_to) {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         return count_history(db(), visible_to);
     });
 }
 
-std::vector<std::string> SqliteStore::history_requesters(const std::string& prefix,
+std::vector<std::string> SqlStore::history_requesters(const std::string& prefix,
                                                          std::optional<UserId> visible_to, int limit) {
     return read_only([&] {
         std::string sql =
@@ -255,7 +257,7 @@ std::vector<std::string> SqliteStore::history_requesters(const std::string& pref
     });
 }
 
-DashboardData SqliteStore::dashboard(const DashboardQuery& q) {
+DashboardData SqlStore::dashboard(const DashboardQuery& q) {
     return read_only([&] {
         DashboardData d;
         Transaction tx(db(), Transaction::Kind::read);
@@ -339,7 +341,7 @@ DashboardData SqliteStore::dashboard(const DashboardQuery& q) {
     });
 }
 
-std::vector<AuditEntry> SqliteStore::ticket_audit(TicketNumber number) {
+std::vector<AuditEntry> SqlStore::ticket_audit(TicketNumber number) {
     return read_only([&] {
         std::vector<AuditEntry> out;
         auto stmt = db().prepare(

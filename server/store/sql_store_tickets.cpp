@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/store_errors.h"
 #include "server/store/ticket_rows.h"
 
@@ -52,7 +52,7 @@ std::string created_detail(const NewTicket& ticket) {
 // ---------------------------------------------------------------------------------------
 // Helpers (mutex held)
 
-void SqliteStore::fill_handlers(Ticket& ticket) {
+void SqlStore::fill_handlers(Ticket& ticket) {
     auto stmt = db().prepare(
         "SELECT user_id FROM ticket_handlers WHERE ticket_number = ? ORDER BY user_id");
     stmt.bind(ticket.number);
@@ -60,7 +60,7 @@ void SqliteStore::fill_handlers(Ticket& ticket) {
     while (stmt.step()) ticket.handled_by.push_back(stmt.int64(0));
 }
 
-std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt, bool handlers) {
+std::vector<Ticket> SqlStore::load_tickets(Statement& stmt, bool handlers) {
     std::vector<Ticket> out;
     while (stmt.step()) out.push_back(read_ticket(db(), stmt));
     // One small indexed query per ticket: cheap in-process; PostgreSQL would aggregate.
@@ -69,7 +69,7 @@ std::vector<Ticket> SqliteStore::load_tickets(Statement& stmt, bool handlers) {
     return out;
 }
 
-std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
+std::optional<Ticket> SqlStore::load_ticket(TicketNumber number) {
     auto stmt =
         db().prepare(fmt::format("SELECT {} FROM tickets WHERE number = ?", kTicketColumns));
     stmt.bind(number);
@@ -78,7 +78,7 @@ std::optional<Ticket> SqliteStore::load_ticket(TicketNumber number) {
     return std::move(found.front());
 }
 
-void SqliteStore::insert_handler(TicketNumber number, UserId user) {
+void SqlStore::insert_handler(TicketNumber number, UserId user) {
     // closed_at follows the ticket's (history reads an operator's handled tickets by it).
     db().prepare(
            "INSERT INTO ticket_handlers (ticket_number, user_id, closed_at) "
@@ -88,15 +88,15 @@ void SqliteStore::insert_handler(TicketNumber number, UserId user) {
         .run();
 }
 
-void SqliteStore::count_in_history(const std::optional<std::string>& group_id, TicketStatus status) {
+void SqlStore::count_in_history(const std::optional<std::string>& group_id, TicketStatus status) {
     db().prepare(
            "INSERT INTO history_counts (group_id, status, n) VALUES (?, ?, 1) "
-           "ON CONFLICT (group_id, status) DO UPDATE SET n = n + 1")
+           "ON CONFLICT (group_id, status) DO UPDATE SET n = history_counts.n + 1")
         .bind(group_id.value_or(""), to_string(status))
         .run();
 }
 
-void SqliteStore::handlers_closed(TicketNumber number, Timestamp closed_at) {
+void SqlStore::handlers_closed(TicketNumber number, Timestamp closed_at) {
     db().prepare("UPDATE ticket_handlers SET closed_at = ? WHERE ticket_number = ?")
         .bind(closed_at, number)
         .run();
@@ -111,7 +111,7 @@ void SqliteStore::handlers_closed(TicketNumber number, Timestamp closed_at) {
 // fails leaves the others alone). Nobody gets an answer before the transaction holding
 // their ticket is committed. There is no extra thread: the first waiting caller that finds
 // no commit in progress leads the next one (leader/follower).
-struct SqliteStore::PendingSubmission {
+struct SqlStore::PendingSubmission {
     const NewTicket& ticket;
     const std::string& idempotency_key;
     const std::string& request_hash;
@@ -119,7 +119,7 @@ struct SqliteStore::PendingSubmission {
     std::optional<Result<SubmitResult>> result;  ///< set under submit_mutex_
 };
 
-Result<SubmitResult> SqliteStore::submit_ticket(const NewTicket& ticket,
+Result<SubmitResult> SqlStore::submit_ticket(const NewTicket& ticket,
                                                 const std::string& idempotency_key,
                                                 const std::string& request_hash,
                                                 const std::function<bool()>& may_create) {
@@ -147,17 +147,17 @@ Result<SubmitResult> SqliteStore::submit_ticket(const NewTicket& ticket,
     return std::move(*mine.result);
 }
 
-std::size_t SqliteStore::queued_submissions() {
+std::size_t SqlStore::queued_submissions() {
     std::lock_guard lock(submit_mutex_);
     return submit_queue_.size();
 }
 
-std::uint64_t SqliteStore::submission_commits() {
+std::uint64_t SqlStore::submission_commits() {
     std::lock_guard lock(submit_mutex_);
     return submission_commits_;
 }
 
-std::vector<Result<SubmitResult>> SqliteStore::commit_submissions(
+std::vector<Result<SubmitResult>> SqlStore::commit_submissions(
     const std::vector<PendingSubmission*>& batch) {
     std::lock_guard lock(mutex_);
     std::vector<Result<SubmitResult>> results;
@@ -192,7 +192,7 @@ std::vector<Result<SubmitResult>> SqliteStore::commit_submissions(
     return results;
 }
 
-Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission& p) {
+Result<SubmitResult> SqlStore::submit_in_transaction(const PendingSubmission& p) {
     const NewTicket& ticket = p.ticket;
     std::optional<TicketNumber> seen;
     {
@@ -264,14 +264,14 @@ Result<SubmitResult> SqliteStore::submit_in_transaction(const PendingSubmission&
     return SubmitResult{std::move(created), true};
 }
 
-std::optional<Ticket> SqliteStore::ticket(TicketNumber number) {
+std::optional<Ticket> SqlStore::ticket(TicketNumber number) {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         return load_ticket(number);
     });
 }
 
-std::vector<Ticket> SqliteStore::device_tickets(const std::string& device_id, int limit) {
+std::vector<Ticket> SqlStore::device_tickets(const std::string& device_id, int limit) {
     return read_only([&] {
         Transaction tx(db(), Transaction::Kind::read);
         auto stmt = db().prepare(fmt::format(
@@ -283,7 +283,7 @@ std::vector<Ticket> SqliteStore::device_tickets(const std::string& device_id, in
     });
 }
 
-Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChanges& changes,
+Result<Ticket> SqlStore::update_ticket(TicketNumber number, const TicketChanges& changes,
                                           Timestamp now) {
     return with_error([&]() -> Result<Ticket> {
         Transaction tx(db());
@@ -319,7 +319,7 @@ Result<Ticket> SqliteStore::update_ticket(TicketNumber number, const TicketChang
     });
 }
 
-Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
+Result<ClosedTicket> SqlStore::close_ticket(TicketNumber number, UserId by, Timestamp now) {
     return with_error([&]() -> Result<ClosedTicket> {
         Transaction tx(db());
         auto current = load_ticket(number);
@@ -350,7 +350,7 @@ Result<ClosedTicket> SqliteStore::close_ticket(TicketNumber number, UserId by, T
     });
 }
 
-Status SqliteStore::add_handler(TicketNumber number, UserId user) {
+Status SqlStore::add_handler(TicketNumber number, UserId user) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (!db().prepare("SELECT 1 FROM tickets WHERE number = ?").bind(number).step()) {
@@ -363,7 +363,7 @@ Status SqliteStore::add_handler(TicketNumber number, UserId user) {
     });
 }
 
-std::vector<ClosedTicket> SqliteStore::expire_tickets(Timestamp cutoff, Timestamp now) {
+std::vector<ClosedTicket> SqlStore::expire_tickets(Timestamp cutoff, Timestamp now) {
     return or_empty([&] {
         Transaction tx(db());
         std::vector<TicketNumber> numbers;

@@ -1,8 +1,8 @@
-// The SQLite Store: opening, team settings, operator sessions, published profiles, the
-// audit log and health. The rest is in sqlite_store_team.cpp (users, groups,
-// organizations, devices), sqlite_store_tickets.cpp and sqlite_store_requests.cpp
+// The Store on SQL (SQLite or PostgreSQL): opening, team settings, operator sessions, published profiles, the
+// audit log and health. The rest is in sql_store_team.cpp (users, groups,
+// organizations, devices), sql_store_tickets.cpp and sql_store_requests.cpp
 // (connection requests, device events).
-#include "server/store/sqlite_store.h"
+#include "server/store/sql_store.h"
 #include "server/store/ticket_rows.h"
 
 #include <fmt/format.h>
@@ -10,6 +10,8 @@
 #include <algorithm>
 
 #include "server/store/migrations.h"
+#include "server/store/pg_db.h"
+#include "server/store/sqlite_db.h"
 #include "server/store/store_errors.h"
 
 namespace helpline::server {
@@ -44,58 +46,84 @@ PublishedProfile read_profile(const Statement& row) {
 
 }  // namespace
 
+// As many as lookups run at once in practice (the server's handler threads); a fifth
+// caller waits for one of them, never for the writer.
+constexpr std::size_t kReaders = 4;
+
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::string& path) {
     try {
-        auto db = Db::open(path);
+        auto db = SqliteDb::open(path);
         if (auto migrated = migrate(*db, sqlite_migrations()); !migrated) return migrated.error();
-        return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(db)));
+        if (path.empty() || path == ":memory:") {
+            return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(db), nullptr));
+        }
+        auto readers = std::make_unique<ReaderPool>([&] { return SqliteDb::open_reader(path); }, kReaders);
+        // WAL checkpoints run on a thread of their own (wal_checkpointer.h).
+        auto checkpointer = std::make_unique<WalCheckpointer>(path);
+        db->on_commit([c = checkpointer.get()](int frames) { c->committed(frames); });
+        return std::unique_ptr<Store>(
+            std::make_unique<SqlStore>(std::move(db), std::move(readers), std::move(checkpointer)));
     } catch (const DbException& e) {
         return e.error();
     }
 }
 
-thread_local Db* SqliteStore::reading_ = nullptr;
-
-SqliteStore::SqliteStore(std::unique_ptr<Db> db) : db_(std::move(db)) {
-    if (db_->path().empty() || db_->path() == ":memory:") return;
-    // As many as lookups run at once in practice (the server's handler threads); a fifth
-    // caller waits for one of them, never for the writer.
-    constexpr std::size_t kReaders = 4;
-    readers_ = std::make_unique<ReaderPool>(db_->path(), kReaders);
-    checkpointer_ = std::make_unique<WalCheckpointer>(db_->path());
-    db_->on_commit([checkpointer = checkpointer_.get()](int frames) {
-        checkpointer->committed(frames);
-    });
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
+    try {
+        auto db = PgDb::open(url);
+        if (auto migrated = migrate(*db, postgres_migrations()); !migrated) return migrated.error();
+        auto readers = std::make_unique<ReaderPool>([&] { return PgDb::open(url); }, kReaders);
+        return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(db), std::move(readers)));
+    } catch (const DbException& e) {
+        return e.error();
+    }
 }
 
-int SqliteStore::background_checkpoints() {
+bool is_postgres_url(std::string_view database) {
+    return database.starts_with("postgresql://") || database.starts_with("postgres://");
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& database) {
+    if (is_postgres_url(database)) return open_postgres_store(database);
+    constexpr std::string_view kSqlitePrefix = "sqlite:";
+    if (database.starts_with(kSqlitePrefix)) return open_sqlite_store(database.substr(kSqlitePrefix.size()));
+    return open_sqlite_store(database);
+}
+
+thread_local Db* SqlStore::reading_ = nullptr;
+
+SqlStore::SqlStore(std::unique_ptr<Db> db, std::unique_ptr<ReaderPool> readers,
+                   std::unique_ptr<WalCheckpointer> checkpointer)
+    : checkpointer_(std::move(checkpointer)), db_(std::move(db)), readers_(std::move(readers)) {}
+
+int SqlStore::background_checkpoints() {
     return checkpointer_ ? checkpointer_->checkpoints() : 0;
 }
 
-int SqliteStore::clamp_limit(int limit) {
+int SqlStore::clamp_limit(int limit) {
     return std::clamp(limit, 1, kMaxLimit);
 }
 
-bool SqliteStore::user_exists(UserId id) {
+bool SqlStore::user_exists(UserId id) {
     auto stmt = db().prepare("SELECT 1 FROM users WHERE id = ?");
     return stmt.bind(id).step();
 }
 
-bool SqliteStore::group_exists(const std::string& id) {
+bool SqlStore::group_exists(const std::string& id) {
     auto stmt = db().prepare("SELECT 1 FROM team_groups WHERE id = ?");
     return stmt.bind(id).step();
 }
 
-bool SqliteStore::device_exists(const std::string& id) {
+bool SqlStore::device_exists(const std::string& id) {
     auto stmt = db().prepare("SELECT 1 FROM devices WHERE id = ?");
     return stmt.bind(id).step();
 }
 
-void SqliteStore::bump_team_revision() {
+void SqlStore::bump_team_revision() {
     db().prepare("UPDATE counters SET value = value + 1 WHERE name = 'team_revision'").run();
 }
 
-std::int64_t SqliteStore::team_revision() {
+std::int64_t SqlStore::team_revision() {
     return read_only([&] {
         auto stmt = db().prepare("SELECT value FROM counters WHERE name = 'team_revision'");
         return stmt.step() ? stmt.int64(0) : std::int64_t{0};
@@ -105,7 +133,7 @@ std::int64_t SqliteStore::team_revision() {
 // ---------------------------------------------------------------------------------------
 // Settings
 
-std::optional<std::string> SqliteStore::setting(const std::string& key) {
+std::optional<std::string> SqlStore::setting(const std::string& key) {
     return read_only([&]() -> std::optional<std::string> {
         auto stmt = db().prepare("SELECT value FROM settings WHERE name = ?");
         if (!stmt.bind(key).step()) return std::nullopt;
@@ -113,7 +141,7 @@ std::optional<std::string> SqliteStore::setting(const std::string& key) {
     });
 }
 
-Status SqliteStore::set_setting(const std::string& key, const std::string& value) {
+Status SqlStore::set_setting(const std::string& key, const std::string& value) {
     return with_error([&]() -> Status {
         db().prepare(
                "INSERT INTO settings (name, value) VALUES (?, ?) "
@@ -127,7 +155,7 @@ Status SqliteStore::set_setting(const std::string& key, const std::string& value
 // ---------------------------------------------------------------------------------------
 // Operator sessions
 
-Status SqliteStore::add_session(const OperatorSession& session) {
+Status SqlStore::add_session(const OperatorSession& session) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         if (!user_exists(session.user_id)) return no_user(session.user_id);
@@ -153,7 +181,7 @@ Status SqliteStore::add_session(const OperatorSession& session) {
     });
 }
 
-std::optional<OperatorSession> SqliteStore::session(const std::string& token_hash) {
+std::optional<OperatorSession> SqlStore::session(const std::string& token_hash) {
     return read_only([&]() -> std::optional<OperatorSession> {
         auto stmt = db().prepare(
             fmt::format("SELECT {} FROM operator_sessions WHERE token_hash = ?", kSessionColumns));
@@ -162,7 +190,7 @@ std::optional<OperatorSession> SqliteStore::session(const std::string& token_has
     });
 }
 
-Status SqliteStore::delete_session(const std::string& token_hash) {
+Status SqlStore::delete_session(const std::string& token_hash) {
     return with_error([&]() -> Status {
         db().prepare("DELETE FROM operator_sessions WHERE token_hash = ?").bind(token_hash).run();
         if (db().changes() == 0) {
@@ -172,14 +200,14 @@ Status SqliteStore::delete_session(const std::string& token_hash) {
     });
 }
 
-Status SqliteStore::delete_user_sessions(UserId user) {
+Status SqlStore::delete_user_sessions(UserId user) {
     return with_error([&]() -> Status {
         db().prepare("DELETE FROM operator_sessions WHERE user_id = ?").bind(user).run();
         return Ok{};
     });
 }
 
-Status SqliteStore::delete_user_sessions_except(UserId user, const std::string& keep_token_hash) {
+Status SqlStore::delete_user_sessions_except(UserId user, const std::string& keep_token_hash) {
     return with_error([&]() -> Status {
         db().prepare("DELETE FROM operator_sessions WHERE user_id = ? AND token_hash <> ?")
             .bind(user, keep_token_hash)
@@ -188,7 +216,7 @@ Status SqliteStore::delete_user_sessions_except(UserId user, const std::string& 
     });
 }
 
-std::vector<OperatorSession> SqliteStore::user_sessions(UserId user, Timestamp now) {
+std::vector<OperatorSession> SqlStore::user_sessions(UserId user, Timestamp now) {
     return read_only([&] {
         std::vector<OperatorSession> out;
         auto stmt = db().prepare(fmt::format(
@@ -201,7 +229,7 @@ std::vector<OperatorSession> SqliteStore::user_sessions(UserId user, Timestamp n
     });
 }
 
-Status SqliteStore::touch_session(const std::string& token_hash, Timestamp now) {
+Status SqlStore::touch_session(const std::string& token_hash, Timestamp now) {
     return with_error([&]() -> Status {
         db().prepare(
                "UPDATE operator_sessions SET last_seen_at = ? "
@@ -215,7 +243,7 @@ Status SqliteStore::touch_session(const std::string& token_hash, Timestamp now) 
 // ---------------------------------------------------------------------------------------
 // Published profiles
 
-Status SqliteStore::put_profile(const PublishedProfile& profile) {
+Status SqlStore::put_profile(const PublishedProfile& profile) {
     return with_error([&]() -> Status {
         Transaction tx(db());
         db().prepare(
@@ -233,7 +261,7 @@ Status SqliteStore::put_profile(const PublishedProfile& profile) {
     });
 }
 
-std::optional<PublishedProfile> SqliteStore::profile(const std::string& id) {
+std::optional<PublishedProfile> SqlStore::profile(const std::string& id) {
     return read_only([&]() -> std::optional<PublishedProfile> {
         auto stmt = db().prepare(
             "SELECT id, revision, envelope, public_key, published_at FROM profiles WHERE id = ?");
@@ -242,7 +270,7 @@ std::optional<PublishedProfile> SqliteStore::profile(const std::string& id) {
     });
 }
 
-std::vector<PublishedProfile> SqliteStore::profiles() {
+std::vector<PublishedProfile> SqlStore::profiles() {
     return read_only([&] {
         std::vector<PublishedProfile> out;
         auto stmt = db().prepare(
@@ -268,7 +296,7 @@ AuditEntry read_audit_entry(const Statement& row) {
     return e;
 }
 
-Status SqliteStore::audit(const AuditEntry& entry) {
+Status SqlStore::audit(const AuditEntry& entry) {
     return with_error([&]() -> Status {
         db().prepare(
                "INSERT INTO audit_log (at, actor, action, ticket_number, request_id, "
@@ -280,7 +308,7 @@ Status SqliteStore::audit(const AuditEntry& entry) {
     });
 }
 
-std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
+std::vector<AuditEntry> SqlStore::audit_log(int limit) {
     return read_only([&] {
         std::vector<AuditEntry> out;
         auto stmt = db().prepare(
@@ -292,7 +320,7 @@ std::vector<AuditEntry> SqliteStore::audit_log(int limit) {
     });
 }
 
-AuditPage SqliteStore::audit_page(const AuditFilter& filter) {
+AuditPage SqlStore::audit_page(const AuditFilter& filter) {
     return read_only([&] {
         // Newest first by id (the order of writing), one page past `after`: keyset paging,
         // so a deep page costs what the first does. One row more than the page says
@@ -329,27 +357,16 @@ AuditPage SqliteStore::audit_page(const AuditFilter& filter) {
 // ---------------------------------------------------------------------------------------
 // Health
 
-bool SqliteStore::healthy() {
-    return or_empty([&] {
-        // Ready means a submission could be stored now: the file reads, and the write lock
-        // can be had (another process may hold it). The probe waits 1 s, not the 5 s a
-        // request would, so that a readiness check answers within a prober's timeout.
-        struct ProbeTimeout {
-            Db& db;
-            explicit ProbeTimeout(Db& d) : db(d) { db.set_busy_timeout(std::chrono::seconds(1)); }
-            ~ProbeTimeout() { db.set_busy_timeout(Db::kDefaultBusyTimeout); }
-        } probe(db());
-        Transaction tx(db());  // BEGIN IMMEDIATE; rolled back: nothing is written
-        return db().query_int64("SELECT COUNT(*) FROM counters") > 0;
-    });
+bool SqlStore::healthy() {
+    return or_empty([&] { return db().ready(); });
 }
 
-std::int64_t SqliteStore::count_open_tickets() {
+std::int64_t SqlStore::count_open_tickets() {
     return read_only(
         [&] { return db().query_int64("SELECT COUNT(*) FROM tickets WHERE status = 'open'"); });
 }
 
-std::int64_t SqliteStore::count_pending_requests(Timestamp now) {
+std::int64_t SqlStore::count_pending_requests(Timestamp now) {
     return read_only([&] {
         auto stmt = db().prepare(
             "SELECT COUNT(*) FROM connection_requests WHERE state = 'pending' AND expires_at > ?");
