@@ -109,7 +109,7 @@ http::Response connect_ticket(const http::Request& req, const Principal& who, Co
                        {"expires_in_s", r.expires_at - now}});
     request_changed(ctx, r);
     return json_response(201, {{"request_id", r.id}, {"expires_at", format_time(r.expires_at)},
-                               {"device_online", ctx.hub.device_online(r.device_id)}});
+                               {"device_online", device_online(ctx, r.device_id)}});
 }
 
 http::Response get_connection_request(const http::Request& req, const Principal& who, Context& ctx) {

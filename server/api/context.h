@@ -45,6 +45,7 @@ struct Config {
 namespace relay {
 class Registry;  // server/relay/registry.h
 }
+class Cluster;  // server/api/cluster.h
 
 struct Context {
     Store& store;
@@ -54,6 +55,7 @@ struct Context {
     RateLimiter& limiter;
     Metrics& metrics;
     relay::Registry* relay = nullptr;  ///< pairs sessions' tunnels and viewers; null: no relay
+    Cluster* cluster = nullptr;        ///< the other servers on the same database; null: alone
 };
 
 }  // namespace helpline::server

@@ -122,6 +122,21 @@ std::size_t EventHub::console_streams() const {
     return consoles_.size();
 }
 
+void EventHub::close_device_streams() {
+    std::vector<std::shared_ptr<http::EventSink>> all;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, weak] : devices_)
+            if (auto s = weak.lock()) all.push_back(std::move(s));
+    }
+    for (auto& s : all) s->close();
+}
+
+void EventHub::push_consoles(const std::string& event, const std::string& data) {
+    const std::string frame = http::EventSink::frame(event, data);
+    for (auto& [viewer, sink] : console_subscribers()) sink->push(frame);
+}
+
 void EventHub::close_all() {
     closing_ = true;
     std::vector<std::shared_ptr<http::EventSink>> all;

@@ -55,6 +55,10 @@ public:
 
     /// Closes every stream (shutdown).
     void close_all();
+    /// Closes the device streams (their clients come back and resume from Last-Event-ID).
+    void close_device_streams();
+    /// Sends `event` to every console stream.
+    void push_consoles(const std::string& event, const std::string& data);
 
 private:
     struct ConsoleStream {

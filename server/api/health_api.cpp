@@ -1,4 +1,5 @@
 #include "server/api/body_reader.h"
+#include "server/api/cluster.h"
 #include "server/api/handlers.h"
 
 namespace helpline::server::api {
@@ -16,6 +17,12 @@ http::Response readyz(const http::Request&, const Principal&, Context& ctx) {
     if (!ctx.store.healthy()) {
         r.status = 503;
         r.body = "database unavailable\n";
+        return r;
+    }
+    // One of several servers that cannot hear the others would miss their events.
+    if (ctx.cluster && !ctx.cluster->listening()) {
+        r.status = 503;
+        r.body = "not listening to the other servers yet\n";
         return r;
     }
     r.body = "ready\n";

@@ -65,7 +65,7 @@ http::Response get_queue(const http::Request&, const Principal& who, Context& ct
     for (std::size_t i = 0; i < tickets.size(); ++i) {
         const Ticket& t = tickets[i];
         if (i > 0) r.body += ',';
-        write_ticket_json(r.body, t, dir, now, !t.device_id.empty() && ctx.hub.device_online(t.device_id));
+        write_ticket_json(r.body, t, dir, now, !t.device_id.empty() && device_online(ctx, t.device_id));
     }
     r.body += "]}";
     return r;
@@ -96,7 +96,7 @@ http::Response get_ticket(const http::Request& req, const Principal& who, Contex
     if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
     const Ticket& t = std::get<Ticket>(found);
     const auto dir = Directory::load(ctx.store);
-    const bool online = t.status == TicketStatus::open && !t.device_id.empty() && ctx.hub.device_online(t.device_id);
+    const bool online = t.status == TicketStatus::open && !t.device_id.empty() && device_online(ctx, t.device_id);
     nlohmann::json j = ticket_json(t, dir, ctx.clock.now(), online);
     j["closed_by"] = t.closed_by ? nlohmann::json{{"id", *t.closed_by}, {"name", dir.user_name(t.closed_by)}}
                                  : nlohmann::json();
@@ -149,7 +149,7 @@ http::Response patch_ticket(const http::Request& req, const Principal& who, Cont
     ticket_changed(ctx, *after, &before);
     const auto dir = Directory::load(ctx.store);
     const bool still_visible = can_see_ticket(*who.user, who.groups, *after);
-    auto j = ticket_json(*after, dir, ctx.clock.now(), ctx.hub.device_online(after->device_id));
+    auto j = ticket_json(*after, dir, ctx.clock.now(), device_online(ctx, after->device_id));
     j["visible_to_you"] = still_visible;
     return json_response(200, j);
 }

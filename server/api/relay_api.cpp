@@ -11,6 +11,7 @@
 #include "server/api/body_reader.h"
 #include "server/api/handlers.h"
 #include "server/api/secrets.h"
+#include "server/api/cluster.h"
 #include "server/api/services.h"
 #include "server/http/problem.h"
 #include "server/http/upgrade.h"
@@ -162,6 +163,8 @@ http::Response relay_view(const http::Request& req, const Principal& who, Contex
 nlohmann::json end_relay(Context& ctx, const std::string& session_id) {
     if (!ctx.relay) return nlohmann::json::object();
     const auto counts = ctx.relay->end(session_id, relay::EndReason::session_ended);
+    // Not relayed here: perhaps on another server, which ends it and audits its counts.
+    if (!counts && ctx.cluster) ctx.cluster->end_relay(session_id);
     return counts ? counts_json(*counts) : nlohmann::json::object();
 }
 

@@ -1,5 +1,7 @@
 #include "server/api/routes.h"
 
+#include "server/api/cluster.h"
+
 #include <algorithm>
 #include <memory>
 
@@ -98,7 +100,11 @@ http::Router make_router(Context& ctx) {
 http::Handler make_handler(Context& ctx) {
     // A device coming online or going away changes its open tickets' device_online, which
     // consoles show.
-    ctx.hub.on_presence([&ctx](const std::string& device_id, bool) { device_presence_changed(ctx, device_id); });
+    // With several servers, the others learn it too (cluster.h).
+    ctx.hub.on_presence([&ctx](const std::string& device_id, bool online) {
+        if (ctx.cluster) ctx.cluster->presence(device_id, online);
+        device_presence_changed(ctx, device_id);
+    });
     auto router = std::make_shared<http::Router>(make_router(ctx));
     return [router](const http::Request& request) {
         http::Request routed = request;

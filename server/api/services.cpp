@@ -1,5 +1,7 @@
 #include "server/api/services.h"
 
+#include "server/api/cluster.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -88,15 +90,25 @@ void send_device_event(Context& ctx, const std::string& device_id, const std::st
     }
     e.id = *id;
     ctx.hub.publish_device(device_id, e);
+    if (ctx.cluster) ctx.cluster->device_event(device_id, e.id);
+}
+
+bool device_online(Context& ctx, const std::string& device_id) {
+    return ctx.hub.device_online(device_id) || (ctx.cluster && ctx.cluster->online_elsewhere(device_id));
 }
 
 void console_ticket_changed(Context& ctx, const Ticket& after, const Ticket* before, const Directory* known) {
+    if (ctx.cluster) ctx.cluster->ticket_changed(after, before);
+    deliver_ticket_change(ctx, after, before, known);
+}
+
+void deliver_ticket_change(Context& ctx, const Ticket& after, const Ticket* before, const Directory* known) {
     if (ctx.hub.console_streams() == 0) return;  // a submission with no console open reads no names
     std::optional<Directory> loaded;
     if (known == nullptr) loaded = Directory::load(ctx.store);
     const Directory& dir = known != nullptr ? *known : *loaded;
     const bool online = after.status == TicketStatus::open && !after.device_id.empty() &&
-                        ctx.hub.device_online(after.device_id);
+                        device_online(ctx, after.device_id);
     const std::string number = std::to_string(after.number);
     std::string visible = "{\"number\":" + number + ",\"ticket\":";
     write_ticket_json(visible, after, dir, ctx.clock.now(), online);
@@ -123,11 +135,17 @@ void device_presence_changed(Context& ctx, const std::string& device_id) {
     for (const Ticket& t : ctx.store.device_tickets(device_id, 1000)) {
         if (t.status != TicketStatus::open) continue;
         if (!dir) dir = Directory::load(ctx.store);
-        console_ticket_changed(ctx, t, nullptr, &*dir);
+        deliver_ticket_change(ctx, t, nullptr, &*dir);
     }
 }
 
 void request_changed(Context& ctx, const ConnectionRequest& r) {
+    if (ctx.cluster) ctx.cluster->request_changed(r.id);
+    deliver_request_change(ctx, r);
+}
+
+void deliver_request_change(Context& ctx, const ConnectionRequest& r) {
+    if (ctx.hub.console_streams() == 0) return;
     const auto ticket = ctx.store.ticket(r.ticket_number);
     nlohmann::json data{{"id", r.id}, {"ticket_number", r.ticket_number}, {"state", to_string(r.state)}};
     if (r.state == RequestState::declined)
@@ -177,6 +195,14 @@ void audit(Context& ctx, const std::string& actor, const std::string& action, st
 
 void sweep(Context& ctx) {
     const Timestamp now = ctx.clock.now();
+    // With several servers, one of them runs the jobs (Store::lead_jobs); every one keeps
+    // its own consoles fresh.
+    const bool leading = ctx.store.lead_jobs();
+    if (ctx.cluster) ctx.cluster->tick(leading);
+    if (!leading) {
+        refresh_consoles(ctx);
+        return;
+    }
     for (const ClosedTicket& c : ctx.store.expire_tickets(now - ctx.config.ticket_ttl.count(), now)) {
         audit(ctx, "system", "ticket-expired", c.ticket.number);
         requests_cancelled(ctx, c, "system");
@@ -188,6 +214,7 @@ void sweep(Context& ctx) {
         request_changed(ctx, r);
     }
     (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
+    if (ctx.cluster) (void)ctx.store.prune_relay_homes(now - 24 * 3600);
     refresh_consoles(ctx);
 }
 

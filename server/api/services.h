@@ -37,18 +37,26 @@ void send_device_event(Context& ctx, const std::string& device_id, const std::st
 void ticket_changed(Context& ctx, const Ticket& after, const Ticket* before = nullptr);
 
 /// "ticket-changed" to consoles only: {number, ticket} to those that can see `after`,
-/// {number, ticket: null} to those that could see `before` and no longer can.
+/// {number, ticket: null} to those that could see `before` and no longer can; the other
+/// servers are told too (cluster.h).
 /// `dir`: names already loaded, or null (loaded only when a console is listening).
 void console_ticket_changed(Context& ctx, const Ticket& after, const Ticket* before,
                             const Directory* dir = nullptr);
+/// The same, to this server's consoles only (what another server told this one).
+void deliver_ticket_change(Context& ctx, const Ticket& after, const Ticket* before, const Directory* dir);
 
-/// A device's event stream opened or its last one closed: its open tickets' device_online
-/// changed, so consoles hear "ticket-changed" for each.
+/// Whether a device holds an event stream, on this server or another.
+bool device_online(Context& ctx, const std::string& device_id);
+
+/// A device's event stream opened or its last one closed (here or on another server): its
+/// open tickets' device_online changed, so this server's consoles hear "ticket-changed".
 void device_presence_changed(Context& ctx, const std::string& device_id);
 
 /// After a connection request changed state: "connection-request-changed" to consoles that
-/// can see its ticket.
+/// can see its ticket, here and on the other servers.
 void request_changed(Context& ctx, const ConnectionRequest& r);
+/// The same, to this server's consoles only.
+void deliver_request_change(Context& ctx, const ConnectionRequest& r);
 
 /// After a ticket was closed or expired: each of its cancelled connection requests is
 /// audited ("cancelled", by `actor`), the device hears "connection-cancelled" (its consent

@@ -122,6 +122,7 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     RunOptions run;
     run.data_dir = o.data;
     run.database = o.database;
+    run.node_url = o.node_url;
     if (!parse_listen(o.listen, run.address, run.port)) {
         fmt::print(io.err, "error: --listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080 or [::1]:8443 (got '{}').\n",
                    o.listen);

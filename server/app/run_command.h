@@ -14,6 +14,7 @@ namespace helpline::server {
 struct RunCommandOptions {
     std::filesystem::path data;
     std::string database;  ///< --database: a postgresql:// URL; empty: SQLite in `data`
+    std::string node_url;  ///< --node-url: where the other servers reach this one
     std::string listen = "127.0.0.1:8080";
     std::string tls_cert;
     std::string tls_key;

@@ -1,5 +1,6 @@
 #include "server/app/server_app.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "server/api/client_address.h"
@@ -51,6 +52,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shar
     app->context_ = std::make_unique<Context>(
         Context{*app->store_, *app->clock_, *app->hub_, app->options_.config, *app->limiter_, *app->metrics_});
     app->context_->relay = app->relay_.get();
+    if (team.on_postgres()) {
+        // Other servers may share the database; the node URL is known once listening.
+        app->cluster_ = std::make_unique<Cluster>(*app->context_, team.database, app->options_.node_url);
+        app->context_->cluster = app->cluster_.get();
+    }
     // With a relay, ticket changes queue their notifications (in their own transactions).
     app->store_->set_mail_notifications(app->options_.mail.has_value());
     return app;
@@ -85,6 +91,14 @@ Result<std::uint16_t> ServerApp::start() {
     http_ = std::make_unique<http::HttpServer>(std::move(o), api::make_handler(*context_));
     auto port = http_->start();
     if (!port) return port;
+    if (cluster_) {
+        if (cluster_->node_url().empty()) {
+            const bool v6 = options_.address.find(':') != std::string::npos;
+            cluster_->set_node_url(fmt::format("{}://{}{}{}:{}", options_.tls ? "https" : "http", v6 ? "[" : "",
+                                               options_.address, v6 ? "]" : "", *port));
+        }
+        cluster_->start();
+    }
     sweeper_ = std::thread([this] { sweeper_loop(); });
     if (options_.mail) {
         mail_ = std::make_unique<mail::OutboxWorker>(*store_, *clock_, *metrics_, *options_.mail, nullptr,
@@ -119,6 +133,7 @@ void ServerApp::stop() {
     wake_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
     if (mail_) mail_->stop();  // a message being sent stays queued for the next start
+    if (cluster_) cluster_->stop();  // the others forget this server and its streams
     if (hub_) hub_->close_all();
     // Relayed sessions end as stopped by the server (not as closed by a side), and their
     // end is audited before the store closes.

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "server/api/cluster.h"
 #include "server/api/context.h"
 #include "server/http/server.h"
 #include "server/mail/outbox_worker.h"
@@ -20,6 +21,9 @@ namespace helpline::server {
 struct RunOptions {
     std::filesystem::path data_dir;
     std::string database;  ///< a postgresql:// URL; empty: SQLite in data_dir
+    /// Where the other servers on the same database reach this one (relay forwarding);
+    /// empty: http://ADDRESS:PORT of the listening socket (TLS: https).
+    std::string node_url;
     std::string address = "127.0.0.1";
     std::uint16_t port = 8080;
     std::optional<http::TlsMaterial> tls;
@@ -58,6 +62,7 @@ private:
     std::unique_ptr<Metrics> metrics_;
     std::unique_ptr<relay::Registry> relay_;
     std::unique_ptr<Context> context_;
+    std::unique_ptr<Cluster> cluster_;  ///< on PostgreSQL: the other servers
     std::unique_ptr<http::HttpServer> http_;
     std::unique_ptr<mail::OutboxWorker> mail_;  ///< sends the outbox; none without email
     std::thread sweeper_;

@@ -92,6 +92,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
                   "Behind a TLS proxy on this host: key rate limits and audit on the last "
                   "X-Forwarded-For address of requests from loopback");
     run->add_option("--port-file", run_opts.port_file, "Write the bound port here once listening");
+    run->add_option("--node-url", run_opts.node_url,
+                    "With several servers on one database: the URL the others reach this one at directly "
+                    "(default: http://LISTEN-ADDRESS:PORT)");
     run->add_option("--ticket-ttl", run_opts.ticket_ttl_s, "Seconds before unclosed tickets expire")
         ->check(whole_number(1, 10LL * 365 * 24 * 3600,
                              "seconds after which unclosed tickets expire; a day is 86400"))

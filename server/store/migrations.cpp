@@ -312,7 +312,42 @@ ALTER TABLE connection_requests ADD COLUMN decline_reason TEXT
 UPDATE connection_requests SET decline_reason = 'customer' WHERE state = 'declined';
 )sql";
 
-constexpr std::array<Migration, 8> kMigrations = {{
+// Several servers on one database (issue 16; used on PostgreSQL, harmless on SQLite): each
+// server (node) says it is alive and where the others reach it; which devices hold an
+// event stream on which node, so that every node's consoles know who is online; on which
+// node each relayed session pairs, so that its two sides meet there whichever servers they
+// reached; and sign-in attempts per account, counted team-wide rather than per server.
+constexpr const char* kMigration9 = R"sql(
+CREATE TABLE cluster_nodes (
+    id           TEXT PRIMARY KEY,
+    url          TEXT NOT NULL,
+    started_at   BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL
+);
+
+CREATE TABLE device_streams (
+    device_id TEXT NOT NULL,
+    node_id   TEXT NOT NULL REFERENCES cluster_nodes (id) ON DELETE CASCADE,
+    PRIMARY KEY (device_id, node_id)
+);
+CREATE INDEX device_streams_node ON device_streams (node_id);
+
+CREATE TABLE relay_homes (
+    session_id TEXT PRIMARY KEY,
+    node_id    TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX relay_homes_created ON relay_homes (created_at);
+
+CREATE TABLE sign_in_attempts (
+    account TEXT NOT NULL,    -- the email, lower-case
+    minute  BIGINT NOT NULL,  -- Unix time / 60
+    n       BIGINT NOT NULL,
+    PRIMARY KEY (account, minute)
+);
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1, kMigration1},
     {2, kMigration2},
     {3, kMigration3},
@@ -321,6 +356,7 @@ constexpr std::array<Migration, 8> kMigrations = {{
     {6, kMigration6},
     {7, kMigration7},
     {8, kMigration8},
+    {9, kMigration9},
 }};
 
 // PostgreSQL's form of a migration: SQLite's generated ids (INTEGER PRIMARY KEY

@@ -162,4 +162,12 @@ struct AuditEntry {
     std::string detail;  ///< JSON object text
 };
 
+/// One server of several sharing a database (store.h "Several servers").
+struct ClusterNode {
+    std::string id;   ///< random, new at every start
+    std::string url;  ///< where the other servers reach this one directly (--node-url)
+    Timestamp started_at = 0;
+    Timestamp heartbeat_at = 0;
+};
+
 }  // namespace helpline::server

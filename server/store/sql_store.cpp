@@ -73,7 +73,10 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& url) {
         auto db = PgDb::open(url);
         if (auto migrated = migrate(*db, postgres_migrations()); !migrated) return migrated.error();
         auto readers = std::make_unique<ReaderPool>([&] { return PgDb::open(url); }, kReaders);
-        return std::unique_ptr<Store>(std::make_unique<SqlStore>(std::move(db), std::move(readers)));
+        auto store = std::make_unique<SqlStore>(std::move(db), std::move(readers));
+        // Other servers may share the database: the job lock and notifications.
+        store->enable_cluster([url] { return PgDb::open(url); });
+        return std::unique_ptr<Store>(std::move(store));
     } catch (const DbException& e) {
         return e.error();
     }

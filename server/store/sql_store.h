@@ -9,6 +9,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <type_traits>
@@ -131,6 +132,22 @@ class SqlStore final : public Store {
     Result<User> accept_invitation(const std::string& token_hash, const std::string& password_hash,
                                    Timestamp now) override;
 
+    Status node_alive(const ClusterNode& node) override;
+    std::vector<ClusterNode> cluster_nodes() override;
+    Status remove_node(const std::string& node_id) override;
+    Status set_device_stream(const std::string& device_id, const std::string& node_id, bool open) override;
+    std::vector<std::pair<std::string, std::string>> device_streams() override;
+    Result<std::string> claim_relay_home(const std::string& session_id, const std::string& node_id,
+                                         Timestamp now) override;
+    Status prune_relay_homes(Timestamp before) override;
+    Result<std::int64_t> count_sign_in_attempt(const std::string& account, Timestamp now) override;
+    bool lead_jobs() override;
+    Status notify(const std::string& payload) override;
+
+    /// For several servers on one database: `connect` opens the connections the job lock
+    /// and notifications use (PostgreSQL); without it the store is alone (SQLite).
+    void enable_cluster(std::function<std::unique_ptr<Db>()> connect);
+
     bool healthy() override;
     std::int64_t count_open_tickets() override;
     std::int64_t count_pending_requests(Timestamp now) override;
@@ -236,6 +253,15 @@ class SqlStore final : public Store {
     std::deque<PendingSubmission*> submit_queue_;
     bool submit_leader_ = false;  ///< a caller is committing a batch
     std::uint64_t submission_commits_ = 0;
+
+    // Several servers (sql_store_cluster.cpp): connections of their own, so that holding
+    // the job lock or notifying never waits for the writer.
+    std::function<std::unique_ptr<Db>()> connect_;
+    std::mutex job_mutex_;
+    std::unique_ptr<Db> job_db_;  ///< holds the session advisory lock while it leads the jobs
+    bool leading_jobs_ = false;
+    std::mutex notify_mutex_;
+    std::unique_ptr<Db> notify_db_;
 
     std::unique_ptr<WalCheckpointer> checkpointer_;  ///< outlives db_, whose commits call it
     std::mutex mutex_;

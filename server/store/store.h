@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/store/account_model.h"
@@ -319,6 +320,34 @@ public:
     /// (compare-and-set: single use), and ends their other invitations; else kStale.
     virtual Result<User> accept_invitation(const std::string& token_hash, const std::string& password_hash,
                                            Timestamp now) = 0;
+
+    // Several servers on one database (sql_store_cluster.cpp). A server (node) is alive
+    // while its heartbeat is recent; what it held (device streams) goes with it.
+    /// Records the node (insert or update), heartbeat_at included.
+    virtual Status node_alive(const ClusterNode& node) = 0;
+    virtual std::vector<ClusterNode> cluster_nodes() = 0;
+    /// Deletes a node and its device streams (a clean stop, or one found dead).
+    virtual Status remove_node(const std::string& node_id) = 0;
+    /// A device's event stream opened (`open`) or its last one closed on `node_id`.
+    virtual Status set_device_stream(const std::string& device_id, const std::string& node_id, bool open) = 0;
+    /// (device id, node id) of every device stream of every node.
+    virtual std::vector<std::pair<std::string, std::string>> device_streams() = 0;
+    /// The node a relayed session pairs on: `node_id` if no node claimed the session
+    /// before, else the one that did (atomic: two sides arriving at once agree).
+    virtual Result<std::string> claim_relay_home(const std::string& session_id, const std::string& node_id,
+                                                 Timestamp now) = 0;
+    /// Forgets relay homes created before `before`.
+    virtual Status prune_relay_homes(Timestamp before) = 0;
+    /// Counts one sign-in attempt for `account` in the minute of `now`; the attempts of
+    /// that minute so far, this one included (team-wide, whichever server counted them).
+    virtual Result<std::int64_t> count_sign_in_attempt(const std::string& account, Timestamp now) = 0;
+    /// Whether this server should run the team's periodic jobs (expiry, pruning) now. With
+    /// several servers on one database exactly one holds the jobs (PostgreSQL: a session
+    /// advisory lock, released when its server dies); an embedded database always does.
+    virtual bool lead_jobs() = 0;
+    /// Tells the other servers `payload` (PostgreSQL: NOTIFY on the channel "helpline",
+    /// after this call's commit); nothing on an embedded database.
+    virtual Status notify(const std::string& payload) = 0;
 
     // Health.
     virtual bool healthy() = 0;

@@ -1,5 +1,7 @@
 #include "tests/server/e2e/e2e_fixture.h"
 
+#include <sstream>
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <random>
@@ -164,6 +166,26 @@ Json Team::admin_history() const {
 Json ticket_body(const std::string& description, const std::string& group,
                  const std::string& email) {
     return {{"email", email}, {"description", description}, {"group_id", group}};
+}
+
+std::vector<SseFrame> sse_frames(const std::string& text) {
+    std::vector<SseFrame> out;
+    std::size_t start = 0;
+    while (true) {
+        const auto end = text.find("\n\n", start);
+        if (end == std::string::npos) break;
+        std::istringstream lines(text.substr(start, end - start));
+        start = end + 2;
+        SseFrame f;
+        std::string line;
+        while (std::getline(lines, line)) {
+            if (line.rfind("id: ", 0) == 0) f.id = line.substr(4);
+            if (line.rfind("event: ", 0) == 0) f.event = line.substr(7);
+            if (line.rfind("data: ", 0) == 0) f.data = Json::parse(line.substr(6), nullptr, false);
+        }
+        if (!f.event.empty()) out.push_back(std::move(f));
+    }
+    return out;
 }
 
 }  // namespace helpline::test::e2e

@@ -89,6 +89,15 @@ class Team {
     std::string admin_token_;
 };
 
+/// One frame of an event stream.
+struct SseFrame {
+    std::string id;
+    std::string event;
+    Json data;
+};
+/// The complete frames of an event stream's text (comments such as ": ping" left out).
+std::vector<SseFrame> sse_frames(const std::string& text);
+
 /// A ticket body for `group` ("helpdesk" unless told).
 Json ticket_body(const std::string& description, const std::string& group = "helpdesk",
                  const std::string& email = "ana@acme.example");

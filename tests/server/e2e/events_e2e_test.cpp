@@ -9,32 +9,9 @@
 namespace helpline::test::e2e {
 namespace {
 
-struct Frame {
-    std::string id;
-    std::string event;
-    Json data;
-};
+using Frame = SseFrame;
 
-/// The complete frames of an event stream's text (comments such as ": ping" left out).
-std::vector<Frame> frames(const std::string& text) {
-    std::vector<Frame> out;
-    std::size_t start = 0;
-    while (true) {
-        const auto end = text.find("\n\n", start);
-        if (end == std::string::npos) break;
-        std::istringstream lines(text.substr(start, end - start));
-        start = end + 2;
-        Frame f;
-        std::string line;
-        while (std::getline(lines, line)) {
-            if (line.rfind("id: ", 0) == 0) f.id = line.substr(4);
-            if (line.rfind("event: ", 0) == 0) f.event = line.substr(7);
-            if (line.rfind("data: ", 0) == 0) f.data = Json::parse(line.substr(6), nullptr, false);
-        }
-        if (!f.event.empty()) out.push_back(std::move(f));
-    }
-    return out;
-}
+std::vector<Frame> frames(const std::string& text) { return sse_frames(text); }
 
 /// The connection-request frame for request `id`, if the stream has it.
 std::optional<Frame> request_frame(const CurlEventStream& stream, const std::string& id) {

@@ -1,0 +1,134 @@
+// Two helpline-server processes on one PostgreSQL database (issue 16): what one server
+// does reaches the event streams the other holds, presence is shared, and the jobs run on
+// one of them and move to the survivor when it dies. Only in the PostgreSQL pass
+// ([postgres]); HAProxy in front of them is tests/deploy's and the suite's cluster pass.
+
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "tests/server/e2e/e2e_fixture.h"
+
+namespace helpline::test::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// A second server on the team's database (its own data folder and port).
+struct SecondServer {
+    TempDir dir;
+    ServerProcess server;
+    explicit SecondServer(const Team& team, std::vector<std::string> run_args = unlimited_args())
+        : server(kServerBin, dir / "data", {}, team.server().database()) {
+        server.start(std::move(run_args));
+    }
+
+    CurlResponse call(const std::string& method, const std::string& path, const std::string& token,
+                      const std::optional<Json>& body = {}) const {
+        CurlOptions options;
+        options.method = method;
+        options.headers = {"Authorization: Bearer " + token};
+        if (body) {
+            options.body = body->dump();
+            options.headers.push_back("Content-Type: application/json");
+        }
+        return curl_request(server.url(path), options);
+    }
+};
+
+bool has_event(const CurlEventStream& stream, const std::string& event, const std::string& needle) {
+    for (const SseFrame& f : sse_frames(stream.text()))
+        if (f.event == event && f.data.dump().find(needle) != std::string::npos) return true;
+    return false;
+}
+
+bool streaming(const CurlEventStream& stream) {
+    return wait_for([&] { return stream.header("content-type") == "text/event-stream"; }, 5s);
+}
+
+}  // namespace
+
+TEST_CASE("a device streaming from server 1 gets the request an operator made through server 2 within 1 s",
+          "[postgres]") {
+    Team team;
+    SecondServer two(team);
+    const auto device = team.register_device();
+    const auto number = team.submit(device, ticket_body("Please look at my screen"));
+    CurlEventStream stream(team.server().url("/api/v1/events"), bearer(device.token));
+    REQUIRE(streaming(stream));
+
+    // Server 2 knows the device is online, although its stream is held by server 1.
+    REQUIRE(wait_for([&] {
+        return body_json(two.call("GET", "/api/v1/tickets/" + std::to_string(number), team.admin_token()))
+                   .value("device_online", false);
+    }, 5s));
+    const auto r = two.call("POST", "/api/v1/tickets/" + std::to_string(number) + "/connect", team.admin_token());
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    CHECK(body_json(r).at("device_online") == true);
+    const std::string id = body_json(r).at("request_id").get<std::string>();
+    const auto sent = std::chrono::steady_clock::now();
+    REQUIRE(wait_for([&] { return has_event(stream, "connection-request", id); }, 5s));
+    CHECK(std::chrono::steady_clock::now() - sent < 1s);
+}
+
+TEST_CASE("a console on server 2 sees a ticket submitted through server 1 within 1 s", "[postgres]") {
+    Team team;
+    SecondServer two(team);
+    CurlEventStream console(two.server.url("/api/v1/console/events"), bearer(team.admin_token()));
+    REQUIRE(streaming(console));
+    const auto device = team.register_device();
+    const auto submitted = std::chrono::steady_clock::now();
+    const auto number = team.submit(device, ticket_body("The printer is on fire"));
+    REQUIRE(wait_for([&] { return has_event(console, "ticket-changed", "\"number\":" + std::to_string(number)); },
+                     5s));
+    CHECK(std::chrono::steady_clock::now() - submitted < 1s);
+    // Closed through server 1: server 2's console hears that too.
+    REQUIRE(team.call("POST", "/api/v1/tickets/" + std::to_string(number) + "/close", team.admin_token()).status ==
+            200);
+    CHECK(wait_for([&] { return has_event(console, "ticket-changed", "\"status\":\"closed\""); }, 5s));
+}
+
+TEST_CASE("a device's stream ending on server 1 shows it offline on server 2", "[postgres]") {
+    Team team;
+    SecondServer two(team);
+    const auto device = team.register_device();
+    const auto number = team.submit(device, ticket_body("Offline soon"));
+    const auto online = [&] {
+        return body_json(two.call("GET", "/api/v1/tickets/" + std::to_string(number), team.admin_token()))
+            .value("device_online", false);
+    };
+    {
+        CurlEventStream stream(team.server().url("/api/v1/events"), bearer(device.token));
+        REQUIRE(streaming(stream));
+        REQUIRE(wait_for(online, 5s));
+    }
+    CHECK(wait_for([&] { return !online(); }, 5s));
+}
+
+TEST_CASE("the jobs move to the surviving server when the one running them dies", "[postgres]") {
+    // Tickets expire 3 s after they are made; both servers sweep every 100 ms.
+    auto args = unlimited_args();
+    args.insert(args.end(), {"--ticket-ttl", "3", "--sweep-interval-ms", "100"});
+    Team team(args);
+    SecondServer two(team, args);
+    const auto device = team.register_device();
+    // Server 1 started first: it holds the jobs' lock. It dies without letting go.
+    team.server().kill9();
+    CurlOptions submit;
+    submit.method = "POST";
+    submit.headers = {"Authorization: Bearer " + device.token, "Content-Type: application/json",
+                      "Idempotency-Key: " + new_uuid()};
+    submit.body = ticket_body("Expire me").dump();
+    const auto r = curl_request(two.server.url("/api/v1/tickets"), submit);
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    const auto n = body_json(r).at("number").get<std::int64_t>();
+    // PostgreSQL ends the dead server's session (its lock with it) once the connection
+    // is found closed; server 2 then takes the jobs and expires the ticket.
+    CHECK(wait_for([&] {
+        return body_json(two.call("GET", "/api/v1/tickets/" + std::to_string(n), team.admin_token()))
+                   .value("status", "") == "expired";
+    }, 20s));
+}
+
+}  // namespace helpline::test::e2e
