@@ -29,6 +29,13 @@ std::string random_node_id() {
     return id;
 }
 
+std::string sodium_hex(const unsigned char* bytes, std::size_t size) {
+    std::string hex(size * 2 + 1, '\0');
+    sodium_bin2hex(hex.data(), hex.size(), bytes, size);
+    hex.pop_back();
+    return hex;
+}
+
 std::optional<std::string> optional_string(const nlohmann::json& j, const char* key) {
     const auto it = j.find(key);
     if (it == j.end() || !it->is_string()) return std::nullopt;
@@ -46,6 +53,13 @@ Cluster::Cluster(Context& ctx, std::string database_url, std::string node_url)
 Cluster::~Cluster() { stop(); }
 
 void Cluster::start() {
+    if (!ctx_.store.setting("cluster_secret")) {
+        // Two servers starting at once may both write one: the last stays, and every use
+        // reads it from the database, so all agree.
+        unsigned char bytes[32];
+        randombytes_buf(bytes, sizeof bytes);
+        (void)ctx_.store.set_setting("cluster_secret", sodium_hex(bytes, sizeof bytes));
+    }
     self_.started_at = ctx_.clock.now();
     self_.heartbeat_at = self_.started_at;
     if (auto s = ctx_.store.node_alive(self_); !s)
@@ -104,6 +118,30 @@ void Cluster::presence(const std::string& device_id, bool online) {
 
 void Cluster::end_relay(const std::string& session_id) {
     send("relay-end", nlohmann::json{{"s", session_id}}.dump());
+}
+
+std::string Cluster::relay_home(const std::string& session_id) {
+    auto home = ctx_.store.claim_relay_home(session_id, self_.id, ctx_.clock.now());
+    return home ? *home : self_.id;
+}
+
+std::string Cluster::secret() { return ctx_.store.setting("cluster_secret").value_or(""); }
+
+std::string Cluster::relay_token(const std::string& session_id, const std::string& side) {
+    const std::string key = secret();
+    const std::string message = "relay:" + session_id + ":" + side;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_state state;
+    crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+    crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    crypto_auth_hmacsha256_final(&state, mac);
+    return sodium_hex(mac, sizeof mac);
+}
+
+bool Cluster::valid_relay_token(const std::string& session_id, const std::string& side, const std::string& token) {
+    if (secret().empty()) return false;
+    const std::string expected = relay_token(session_id, side);
+    return token.size() == expected.size() && sodium_memcmp(token.data(), expected.data(), expected.size()) == 0;
 }
 
 bool Cluster::online_elsewhere(const std::string& device_id) const {

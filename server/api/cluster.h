@@ -60,6 +60,15 @@ class Cluster {
     void presence(const std::string& device_id, bool online);
     void end_relay(const std::string& session_id);
 
+    /// The node a relayed session pairs on (the first of its sides to arrive anywhere
+    /// chose it; this node when the database cannot say).
+    std::string relay_home(const std::string& session_id);
+    /// The token that lets this server forward a session's side to its home, and its check:
+    /// an HMAC-SHA256 of the session and side under the team's cluster secret (kept in the
+    /// database, made by the first server).
+    std::string relay_token(const std::string& session_id, const std::string& side);
+    bool valid_relay_token(const std::string& session_id, const std::string& side, const std::string& token);
+
     /// Whether a device holds an event stream on another server.
     bool online_elsewhere(const std::string& device_id) const;
     /// The URL of another live server, by id (relay forwarding); empty if unknown or gone.
@@ -70,6 +79,7 @@ class Cluster {
 
   private:
     void send(const std::string& kind, std::string body_json);
+    std::string secret();
     void on_message(const std::string& payload);
     void on_listening(bool again);
     /// Reads who streams where from the database (at start and after a lost connection).

@@ -49,6 +49,9 @@ http::Response end_session(const http::Request&, const Principal&, Context&);
 // add_route() (whose authentication would take the token for an unknown device token).
 http::Response relay_tunnel(const http::Request&, const Principal&, Context&);
 http::Response relay_view(const http::Request&, const Principal&, Context&);
+/// The internal relay door (cluster.h): a side forwarded by another server of the team,
+/// authorised by the servers' shared secret, joins the session here.
+http::Response relay_internal(const http::Request&, const Principal&, Context&);
 /// Ends a session's relay, if it has one; the audit detail with its byte counts.
 nlohmann::json end_relay(Context& ctx, const std::string& session_id);
 /// The registry's hooks (server/relay): audit "started"; audit "ended" and end the session

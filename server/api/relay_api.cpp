@@ -15,6 +15,7 @@
 #include "server/api/services.h"
 #include "server/http/problem.h"
 #include "server/http/upgrade.h"
+#include "server/relay/forward_channel.h"
 #include "server/relay/registry.h"
 
 namespace helpline::server::api {
@@ -82,6 +83,30 @@ nlohmann::json counts_json(const relay::Counts& counts) {
     return {{"bytes_to_operator", counts.to_viewer}, {"bytes_to_customer", counts.to_customer}};
 }
 
+const char* side_name(Side side) { return side == Side::customer ? "customer" : "viewer"; }
+
+/// With several servers (cluster.h): the channel that forwards this side to the server the
+/// session pairs on, when that is another one; nullopt when it pairs here. A home that has
+/// gone away leaves a null channel: the session cannot pair anywhere now.
+std::optional<std::shared_ptr<http::ByteChannel>> forwarding(Context& ctx, const std::string& session_id, Side side) {
+    if (!ctx.cluster) return std::nullopt;
+    const std::string home = ctx.cluster->relay_home(session_id);
+    if (home == ctx.cluster->node_id()) return std::nullopt;
+    const std::string url = ctx.cluster->node_url_of(home);
+    if (url.empty()) return std::shared_ptr<http::ByteChannel>();
+    relay::ForwardTarget target;
+    target.node_url = url;
+    target.path = "/api/v1/internal/relay/" + session_id + "/" + side_name(side);
+    target.authorization = ctx.cluster->relay_token(session_id, side_name(side));
+    target.websocket = side == Side::viewer;
+    return relay::make_forward_channel(std::move(target), ctx.relay->options().buffer_size, std::chrono::seconds(5));
+}
+
+http::Response home_gone() {
+    return http::problem(503, "The server this session was being relayed through has stopped; end the session "
+                              "and connect again.");
+}
+
 }  // namespace
 
 http::Response relay_tunnel(const http::Request& req, const Principal& /*who*/, Context& ctx) {
@@ -109,15 +134,21 @@ http::Response relay_tunnel(const http::Request& req, const Principal& /*who*/, 
         return http::problem(409,
                              "This session's relay token has been used: the tunnel opens once.");
 
-    auto claim = ctx.relay->claim(session_id, Side::customer);
-    if (const auto* refused = std::get_if<relay::Refusal>(&claim))
-        return refusal(*refused, Side::customer);
+    auto forward = forwarding(ctx, session_id, Side::customer);
+    if (forward && !*forward) return home_gone();
+    std::shared_ptr<http::ByteChannel> channel;
+    if (forward) {
+        channel = std::move(*forward);
+    } else {
+        auto claim = ctx.relay->claim(session_id, Side::customer);
+        if (const auto* refused = std::get_if<relay::Refusal>(&claim)) return refusal(*refused, Side::customer);
+        channel = std::move(std::get<std::shared_ptr<http::ByteChannel>>(claim));
+    }
     ConnectionRequest spent = *r;
     spent.relay_token_hash = std::string(kUsedMark) + std::string(stored);
     if (auto s = ctx.store.transition_request(spent, RequestState::accepted); !s)
         return http::problem(409, "This session ended meanwhile.");  // the claim closes with it
-    return http::upgrade_response({http::Upgrade::Kind::raw, std::string(kTunnelProtocol),
-                                   std::move(std::get<std::shared_ptr<http::ByteChannel>>(claim))});
+    return http::upgrade_response({http::Upgrade::Kind::raw, std::string(kTunnelProtocol), std::move(channel)});
 }
 
 http::Response relay_view(const http::Request& req, const Principal& who, Context& ctx) {
@@ -152,11 +183,39 @@ http::Response relay_view(const http::Request& req, const Principal& who, Contex
         return http::problem(409, "This session is " + std::string(to_string(r->state)) +
                                       "; there is nothing to view.");
 
+    const std::string protocol = offered.empty() ? std::string() : std::string(kViewProtocol);
+    if (auto forward = forwarding(ctx, session_id, Side::viewer)) {
+        if (!*forward) return home_gone();
+        return http::upgrade_response({http::Upgrade::Kind::websocket, protocol, std::move(*forward)});
+    }
     auto claim = ctx.relay->claim(session_id, Side::viewer);
     if (const auto* refused = std::get_if<relay::Refusal>(&claim))
         return refusal(*refused, Side::viewer);
-    return http::upgrade_response({http::Upgrade::Kind::websocket,
-                                   offered.empty() ? std::string() : std::string(kViewProtocol),
+    return http::upgrade_response({http::Upgrade::Kind::websocket, protocol,
+                                   std::move(std::get<std::shared_ptr<http::ByteChannel>>(claim))});
+}
+
+http::Response relay_internal(const http::Request& req, const Principal& /*who*/, Context& ctx) {
+    // Only another server of the team knows how to make the token; to anyone else this
+    // door does not exist.
+    const std::string& session_id = req.params.at("session_id");
+    const std::string& side_text = req.params.at("side");
+    const auto token = req.bearer();
+    if (!ctx.cluster || !ctx.relay || (side_text != "customer" && side_text != "viewer") || !token ||
+        !ctx.cluster->valid_relay_token(session_id, side_text, std::string(*token)))
+        return http::problem(404, "Not found.");
+    const Side side = side_text == "customer" ? Side::customer : Side::viewer;
+    const bool websocket = side == Side::viewer;
+    if (websocket ? !http::is_websocket_handshake(req) : !http::asks_upgrade(req, kTunnelProtocol))
+        return upgrade_required(websocket ? std::string_view("websocket") : kTunnelProtocol,
+                                "The internal relay door takes the side's own upgrade.");
+    const auto r = ctx.store.request_by_session(session_id);
+    if (!r || r->state != RequestState::accepted)
+        return http::problem(409, "This session is not accepted; there is nothing to relay.");
+    auto claim = ctx.relay->claim(session_id, side);
+    if (const auto* refused = std::get_if<relay::Refusal>(&claim)) return refusal(*refused, side);
+    return http::upgrade_response({websocket ? http::Upgrade::Kind::websocket : http::Upgrade::Kind::raw,
+                                   websocket ? std::string(kViewProtocol) : std::string(kTunnelProtocol),
                                    std::move(std::get<std::shared_ptr<http::ByteChannel>>(claim))});
 }
 

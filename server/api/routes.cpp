@@ -37,6 +37,9 @@ http::Router make_router(Context& ctx) {
     // the viewer by the operator's credentials and the page's Origin.
     r.add("GET", "/api/v1/relay/{session_id}",
           [&ctx](const http::Request& q) { return relay_tunnel(q, Principal{}, ctx); });
+    // ... and a side forwarded by another server of the team, by the servers' own token.
+    r.add("GET", "/api/v1/internal/relay/{session_id}/{side}",
+          [&ctx](const http::Request& q) { return relay_internal(q, Principal{}, ctx); });
     add("GET", "/api/v1/relay/{session_id}/view", Access::user, relay_view);
     // Operator side.
     add("POST", "/api/v1/auth/login", Access::anyone, login);

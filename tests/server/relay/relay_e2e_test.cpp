@@ -242,4 +242,49 @@ TEST_CASE("over TLS the tunnel and the viewer relay as over plain HTTP") {
     CHECK(tunnel.wait_closed(5s));
 }
 
+// Two servers on one PostgreSQL database (issue 16): the session pairs on the server its
+// first side reached; the other side, come in through the other server, is forwarded there.
+
+TEST_CASE("a viewer on server 1 and a tunnel through server 2 meet, with the relay's close code and counts",
+          "[postgres]") {
+    RelayScene scene;
+    TempDir second_dir;
+    ServerProcess second(HELPLINE_SERVER_BIN, second_dir / "data", {}, scene.server().database());
+    second.start(relay_args());
+    // The viewer first, on server 1: the session pairs there; the customer's tunnel reaches
+    // server 2, which forwards its raw bytes.
+    ViewClient view(scene.port(), scene.bearer_view(scene.operator_token));
+    REQUIRE(view.open());
+    Customer customer(scene, second.port());
+    customer.send("RFB 003.008\n");
+    CHECK(view.take(12, 10s) == "RFB 003.008\n");
+    const std::string up = random_bytes(2 * 1024 * 1024, 7);
+    const std::string down = random_bytes(3 * 1024 * 1024, 8);
+    std::string backend_received;
+    std::thread backend_side([&] { backend_received = transfer(customer.backend, down, up.size(), 30s); });
+    bool sent = true;
+    for (std::size_t at = 0; at < up.size() && sent; at += 32 * 1024) sent = view.send(up.substr(at, 32 * 1024));
+    const auto got = view.take(down.size(), 30s);
+    backend_side.join();
+    REQUIRE(sent);
+    CHECK(checksum(backend_received) == checksum(up));
+    REQUIRE(got);
+    CHECK(checksum(*got) == checksum(down));
+    CHECK(wait_for([&] { return audit_count(scene, "started") == 1; }, 5s));
+    // Ended through server 2, which holds neither side's pairing: the viewer still hears
+    // 4000 from server 1, where the bytes are counted.
+    CurlOptions end;
+    end.method = "POST";
+    end.headers = {"Authorization: Bearer " + scene.operator_token};
+    CHECK(curl_request(second.url("/api/v1/sessions/" + scene.session_id + "/end"), end).status == 204);
+    CHECK(view.wait_closed(5s) == 4000);
+    CHECK(wait_for([&] { return customer.closed.load(); }, 5s));
+    REQUIRE(wait_for([&] { return audit_count(scene, "relay-ended") == 1; }, 5s));
+    for (const auto& e : scene.audit()) {
+        if (e.at("action") != "relay-ended") continue;
+        CHECK(e.at("detail").at("bytes_to_operator") == 12 + down.size());
+        CHECK(e.at("detail").at("bytes_to_customer") == up.size());
+    }
+}
+
 }  // namespace helpline::test

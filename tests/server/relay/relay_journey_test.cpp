@@ -28,7 +28,9 @@ constexpr std::chrono::milliseconds kTeardownBound = 2000ms;
 /// viewer on the session with the whole screen received.
 class Journey {
   public:
-    Journey() : server_(kServerBin, data_.path()) {
+    /// `split`: the operator's viewer comes in through a second server on the team's
+    /// PostgreSQL database, while the customer's tunnel reaches the first (issue 16).
+    explicit Journey(bool split = false) : server_(kServerBin, data_.path()) {
         // Missing tools fail the test: a skip would look like a pass.
         if (!client::find_executable("x11vnc") || !client::find_executable("Xvfb"))
             FAIL("x11vnc or Xvfb is not installed: apt-get install -y x11vnc xvfb (scripts/test "
@@ -70,7 +72,12 @@ class Journey {
         }));
         session_ = followed.at("session_id").get<std::string>();
 
-        view_ = open_operator_view(server_.port(), admin_, session_);
+        if (split) {
+            second_ = std::make_unique<ServerProcess>(kServerBin, second_data_ / "data",
+                                                      std::vector<std::string>{}, server_.database());
+            second_->start();
+        }
+        view_ = open_operator_view(split ? second_->port() : server_.port(), admin_, session_);
         // RFB 3.8 through the relay, as noVNC speaks it: the whole screen comes back.
         screen_ = view_screen(*view_, followed.at("vnc_password").get<std::string>());
     }
@@ -126,6 +133,8 @@ class Journey {
   private:
     TempDir data_;
     ServerProcess server_;
+    TempDir second_data_;
+    std::unique_ptr<ServerProcess> second_;
     std::unique_ptr<StampedCli> cli_;
     std::unique_ptr<Xvfb> xvfb_;
     std::string admin_;
@@ -184,6 +193,25 @@ TEST_CASE(
     REQUIRE(ended.is_object());
     CHECK(ended.at("detail").at("bytes_to_operator").get<std::uint64_t>() >=
           journey.screen().pixel_bytes());
+}
+
+TEST_CASE(
+    "a real session whose tunnel reaches server 1 and whose viewer reaches server 2 carries the screen, and "
+    "the operator's end reaches both sides within 2 s",
+    "[xvfb][postgres]") {
+    Journey journey(true);
+    CHECK(journey.screen().width == 640);
+    CHECK(journey.screen().height == 480);
+    CHECK(journey.screen().area == std::uint64_t{journey.screen().width} * journey.screen().height);
+    const auto ended_at = Clock::now();
+    CHECK(journey.call("POST", "/api/v1/sessions/" + journey.session() + "/end").status == 204);
+    // The session paired on server 1 (the tunnel came first): the operator's viewer, through
+    // server 2, hears server 1's close code.
+    CHECK(journey.require_torn_down(ended_at, "Admin ended the session.") == 4000);
+    const auto [started, ended] = journey.audited();
+    CHECK(started == 1);
+    REQUIRE(ended.is_object());
+    CHECK(ended.at("detail").at("bytes_to_operator").get<std::uint64_t>() >= journey.screen().pixel_bytes());
 }
 
 }  // namespace helpline::test

@@ -177,9 +177,9 @@ ViewOptions RelayScene::cookie_view(const std::string& token, const std::string&
 
 // --- Customer ---------------------------------------------------------------------------
 
-Customer::Customer(const RelayScene& scene) {
+Customer::Customer(const RelayScene& scene, std::uint16_t port) {
     client::ServerEndpoint endpoint;
-    endpoint.base_url = "http://127.0.0.1:" + std::to_string(scene.port());
+    endpoint.base_url = "http://127.0.0.1:" + std::to_string(port != 0 ? port : scene.port());
     auto opened = client::RelayTunnel::open(endpoint, scene.session_id, scene.relay_token,
                                             backend_listener.port(),
                                             [this](const client::TunnelStats&) { closed = true; });

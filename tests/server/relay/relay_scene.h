@@ -38,6 +38,7 @@ class RelayScene {
     explicit RelayScene(std::vector<std::string> run_args = relay_args(), bool accept = true);
 
     ServerProcess& server() { return server_; }
+    const ServerProcess& server() const { return server_; }
     std::uint16_t port() const { return server_.port(); }
 
     /// One request (bearer `token`, JSON `body`), trusting the server's certificate.
@@ -81,7 +82,8 @@ class RelayScene {
 /// The customer's whole side: a backend listening on 127.0.0.1 and the client core's tunnel
 /// (RelayTunnel) to it, open and connected to the backend.
 struct Customer {
-    explicit Customer(const RelayScene& scene);
+    /// The tunnel goes to the scene's server, or to `port` (another server of the team).
+    explicit Customer(const RelayScene& scene, std::uint16_t port = 0);
     ~Customer();
     Customer(const Customer&) = delete;
     Customer& operator=(const Customer&) = delete;
