@@ -73,11 +73,22 @@ std::optional<http::Response> sign_in_limited(const http::Request& req, Context&
     int retry = 0;
     const int limit = ctx.config.login_attempts_per_minute;
     const std::string address = client_address(req, ctx.config);
-    if (ctx.limiter.allow("login-ip:" + address, limit, 60, retry) &&
-        ctx.limiter.allow("login-email:" + lower(email), limit, 60, retry))
-        return std::nullopt;
-    return http::problem(429, "Too many sign-in attempts; wait a minute and try again.")
-        .header("Retry-After", std::to_string(retry));
+    const auto refused = [&] {
+        return http::problem(429, "Too many sign-in attempts; wait a minute and try again.")
+            .header("Retry-After", std::to_string(retry));
+    };
+    // Per address: this server's own count (an address may reach several servers, each
+    // then allowing the limit). Per account: counted in the database, so that the limit
+    // holds for the whole team however the balancer spreads the attempts.
+    if (!ctx.limiter.allow("login-ip:" + address, limit, 60, retry)) return refused();
+    const Timestamp now = ctx.clock.now();
+    const auto attempts = ctx.store.count_sign_in_attempt(lower(email), now);
+    // A database that cannot count cannot store a session either: the sign-in fails there.
+    if (attempts && *attempts > limit) {
+        retry = static_cast<int>(60 - now % 60);
+        return refused();
+    }
+    return std::nullopt;
 }
 
 http::Response start_session(const http::Request& req, Context& ctx, const User& user, const nlohmann::json& detail,

@@ -131,4 +131,23 @@ TEST_CASE("the jobs move to the surviving server when the one running them dies"
     }, 20s));
 }
 
+TEST_CASE("sign-in attempts on an account are limited team-wide, whichever server they reach", "[postgres]") {
+    const std::vector<std::string> args = {"--login-limit", "3", "--register-limit", "1000000"};
+    Team team(args);
+    SecondServer two(team, args);
+    const auto attempt = [&](const ServerProcess& server) {
+        CurlOptions o;
+        o.method = "POST";
+        o.headers = {"Content-Type: application/json"};
+        o.body = Json{{"email", "nobody@team.example"}, {"password", "wrong password"}}.dump();
+        return curl_request(server.url("/api/v1/auth/login"), o).status;
+    };
+    // Two on each server: per address each server counts only 2, but the account's count,
+    // kept in the database, passes the limit of 3 at the fourth attempt.
+    CHECK(attempt(team.server()) == 401);
+    CHECK(attempt(two.server) == 401);
+    CHECK(attempt(team.server()) == 401);
+    CHECK(attempt(two.server) == 429);
+}
+
 }  // namespace helpline::test::e2e
