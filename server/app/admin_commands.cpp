@@ -2,6 +2,7 @@
 
 #include <fmt/ostream.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
@@ -14,6 +15,10 @@
 #include "server/api/secrets.h"
 #include "server/api/services.h"
 #include "server/app/server_app.h"
+#include "server/app/data_owner.h"
+#include "server/store/copy_database.h"
+#include "server/store/pg_db.h"
+#include "server/store/sqlite_db.h"
 #include "shared/atomic_file.h"
 
 namespace helpline::server {
@@ -284,6 +289,52 @@ int profile_publish_command(const TeamData& data, const fs::path& file, CliIo io
     }
     fmt::print(io.out, "Published profile {} revision {}; clients pick it up at their next start.\n",
                doc.value("id", ""), doc.value("revision", 0));
+    return 0;
+}
+
+int migrate_command(const std::string& from, const std::string& to, CliIo io) {
+    constexpr std::string_view kSqlite = "sqlite:";
+    const std::string path = from.rfind(kSqlite, 0) == 0 ? from.substr(kSqlite.size()) : from;
+    if (is_postgres_url(from))
+        return fail(io, "--from takes the SQLite database to copy (sqlite:/var/lib/helpline/helpline.db); copying "
+                        "from PostgreSQL is pg_dump's job.");
+    if (!is_postgres_url(to))
+        return fail(io, "--to takes the PostgreSQL database to copy into: postgresql://USER@HOST/DATABASE (got '" +
+                            PgDb::without_password(to) + "').");
+    if (!fs::exists(path))
+        return fail(io, "there is no SQLite database at '" + path +
+                            "'. Name the team's database file: --from sqlite:DATA/helpline.db.");
+    // As root on the service's files, SQLite would leave root's files behind (data_owner.h).
+    const fs::path folder = fs::path(path).parent_path().empty() ? fs::path(".") : fs::path(path).parent_path();
+    if (const auto owner = foreign_data_owner(folder, ::geteuid()))
+        return fail(io, foreign_data_refusal(folder, *owner,
+                                             "migrate --from sqlite:" + path + " --to '" + PgDb::without_password(to) +
+                                                 "'"));
+    // Both at the latest schema first: the source as this server would upgrade it, the
+    // target created (an empty database) or checked.
+    for (const std::string& database : {path, to}) {
+        auto opened = open_store(database);
+        if (!opened) return fail(io, opened.error().message);
+    }
+    Result<std::vector<TableCount>> copied = make_error("migrate", "not run");
+    try {
+        auto source = SqliteDb::open(path);
+        auto target = PgDb::open(to);
+        copied = copy_database(*source, *target);
+    } catch (const DbException& e) {
+        return fail(io, e.error().message);
+    }
+    if (!copied) return fail(io, copied.error().message);
+    fmt::print(io.out, "Copied the team from {} into {}:\n", path, PgDb::without_password(to));
+    std::int64_t rows = 0;
+    for (const TableCount& c : *copied) {
+        fmt::print(io.out, "  {:<20} {:>10} rows (source {})\n", c.table, c.target, c.source);
+        rows += c.target;
+    }
+    fmt::print(io.out,
+               "{} rows in all; every table's count matches. Start the servers with --database '{}' (and keep "
+               "{} as a backup until you are sure).\n",
+               rows, PgDb::without_password(to), path);
     return 0;
 }
 

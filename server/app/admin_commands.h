@@ -36,6 +36,9 @@ int group_members_command(const TeamData& data, const std::string& id,
                           const std::optional<std::vector<std::string>>& set_emails, CliIo io);
 int org_add_command(const TeamData& data, const std::string& domain, const std::string& name, CliIo io);
 int org_remove_command(const TeamData& data, const std::string& domain, CliIo io);
+/// Copies a team from SQLite (`from`: sqlite:PATH or PATH) into an empty PostgreSQL database
+/// (`to`: postgresql://...), verifying every table's row count (store/copy_database.h).
+int migrate_command(const std::string& from, const std::string& to, CliIo io);
 int profile_publish_command(const TeamData& data, const std::filesystem::path& file, CliIo io);
 
 }  // namespace helpline::server

@@ -210,6 +210,12 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     data_option(publish);
     publish->add_option("file", envelope)->required();
 
+    std::string migrate_from, migrate_to;
+    auto* migrate = app.add_subcommand(
+        "migrate", "Copy a team from SQLite into an empty PostgreSQL database, verifying every table's count");
+    migrate->add_option("--from", migrate_from, "The SQLite database: sqlite:DATA/helpline.db")->required();
+    migrate->add_option("--to", migrate_to, "The PostgreSQL database: postgresql://USER@HOST/DATABASE")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ConfigError& e) {
@@ -269,7 +275,8 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     if (*org_add) return org_add_command(team, domain, org_name, io);
     if (*org_remove) return org_remove_command(team, domain, io);
     if (*publish) return profile_publish_command(team, envelope, io);
-    err << "error: no command given. Commands: init, run, user, group, org, profile.\n"
+    if (*migrate) return migrate_command(migrate_from, migrate_to, io);
+    err << "error: no command given. Commands: init, run, user, group, org, profile, migrate.\n"
            "Run 'helpline-server --help' for more.\n";
     return 2;
 }

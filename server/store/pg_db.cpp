@@ -129,6 +129,12 @@ class PgDb::PgStatement final : public StatementImpl {
         return {PQgetvalue(result_, row_, column), static_cast<std::size_t>(PQgetlength(result_, row_, column))};
     }
 
+    int column_count() const override { return result_ != nullptr ? PQnfields(result_) : 0; }
+    std::string column_name(int column) const override {
+        const char* name = result_ != nullptr ? PQfname(result_, column) : nullptr;
+        return name != nullptr ? name : "";
+    }
+
     /// Done with: ready for the next use.
     void reset() {
         PQclear(result_);

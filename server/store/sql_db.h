@@ -43,6 +43,9 @@ class StatementImpl {
     virtual bool is_null(int column) const = 0;
     virtual std::int64_t int64(int column) const = 0;
     virtual std::string text(int column) const = 0;
+    /// The result's columns (after the first step on PostgreSQL; any time on SQLite).
+    virtual int column_count() const = 0;
+    virtual std::string column_name(int column) const = 0;
 };
 
 class Db;
@@ -84,6 +87,8 @@ class Statement {
         if (is_null(column)) return std::nullopt;
         return text(column);
     }
+    int column_count() const { return impl_->column_count(); }
+    std::string column_name(int column) const { return impl_->column_name(column); }
 
   private:
     void bind_next(std::int64_t value) { impl_->bind_int64(next_parameter_++, value); }

@@ -70,6 +70,12 @@ class SqliteDb::SqliteStatement final : public StatementImpl {
         return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
     }
 
+    int column_count() const override { return sqlite3_column_count(stmt_); }
+    std::string column_name(int column) const override {
+        const char* name = sqlite3_column_name(stmt_, column);
+        return name != nullptr ? name : "";
+    }
+
     /// Back to the cache: reset for the next use. The result of reset repeats the last
     /// step's error, which was already reported.
     void reset() {
