@@ -91,7 +91,10 @@ http::Response submit_ticket(const http::Request& req, const Principal& who, Con
         if (result.error().code == store_error::kIdempotencyMismatch)
             return http::problem(422, "This Idempotency-Key was already used for a different request.", {},
                                  "urn:helpline:problem:idempotency-key-reused");
-        return http::problem(500, "The request could not be stored; retry with the same Idempotency-Key.");
+        // The database is away (a restart, a full disk, a lost connection): nothing was
+        // stored, and the same key later stores it once.
+        return http::problem(503, "The request could not be stored now; retry with the same Idempotency-Key.")
+            .header("Retry-After", "2");
     }
     if (!result->created) return json_response(200, submit_answer(result->ticket));
 

@@ -6,7 +6,12 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
+#include <atomic>
+#include <set>
+#include <thread>
+
 #include "tests/server/e2e/e2e_fixture.h"
+#include "tests/support/pg_test_database.h"
 
 namespace helpline::test::e2e {
 namespace {
@@ -148,6 +153,68 @@ TEST_CASE("sign-in attempts on an account are limited team-wide, whichever serve
     CHECK(attempt(two.server) == 401);
     CHECK(attempt(team.server()) == 401);
     CHECK(attempt(two.server) == 429);
+}
+
+TEST_CASE("PostgreSQL restarted under load: /readyz says 503 while it is down, and nothing acknowledged is lost",
+          "[postgres]") {
+    // A cluster of its own: restarting the shared one would disturb the other tests.
+    const auto cluster = PostgresCluster::make_private();
+    const std::string url = cluster->fresh_database_url();
+    TempDir dir;
+    ServerProcess server(kServerBin, dir / "data", {"helpdesk"}, url);
+    server.start(unlimited_args());
+    CurlOptions reg;
+    reg.method = "POST";
+    reg.headers = {"Content-Type: application/json"};
+    reg.body = Json{{"profile_id", kDemoProfile}, {"hostname", "pc-1"}}.dump();
+    const auto registered = body_json(curl_request(server.url("/api/v1/devices"), reg));
+    const std::string token = registered.at("device_token").get<std::string>();
+    const auto ready = [&] { return curl_request(server.url("/readyz")).status; };
+    REQUIRE(ready() == 200);
+
+    // A client's submissions, each retried with its key until acknowledged (bounded).
+    std::atomic<bool> done{false};
+    std::atomic<int> refused_while_down{0};
+    std::set<std::int64_t> acknowledged;
+    int submitted = 0;
+    std::thread client([&] {
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (!done && std::chrono::steady_clock::now() < deadline && submitted < 400) {
+            CurlOptions o;
+            o.method = "POST";
+            o.timeout = 10s;
+            o.headers = {"Authorization: Bearer " + token, "Content-Type: application/json",
+                         "Idempotency-Key: " + new_uuid()};
+            o.body = ticket_body("Under load " + std::to_string(submitted)).dump();
+            ++submitted;
+            while (std::chrono::steady_clock::now() < deadline) {
+                const auto r = curl_request(server.url("/api/v1/tickets"), o);
+                if (r.status == 201 || r.status == 200) {
+                    acknowledged.insert(body_json(r).at("number").get<std::int64_t>());
+                    break;
+                }
+                if (r.status == 503) ++refused_while_down;
+                std::this_thread::sleep_for(100ms);  // the client's own retry pause
+            }
+        }
+    });
+    REQUIRE(wait_for([&] { return submitted > 20; }, 20s));
+    cluster->stop();
+    CHECK(wait_for([&] { return ready() == 503; }, 10s));
+    CHECK(wait_for([&] { return refused_while_down > 0; }, 10s));
+    cluster->start();
+    CHECK(wait_for([&] { return ready() == 200; }, 30s));
+    const int before = submitted;
+    CHECK(wait_for([&] { return submitted > before + 20; }, 30s));  // it carries on by itself
+    done = true;
+    client.join();
+    // Every submission was acknowledged once, and every acknowledged ticket is there, once.
+    CHECK(static_cast<int>(acknowledged.size()) == submitted);
+    const auto rows = query_rows(url, "SELECT number FROM tickets ORDER BY number");
+    std::set<std::int64_t> stored;
+    for (const auto& row : rows) stored.insert(std::stoll(row.at(0)));
+    CHECK(rows.size() == stored.size());
+    CHECK(stored == acknowledged);
 }
 
 }  // namespace helpline::test::e2e
