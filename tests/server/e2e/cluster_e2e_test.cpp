@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/server/e2e/e2e_fixture.h"
+#include "tests/support/haproxy_front.h"
 #include "tests/support/pg_test_database.h"
 
 namespace helpline::test::e2e {
@@ -215,6 +216,99 @@ TEST_CASE("PostgreSQL restarted under load: /readyz says 503 while it is down, a
     for (const auto& row : rows) stored.insert(std::stoll(row.at(0)));
     CHECK(rows.size() == stored.size());
     CHECK(stored == acknowledged);
+}
+
+TEST_CASE("kill -9 of a server behind HAProxy: every acknowledged ticket is there once, the device gets its "
+          "pending request through the survivor, and the jobs move there",
+          "[postgres]") {
+    // Tickets expire 20 s after they are made, so that the jobs can be seen to run.
+    auto args = unlimited_args();
+    args.insert(args.end(), {"--ticket-ttl", "20", "--sweep-interval-ms", "200"});
+    Team team(args);
+    SecondServer two(team, args);
+    HaproxyFront front({"127.0.0.1:" + std::to_string(team.server().port()),
+                        "127.0.0.1:" + std::to_string(two.server.port())});
+    const auto through = [&](const std::string& method, const std::string& path, const std::string& token,
+                             const std::optional<Json>& body = {}, std::vector<std::string> headers = {}) {
+        CurlOptions o;
+        o.method = method;
+        o.ca_pem = front.ca_pem();
+        o.headers = std::move(headers);
+        if (!token.empty()) o.headers.push_back("Authorization: Bearer " + token);
+        if (body) {
+            o.body = body->dump();
+            o.headers.push_back("Content-Type: application/json");
+        }
+        return curl_request(front.url(path), o);
+    };
+    const auto registered = through("POST", "/api/v1/devices", {}, Json{{"profile_id", kDemoProfile}, {"hostname", "pc"}});
+    REQUIRE(registered.status == 201);
+    const std::string device = body_json(registered).at("device_token").get<std::string>();
+    const auto first = through("POST", "/api/v1/tickets", device, ticket_body("Look at my screen"),
+                               {"Idempotency-Key: " + new_uuid()});
+    REQUIRE(first.status == 201);
+    const auto ticket = body_json(first).at("number").get<std::int64_t>();
+    const auto stream_options = [&](const std::string& last_id) {
+        CurlOptions o = bearer(device);
+        o.ca_pem = front.ca_pem();
+        o.timeout = 120s;
+        if (!last_id.empty()) o.headers.push_back("Last-Event-ID: " + last_id);
+        return o;
+    };
+    auto stream = std::make_unique<CurlEventStream>(front.url("/api/v1/events"), stream_options({}));
+    REQUIRE(streaming(*stream));
+
+    // A client's submissions through HAProxy, each retried with its key until acknowledged.
+    std::atomic<int> submitted{0};
+    std::set<std::int64_t> acknowledged;
+    std::thread client([&] {
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        for (int i = 0; i < 150 && std::chrono::steady_clock::now() < deadline; ++i) {
+            const std::string key = new_uuid();
+            while (std::chrono::steady_clock::now() < deadline) {
+                const auto r = through("POST", "/api/v1/tickets", device, ticket_body("Load " + std::to_string(i)),
+                                       {"Idempotency-Key: " + key});
+                if (r.status == 201 || r.status == 200) {
+                    acknowledged.insert(body_json(r).at("number").get<std::int64_t>());
+                    break;
+                }
+                std::this_thread::sleep_for(50ms);
+            }
+            ++submitted;
+        }
+    });
+    REQUIRE(wait_for([&] { return submitted > 30; }, 20s));
+    // Server 1 started first: it runs the jobs. It dies without a word.
+    team.server().kill9();
+    REQUIRE(front.wait_servers_up({"s2"}, 15s));
+    client.join();
+    CHECK(submitted == 150);
+    CHECK(acknowledged.size() == 150);
+    const auto rows = query_rows(team.server().database(), "SELECT number FROM tickets WHERE number <> " +
+                                                               std::to_string(ticket) + " ORDER BY number");
+    std::set<std::int64_t> stored;
+    for (const auto& row : rows) stored.insert(std::stoll(row.at(0)));
+    CHECK(rows.size() == stored.size());  // none twice
+    CHECK(stored == acknowledged);        // each acknowledged one there
+
+    // The operator asks to connect through HAProxy (the survivor). The device's stream, if it
+    // was on the dead server, is gone: the client comes back with its Last-Event-ID.
+    const auto connect = through("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect", team.admin_token());
+    REQUIRE(connect.status == 201);
+    const std::string request = body_json(connect).at("request_id").get<std::string>();
+    if (stream->finished() || !wait_for([&] { return has_event(*stream, "connection-request", request); }, 3s)) {
+        std::string last_id;
+        for (const SseFrame& f : sse_frames(stream->text()))
+            if (!f.id.empty()) last_id = f.id;
+        stream = std::make_unique<CurlEventStream>(front.url("/api/v1/events"), stream_options(last_id));
+        REQUIRE(streaming(*stream));
+    }
+    CHECK(wait_for([&] { return has_event(*stream, "connection-request", request); }, 5s));
+    // The survivor took the jobs: the first ticket expires there.
+    CHECK(wait_for([&] {
+        return body_json(through("GET", "/api/v1/tickets/" + std::to_string(ticket), team.admin_token()))
+                   .value("status", "") == "expired";
+    }, 40s));
 }
 
 }  // namespace helpline::test::e2e
