@@ -150,15 +150,15 @@ bool Cluster::online_elsewhere(const std::string& device_id) const {
     return it != remote_.end() && !it->second.empty();
 }
 
-std::string Cluster::node_url_of(const std::string& node_id) {
+std::optional<ClusterNode> Cluster::node(const std::string& node_id) {
     {
         std::lock_guard lock(mutex_);
-        if (const auto it = nodes_.find(node_id); it != nodes_.end()) return it->second.url;
+        if (const auto it = nodes_.find(node_id); it != nodes_.end()) return it->second;
     }
     const Timestamp alive_since = ctx_.clock.now() - kNodeTimeout;
-    for (const ClusterNode& n : ctx_.store.cluster_nodes())
-        if (n.id == node_id && n.heartbeat_at >= alive_since) return n.url;
-    return {};
+    for (ClusterNode& n : ctx_.store.cluster_nodes())
+        if (n.id == node_id && n.heartbeat_at >= alive_since) return std::move(n);
+    return std::nullopt;
 }
 
 void Cluster::on_message(const std::string& payload) {

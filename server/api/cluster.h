@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -47,8 +48,10 @@ class Cluster {
 
     const std::string& node_id() const { return self_.id; }
     const std::string& node_url() const { return self_.url; }
-    /// Before start(): where the others reach this server.
+    /// Before start(): where the others reach this server, and for https the pin of its
+    /// certificate's key, by which they trust it.
     void set_node_url(std::string url) { self_.url = std::move(url); }
+    void set_tls_pin(std::string pin) { self_.tls_pin = std::move(pin); }
     /// Whether the listener is connected (readiness: a server that cannot hear the others
     /// would miss events).
     bool listening() const;
@@ -71,8 +74,8 @@ class Cluster {
 
     /// Whether a device holds an event stream on another server.
     bool online_elsewhere(const std::string& device_id) const;
-    /// The URL of another live server, by id (relay forwarding); empty if unknown or gone.
-    std::string node_url_of(const std::string& node_id);
+    /// Another live server, by id (relay forwarding); nullopt if unknown or gone.
+    std::optional<ClusterNode> node(const std::string& node_id);
 
     /// Each sweep: the heartbeat; when leading the jobs, servers gone silent are removed.
     void tick(bool leading_jobs);

@@ -92,10 +92,11 @@ std::optional<std::shared_ptr<http::ByteChannel>> forwarding(Context& ctx, const
     if (!ctx.cluster) return std::nullopt;
     const std::string home = ctx.cluster->relay_home(session_id);
     if (home == ctx.cluster->node_id()) return std::nullopt;
-    const std::string url = ctx.cluster->node_url_of(home);
-    if (url.empty()) return std::shared_ptr<http::ByteChannel>();
+    const auto node = ctx.cluster->node(home);
+    if (!node) return std::shared_ptr<http::ByteChannel>();
     relay::ForwardTarget target;
-    target.node_url = url;
+    target.node_url = node->url;
+    target.tls_pin = node->tls_pin;
     target.path = "/api/v1/internal/relay/" + session_id + "/" + side_name(side);
     target.authorization = ctx.cluster->relay_token(session_id, side_name(side));
     target.websocket = side == Side::viewer;

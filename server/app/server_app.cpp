@@ -97,6 +97,9 @@ Result<std::uint16_t> ServerApp::start() {
             cluster_->set_node_url(fmt::format("{}://{}{}{}:{}", options_.tls ? "https" : "http", v6 ? "[" : "",
                                                options_.address, v6 ? "]" : "", *port));
         }
+        if (options_.tls) {
+            if (auto pin = http::public_key_pin(options_.tls->cert_pem)) cluster_->set_tls_pin(*pin);
+        }
         cluster_->start();
     }
     sweeper_ = std::thread([this] { sweeper_loop(); });

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -19,6 +22,8 @@
 #include <mutex>
 #include <random>
 #include <thread>
+
+#include "server/http/server.h"
 
 namespace helpline::server::relay {
 
@@ -73,7 +78,7 @@ int connect_to(const std::string& host, std::uint16_t port, std::chrono::millise
     }
     ::freeaddrinfo(found);
     if (fd < 0) return -1;
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    // Non-blocking from here: every wait is a poll that also watches the stop flag.
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
@@ -84,6 +89,8 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
     ForwardChannel(ForwardTarget target, std::size_t buffer_size, std::chrono::milliseconds connect_timeout)
         : target_(std::move(target)), inbound_(buffer_size), outbound_(buffer_size), timeout_(connect_timeout) {}
     ~ForwardChannel() override {
+        if (ssl_ != nullptr) SSL_free(ssl_);
+        if (ssl_ctx_ != nullptr) SSL_CTX_free(ssl_ctx_);
         if (fd_ >= 0) ::close(fd_);
     }
 
@@ -144,15 +151,124 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
         cut();
     }
 
+    /// Waits until the socket is ready for `events`, or it is stopping (false), or `deadline`
+    /// passed (false).
+    bool wait_socket(short events, std::chrono::steady_clock::time_point deadline) {
+        while (!stop_) {
+            pollfd p{fd_, events, 0};
+            const int ready = ::poll(&p, 1, 200);
+            if (ready > 0) return true;
+            if (ready < 0 && errno != EINTR) return false;
+            if (std::chrono::steady_clock::now() >= deadline) return false;
+        }
+        return false;
+    }
+    static std::chrono::steady_clock::time_point forever() { return std::chrono::steady_clock::time_point::max(); }
+
+    /// What an OpenSSL call that returned `result` wants: the poll events to wait for, 0 to
+    /// stop (closed or failed).
+    short ssl_wants(int result) const {
+        switch (SSL_get_error(ssl_, result)) {
+            case SSL_ERROR_WANT_READ: return POLLIN;
+            case SSL_ERROR_WANT_WRITE: return POLLOUT;
+            default: return 0;
+        }
+    }
+
+    /// Sends all of `data` (plain or TLS); false when the connection failed or it stops.
     bool send_all(const char* data, std::size_t size) {
         while (size > 0) {
+            if (ssl_ != nullptr) {
+                int n = 0;
+                short wants = 0;
+                {
+                    std::lock_guard lock(ssl_mutex_);  // one SSL object, two threads: never at once
+                    n = SSL_write(ssl_, data, static_cast<int>(std::min<std::size_t>(size, 1 << 20)));
+                    if (n <= 0) wants = ssl_wants(n);
+                }
+                if (n > 0) {
+                    data += n;
+                    size -= static_cast<std::size_t>(n);
+                } else if (wants == 0 || !wait_socket(wants, forever())) {
+                    return false;
+                }
+                continue;
+            }
             const ssize_t n = ::send(fd_, data, size, MSG_NOSIGNAL);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return false;
-            data += n;
-            size -= static_cast<std::size_t>(n);
+            if (n > 0) {
+                data += n;
+                size -= static_cast<std::size_t>(n);
+            } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+                if (!wait_socket(POLLOUT, forever())) return false;
+            } else {
+                return false;
+            }
         }
         return true;
+    }
+
+    /// Up to `size` bytes (plain or TLS): > 0 read, 0 the home closed, -1 failed or stopping.
+    ssize_t receive(char* out, std::size_t size, std::chrono::steady_clock::time_point deadline = forever()) {
+        while (true) {
+            if (ssl_ != nullptr) {
+                int n = 0;
+                int error = 0;
+                short wants = 0;
+                {
+                    std::lock_guard lock(ssl_mutex_);
+                    n = SSL_read(ssl_, out, static_cast<int>(std::min<std::size_t>(size, 1 << 20)));
+                    if (n <= 0) {
+                        error = SSL_get_error(ssl_, n);
+                        wants = ssl_wants(n);
+                    }
+                }
+                if (n > 0) return n;
+                if (error == SSL_ERROR_ZERO_RETURN) return 0;
+                if (wants == 0) return -1;
+                if (!wait_socket(wants, deadline)) return -1;
+                continue;
+            }
+            const ssize_t n = ::recv(fd_, out, size, 0);
+            if (n >= 0) return n;
+            if (errno != EAGAIN && errno != EINTR) return -1;
+            if (!wait_socket(POLLIN, deadline)) return -1;
+        }
+    }
+
+    /// TLS to the home, which must show the certificate whose key it announced
+    /// (cluster_nodes.tls_pin): the team's servers trust each other through the database.
+    bool start_tls(const std::string& host, std::chrono::steady_clock::time_point deadline) {
+        ssl_ctx_ = SSL_CTX_new(TLS_client_method());
+        if (ssl_ctx_ == nullptr) return false;
+        SSL_CTX_set_min_proto_version(ssl_ctx_, TLS1_2_VERSION);
+        SSL_CTX_set_mode(ssl_ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+        ssl_ = SSL_new(ssl_ctx_);
+        if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return false;
+        if (host.find(':') == std::string::npos && !std::all_of(host.begin(), host.end(), [](char c) {
+                return (c >= '0' && c <= '9') || c == '.';
+            }))
+            // SSL_set_tlsext_host_name, without the macro's C cast.
+            SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(host.c_str()));
+        while (true) {
+            const int r = SSL_connect(ssl_);
+            if (r == 1) break;
+            const short wants = ssl_wants(r);
+            if (wants == 0 || !wait_socket(wants, deadline)) return false;
+        }
+        X509* peer = SSL_get1_peer_certificate(ssl_);
+        if (peer == nullptr) return false;
+        std::string pem;
+        if (BIO* bio = BIO_new(BIO_s_mem()); bio != nullptr) {
+            if (PEM_write_bio_X509(bio, peer) == 1) {
+                char* data = nullptr;
+                const long length = BIO_get_mem_data(bio, &data);
+                pem.assign(data, static_cast<std::size_t>(length));
+            }
+            BIO_free(bio);
+        }
+        X509_free(peer);
+        const auto pin = http::public_key_pin(pem);
+        return pin && !target_.tls_pin.empty() && *pin == target_.tls_pin;
     }
 
     /// One masked frame (a client's frames are masked, RFC 6455 §5.3).
@@ -183,10 +299,12 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
     bool connect_and_upgrade() {
         std::string host;
         std::uint16_t port = 0;
-        if (!parse_node_url(target_.node_url, host, port)) {
-            fail("the node URL is not http://HOST:PORT");
+        bool tls = false;
+        if (!parse_node_url(target_.node_url, host, port, &tls)) {
+            fail("the node URL is not http(s)://HOST:PORT");
             return false;
         }
+        const auto deadline = std::chrono::steady_clock::now() + timeout_;
         const int fd = connect_to(host, port, timeout_);
         if (fd < 0) {
             fail("cannot connect");
@@ -196,6 +314,10 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
             std::lock_guard lock(fd_mutex_);
             fd_ = fd;
             if (stop_) ::shutdown(fd_, SHUT_RDWR);
+        }
+        if (tls && !start_tls(host, deadline)) {
+            fail("TLS to the home failed, or it showed another certificate than the one it announced");
+            return false;
         }
         std::string request = "GET " + target_.path + " HTTP/1.1\r\nHost: " + host + ":" + std::to_string(port) +
                               "\r\nAuthorization: Bearer " + target_.authorization + "\r\nConnection: Upgrade\r\n";
@@ -216,12 +338,7 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
         std::string header;
         std::array<char, 4096> chunk{};
         while (header.find("\r\n\r\n") == std::string::npos) {
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, static_cast<int>(timeout_.count())) != 1) {
-                fail("no answer to the upgrade");
-                return false;
-            }
-            const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+            const ssize_t n = receive(chunk.data(), chunk.size(), deadline);
             if (n <= 0 || header.size() + static_cast<std::size_t>(n) > kMaxResponseHeader) {
                 fail("no answer to the upgrade");
                 return false;
@@ -275,8 +392,7 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
         pending_.erase(0, from_pending);
         std::size_t got = from_pending;
         while (got < size) {
-            const ssize_t n = ::recv(fd_, out + got, size - got, 0);
-            if (n < 0 && errno == EINTR) continue;
+            const ssize_t n = receive(out + got, size - got);
             if (n <= 0) return false;
             got += static_cast<std::size_t>(n);
         }
@@ -310,8 +426,7 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
             while (true) {
                 const auto region = room();
                 if (region.empty()) return cut();
-                const ssize_t n = ::recv(fd_, region.data(), region.size(), 0);
-                if (n < 0 && errno == EINTR) continue;
+                const ssize_t n = receive(region.data(), region.size());
                 if (n > 0) {
                     outbound_.commit(static_cast<std::size_t>(n));
                 } else {
@@ -400,6 +515,9 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
     std::mutex fd_mutex_;
     int fd_ = -1;
     std::mutex write_mutex_;
+    std::mutex ssl_mutex_;  ///< SSL_read and SSL_write never run at once
+    SSL_CTX* ssl_ctx_ = nullptr;
+    SSL* ssl_ = nullptr;
     std::string frame_;    ///< the frame being sent (under write_mutex_)
     std::string pending_;  ///< bytes read past the upgrade's answer
     std::mt19937 random_{std::random_device{}()};
@@ -407,10 +525,13 @@ class ForwardChannel final : public http::ByteChannel, public std::enable_shared
 
 }  // namespace
 
-bool parse_node_url(const std::string& url, std::string& host, std::uint16_t& port) {
-    constexpr std::string_view kScheme = "http://";
-    if (url.rfind(kScheme, 0) != 0) return false;
-    std::string rest = url.substr(kScheme.size());
+bool parse_node_url(const std::string& url, std::string& host, std::uint16_t& port, bool* tls) {
+    constexpr std::string_view kPlain = "http://";
+    constexpr std::string_view kTls = "https://";
+    const bool secure = url.rfind(kTls, 0) == 0;
+    if (!secure && url.rfind(kPlain, 0) != 0) return false;
+    if (tls != nullptr) *tls = secure;
+    std::string rest = url.substr(secure ? kTls.size() : kPlain.size());
     while (!rest.empty() && rest.back() == '/') rest.pop_back();
     if (rest.find('/') != std::string::npos) return false;
     std::size_t colon = rest.rfind(':');

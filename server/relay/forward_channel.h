@@ -11,9 +11,12 @@
 // carries them, through the same bounded pipes as any upgraded connection: nothing queues
 // beyond them in either direction.
 //
-// The internal connection is plain HTTP over the servers' own network (--node-url http://);
-// two threads per forwarded side carry it (forwarded sides are few: one per session at
-// most, and only when the balancer split the session).
+// The internal connection is plain HTTP on one machine (--node-url http://127.0.0.1:…) or
+// TLS between machines (https://), where the home must show the certificate whose key it
+// announced in the database (cluster_nodes.tls_pin): the servers trust each other through
+// the database they share, without a CA of their own. Two threads per forwarded side carry
+// it (forwarded sides are few: one per session at most, and only when the balancer split
+// the session); with TLS they take turns on the one OpenSSL object.
 
 #include <chrono>
 #include <cstdint>
@@ -28,6 +31,7 @@ struct ForwardTarget {
     std::string node_url;       ///< the home's --node-url: http://HOST:PORT
     std::string path;           ///< its internal relay door for this session and side
     std::string authorization;  ///< the token for the Authorization header (Bearer ...)
+    std::string tls_pin;        ///< https: the home's certificate key pin (http::public_key_pin)
     bool websocket = false;     ///< the viewer's side: a WebSocket (close codes carried)
 };
 
@@ -36,7 +40,8 @@ struct ForwardTarget {
 std::shared_ptr<http::ByteChannel> make_forward_channel(ForwardTarget target, std::size_t buffer_size,
                                                         std::chrono::milliseconds connect_timeout);
 
-/// "http://HOST:PORT[/]" -> host and port; false for anything else (https is not carried).
-bool parse_node_url(const std::string& url, std::string& host, std::uint16_t& port);
+/// "http://HOST:PORT[/]" or "https://…" -> host, port and whether it is TLS; false for
+/// anything else.
+bool parse_node_url(const std::string& url, std::string& host, std::uint16_t& port, bool* tls = nullptr);
 
 }  // namespace helpline::server::relay

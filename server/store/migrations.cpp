@@ -313,7 +313,8 @@ UPDATE connection_requests SET decline_reason = 'customer' WHERE state = 'declin
 )sql";
 
 // Several servers on one database (issue 16; used on PostgreSQL, harmless on SQLite): each
-// server (node) says it is alive and where the others reach it; which devices hold an
+// server (node) says it is alive and where the others reach it (with its certificate's key
+// pin, which is how the others trust it over TLS); which devices hold an
 // event stream on which node, so that every node's consoles know who is online; on which
 // node each relayed session pairs, so that its two sides meet there whichever servers they
 // reached; and sign-in attempts per account, counted team-wide rather than per server.
@@ -321,6 +322,7 @@ constexpr const char* kMigration9 = R"sql(
 CREATE TABLE cluster_nodes (
     id           TEXT PRIMARY KEY,
     url          TEXT NOT NULL,
+    tls_pin      TEXT NOT NULL,  -- https node URLs: the key pin of the node's certificate
     started_at   BIGINT NOT NULL,
     heartbeat_at BIGINT NOT NULL
 );

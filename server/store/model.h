@@ -166,6 +166,7 @@ struct AuditEntry {
 struct ClusterNode {
     std::string id;   ///< random, new at every start
     std::string url;  ///< where the other servers reach this one directly (--node-url)
+    std::string tls_pin;  ///< an https url: the pin of the node's certificate key ("" for http)
     Timestamp started_at = 0;
     Timestamp heartbeat_at = 0;
 };

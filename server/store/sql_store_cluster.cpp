@@ -15,8 +15,9 @@ ClusterNode read_node(const Statement& row) {
     ClusterNode n;
     n.id = row.text(0);
     n.url = row.text(1);
-    n.started_at = row.int64(2);
-    n.heartbeat_at = row.int64(3);
+    n.tls_pin = row.text(2);
+    n.started_at = row.int64(3);
+    n.heartbeat_at = row.int64(4);
     return n;
 }
 
@@ -29,9 +30,10 @@ void SqlStore::enable_cluster(std::function<std::unique_ptr<Db>()> connect) {
 Status SqlStore::node_alive(const ClusterNode& node) {
     return with_error([&]() -> Status {
         db().prepare(
-               "INSERT INTO cluster_nodes (id, url, started_at, heartbeat_at) VALUES (?, ?, ?, ?) "
-               "ON CONFLICT (id) DO UPDATE SET url = excluded.url, heartbeat_at = excluded.heartbeat_at")
-            .bind(node.id, node.url, node.started_at, node.heartbeat_at)
+               "INSERT INTO cluster_nodes (id, url, tls_pin, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?) "
+               "ON CONFLICT (id) DO UPDATE SET url = excluded.url, tls_pin = excluded.tls_pin, "
+               "heartbeat_at = excluded.heartbeat_at")
+            .bind(node.id, node.url, node.tls_pin, node.started_at, node.heartbeat_at)
             .run();
         return Ok{};
     });
@@ -40,7 +42,7 @@ Status SqlStore::node_alive(const ClusterNode& node) {
 std::vector<ClusterNode> SqlStore::cluster_nodes() {
     return read_only([&] {
         std::vector<ClusterNode> out;
-        auto stmt = db().prepare("SELECT id, url, started_at, heartbeat_at FROM cluster_nodes ORDER BY id");
+        auto stmt = db().prepare("SELECT id, url, tls_pin, started_at, heartbeat_at FROM cluster_nodes ORDER BY id");
         while (stmt.step()) out.push_back(read_node(stmt));
         return out;
     });

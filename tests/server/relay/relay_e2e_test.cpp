@@ -287,4 +287,28 @@ TEST_CASE("a viewer on server 1 and a tunnel through server 2 meet, with the rel
     }
 }
 
+TEST_CASE("between servers that serve TLS the forwarded side reaches the home over TLS, pinned to the key it "
+          "announced",
+          "[postgres]") {
+    RelayScene scene(relay_args({"--self-signed"}));
+    TempDir second_dir;
+    ServerProcess second(HELPLINE_SERVER_BIN, second_dir / "data", {}, scene.server().database());
+    second.start(relay_args({"--self-signed"}));
+    // Each server has its own self-signed certificate; neither is a CA the other trusts. The
+    // viewer comes first, to server 1 (the home); the tunnel reaches server 2.
+    ViewClient view(scene.port(), scene.bearer_view(scene.operator_token));
+    REQUIRE(view.open());
+    TlsTunnel tunnel(second.port(), read_text(second.data() / "tls" / "self-signed-cert.pem"), scene.session_id,
+                     scene.relay_token);
+    REQUIRE(tunnel.status() == 101);
+    const std::string down = random_bytes(1024 * 1024, 9);
+    REQUIRE(tunnel.send(down));
+    CHECK(checksum(view.wait_bytes(down.size(), 30s)) == checksum(down));
+    REQUIRE(view.send("up the other way"));
+    CHECK(tunnel.receive(16, 10s) == "up the other way");
+    REQUIRE(scene.end(scene.operator_token) == 204);
+    CHECK(view.wait_closed(5s) == 4000);
+    CHECK(tunnel.wait_closed(5s));
+}
+
 }  // namespace helpline::test
