@@ -48,9 +48,17 @@ std::string last_forwarded_for(const http::Request& request) {
     return is_ip_address(entry) ? std::string(entry) : std::string();
 }
 
+bool from_trusted_proxy(const http::Request& request, const Config& config) {
+    if (config.trust_forwarded_for && http::is_loopback_address(request.remote_address)) return true;
+    // An IPv4 peer on a dual-stack socket reads as ::ffff:a.b.c.d.
+    std::string_view peer = request.remote_address;
+    if (peer.rfind("::ffff:", 0) == 0 && peer.find('.') != std::string_view::npos) peer.remove_prefix(7);
+    return std::find(config.trusted_proxies.begin(), config.trusted_proxies.end(), peer) !=
+           config.trusted_proxies.end();
+}
+
 std::string client_address(const http::Request& request, const Config& config) {
-    if (!config.trust_forwarded_for || !http::is_loopback_address(request.remote_address))
-        return request.remote_address;
+    if (!from_trusted_proxy(request, config)) return request.remote_address;
     std::string forwarded = last_forwarded_for(request);
     return forwarded.empty() ? request.remote_address : forwarded;
 }

@@ -29,6 +29,10 @@ std::string last_forwarded_for(const http::Request& request);
 
 /// The peer's address; with `config.trust_forwarded_for` and a loopback peer, the last
 /// X-Forwarded-For entry instead when it is a valid IP address.
+/// Whether `request` came from a proxy whose X-Forwarded-For is believed: a loopback peer
+/// with trust_forwarded_for, or one of trusted_proxies.
+bool from_trusted_proxy(const http::Request& request, const Config& config);
+
 std::string client_address(const http::Request& request, const Config& config);
 
 }  // namespace helpline::server::api

@@ -35,6 +35,10 @@ struct Config {
     /// Behind a local TLS proxy: key limits and audit on the last X-Forwarded-For entry of
     /// requests from a loopback peer (client_address.h).
     bool trust_forwarded_for = false;
+    /// Proxies on other machines (HAProxy in front of servers on several machines) whose
+    /// X-Forwarded-For is trusted as from loopback is with trust_forwarded_for (exact
+    /// addresses, --trusted-proxy).
+    std::vector<std::string> trusted_proxies;
     std::filesystem::path console_dir;  ///< the console's files (docs/console.md); empty: none
     std::filesystem::path novnc_dir;    ///< noVNC, served under /console/vendor/novnc/
     std::filesystem::path chartjs_dir;  ///< Chart.js, served under /console/vendor/chart.js/

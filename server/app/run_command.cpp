@@ -3,6 +3,9 @@
 #include <fmt/ostream.h>
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
+
+#include <array>
 #include <charconv>
 #include <csignal>
 
@@ -160,6 +163,15 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     run.config.registrations_per_minute = o.register_limit;
     run.config.default_request_timeout_s = o.request_timeout_s;
     run.config.trust_forwarded_for = o.trust_forwarded_for;
+    for (const std::string& proxy : o.trusted_proxies) {
+        std::array<unsigned char, 16> bytes{};
+        if (inet_pton(AF_INET, proxy.c_str(), bytes.data()) != 1 && inet_pton(AF_INET6, proxy.c_str(), bytes.data()) != 1) {
+            fmt::print(io.err, "error: --trusted-proxy takes the IP address of a proxy, e.g. 10.0.0.5 (got '{}').\n",
+                       proxy);
+            return 2;
+        }
+    }
+    run.config.trusted_proxies = o.trusted_proxies;
     if (!configure_console(o, run.config, io.err)) return 2;
     if (common_password_count() == 0)
         spdlog::warn("the list of common passwords was not found (BIN/../share/helpline/common-passwords.txt): "

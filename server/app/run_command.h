@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "server/app/admin_commands.h"
 #include "server/app/server_app.h"
@@ -20,6 +21,7 @@ struct RunCommandOptions {
     std::string tls_key;
     bool self_signed = false;
     bool trust_forwarded_for = false;  ///< behind a local TLS proxy (client_address.h)
+    std::vector<std::string> trusted_proxies;  ///< --trusted-proxy: proxies on other machines
     std::filesystem::path port_file;  ///< written once listening (tests, supervisors)
     int ticket_ttl_s = 24 * 3600;
     int sse_heartbeat_ms = 25'000;

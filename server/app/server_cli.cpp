@@ -91,6 +91,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     run->add_flag("--trust-forwarded-for", run_opts.trust_forwarded_for,
                   "Behind a TLS proxy on this host: key rate limits and audit on the last "
                   "X-Forwarded-For address of requests from loopback");
+    run->add_option("--trusted-proxy", run_opts.trusted_proxies,
+                    "A proxy on another machine (its IP address; repeat for several) whose X-Forwarded-For is "
+                    "believed, as --trust-forwarded-for believes one on this host");
     run->add_option("--port-file", run_opts.port_file, "Write the bound port here once listening");
     run->add_option("--node-url", run_opts.node_url,
                     "With several servers on one database: the URL the others reach this one at directly "

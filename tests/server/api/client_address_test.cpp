@@ -93,3 +93,18 @@ TEST_CASE_METHOD(ApiFixture, "a trusted proxy's clients each get their own sign-
         CHECK(audited);
     }
 }
+
+TEST_CASE("a proxy on another machine is believed only when named with --trusted-proxy") {
+    Config config;
+    const auto through = [](const std::string& peer) { return from(peer, {{"X-Forwarded-For", "203.0.113.9"}}); };
+    CHECK(api::client_address(through("10.0.0.5"), config) == "10.0.0.5");
+    config.trusted_proxies = {"10.0.0.5", "2001:db8::5"};
+    CHECK(api::client_address(through("10.0.0.5"), config) == "203.0.113.9");
+    CHECK(api::client_address(through("::ffff:10.0.0.5"), config) == "203.0.113.9");  // a dual-stack socket
+    CHECK(api::client_address(through("2001:db8::5"), config) == "203.0.113.9");
+    CHECK(api::client_address(through("10.0.0.6"), config) == "10.0.0.6");  // another machine: its own address
+    // Loopback stays untrusted without --trust-forwarded-for.
+    CHECK(api::client_address(through("127.0.0.1"), config) == "127.0.0.1");
+    // And what the trusted proxy forwards must be an address.
+    CHECK(api::client_address(from("10.0.0.5", {{"X-Forwarded-For", "unknown"}}), config) == "10.0.0.5");
+}
