@@ -22,7 +22,7 @@ need_packages() {
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev
-    libportal-dev libpipewire-0.3-dev libvncserver-dev)
+    libportal-dev libpipewire-0.3-dev libvncserver-dev libpq-dev)
 # Wayland sessions (tests/client/wayland, tests/client/vnc_auth): a headless GNOME (mutter, its
 # portal, PipeWire) driven through python3-gi and GStreamer, the GTK 3 test window, and
 # headless sway with wayvnc for wlroots desktops.
@@ -42,6 +42,10 @@ PACKAGE_PACKAGES=(file)
 # Their tests (tests/installer/team_packages, label "package"): lintian, systemd-analyze,
 # systemd-sysusers and systemd-tmpfiles (Debian's systemd package), curl for /readyz.
 PACKAGE_TEST_PACKAGES=(file lintian systemd curl)
+# Several servers behind HAProxy (scripts/cluster-demo, tests/deploy, label "cluster"): a
+# private PostgreSQL 15 (initdb, pg_ctl; createdb and psql), HAProxy, openssl for the demo's
+# certificates, curl, socat for HAProxy's admin socket.
+CLUSTER_PACKAGES=(postgresql-15 haproxy openssl curl socat)
 
 # helpline-brand package renders a brand's icons with rsvg-convert (docs/installer.md).
 BRAND_PACKAGE_PACKAGES=(librsvg2-bin)
