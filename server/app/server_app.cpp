@@ -30,7 +30,16 @@ std::string TeamData::as_options() const {
     return options;
 }
 
-bool TeamData::may_exist() const { return on_postgres() || std::filesystem::exists(database_path(folder)); }
+bool TeamData::may_exist() const {
+    if (!on_postgres()) return std::filesystem::exists(database_path(folder));
+    // A database `init` has not been run on has no schema yet; one that cannot be reached
+    // may hold a team (opening it says why it cannot be reached).
+    try {
+        return PgDb::open(database)->schema_version() > 0;
+    } catch (const DbException&) {
+        return true;
+    }
+}
 
 Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shared_ptr<Clock> clock) {
     const TeamData team{options.data_dir, options.database};
@@ -136,8 +145,10 @@ void ServerApp::stop() {
     wake_.notify_all();
     if (sweeper_.joinable()) sweeper_.join();
     if (mail_) mail_->stop();  // a message being sent stays queued for the next start
-    if (cluster_) cluster_->stop();  // the others forget this server and its streams
+    // Streams end first: telling the others (a database write) may wait for another
+    // server's write transaction, and no client should wait for that.
     if (hub_) hub_->close_all();
+    if (cluster_) cluster_->stop();  // the others forget this server and its streams
     // Relayed sessions end as stopped by the server (not as closed by a side), and their
     // end is audited before the store closes.
     if (relay_) relay_->end_all(relay::EndReason::shutdown);

@@ -214,7 +214,8 @@ MailSummary SqlStore::mail_summary() {
         Transaction tx(db(), Transaction::Kind::read);
         MailSummary s;
         s.queued = db().query_int64("SELECT COUNT(*) FROM mail_outbox WHERE state = 'queued'");
-        s.failing = db().query_int64(fmt::format("SELECT COUNT(*) FROM ({})", kFailingUsers));
+        // PostgreSQL wants a name for a subquery in FROM.
+        s.failing = db().query_int64(fmt::format("SELECT COUNT(*) FROM ({}) AS failing", kFailingUsers));
         auto last = db().prepare(
             "SELECT last_error FROM mail_outbox WHERE last_error IS NOT NULL "
             "ORDER BY coalesce(sent_at, next_attempt_at) DESC, id DESC LIMIT 1");

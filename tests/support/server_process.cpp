@@ -92,6 +92,16 @@ void write_all(int fd, const std::string& text) {
     }
 }
 
+/// Whether `database` (or, when it is "", the SQLite file in `data`) holds a team already.
+bool holds_team(const std::filesystem::path& data, const std::string& database) {
+    if (database.empty()) return std::filesystem::exists(data / "helpline.db");
+    // A database `init` has not run on has no table users, or no user in it.
+    const auto table = query_rows(database, "SELECT to_regclass('users') IS NOT NULL");
+    if (table.empty() || table[0].empty() || table[0][0] != "t") return false;
+    const auto user = query_rows(database, "SELECT EXISTS (SELECT 1 FROM users)");
+    return !user.empty() && !user[0].empty() && user[0][0] == "t";
+}
+
 }  // namespace
 
 ProgramResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text,
@@ -156,12 +166,15 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::strin
 }
 
 ServerProcess::ServerProcess(std::string binary, std::filesystem::path data,
-                             std::vector<std::string> groups)
-    : binary_(std::move(binary)), data_(std::move(data)) {
+                             std::vector<std::string> groups, std::string database)
+    : binary_(std::move(binary)), data_(std::move(data)), database_(std::move(database)) {
     ::setenv("HELPLINE_FAST_PASSWORD_HASH", "1", 1);
-    if (std::filesystem::exists(data_ / "helpline.db")) return;  // initialised already
-    auto init = run_program({binary_, "init", "--data", data_.string(), "--admin-email",
-                             admin_email_, "--admin-name", "Admin"});
+    // A second server of a team on PostgreSQL has a data folder of its own (its port file
+    // and logs) on the same database.
+    std::filesystem::create_directories(data_);
+    if (holds_team(data_, database_)) return;  // initialised already
+    auto init =
+        run_program(command({"init", "--admin-email", admin_email_, "--admin-name", "Admin"}));
     if (init.exit_code != 0) throw std::runtime_error("helpline-server init failed: " + init.err);
     static constexpr std::string_view kLabel = "One-time password: ";
     const auto at = init.out.find(kLabel);
@@ -186,10 +199,8 @@ void ServerProcess::start(std::vector<std::string> extra_args) {
     });
     const auto port_file = data_ / "port";
     std::filesystem::remove(port_file);
-    std::vector<std::string> argv = {binary_,       "run",
-                                     "--data",      data_.string(),
-                                     "--listen",    "127.0.0.1:" + std::to_string(port_),
-                                     "--port-file", port_file.string()};
+    std::vector<std::string> argv = command({"run", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                             "--port-file", port_file.string()});
     argv.insert(argv.end(), last_args_.begin(), last_args_.end());
 
     posix_spawn_file_actions_t actions;
@@ -277,9 +288,8 @@ std::string ServerProcess::output() const {
     return slurp(data_ / "server.out");
 }
 
-ProgramResult ServerProcess::admin(std::vector<std::string> args,
-                                   const std::string& stdin_text) const {
-    // The command words come first ("user add"), then --data, then the rest.
+std::vector<std::string> ServerProcess::command(const std::vector<std::string>& args) const {
+    // The command words come first ("user add"), then the team's options, then the rest.
     const bool two_words = !args.empty() && (args[0] == "user" || args[0] == "group" ||
                                              args[0] == "org" || args[0] == "profile");
     const std::size_t words = std::min<std::size_t>(args.size(), two_words ? 2 : 1);
@@ -287,8 +297,18 @@ ProgramResult ServerProcess::admin(std::vector<std::string> args,
     argv.insert(argv.end(), args.begin(), args.begin() + static_cast<std::ptrdiff_t>(words));
     argv.push_back("--data");
     argv.push_back(data_.string());
+    if (!database_.empty()) {
+        argv.push_back("--database");
+        argv.push_back(database_);
+    }
     argv.insert(argv.end(), args.begin() + static_cast<std::ptrdiff_t>(words), args.end());
-    return run_program(argv, stdin_text);
+    return argv;
+}
+
+ProgramResult ServerProcess::admin(const std::vector<std::string>& args,
+                                   const std::string& stdin_text,
+                                   std::chrono::milliseconds timeout) const {
+    return run_program(command(args), stdin_text, timeout);
 }
 
 }  // namespace helpline::test

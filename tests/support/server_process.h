@@ -1,13 +1,17 @@
 #pragma once
 // The real helpline-server binary on 127.0.0.1 for end-to-end tests: a data folder made
 // with `init`, `run` on a free port (read from --port-file), stop by SIGTERM or kill -9,
-// restart on the same data and port.
+// restart on the same data and port. In the PostgreSQL pass (store_engine.h) the team's
+// database is a new one on the test cluster, given to every command as --database URL;
+// the data folder still holds the TLS material, the port file and the logs.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "tests/support/store_engine.h"
 
 namespace helpline::test {
 
@@ -26,12 +30,15 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::strin
 
 class ServerProcess {
   public:
-    /// `binary`: path of helpline-server (HELPLINE_SERVER_BIN in tests). Runs `init` in
-    /// `data` (created if needed) and `group add` for each of `groups`; a folder that
-    /// already holds a team is used as it is (admin_password() is then empty). Sets
-    /// HELPLINE_FAST_PASSWORD_HASH=1 for this process and the servers it starts.
+    /// `binary`: path of helpline-server (HELPLINE_SERVER_BIN in tests). Runs `init` on
+    /// `data` (created if needed) and `database` (a PostgreSQL URL, or "" for the data
+    /// folder's SQLite file; by default the pass's: pass_database()) and `group add` for
+    /// each of `groups`; a team that exists already is used as it is (admin_password() is
+    /// then empty). Sets HELPLINE_FAST_PASSWORD_HASH=1 for this process and the servers it
+    /// starts.
     ServerProcess(std::string binary, std::filesystem::path data,
-                  std::vector<std::string> groups = {"helpdesk", "billing"});
+                  std::vector<std::string> groups = {"helpdesk", "billing"},
+                  std::string database = pass_database());
     ~ServerProcess();  ///< kill -9 if still running
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;
@@ -57,19 +64,28 @@ class ServerProcess {
     const std::string& admin_email() const { return admin_email_; }
     const std::string& admin_password() const { return admin_password_; }
     const std::filesystem::path& data() const { return data_; }
+    /// The team's PostgreSQL database (its URL), or "" when it is the data folder's SQLite
+    /// file. Every start and command uses it: a restart finds the same team.
+    const std::string& database() const { return database_; }
     const std::string& binary() const { return binary_; }
     /// The server's stderr so far (logs), over all starts.
     std::string log() const;
     /// The server's stdout so far (listening address, TLS pin), over all starts.
     std::string output() const;
 
-    /// Runs a management command on the same data folder: `admin({"user", "add", "--email",
-    /// ...})` runs `helpline-server user add --data DATA --email ...`.
-    ProgramResult admin(std::vector<std::string> args, const std::string& stdin_text = {}) const;
+    /// The command line of a helpline-server command on this team: `command({"user", "add",
+    /// "--email", ...})` is `helpline-server user add --data DATA [--database URL] --email
+    /// ...`. For tests that run one themselves (run_program), e.g. `run` with bad options.
+    std::vector<std::string> command(const std::vector<std::string>& args) const;
+    /// Runs a command on the same team (a management command, or `run` that must refuse to
+    /// start): run_program(command(args), stdin_text, timeout).
+    ProgramResult admin(const std::vector<std::string>& args, const std::string& stdin_text = {},
+                        std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
   private:
     std::string binary_;
     std::filesystem::path data_;
+    std::string database_;
     std::string admin_email_ = "admin@team.example";
     std::string admin_password_;
     int pid_ = -1;

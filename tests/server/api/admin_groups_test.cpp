@@ -149,7 +149,7 @@ TEST_CASE_METHOD(Groups, "deleting a group unassigns its open tickets and delete
           nlohmann::json({{"group_id", "sales"}, {"unassigned", 2}, {"deleted_history", 4}}));
 }
 
-TEST_CASE_METHOD(Groups, "a group a published profile offers cannot be deleted; the answer names the profile and the way") {
+TEST_CASE_METHOD(Groups, "a group a published profile offers cannot be deleted, and the answer names the profile and the way") {
     REQUIRE(publish_profile(1) == 201);  // helpdesk and billing
     const auto n = submit(dev, "billing");
     auto preview = call("GET", "/api/v1/groups/billing/deletion", admin);

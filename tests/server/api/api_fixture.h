@@ -1,6 +1,7 @@
 #pragma once
-// Drives the API handlers in-process: real SQLite in a temp folder, a manual clock, the
-// real router and authentication; no sockets.
+// Drives the API handlers in-process: a real store (SQLite in a temp folder, or in the
+// PostgreSQL pass a new database of the test cluster: tests/support/store_engine.h), a
+// manual clock, the real router and authentication; no sockets.
 
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "server/http/router.h"
 #include "shared/envelope.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/store_engine.h"
 #include <spdlog/spdlog.h>
 
 namespace helpline::server::test {
@@ -32,7 +34,8 @@ public:
     ApiFixture() {
         ::setenv("HELPLINE_FAST_PASSWORD_HASH", "1", 1);
         spdlog::set_level(spdlog::level::warn);  // the audit trail is not what these tests read
-        auto s = open_sqlite_store((dir_ / "helpline.db").string());
+        auto s = open_store(database_);
+        INFO((s.ok() ? std::string() : s.error().message));
         REQUIRE(s.ok());
         store_ = std::move(*s);
         ctx_ = std::make_unique<Context>(Context{*store_, clock, hub, config, limiter, metrics});
@@ -137,8 +140,22 @@ public:
     }
 
     Store& store() { return *store_; }
-    /// The database file (another connection on it acts as the CLI would).
-    std::string db_path() const { return (dir_ / "helpline.db").string(); }
+    /// The store's database: the SQLite file's path or the PostgreSQL URL (another store
+    /// opened on it acts as the CLI would).
+    const std::string& database() const { return database_; }
+    /// Everything the database holds, as text: the SQLite file's and its WAL's bytes, or on
+    /// PostgreSQL every row of every table (for "never stored as it was shown" checks).
+    std::string database_text() const {
+        if (!is_postgres_url(database_))
+            return helpline::test::read_text(database_) + helpline::test::read_text(database_ + "-wal");
+        std::string text;
+        for (const auto& table : helpline::test::query_rows(
+                 database_, "SELECT quote_ident(table_name) FROM information_schema.tables "
+                            "WHERE table_schema = current_schema()"))
+            for (const auto& row : helpline::test::query_rows(database_, "SELECT t::text FROM " + table[0] + " AS t"))
+                text += row[0] + "\n";
+        return text;
+    }
     Context& ctx() { return *ctx_; }
 
     std::string peer = "127.0.0.1";  ///< the remote address of the calls
@@ -150,6 +167,8 @@ public:
 
 private:
     helpline::test::TempDir dir_;
+    std::string database_ = helpline::test::postgres_pass() ? helpline::test::fresh_postgres_url()
+                                                            : (dir_ / "helpline.db").string();
     std::unique_ptr<Store> store_;
     std::unique_ptr<Context> ctx_;
     http::Handler handler_;

@@ -106,7 +106,7 @@ TEST_CASE_METHOD(Consoles, "changes another process makes on the database reach 
     const auto ticket = submit(dev, "billing");
     auto a = console(op_a);
     auto b = console(op_b);
-    auto cli = open_sqlite_store(db_path());  // what `helpline-server org add` etc. do
+    auto cli = open_store(database());  // what `helpline-server org add` etc. do
     REQUIRE(cli.ok());
     auto& other = **cli;
 

@@ -106,7 +106,7 @@ TEST_CASE_METHOD(
     CHECK(store().user(ana)->two_factor);
     CHECK(store().two_factor(ana)->recovery_codes_left == 10);
     // Stored hashed: no code appears in the database as it was shown.
-    const std::string db = helpline::test::read_text(db_path());
+    const std::string db = database_text();
     for (const auto& c : codes) CHECK(db.find(c) == std::string::npos);
 
     auto again =

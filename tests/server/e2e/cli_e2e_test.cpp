@@ -329,8 +329,12 @@ TEST_CASE("management commands answer usage errors with exit code 2 and a missin
 TEST_CASE("a configuration file gives the data folder and run's options, and the command line wins") {
     TempDir dir;
     const auto config = dir / "server.conf";
+    // The file's team is another one than the Team's below (its command line wins): in the
+    // PostgreSQL pass a database of its own.
+    const std::string database = pass_database();
     // listen would refuse to start (plain HTTP off loopback): the command line's wins.
     write_text(config, "# a packaged server's settings\ndata = " + (dir / "team").string() +
+                           (database.empty() ? "" : "\ndatabase = " + database) +
                            "\n\n[run]\nlisten = 203.0.113.7:8080\nrequest-timeout = 7\n");
     Team team({"--config", config.string(), "--submit-limit", "1000000"});
     // The team's server was started with --data from the command line; request-timeout
@@ -346,7 +350,7 @@ TEST_CASE("a configuration file gives the data folder and run's options, and the
     CHECK(request.at("expires_in_s").get<int>() <= 7);
     CHECK(request.at("expires_in_s").get<int>() >= 5);
 
-    // A command without --data takes the file's.
+    // A command without --data (and --database) takes the file's.
     ProgramResult init = run_program({kServerBin, "init", "--config", config.string(), "--admin-email",
                                       "boss@team.example"});
     INFO(init.out << init.err);

@@ -179,8 +179,8 @@ TEST_CASE("PostgreSQL restarted under load: /readyz says 503 while it is down, a
     std::set<std::int64_t> acknowledged;
     int submitted = 0;
     std::thread client([&] {
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        while (!done && std::chrono::steady_clock::now() < deadline && submitted < 400) {
+        const auto deadline = std::chrono::steady_clock::now() + 90s;
+        while (!done && std::chrono::steady_clock::now() < deadline && submitted < 20000) {
             CurlOptions o;
             o.method = "POST";
             o.timeout = 10s;
@@ -259,17 +259,22 @@ TEST_CASE("kill -9 of a server behind HAProxy: every acknowledged ticket is ther
     REQUIRE(streaming(*stream));
 
     // A client's submissions through HAProxy, each retried with its key until acknowledged.
+    // It goes on until told to stop (bounded: 5,000 submissions, 90 s), so that the kill
+    // falls in the middle of it however fast this machine is.
     std::atomic<int> submitted{0};
+    std::atomic<int> acknowledged_count{0};
+    std::atomic<bool> done{false};
     std::set<std::int64_t> acknowledged;
     std::thread client([&] {
-        const auto deadline = std::chrono::steady_clock::now() + 60s;
-        for (int i = 0; i < 150 && std::chrono::steady_clock::now() < deadline; ++i) {
+        const auto deadline = std::chrono::steady_clock::now() + 90s;
+        for (int i = 0; i < 5000 && !done && std::chrono::steady_clock::now() < deadline; ++i) {
             const std::string key = new_uuid();
             while (std::chrono::steady_clock::now() < deadline) {
                 const auto r = through("POST", "/api/v1/tickets", device, ticket_body("Load " + std::to_string(i)),
                                        {"Idempotency-Key: " + key});
                 if (r.status == 201 || r.status == 200) {
                     acknowledged.insert(body_json(r).at("number").get<std::int64_t>());
+                    ++acknowledged_count;
                     break;
                 }
                 std::this_thread::sleep_for(50ms);
@@ -278,12 +283,14 @@ TEST_CASE("kill -9 of a server behind HAProxy: every acknowledged ticket is ther
         }
     });
     REQUIRE(wait_for([&] { return submitted > 30; }, 20s));
-    // Server 1 started first: it runs the jobs. It dies without a word.
+    // Server 1 started first: it runs the jobs. It dies without a word, mid-stream.
     team.server().kill9();
     REQUIRE(front.wait_servers_up({"s2"}, 15s));
+    const int after_kill = acknowledged_count;
+    CHECK(wait_for([&] { return acknowledged_count > after_kill + 30; }, 30s));  // it goes on through s2
+    done = true;
     client.join();
-    CHECK(submitted == 150);
-    CHECK(acknowledged.size() == 150);
+    CHECK(static_cast<int>(acknowledged.size()) == submitted);
     const auto rows = query_rows(team.server().database(), "SELECT number FROM tickets WHERE number <> " +
                                                                std::to_string(ticket) + " ORDER BY number");
     std::set<std::int64_t> stored;
@@ -309,6 +316,23 @@ TEST_CASE("kill -9 of a server behind HAProxy: every acknowledged ticket is ther
         return body_json(through("GET", "/api/v1/tickets/" + std::to_string(ticket), team.admin_token()))
                    .value("status", "") == "expired";
     }, 40s));
+}
+
+TEST_CASE("a PostgreSQL database init was never run on is refused, and nothing is created in it", "[postgres]") {
+    const std::string url = fresh_postgres_url();
+    TempDir dir;
+    for (const std::vector<std::string>& command :
+         {std::vector<std::string>{"user", "list"}, std::vector<std::string>{"run", "--listen", "127.0.0.1:0"}}) {
+        std::vector<std::string> argv = {kServerBin, "--database", url, "--data", (dir / "data").string()};
+        argv.insert(argv.end(), command.begin(), command.end());
+        const auto r = run_program(argv, {}, 20s);
+        INFO(command.at(0) << ": " << r.err);
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::Contains("helpline-server init"));
+    }
+    CHECK(query_rows(url, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+              .at(0)
+              .at(0) == "0");
 }
 
 }  // namespace helpline::test::e2e

@@ -1,11 +1,10 @@
 // Bootstrap and health of the real binary: `init`'s one-time password, /livez, /readyz,
 // /metrics.
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <sstream>
 
+#include "tests/server/e2e/database_write_lock.h"
 #include "tests/server/e2e/e2e_fixture.h"
 
 namespace helpline::test::e2e {
@@ -25,8 +24,14 @@ long long metric(const std::string& text, const std::string& name) {
 TEST_CASE("init prints a one-time admin password that signs in and a second init changes nothing") {
     TempDir dir;
     const auto data = dir / "data";
-    const auto init = run_program({kServerBin, "init", "--data", data.string(), "--admin-email",
-                                   "boss@team.example", "--admin-name", "Boss"});
+    const std::string database = pass_database();  // "": the SQLite file in `data`
+    const auto command = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = {kServerBin, "init", "--data", data.string()};
+        if (!database.empty()) argv.insert(argv.end(), {"--database", database});
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run_program(argv);
+    };
+    const auto init = command({"--admin-email", "boss@team.example", "--admin-name", "Boss"});
     INFO(init.err);
     REQUIRE(init.exit_code == 0);
     CHECK(init.out.find("Admin:             boss@team.example") != std::string::npos);
@@ -37,13 +42,12 @@ TEST_CASE("init prints a one-time admin password that signs in and a second init
     const std::string password = init.out.substr(begin, init.out.find('\n', begin) - begin);
     CHECK(password.size() >= 16);
 
-    const auto again = run_program(
-        {kServerBin, "init", "--data", data.string(), "--admin-email", "other@team.example"});
+    const auto again = command({"--admin-email", "other@team.example"});
     CHECK(again.exit_code == 1);
     CHECK(again.err.find("already holds an initialised team; nothing was changed") !=
           std::string::npos);
 
-    ServerProcess server(kServerBin, data, {});
+    ServerProcess server(kServerBin, data, {}, database);
     server.start();
     CurlOptions login;
     login.method = "POST";
@@ -131,22 +135,21 @@ TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and 
     events.stop();
 }
 
-TEST_CASE("readyz is 503 while the database cannot take a write, and 200 again after") {
+// On PostgreSQL another server's write transaction holds the same lock as a matter of
+// course, so readiness there is the database answering, not the lock being free.
+TEST_CASE("readyz is 503 while the database cannot take a write, and 200 again after", "[sqlite]") {
     Team team;
     REQUIRE(team.call("GET", "/readyz").status == 200);
     // Another process holding the write lock (a long migration, a backup tool in the wrong
     // mode): the server could not store a submission now.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((team.server().data() / "helpline.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    DatabaseWriteLock lock(team.server());
     const auto started = std::chrono::steady_clock::now();
     const auto busy = team.call("GET", "/readyz");
     CHECK(busy.status == 503);
     CHECK(busy.body == "database unavailable\n");
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(3));
     CHECK(team.call("GET", "/livez").status == 200);  // the process still serves
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
+    lock.release();
     CHECK(team.call("GET", "/readyz").status == 200);
 }
 
@@ -206,18 +209,16 @@ TEST_CASE("run refuses a ticket TTL or limit out of range with exit code 2 and s
     TempDir dir;
     ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
     for (const std::string ttl : {"0", "-5", "1d", "999999999999"}) {
-        const auto r = run_program({kServerBin, "run", "--data", server.data().string(), "--listen",
-                                    "127.0.0.1:0", "--ticket-ttl", ttl},
-                                   {}, std::chrono::seconds(10));
+        const auto r = server.admin({"run", "--listen", "127.0.0.1:0", "--ticket-ttl", ttl}, {},
+                                    std::chrono::seconds(10));
         INFO(ttl << ": " << r.err);
         CHECK(r.exit_code == 2);
         CHECK(r.err.find("--ticket-ttl") != std::string::npos);
         CHECK(r.err.find("is not a whole number from 1 to 315360000") != std::string::npos);
         CHECK(r.out.find("listening") == std::string::npos);
     }
-    const auto limit = run_program({kServerBin, "run", "--data", server.data().string(), "--listen",
-                                    "127.0.0.1:0", "--login-limit", "0"},
-                                   {}, std::chrono::seconds(10));
+    const auto limit = server.admin({"run", "--listen", "127.0.0.1:0", "--login-limit", "0"}, {},
+                                    std::chrono::seconds(10));
     CHECK(limit.exit_code == 2);
     CHECK(limit.err.find("--login-limit") != std::string::npos);
 }

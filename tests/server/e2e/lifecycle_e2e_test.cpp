@@ -3,7 +3,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sqlite3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/server/e2e/database_write_lock.h"
 #include "tests/server/e2e/e2e_fixture.h"
 
 namespace helpline::test::e2e {
@@ -127,10 +127,8 @@ TEST_CASE("SIGTERM stops gracefully: event streams end and the request being han
     REQUIRE(wait_for([&] { return stream.header("content-type") == "text/event-stream"; }));
 
     // Holding the database's write lock keeps the submission's handler busy (waiting on
-    // SQLite) for as long as the test wants: a request in flight, deterministically.
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((team.server().data() / "helpline.db").c_str(), &db) == SQLITE_OK);
-    REQUIRE(sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+    // the database) for as long as the test wants: a request in flight, deterministically.
+    DatabaseWriteLock lock(team.server());
     Connection submit(team.server().port());
     const std::string body = ticket_body("Submitted during the stop").dump();
     submit.send("POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
@@ -143,8 +141,7 @@ TEST_CASE("SIGTERM stops gracefully: event streams end and the request being han
     team.server().send_sigterm();
     // The stop has begun once the stream has ended; only then may the handler go on.
     const bool ended = wait_for([&] { return stream.finished(); });
-    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db);
+    lock.release();
     REQUIRE(read);
     REQUIRE(ended);
     CHECK(stream.result() == CURLE_OK);  // a proper end of the stream, not a cut connection

@@ -124,10 +124,9 @@ TEST_CASE("TLS options that do not fit together are usage errors and bad files a
     ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
     write_text(dir / "junk.pem", "not a certificate\n");
     const auto run = [&](std::vector<std::string> args) {
-        std::vector<std::string> argv = {kServerBin, "run", "--data", server.data().string(),
-                                         "--listen", "127.0.0.1:0"};
+        std::vector<std::string> argv = {"run", "--listen", "127.0.0.1:0"};
         argv.insert(argv.end(), args.begin(), args.end());
-        return run_program(argv, {}, std::chrono::seconds(10));
+        return server.admin(argv, {}, std::chrono::seconds(10));
     };
     const std::string cert = (dir / "junk.pem").string();
     for (const auto& args : std::vector<std::vector<std::string>>{{"--tls-cert", cert}, {"--tls-key", cert}}) {
@@ -152,18 +151,14 @@ TEST_CASE(
     TempDir dir;
     ServerProcess server(kServerBin, dir / "data");  // makes the team; never started
     for (const std::string listen : {"0.0.0.0:0", "[::]:0"}) {
-        const auto r =
-            run_program({kServerBin, "run", "--data", server.data().string(), "--listen", listen},
-                        {}, std::chrono::seconds(10));
+        const auto r = server.admin({"run", "--listen", listen}, {}, std::chrono::seconds(10));
         INFO(listen << ": " << r.err);
         CHECK(r.exit_code == 1);
         CHECK(r.err.find("loopback") != std::string::npos);
         CHECK(r.err.find("TLS") != std::string::npos);
         CHECK(r.out.find("listening") == std::string::npos);
     }
-    const auto bad =
-        run_program({kServerBin, "run", "--data", server.data().string(), "--listen", "nowhere"},
-                    {}, std::chrono::seconds(10));
+    const auto bad = server.admin({"run", "--listen", "nowhere"}, {}, std::chrono::seconds(10));
     CHECK(bad.exit_code == 2);
     CHECK(bad.err.find("--listen takes ADDRESS:PORT") != std::string::npos);
 }

@@ -119,7 +119,7 @@ TEST_CASE_METHOD(
 }
 
 TEST_CASE_METHOD(StoreFixture,
-                 "sessions keep their browser and address; last seen is written once a minute") {
+                 "sessions keep their browser and address, and last seen is written once a minute") {
     const UserId ana = add_user("ana@team.example");
     REQUIRE(store->add_session(session_of(ana, "one", 1000)).ok());
     const auto s = store->session("one");
@@ -134,7 +134,7 @@ TEST_CASE_METHOD(StoreFixture,
 }
 
 TEST_CASE_METHOD(StoreFixture,
-                 "a user's sessions: unexpired, most recently seen first; ending all but one") {
+                 "a user's sessions: unexpired, most recently seen first, and ending all but one") {
     const UserId ana = add_user("ana@team.example");
     const UserId bob = add_user("bob@team.example");
     REQUIRE(store->add_session(session_of(ana, "a1", 1000)).ok());
