@@ -174,6 +174,7 @@ void Cluster::on_message(const std::string& payload) {
         for (const StoredEvent& e : ctx_.store.events_after(*device, id - 1, 1))
             if (e.id == id) ctx_.hub.publish_device(*device, e);
     } else if (*kind == "ticket") {
+        if (ctx_.hub.console_streams() == 0) return;  // nobody here to tell: nothing to read
         const auto after = ctx_.store.ticket(j.value("t", TicketNumber{0}));
         if (!after) return;
         std::optional<Ticket> before;
@@ -187,6 +188,7 @@ void Cluster::on_message(const std::string& payload) {
         }
         api::deliver_ticket_change(ctx_, *after, before ? &*before : nullptr, nullptr);
     } else if (*kind == "request") {
+        if (ctx_.hub.console_streams() == 0) return;
         if (const auto r = ctx_.store.connection_request(optional_string(j, "r").value_or("")))
             api::deliver_request_change(ctx_, *r);
     } else if (*kind == "presence") {

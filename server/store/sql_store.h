@@ -244,11 +244,13 @@ class SqlStore final : public Store {
     // Group commit of submissions (sql_store_tickets.cpp).
     struct PendingSubmission;
     static constexpr std::size_t kMaxSubmissionsPerCommit = 64;
-    /// One write transaction for the whole batch, one savepoint per submission; takes mutex_.
-    std::vector<Result<SubmitResult>> commit_submissions(
-        const std::vector<PendingSubmission*>& batch);
+    /// Takes up to kMaxSubmissionsPerCommit queued submissions (under submit_mutex_).
+    std::vector<PendingSubmission*> take_batch();
+    /// One write transaction, one savepoint per submission; takes mutex_, then the write
+    /// lock, then the batch (into `batch`); their results, in order.
+    std::vector<Result<SubmitResult>> commit_submissions(std::vector<PendingSubmission*>& batch);
     Result<SubmitResult> submit_in_transaction(const PendingSubmission& p);
-    std::mutex submit_mutex_;  ///< guards the three below; taken before mutex_, never inside
+    std::mutex submit_mutex_;  ///< guards the three below; may be taken inside mutex_, never around it
     std::condition_variable submit_done_;
     std::deque<PendingSubmission*> submit_queue_;
     bool submit_leader_ = false;  ///< a caller is committing a batch

@@ -132,11 +132,8 @@ Result<SubmitResult> SqlStore::submit_ticket(const NewTicket& ticket,
             continue;
         }
         submit_leader_ = true;
-        const auto take = std::min(submit_queue_.size(), kMaxSubmissionsPerCommit);
-        std::vector<PendingSubmission*> batch(submit_queue_.begin(),
-                                              submit_queue_.begin() + static_cast<long>(take));
-        submit_queue_.erase(submit_queue_.begin(), submit_queue_.begin() + static_cast<long>(take));
         lock.unlock();
+        std::vector<PendingSubmission*> batch;
         auto results = commit_submissions(batch);
         lock.lock();
         for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
@@ -157,15 +154,31 @@ std::uint64_t SqlStore::submission_commits() {
     return submission_commits_;
 }
 
-std::vector<Result<SubmitResult>> SqlStore::commit_submissions(
-    const std::vector<PendingSubmission*>& batch) {
+std::vector<SqlStore::PendingSubmission*> SqlStore::take_batch() {
+    std::lock_guard lock(submit_mutex_);
+    const auto take = std::min(submit_queue_.size(), kMaxSubmissionsPerCommit);
+    std::vector<PendingSubmission*> batch(submit_queue_.begin(), submit_queue_.begin() + static_cast<long>(take));
+    submit_queue_.erase(submit_queue_.begin(), submit_queue_.begin() + static_cast<long>(take));
+    return batch;
+}
+
+std::vector<Result<SubmitResult>> SqlStore::commit_submissions(std::vector<PendingSubmission*>& batch) {
     std::lock_guard lock(mutex_);
     std::vector<Result<SubmitResult>> results;
-    results.reserve(batch.size());
     try {
         // The write lock is taken before any key is looked up, so two submissions with the
-        // same key (in this batch, from another process, ...) cannot both miss it.
-        Transaction tx(db());
+        // same key (in this batch, from another process, ...) cannot both miss it. The
+        // batch is taken once the lock is held: what queued while it was awaited (another
+        // server's commit, on PostgreSQL) joins this commit rather than the next.
+        std::optional<Transaction> tx;
+        try {
+            tx.emplace(db());
+        } catch (const DbException&) {
+            batch = take_batch();
+            throw;
+        }
+        batch = take_batch();
+        results.reserve(batch.size());
         for (const PendingSubmission* p : batch) {
             db().exec("SAVEPOINT submission");
             try {
@@ -179,7 +192,7 @@ std::vector<Result<SubmitResult>> SqlStore::commit_submissions(
             db().exec("RELEASE submission");
         }
         // With synchronous=FULL the commit returns only once every ticket is on disk.
-        tx.commit();
+        tx->commit();
     } catch (const DbException& e) {
         // Nothing of this batch is durable, so nobody may be told otherwise.
         results.assign(batch.size(), Result<SubmitResult>(e.error()));
