@@ -140,7 +140,9 @@ void raise_open_files(std::uint64_t wanted) {
 }
 
 BenchServer::BenchServer(const std::string& binary, const std::vector<std::string>& run_args,
-                         std::uint64_t open_files, const BeforeRun& before_run) {
+                         std::uint64_t open_files, const BeforeRun& before_run,
+                         const std::string& database, bool join)
+    : database_(database) {
     install_stop_handlers();
     const char* parent = std::getenv("HELPLINE_BENCH_DIR");  // where the database lives
     std::string tmpl =
@@ -150,7 +152,7 @@ BenchServer::BenchServer(const std::string& binary, const std::vector<std::strin
                                  std::strerror(errno));
     dir_ = tmpl;
     try {
-        start(binary, run_args, open_files, before_run);
+        start(binary, run_args, open_files, before_run, join);
     } catch (...) {
         stop();
         std::error_code ec;
@@ -159,25 +161,39 @@ BenchServer::BenchServer(const std::string& binary, const std::vector<std::strin
     }
 }
 
-void BenchServer::start(const std::string& binary, const std::vector<std::string>& run_args,
-                        std::uint64_t open_files, const BeforeRun& before_run) {
-    const fs::path data = dir_ / "data";
+std::vector<std::string> BenchServer::team_options() const {
+    std::vector<std::string> options = {"--data", (dir_ / "data").string()};
+    if (!database_.empty()) options.insert(options.end(), {"--database", database_});
+    return options;
+}
 
-    const std::string init =
-        run_to_completion({binary, "init", "--data", data.string(), "--admin-email", admin_email_,
-                           "--admin-name", "Bench Admin"},
-                          dir_);
-    const auto at = init.find("One-time password: ");
-    if (at == std::string::npos)
-        throw std::runtime_error("no one-time password in the output of init: " + init);
-    admin_password_ = init.substr(at + 19, init.find('\n', at) - at - 19);
-    run_to_completion({binary, "group", "add", "--data", data.string(), "helpdesk", "Help desk"},
-                      dir_);
+void BenchServer::start(const std::string& binary, const std::vector<std::string>& run_args,
+                        std::uint64_t open_files, const BeforeRun& before_run, bool join) {
+    const fs::path data = dir_ / "data";
+    const auto command = [&](std::vector<std::string> words, const std::vector<std::string>& rest) {
+        const auto team = team_options();
+        words.insert(words.begin(), binary);
+        words.insert(words.end(), team.begin(), team.end());
+        words.insert(words.end(), rest.begin(), rest.end());
+        return words;
+    };
+    if (join) {
+        fs::create_directories(data);  // this server's port file and TLS material
+    } else {
+        const std::string init = run_to_completion(
+            command({"init"}, {"--admin-email", admin_email_, "--admin-name", "Bench Admin"}),
+            dir_);
+        const auto at = init.find("One-time password: ");
+        if (at == std::string::npos)
+            throw std::runtime_error("no one-time password in the output of init: " + init);
+        admin_password_ = init.substr(at + 19, init.find('\n', at) - at - 19);
+        run_to_completion(command({"group", "add"}, {"helpdesk", "Help desk"}), dir_);
+    }
     if (before_run) before_run(data);
 
     const fs::path port_file = dir_ / "port";
-    std::vector<std::string> argv = {binary,     "run",         "--data",      data.string(),
-                                     "--listen", "127.0.0.1:0", "--port-file", port_file.string()};
+    std::vector<std::string> argv =
+        command({"run"}, {"--listen", "127.0.0.1:0", "--port-file", port_file.string()});
     argv.insert(argv.end(), run_args.begin(), run_args.end());
     auto args = c_argv(argv);
     const std::string out_path = (dir_ / "server.out").string();

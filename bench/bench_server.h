@@ -1,7 +1,8 @@
 #pragma once
 // The real helpline-server for the benchmarks: a fresh data folder (`init`, `group add
-// helpdesk`), `run --listen 127.0.0.1:0 --port-file` with the benchmark's options, its
-// RSS and CPU time from /proc, and a sure end: SIGTERM then SIGKILL in the destructor,
+// helpdesk`; on a PostgreSQL database with `--database URL`, or joining a team another
+// BenchServer made there), `run --listen 127.0.0.1:0 --port-file` with the benchmark's
+// options, its RSS and CPU time from /proc, and a sure end: SIGTERM then SIGKILL in the destructor,
 // on SIGINT/SIGTERM of the benchmark, and (PR_SET_PDEATHSIG) if the benchmark dies.
 
 #include <sys/types.h>
@@ -23,8 +24,13 @@ class BenchServer {
     /// Initialises a team in a new temporary folder and starts `run` with `run_args`
     /// added; `open_files` is the least RLIMIT_NOFILE the server gets (0: inherited). Waits (20 s
     /// at most) until the port file is written and /livez answers. Throws on failure.
+    /// `database`: a PostgreSQL URL given to every command as --database ("": the data
+    /// folder's SQLite file). `join`: the team exists on `database` already (made by another
+    /// BenchServer): no init and no group add, this is one more server on it, and
+    /// admin_password() is empty.
     BenchServer(const std::string& binary, const std::vector<std::string>& run_args,
-                std::uint64_t open_files = 0, const BeforeRun& before_run = {});
+                std::uint64_t open_files = 0, const BeforeRun& before_run = {},
+                const std::string& database = {}, bool join = false);
     ~BenchServer();  ///< stops the server and removes the folder
     BenchServer(const BenchServer&) = delete;
     BenchServer& operator=(const BenchServer&) = delete;
@@ -49,9 +55,12 @@ class BenchServer {
   private:
     /// init, group add, before_run, run; waits for /livez.
     void start(const std::string& binary, const std::vector<std::string>& run_args,
-               std::uint64_t open_files, const BeforeRun& before_run);
+               std::uint64_t open_files, const BeforeRun& before_run, bool join);
+    /// `--data DATA` and, on PostgreSQL, `--database URL`.
+    std::vector<std::string> team_options() const;
 
     std::filesystem::path dir_;
+    std::string database_;
     std::string admin_email_ = "admin@bench.example";
     std::string admin_password_;
     pid_t pid_ = -1;

@@ -20,6 +20,7 @@
 #include "bench/bench_server.h"
 #include "bench/bench_util.h"
 #include "bench/load_driver.h"
+#include "bench/submissions.h"
 #include "bench/stream_fleet.h"
 
 namespace {
@@ -68,29 +69,6 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-std::vector<std::string> register_devices(std::uint16_t port, std::size_t count, int max_seconds) {
-    std::vector<std::string> tokens(count);
-    const std::string request =
-        http_request("POST", "/api/v1/devices", {},
-                     R"({"profile_id":"acme-support","hostname":"bench","os":"linux"})");
-    LoadOptions o;
-    o.port = port;
-    o.connections = std::min<std::size_t>(8, count);
-    o.requests = count;
-    o.max_time = std::chrono::seconds(max_seconds);
-    o.make_request = [&](std::size_t, std::size_t) { return request; };
-    o.on_response = [&](std::size_t seq, const HttpResponse& r) {
-        if (r.status == 201)
-            tokens[seq] = nlohmann::json::parse(r.body).at("device_token").get<std::string>();
-    };
-    const auto result = run_load(o);
-    if (result.count(201) != count)
-        throw std::runtime_error("registered " + std::to_string(result.count(201)) + " of " +
-                                 std::to_string(count) + " devices");
-    std::printf("  %zu devices registered in %.1f s (%.0f/s)\n", count, result.wall_s,
-                result.per_second());
-    return tokens;
-}
 
 /// What the reading thread saw of each connection request, by request id.
 class Arrivals {
@@ -219,7 +197,10 @@ int run(const Options& o) {
         server.pid(), server.port(), static_cast<unsigned long long>(server.open_files_limit()),
         static_cast<unsigned long long>(own.rlim_cur));
     std::printf("  machine: %s\n", machine_load().c_str());
-    const auto tokens = register_devices(server.port(), o.devices, o.max_seconds);
+    double registering_s = 0;
+    const auto tokens = register_devices(server.port(), o.devices, o.max_seconds, &registering_s);
+    std::printf("  %zu devices registered in %.1f s (%.0f/s)\n", tokens.size(), registering_s,
+                registering_s > 0 ? static_cast<double>(tokens.size()) / registering_s : 0.0);
 
     // Which streams belong to which device: stream i to device i % devices; the
     // measured stream of device d (d < measured) is stream d, opened first.

@@ -23,6 +23,7 @@
 #include "bench/bench_server.h"
 #include "bench/bench_util.h"
 #include "bench/load_driver.h"
+#include "bench/submissions.h"
 
 namespace {
 
@@ -74,46 +75,6 @@ Options parse(int argc, char** argv) {
         o.rate_seconds <= 0)
         throw std::invalid_argument("counts must be > 0");
     return o;
-}
-
-/// Random version-4 UUIDs, cheap enough not to weigh on the client.
-class UuidMaker {
-  public:
-    std::string next() {
-        const std::uint64_t hi = (rng_() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-        const std::uint64_t lo = (rng_() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-        char out[37];
-        std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx",
-                      static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                      static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
-                      static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-        return out;
-    }
-
-  private:
-    std::mt19937_64 rng_{std::random_device{}()};
-};
-
-std::vector<std::string> register_devices(std::uint16_t port, std::size_t count) {
-    std::vector<std::string> tokens(count);
-    const std::string request =
-        http_request("POST", "/api/v1/devices", {},
-                     R"({"profile_id":"acme-support","hostname":"bench","os":"linux"})");
-    LoadOptions o;
-    o.port = port;
-    o.connections = std::min<std::size_t>(8, count);
-    o.requests = count;
-    o.max_time = std::chrono::seconds(120);
-    o.make_request = [&](std::size_t, std::size_t) { return request; };
-    o.on_response = [&](std::size_t seq, const HttpResponse& r) {
-        if (r.status == 201)
-            tokens[seq] = nlohmann::json::parse(r.body).at("device_token").get<std::string>();
-    };
-    const auto result = run_load(o);
-    if (result.count(201) != count)
-        throw std::runtime_error("registered " + std::to_string(result.count(201)) + " of " +
-                                 std::to_string(count) + " devices");
-    return tokens;
 }
 
 struct Phase {
@@ -220,14 +181,7 @@ int run(const Options& o) {
         s.requests = requests;
         s.max_time = std::chrono::seconds(o.max_seconds);
         s.make_request = [&](std::size_t connection, std::size_t seq) {
-            const std::string body = R"({"email":"customer)" + std::to_string(seq % 1000) +
-                                     R"(@acme.example","description":"The printer on floor )" +
-                                     std::to_string(seq) +
-                                     R"( does not print.","group_id":"helpdesk"})";
-            return http_request("POST", "/api/v1/tickets",
-                                {{"Authorization", "Bearer " + tokens[connection % tokens.size()]},
-                                 {"Idempotency-Key", uuids.next()}},
-                                body);
+            return submission_request(tokens[connection % tokens.size()], seq, uuids.next());
         };
         s.on_response = [&](std::size_t, const HttpResponse& r) {
             created += r.status == 201 ? 1 : 0;
