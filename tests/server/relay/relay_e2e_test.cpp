@@ -26,6 +26,19 @@ long audit_count(const RelayScene& scene, const std::string& action) {
     return n;
 }
 
+/// Over an open TLS tunnel and viewer: `size` bytes down, a few up, then the operator ends
+/// the session and both close (the viewer with 4000).
+void relay_both_ways_then_end(const RelayScene& scene, TlsTunnel& tunnel, ViewClient& view, std::size_t size) {
+    const std::string down = random_bytes(size, 4);
+    REQUIRE(tunnel.send(down));
+    CHECK(checksum(view.wait_bytes(down.size(), 30s)) == checksum(down));
+    REQUIRE(view.send("up the other way"));
+    CHECK(tunnel.receive(16, 10s) == "up the other way");
+    REQUIRE(scene.end(scene.operator_token) == 204);
+    CHECK(view.wait_closed(5s) == 4000);
+    CHECK(tunnel.wait_closed(5s));
+}
+
 }  // namespace
 
 TEST_CASE("bytes go both ways between the customer's backend and the operator's viewer") {
@@ -232,14 +245,7 @@ TEST_CASE("over TLS the tunnel and the viewer relay as over plain HTTP") {
     REQUIRE(tunnel.status() == 101);
     ViewClient view(scene.port(), scene.bearer_view(scene.operator_token));
     REQUIRE(view.open());
-    const std::string down = random_bytes(2 * 1024 * 1024, 4);
-    REQUIRE(tunnel.send(down));
-    CHECK(checksum(view.wait_bytes(down.size(), 30s)) == checksum(down));
-    REQUIRE(view.send("up the other way"));
-    CHECK(tunnel.receive(16, 10s) == "up the other way");
-    REQUIRE(scene.end(scene.operator_token) == 204);
-    CHECK(view.wait_closed(5s) == 4000);
-    CHECK(tunnel.wait_closed(5s));
+    relay_both_ways_then_end(scene, tunnel, view, 2 * 1024 * 1024);
 }
 
 // Two servers on one PostgreSQL database (issue 16): the session pairs on the server its
@@ -301,14 +307,7 @@ TEST_CASE("between servers that serve TLS the forwarded side reaches the home ov
     TlsTunnel tunnel(second.port(), read_text(second.data() / "tls" / "self-signed-cert.pem"), scene.session_id,
                      scene.relay_token);
     REQUIRE(tunnel.status() == 101);
-    const std::string down = random_bytes(1024 * 1024, 9);
-    REQUIRE(tunnel.send(down));
-    CHECK(checksum(view.wait_bytes(down.size(), 30s)) == checksum(down));
-    REQUIRE(view.send("up the other way"));
-    CHECK(tunnel.receive(16, 10s) == "up the other way");
-    REQUIRE(scene.end(scene.operator_token) == 204);
-    CHECK(view.wait_closed(5s) == 4000);
-    CHECK(tunnel.wait_closed(5s));
+    relay_both_ways_then_end(scene, tunnel, view, 1024 * 1024);
 }
 
 }  // namespace helpline::test
