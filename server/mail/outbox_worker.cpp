@@ -72,9 +72,13 @@ void OutboxWorker::loop() {
 }
 
 int OutboxWorker::run_once() {
+    // With several servers on one database the outbox is one of the jobs: only the server
+    // that holds them sends (Store::lead_jobs), else every server would send every message.
+    // Asked again before each message: a server that lost the lead stops at once.
+    if (!store_.lead_jobs()) return 0;
     int tried = 0;
     for (const OutboxMail& mail : store_.due_mail(clock_.now(), options_.batch)) {
-        if (stopping_) break;
+        if (stopping_ || (tried > 0 && !store_.lead_jobs())) break;
         ++tried;
         const std::string text = render(compose(mail, settings_));
         const SendOutcome outcome = sender_->send(mail.recipient, text);

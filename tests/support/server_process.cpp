@@ -13,11 +13,16 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <mutex>
 #include <stdexcept>
+#include <string_view>
 #include <thread>
+
+#include "tests/support/haproxy_front.h"
+#include "tests/support/test_client.h"
 
 extern char** environ;
 
@@ -104,6 +109,11 @@ bool holds_team(const std::filesystem::path& data, const std::string& database) 
 
 }  // namespace
 
+bool haproxy_topology() {
+    const char* topology = std::getenv("HELPLINE_TEST_TOPOLOGY");
+    return topology != nullptr && std::string_view(topology) == "haproxy";
+}
+
 ProgramResult run_program(const std::vector<std::string>& argv, const std::string& stdin_text,
                           std::chrono::milliseconds timeout) {
     ignore_sigpipe();
@@ -167,7 +177,10 @@ ProgramResult run_program(const std::vector<std::string>& argv, const std::strin
 
 ServerProcess::ServerProcess(std::string binary, std::filesystem::path data,
                              std::vector<std::string> groups, std::string database)
-    : binary_(std::move(binary)), data_(std::move(data)), database_(std::move(database)) {
+    : binary_(std::move(binary)),
+      data_(std::move(data)),
+      database_(std::move(database)),
+      behind_haproxy_(haproxy_topology() && !database_.empty()) {
     ::setenv("HELPLINE_FAST_PASSWORD_HASH", "1", 1);
     // A second server of a team on PostgreSQL has a data folder of its own (its port file
     // and logs) on the same database.
@@ -194,6 +207,29 @@ ServerProcess::~ServerProcess() {
 void ServerProcess::start(std::vector<std::string> extra_args) {
     if (running()) throw std::logic_error("helpline-server is already running");
     if (!extra_args.empty() || last_args_.empty()) last_args_ = std::move(extra_args);
+    start_one();
+    if (!behind_haproxy_) return;
+    if (!sibling_) {
+        sibling_ = std::make_unique<ServerProcess>(binary_, data_.string() + "-2",
+                                                   std::vector<std::string>{}, database_);
+        sibling_->behind_haproxy_ = false;  // one server, not another pair
+    }
+    sibling_->start(last_args_);
+    if (!front_) {
+        front_ = std::make_unique<HaproxyFront>(std::vector<std::string>{
+            "127.0.0.1:" + std::to_string(port_), "127.0.0.1:" + std::to_string(sibling_->port_)});
+        // The test's clients trust HAProxy's certificate without each call site naming it.
+        trust_by_default(front_->ca_pem());
+        return;
+    }
+    // A restart: HAProxy may have marked the servers DOWN meanwhile; requests sent before
+    // its checks see them back would be refused with 503.
+    if (!front_->wait_servers_up({"s1", "s2"}))
+        throw std::runtime_error("HAProxy did not see both servers UP again within 20 s: " +
+                                 front_->log());
+}
+
+void ServerProcess::start_one() {
     tls_ = std::any_of(last_args_.begin(), last_args_.end(), [](const std::string& a) {
         return a == "--self-signed" || a == "--tls-cert";
     });
@@ -244,6 +280,7 @@ void ServerProcess::start(std::vector<std::string> extra_args) {
 }
 
 void ServerProcess::kill9() {
+    if (sibling_) sibling_->kill9();
     if (!running()) return;
     ::kill(pid_, SIGKILL);
     int status = 0;
@@ -253,17 +290,21 @@ void ServerProcess::kill9() {
 }
 
 void ServerProcess::send_sigterm() {
+    if (sibling_) sibling_->send_sigterm();
     if (running()) ::kill(pid_, SIGTERM);
 }
 
 int ServerProcess::wait_exit(std::chrono::milliseconds timeout) {
+    // Behind HAProxy both were told at once and stop side by side: the sibling first.
+    const int sibling_code = sibling_ ? sibling_->wait_exit(timeout) : 0;
     if (!running()) return -1;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
     while (std::chrono::steady_clock::now() < deadline) {
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
             pid_ = -1;
-            return exit_code_of(status);
+            const int code = exit_code_of(status);
+            return code != 0 ? code : sibling_code;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -277,15 +318,20 @@ int ServerProcess::terminate() {
 }
 
 std::string ServerProcess::url(const std::string& path) const {
+    if (front_) return front_->url(path);
     return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + path;
 }
 
+std::uint16_t ServerProcess::port() const {
+    return front_ ? front_->port() : port_;
+}
+
 std::string ServerProcess::log() const {
-    return slurp(data_ / "server.log");
+    return slurp(data_ / "server.log") + (sibling_ ? sibling_->log() : std::string());
 }
 
 std::string ServerProcess::output() const {
-    return slurp(data_ / "server.out");
+    return slurp(data_ / "server.out") + (sibling_ ? sibling_->output() : std::string());
 }
 
 std::vector<std::string> ServerProcess::command(const std::vector<std::string>& args) const {

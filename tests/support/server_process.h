@@ -4,16 +4,28 @@
 // restart on the same data and port. In the PostgreSQL pass (store_engine.h) the team's
 // database is a new one on the test cluster, given to every command as --database URL;
 // the data folder still holds the TLS material, the port file and the logs.
+//
+// With HELPLINE_TEST_TOPOLOGY=haproxy (the suite's third pass, on PostgreSQL only) a
+// ServerProcess on a PostgreSQL database is two servers behind HAProxy (issue 16): start()
+// also starts a sibling on the same database (data folder DATA-2, same arguments) and an
+// HaproxyFront (deploy/haproxy.cfg) before both; url() and port() are HAProxy's, the
+// signals and restarts act on both servers, log() and output() hold both.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tests/support/store_engine.h"
 
 namespace helpline::test {
+
+class HaproxyFront;
+
+/// Whether this run is the pass through HAProxy (HELPLINE_TEST_TOPOLOGY=haproxy).
+bool haproxy_topology();
 
 /// What a program run to completion left behind. exit_code is 128 + signal when it was
 /// killed (also when run_program killed it for running past its timeout).
@@ -47,20 +59,24 @@ class ServerProcess {
     /// accepts connections (deadline 20 s; throws with the server's log otherwise).
     /// The first start takes a free port; later starts reuse it. A start without
     /// arguments after one with arguments repeats the earlier arguments.
+    /// Behind HAProxy: starts both servers, then returns once HAProxy sees both UP.
     void start(std::vector<std::string> extra_args = {});
     void kill9();     ///< SIGKILL, reaped
     int terminate();  ///< SIGTERM, then wait_exit(20 s)
     /// Sends SIGTERM and returns at once (wait_exit() reaps).
     void send_sigterm();
     /// Waits for the server to exit; its exit code (128 + signal if killed), or -1 when it
-    /// is still running after `timeout` (it is then killed).
+    /// is still running after `timeout` (it is then killed). Behind HAProxy: both servers;
+    /// the first code that is not 0, else 0.
     int wait_exit(std::chrono::milliseconds timeout = std::chrono::seconds(20));
     bool running() const { return pid_ > 0; }
     int pid() const { return pid_; }
+    /// Whether this team is two servers behind HAProxy (haproxy_topology(), PostgreSQL).
+    bool behind_haproxy() const { return behind_haproxy_; }
 
-    /// "http://127.0.0.1:PORT" + path ("https" when started with TLS).
+    /// "http://127.0.0.1:PORT" + path ("https" when started with TLS, or behind HAProxy).
     std::string url(const std::string& path = "") const;
-    std::uint16_t port() const { return port_; }
+    std::uint16_t port() const;
     const std::string& admin_email() const { return admin_email_; }
     const std::string& admin_password() const { return admin_password_; }
     const std::filesystem::path& data() const { return data_; }
@@ -68,9 +84,10 @@ class ServerProcess {
     /// file. Every start and command uses it: a restart finds the same team.
     const std::string& database() const { return database_; }
     const std::string& binary() const { return binary_; }
-    /// The server's stderr so far (logs), over all starts.
+    /// The server's stderr so far (logs), over all starts (behind HAProxy: both servers').
     std::string log() const;
-    /// The server's stdout so far (listening address, TLS pin), over all starts.
+    /// The server's stdout so far (listening address, TLS pin), over all starts (behind
+    /// HAProxy: both servers').
     std::string output() const;
 
     /// The command line of a helpline-server command on this team: `command({"user", "add",
@@ -83,6 +100,8 @@ class ServerProcess {
                         std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
   private:
+    void start_one();
+
     std::string binary_;
     std::filesystem::path data_;
     std::string database_;
@@ -92,6 +111,9 @@ class ServerProcess {
     std::uint16_t port_ = 0;
     bool tls_ = false;
     std::vector<std::string> last_args_;
+    bool behind_haproxy_ = false;
+    std::unique_ptr<ServerProcess> sibling_;  ///< the second server, behind HAProxy only
+    std::unique_ptr<HaproxyFront> front_;
 };
 
 }  // namespace helpline::test

@@ -54,6 +54,9 @@ std::size_t append_header(char* data, std::size_t size, std::size_t count, void*
     return size * count;
 }
 
+std::mutex default_ca_mutex;
+std::string default_ca;  ///< guarded by default_ca_mutex
+
 void apply(CURL* curl, const std::string& url, const CurlOptions& options, curl_slist*& headers) {
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -70,9 +73,9 @@ void apply(CURL* curl, const std::string& url, const CurlOptions& options, curl_
     }
     for (const auto& h : options.headers) headers = curl_slist_append(headers, h.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    if (!options.ca_pem.empty()) {
-        curl_blob blob{const_cast<char*>(options.ca_pem.data()), options.ca_pem.size(),
-                       CURL_BLOB_COPY};
+    std::string ca_pem = options.ca_pem.empty() ? default_ca_pem() : options.ca_pem;
+    if (!ca_pem.empty()) {
+        curl_blob blob{ca_pem.data(), ca_pem.size(), CURL_BLOB_COPY};
         curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
     }
     if (!options.pin.empty()) curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, options.pin.c_str());
@@ -102,6 +105,16 @@ bool resolve(const std::string& host, std::uint16_t port, sockaddr_storage& addr
 }
 
 }  // namespace
+
+void trust_by_default(const std::string& ca_pem) {
+    std::lock_guard lock(default_ca_mutex);
+    default_ca += ca_pem;
+}
+
+std::string default_ca_pem() {
+    std::lock_guard lock(default_ca_mutex);
+    return default_ca;
+}
 
 CurlClient::CurlClient() : curl_(curl_ready() ? curl_easy_init() : nullptr) {}
 

@@ -23,7 +23,8 @@ struct CurlOptions {
     std::string method = "GET";
     std::string body;
     std::vector<std::string> headers;  ///< "Name: value"
-    std::string ca_pem;                ///< trusted certificate (CURLOPT_CAINFO_BLOB)
+    /// Trusted certificate (CURLOPT_CAINFO_BLOB); when empty, default_ca_pem() if any.
+    std::string ca_pem;
     std::string pin;                   ///< CURLOPT_PINNEDPUBLICKEY
     std::chrono::milliseconds timeout{10'000};
     std::chrono::milliseconds expect_100_timeout{0};  ///< 0: curl's default (1 s)
@@ -42,6 +43,13 @@ struct CurlResponse {
         return it == headers.end() ? std::string() : it->second;
     }
 };
+
+/// Adds `ca_pem` to the certificates every client of this process trusts when its
+/// CurlOptions::ca_pem is empty: a test's HAProxy (ServerProcess behind HAProxy), so that
+/// no call site has to pass it. Several teams at once each add theirs.
+void trust_by_default(const std::string& ca_pem);
+/// The certificates trust_by_default() added (PEM, one after the other); "" when none.
+std::string default_ca_pem();
 
 /// One easy handle: consecutive requests reuse its connection when the server keeps it.
 class CurlClient {

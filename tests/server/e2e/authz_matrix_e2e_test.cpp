@@ -131,7 +131,8 @@ TEST_CASE("a known path with another method is 405 and lists the allowed methods
     CHECK(team.call("GET", "/api/v1/no-such-thing", team.admin_token()).status == 404);
 }
 
-TEST_CASE("literal dot segments, NUL and bad escapes in a path are refused, not resolved") {
+// [single]: plain HTTP over a raw socket to the server's own port.
+TEST_CASE("literal dot segments, NUL and bad escapes in a path are refused, not resolved", "[single]") {
     // curl resolves "." and ".." itself, so these go over a raw socket, with the admin's
     // token: even the caller allowed the most gets nothing through them.
     Team team;

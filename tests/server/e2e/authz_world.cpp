@@ -73,7 +73,9 @@ std::vector<Endpoint> make_endpoints() {
     // Health.
     rows.push_back(row("GET", "/livez", kAnyone));
     rows.push_back(row("GET", "/readyz", kAnyone));
-    rows.push_back(row("GET", "/metrics", kAnyone));  // every caller here is on loopback
+    // Every caller here is on loopback; through HAProxy every request carries its
+    // X-Forwarded-For and is not local, so /metrics is the admin's (operations.md).
+    rows.push_back(row("GET", "/metrics", haproxy_topology() ? kAdminOnly : kAnyone));
     // Device side.
     rows.push_back(row("POST", "/api/v1/devices", {201, 201, 201, 201, 201}, [](World&, Caller) {
         return Target{{}, Json{{"profile_id", kDemoProfile}, {"hostname", "pc-2"}}, {}};

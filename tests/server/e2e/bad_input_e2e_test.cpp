@@ -153,21 +153,6 @@ TEST_CASE("a body over its limit is 413 and a header over 8 KiB is 431") {
     check_problem(over, 413);
     CHECK(body_json(over).value("detail", "").find("65536 bytes") != std::string::npos);
 
-    // Sent chunked there is no Content-Length to refuse up front: the count still stops it.
-    RawSocket socket("127.0.0.1", team.server().port());
-    std::string chunked =
-        "POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
-        device.token + "\r\n" + key +
-        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-    const std::string chunk(16 * 1024, 'x');
-    for (int i = 0; i < 5; ++i) chunked += "4000\r\n" + chunk + "\r\n";
-    chunked += "0\r\n\r\n";
-    (void)socket.send(chunked);  // the server may stop reading and close early
-    socket.receive_until(
-        [](const std::string& s) { return s.find("\r\n\r\n") != std::string::npos; },
-        std::chrono::seconds(5));
-    CHECK(socket.received().rfind("HTTP/1.1 413 ", 0) == 0);
-
     // Profiles may be up to 1 MiB.
     const std::string big_envelope = Json{{"format", std::string(512 * 1024, 'f')}}.dump();
     const auto profile =
@@ -185,6 +170,27 @@ TEST_CASE("a body over its limit is 413 and a header over 8 KiB is 431") {
     const auto big_header =
         team.call("GET", "/livez", {}, {}, {"X-Padding: " + std::string(9 * 1024, 'p')});
     check_problem(big_header, 431);
+    CHECK(team.admin_queue().empty());
+}
+
+// [single]: plain HTTP over a raw socket to the server's own port.
+TEST_CASE("a chunked body over its limit is 413", "[single]") {
+    Team team;
+    const auto device = team.register_device();
+    // Sent chunked there is no Content-Length to refuse up front: the count still stops it.
+    RawSocket socket("127.0.0.1", team.server().port());
+    std::string chunked =
+        "POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+        device.token + "\r\nIdempotency-Key: " + new_uuid() +
+        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string chunk(16 * 1024, 'x');
+    for (int i = 0; i < 5; ++i) chunked += "4000\r\n" + chunk + "\r\n";
+    chunked += "0\r\n\r\n";
+    (void)socket.send(chunked);  // the server may stop reading and close early
+    socket.receive_until(
+        [](const std::string& s) { return s.find("\r\n\r\n") != std::string::npos; },
+        std::chrono::seconds(5));
+    CHECK(socket.received().rfind("HTTP/1.1 413 ", 0) == 0);
     CHECK(team.admin_queue().empty());
 }
 

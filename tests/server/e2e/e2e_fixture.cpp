@@ -49,6 +49,9 @@ long stream_status(const std::string& url, const std::vector<std::string>& heade
     curl_easy_setopt(curl, CURLOPT_PROXY, "");
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 5000L);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    std::string ca_pem = default_ca_pem();  // HAProxy's, behind HAProxy
+    curl_blob blob{ca_pem.data(), ca_pem.size(), CURL_BLOB_COPY};
+    if (!ca_pem.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, stop_at_header_end);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
     (void)curl_easy_perform(curl);

@@ -89,7 +89,9 @@ TEST_CASE("livez and readyz answer while the server runs") {
     CHECK(team.call("GET", "/livez/").status == 200);
 }
 
-TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and counters") {
+// [single] (here and below): /metrics is one server's counters, from loopback without a
+// proxy; through HAProxy every request is proxied (an admin's) and lands on either server.
+TEST_CASE("metrics from loopback are Prometheus text with the team's gauges and counters", "[single]") {
     Team team;
     const auto device = team.register_device();
     team.submit(device, ticket_body("The printer is on fire"));
@@ -157,7 +159,7 @@ TEST_CASE("readyz is 503 while the database cannot take a write, and 200 again a
 
 namespace helpline::test::e2e {
 
-TEST_CASE("metrics through a proxy on the same host are refused without an admin") {
+TEST_CASE("metrics through a proxy on the same host are refused without an admin", "[single]") {
     Team team;
     // A TLS proxy in front of a loopback listener connects from 127.0.0.1 too: what tells
     // its requests from a local scraper's is the header it adds.
@@ -177,7 +179,7 @@ TEST_CASE("metrics through a proxy on the same host are refused without an admin
 
 namespace helpline::test::e2e {
 
-TEST_CASE("metrics count the answers the HTTP layer gives by itself") {
+TEST_CASE("metrics count the answers the HTTP layer gives by itself", "[single]") {
     Team team;
     // A path that cannot be normalised, a body over its limit, a header over 8 KiB: the
     // HTTP front answers these without a handler.

@@ -118,7 +118,9 @@ TEST_CASE("an unclosed ticket expires into history once the ticket TTL has passe
     stream.stop();
 }
 
-TEST_CASE("SIGTERM stops gracefully: event streams end and the request being handled completes") {
+// [single]: a request in flight is plain HTTP on the server's own port, watched in the
+// server's socket queue.
+TEST_CASE("SIGTERM stops gracefully: event streams end and the request being handled completes", "[single]") {
     auto args = unlimited_args();
     args.insert(args.end(), {"--sweep-interval-ms", "600000"});  // no sweep during the stop
     Team team(args);

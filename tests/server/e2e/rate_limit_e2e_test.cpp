@@ -22,7 +22,9 @@ TEST_CASE("sign-in attempts past the limit are 429 with Retry-After even with th
     CHECK(team.call("GET", "/api/v1/auth/me", team.admin_token()).status == 200);
 }
 
-TEST_CASE("submissions past the per-device limit are 429 but a retry of a stored one is answered") {
+// [single] (here and below): these limits are each server's own (operations.md), and HAProxy
+// replaces the X-Forwarded-For a client sends.
+TEST_CASE("submissions past the per-device limit are 429 but a retry of a stored one is answered", "[single]") {
     Team team({"--submit-limit", "2"});
     const auto device = team.register_device();
     const auto send = [&](const std::string& key, const std::string& description) {
@@ -44,7 +46,7 @@ TEST_CASE("submissions past the per-device limit are 429 but a retry of a stored
     CHECK(team.admin_queue().size() == 3);
 }
 
-TEST_CASE("registrations past the per-address limit are 429, per forwarded address when trusted") {
+TEST_CASE("registrations past the per-address limit are 429, per forwarded address when trusted", "[single]") {
     const auto register_from = [](const Team& team, const std::string& forwarded_for) {
         return team.call("POST", "/api/v1/devices", {}, Json{{"profile_id", kDemoProfile}},
                          {"X-Forwarded-For: " + forwarded_for});

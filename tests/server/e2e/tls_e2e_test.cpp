@@ -23,8 +23,10 @@ std::vector<std::string> printed_pins(const std::string& output) {
 
 }  // namespace
 
-TEST_CASE(
-    "a self-signed server prints a pin that libcurl accepts over https and a wrong pin fails") {
+// [single] (here and below): the server's own TLS and the pin it prints; behind HAProxy,
+// HAProxy terminates TLS.
+TEST_CASE("a self-signed server prints a pin that libcurl accepts over https and a wrong pin fails",
+          "[single]") {
     TempDir dir;
     ServerProcess server(kServerBin, dir / "data");
     server.start({"--self-signed"});
@@ -80,7 +82,7 @@ TEST_CASE(
     CHECK(curl_request(server.url("/livez"), options).status == 200);
 }
 
-TEST_CASE("a server given --tls-cert and --tls-key serves them and prints their pin") {
+TEST_CASE("a server given --tls-cert and --tls-key serves them and prints their pin", "[single]") {
     TempDir dir;
     // A certificate and key as an admin would bring them: here, the ones a self-signed
     // start made in another data folder.
