@@ -77,6 +77,19 @@ inline double median(std::vector<double> v) { return percentile(std::move(v), 0.
 /// bad one, which the benchmark's main reports with its usage).
 using FlagSetters = std::map<std::string, std::function<void(const std::string& value)>>;
 
+/// "1,16,64" -> {1, 16, 64} (std::stoul throws on a bad item).
+inline std::vector<std::size_t> parse_list(const std::string& text) {
+    std::vector<std::size_t> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const auto comma = text.find(',', start);
+        out.push_back(std::stoul(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
 /// Reads "--name value" pairs from argv[first] on; every name must be in `setters`.
 inline void parse_flags(int argc, char** argv, int first, const FlagSetters& setters) {
     for (int i = first; i < argc; ++i) {

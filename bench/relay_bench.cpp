@@ -79,16 +79,11 @@ double mib(std::uint64_t kib) {
 
 int run(const Options& o) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-    BenchServer server(o.server, {"--self-signed", "--submit-limit", "1000000", "--register-limit",
-                                  "1000000", "--login-limit", "1000000"});
-    const auto tls_dir = server.dir() / "data" / "tls";
-    const std::string cert = slurp(tls_dir / "self-signed-cert.pem");
-    const std::string key = slurp(tls_dir / "self-signed-key.pem");
-    TlsContexts tls(cert, key);
+    TlsRelayServer relay_server(o.server);
+    BenchServer& server = relay_server.server;
+    TlsContexts& tls = relay_server.tls;
+    net::ssl::context& asio_tls = relay_server.asio_tls;
     net::io_context ioc;
-    net::ssl::context asio_tls(net::ssl::context::tls_client);
-    asio_tls.add_certificate_authority(net::buffer(cert));
-    asio_tls.set_verify_mode(net::ssl::verify_peer);
 
     std::printf("relay benchmark: helpline-server pid %d on 127.0.0.1:%u (TLS, self-signed)\n",
                 server.pid(), server.port());

@@ -342,4 +342,14 @@ double mib_per_s(std::size_t bytes, double seconds) {
     return static_cast<double>(bytes) / (1024.0 * 1024.0) / seconds;
 }
 
+TlsRelayServer::TlsRelayServer(const std::string& binary)
+    : server(binary, {"--self-signed", "--submit-limit", "1000000", "--register-limit", "1000000", "--login-limit",
+                      "1000000"}),
+      cert(slurp(server.dir() / "data" / "tls" / "self-signed-cert.pem")),
+      key(slurp(server.dir() / "data" / "tls" / "self-signed-key.pem")),
+      tls(cert, key) {
+    asio_tls.add_certificate_authority(boost::asio::buffer(cert));
+    asio_tls.set_verify_mode(boost::asio::ssl::verify_peer);
+}
+
 }  // namespace helpline::bench

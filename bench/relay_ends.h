@@ -106,6 +106,18 @@ struct TlsContexts {
     TlsContexts& operator=(const TlsContexts&) = delete;
 };
 
+/// helpline-server serving TLS with its own self-signed certificate (rate limits lifted),
+/// and the TLS contexts the benchmark's ends use with it: OpenSSL's (TlsContexts) and
+/// Asio's, which trusts only that certificate.
+struct TlsRelayServer {
+    explicit TlsRelayServer(const std::string& binary);
+    BenchServer server;
+    std::string cert;
+    std::string key;
+    TlsContexts tls;
+    boost::asio::ssl::context asio_tls{boost::asio::ssl::context::tls_client};
+};
+
 /// Sends `request` and reads one response (Content-Length) on a fresh TLS connection.
 HttpResponse https(SSL_CTX* ctx, std::uint16_t port, const std::string& request);
 

@@ -45,14 +45,6 @@ constexpr const char* kUsage =
     "                    [--requests 20000] [--max-seconds 15]\n"
     "                    [--rates 1000,2000] [--rate-seconds 10] [--pool 64]\n";
 
-std::vector<std::size_t> parse_list(const std::string& text) {
-    std::vector<std::size_t> out;
-    std::stringstream in(text);
-    std::string item;
-    while (std::getline(in, item, ',')) out.push_back(std::stoul(item));
-    return out;
-}
-
 Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
     Options o;
