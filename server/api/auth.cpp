@@ -51,6 +51,20 @@ http::Response unauthorized(std::string detail) {
 
 http::Response forbidden(std::string detail) { return http::problem(403, std::move(detail)); }
 
+namespace {
+
+/// A credential not found while the database cannot be read (PostgreSQL restarting, a
+/// lost connection) is not a bad credential: a 401 would tell a customer's client its
+/// device token is gone, and a console to sign in again. 503 says to retry.
+http::Response not_found_or_unavailable(Context& ctx, std::string detail) {
+    if (!ctx.store.reachable())
+        return http::problem(503, "The team's database cannot be reached just now; retry in a moment.")
+            .header("Retry-After", "2");
+    return unauthorized(std::move(detail));
+}
+
+}  // namespace
+
 std::variant<Principal, http::Response> authenticate(const http::Request& request, Context& ctx) {
     if (auto bearer = request.bearer()) {
         const std::string hash = sha256_hex(*bearer);
@@ -61,12 +75,12 @@ std::variant<Principal, http::Response> authenticate(const http::Request& reques
             return p;
         }
         if (auto user = user_principal(ctx, hash)) return std::move(*user);
-        return unauthorized("The token is not valid (unknown, expired or revoked).");
+        return not_found_or_unavailable(ctx, "The token is not valid (unknown, expired or revoked).");
     }
     if (auto cookie = request.cookie(kSessionCookie)) {
         const std::string hash = sha256_hex(*cookie);
         auto user = user_principal(ctx, hash);
-        if (!user) return unauthorized("Your session has ended; sign in again.");
+        if (!user) return not_found_or_unavailable(ctx, "Your session has ended; sign in again.");
         if (!is_safe_method(request.method)) {
             auto session = ctx.store.session(hash);
             auto csrf = request.header("X-CSRF-Token");

@@ -364,6 +364,10 @@ bool SqlStore::healthy() {
     return or_empty([&] { return db().ready(); });
 }
 
+bool SqlStore::reachable() {
+    return read_only([&] { return db().query_int64("SELECT 1") == 1; });
+}
+
 std::int64_t SqlStore::count_open_tickets() {
     return read_only(
         [&] { return db().query_int64("SELECT COUNT(*) FROM tickets WHERE status = 'open'"); });

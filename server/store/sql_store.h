@@ -149,6 +149,7 @@ class SqlStore final : public Store {
     void enable_cluster(std::function<std::unique_ptr<Db>()> connect);
 
     bool healthy() override;
+    bool reachable() override;
     std::int64_t count_open_tickets() override;
     std::int64_t count_pending_requests(Timestamp now) override;
 

@@ -351,6 +351,9 @@ public:
 
     // Health.
     virtual bool healthy() = 0;
+    /// Whether the database answers a read now: cheap (no write lock), for telling a
+    /// record that is not there from one that cannot be read (PostgreSQL restarting).
+    virtual bool reachable() = 0;
     virtual std::int64_t count_open_tickets() = 0;
     /// Pending connection requests that have not expired at `now`.
     virtual std::int64_t count_pending_requests(Timestamp now) = 0;

@@ -237,11 +237,12 @@ test_relay() {
     start_demo
     local password
     password=$(sed -n 's/^One-time password: *//p' "$state/init.txt")
-    /usr/bin/python3 "$source_dir/tests/deploy/relay_probe.py" "$public" "$ca" admin@demo.example "$password" ||
+    /usr/bin/python3 "$source_dir/tests/deploy/relay_probe.py" "$public" "$ca" admin@demo.example "$password" \
+        "$state/haproxy.sock" ||
         fail "the remote session through HAProxy failed (above)"
     # HAProxy logs each connection when it ends: the tunnel's server, then the viewer's.
-    # While the tunnel held a connection to one server, leastconn sent the viewer to the
-    # other: the relay joined the two sides across servers.
+    # The probe drained s2 while the tunnel connected and s1 while the viewer did: the
+    # relay joined the two sides across servers.
     relay_servers() {
         grep -E '"GET /api/v1/relay/[0-9a-f]+(/view)? HTTP' "$state/haproxy.log" | awk '{ print $4 }' | sort -u
     }

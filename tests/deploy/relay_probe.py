@@ -22,8 +22,22 @@ import uuid
 TIMEOUT = 10  # seconds, for every connect and read
 
 
+def haproxy(sock_path, command):
+    """One command on HAProxy's admin socket."""
+    import socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+        s.settimeout(TIMEOUT)
+        s.connect(sock_path)
+        s.sendall((command + "\n").encode())
+        while s.recv(4096):
+            pass
+
+
 def main():
     public, ca, email, password = sys.argv[1:5]
+    # With HAProxy's admin socket, the two sides are sent to different servers for sure:
+    # s2 drains while the tunnel connects, s1 while the viewer does.
+    admin_socket = sys.argv[5] if len(sys.argv) > 5 else None
     host = urllib.parse.urlsplit(public)
     context = ssl.create_default_context(cafile=ca)
 
@@ -64,6 +78,8 @@ def main():
         head, _, rest = data.partition(b"\r\n\r\n")
         return head.decode("latin-1"), rest
 
+    if admin_socket:
+        haproxy(admin_socket, "set server helpline/s2 state drain")
     tunnel = connect()
     tunnel.sendall((f"GET /api/v1/relay/{session} HTTP/1.1\r\nHost: {host.netloc}\r\n"
                     f"Upgrade: helpline-relay/1\r\nConnection: Upgrade\r\n"
@@ -71,6 +87,9 @@ def main():
     head, tunnel_rest = read_head(tunnel)
     expect(head.startswith("HTTP/1.1 101"), f"the tunnel's answer: {head.splitlines()[0]}")
     print("tunnel: 101")
+    if admin_socket:
+        haproxy(admin_socket, "set server helpline/s2 state ready")
+        haproxy(admin_socket, "set server helpline/s1 state drain")
 
     viewer = connect()
     key = base64.b64encode(os.urandom(16)).decode()
@@ -81,6 +100,8 @@ def main():
     head, viewer_rest = read_head(viewer)
     expect(head.startswith("HTTP/1.1 101"), f"the viewer's answer: {head.splitlines()[0]}")
     print("viewer: 101")
+    if admin_socket:
+        haproxy(admin_socket, "set server helpline/s1 state ready")
 
     # Customer to operator: raw bytes in, one binary WebSocket message out.
     sent = b"RFB 003.008\n"
