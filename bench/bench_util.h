@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <stdexcept>
@@ -76,6 +78,19 @@ inline double median(std::vector<double> v) { return percentile(std::move(v), 0.
 /// What a "--name value" option does with its value (std::stoul and friends throw on a
 /// bad one, which the benchmark's main reports with its usage).
 using FlagSetters = std::map<std::string, std::function<void(const std::string& value)>>;
+
+/// A version-4 UUID from `rng`, any generator of 64-bit values (std::mt19937_64, the
+/// seeder's reproducible Rng).
+template <typename Generator>
+std::string uuid4(Generator& rng) {
+    const std::uint64_t hi = (rng() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
+    const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+    char out[37];
+    std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                  static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+    return out;
+}
 
 /// "1,16,64" -> {1, 16, 64} (std::stoul throws on a bad item).
 inline std::vector<std::size_t> parse_list(const std::string& text) {

@@ -1,5 +1,7 @@
 #include "bench/seed_rows.h"
 
+#include "bench/bench_util.h"
+
 #include <openssl/sha.h>
 
 #include <cstdio>
@@ -15,17 +17,6 @@ std::string hex(const unsigned char* bytes, std::size_t n) {
         out += kDigits[bytes[i] >> 4];
         out += kDigits[bytes[i] & 15];
     }
-    return out;
-}
-
-std::string uuid4(Rng& rng) {
-    const std::uint64_t hi = (rng() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-    const std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-    char out[37];
-    std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                  static_cast<unsigned>(lo >> 48),
-                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
     return out;
 }
 

@@ -4,20 +4,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "bench/bench_util.h"
 #include "bench/load_driver.h"
 
 namespace helpline::bench {
 
-std::string UuidMaker::next() {
-    const std::uint64_t hi = (rng_() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;
-    const std::uint64_t lo = (rng_() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-    char out[37];
-    std::snprintf(out, sizeof out, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                  static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                  static_cast<unsigned>(lo >> 48),
-                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
-    return out;
-}
+std::string UuidMaker::next() { return uuid4(rng_); }
 
 std::vector<std::string> register_devices(std::uint16_t port, std::size_t count, int max_seconds,
                                           double* seconds) {
