@@ -1,7 +1,8 @@
 // Admin → Groups (#/admin/groups): the team's groups (GET /api/v1/groups) with their
 // operators, open and history tickets and the branding profiles that offer them to
-// customers. Create (id and name: the id is fixed once made, since profiles and tickets
-// name the group by it), rename, delete and Manage operators (PUT …/members).
+// customers, kept current as tickets arrive and close. Create (id and name: the id is
+// fixed once made, since profiles and tickets name the group by it), rename, delete and
+// Manage operators (PUT …/members).
 //
 // Deleting asks GET /api/v1/groups/{id}/deletion first, so the confirmation says what will
 // happen with the real counts: the open tickets become unassigned, the closed and expired
@@ -40,6 +41,11 @@ class GroupsPage extends AdminPage {
             this.heading({ onAdd: () => this.create() }),
             this.problemNotice(),
             this.tableCard(['name', 'operators', 'open', 'history', 'offered_by', 'actions']));
+    }
+
+    /// The open and history counts move with every ticket submitted, closed or moved.
+    reloadsOn(type) {
+        return super.reloadsOn(type) || type === 'ticket-changed';
     }
 
     request() {
