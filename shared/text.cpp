@@ -40,4 +40,17 @@ std::size_t utf8_sequence(std::string_view s) {
     return 0;
 }
 
+/// Whether the UTF-8 text at `s` starts with a character that is invisible or changes how
+/// the text around it is shown: C1 controls (U+0080–U+009F), U+200B–U+200F (zero width,
+/// marks), U+2028–U+202E (separators, embeddings, overrides), U+2060–U+206F (word joiner,
+/// isolates), U+FEFF.
+bool invisible_at(std::string_view s) {
+    const auto b = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0U; };
+    if (b(0) == 0xC2 && b(1) >= 0x80 && b(1) <= 0x9F) return true;
+    if (b(0) == 0xE2 && b(1) == 0x80 && ((b(2) >= 0x8B && b(2) <= 0x8F) || (b(2) >= 0xA8 && b(2) <= 0xAE)))
+        return true;
+    if (b(0) == 0xE2 && b(1) == 0x81 && b(2) >= 0xA0 && b(2) <= 0xAF) return true;
+    return b(0) == 0xEF && b(1) == 0xBB && b(2) == 0xBF;
+}
+
 }  // namespace helpline

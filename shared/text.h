@@ -15,5 +15,9 @@ std::string_view trim_blanks(std::string_view s);
 /// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no
 /// overlong forms, no surrogates, nothing past U+10FFFF), or 0 when there is none.
 std::size_t utf8_sequence(std::string_view s);
+/// Whether the UTF-8 text at `s` starts with a character that is invisible or changes how
+/// the text around it is shown (C1 controls, zero-width characters, direction overrides and
+/// isolates, U+FEFF): refused in emails and file names, where they disguise what is shown.
+bool invisible_at(std::string_view s);
 
 }  // namespace helpline

@@ -44,6 +44,14 @@ struct Config {
     std::filesystem::path chartjs_dir;  ///< Chart.js, served under /console/vendor/chart.js/
     EmailConfig email;                  ///< the SMTP relay, when there is one
     std::filesystem::path qrcode_dir;   ///< qrcode-generator, under /console/vendor/qrcode-generator/
+    /// A customer's reply to a closed or expired ticket reopens it (--reopen-on-reply);
+    /// else it is refused, telling them to send a new request.
+    bool reopen_on_reply = false;
+    /// The largest attachment, in bytes (--attachment-max-mib): the upload's body limit.
+    std::int64_t attachment_max_bytes = 20 * 1024 * 1024;
+    /// Where uploads are written as they arrive and downloads are copied before they are
+    /// sent (the data folder's uploads/); emptied at start.
+    std::filesystem::path spool_dir;
 };
 
 namespace relay {
@@ -60,6 +68,7 @@ struct Context {
     Metrics& metrics;
     relay::Registry* relay = nullptr;  ///< pairs sessions' tunnels and viewers; null: no relay
     Cluster* cluster = nullptr;        ///< the other servers on the same database; null: alone
+    Timestamp attachments_swept_at = 0;  ///< the sweep's last removal of old attachments (hourly)
 };
 
 }  // namespace helpline::server

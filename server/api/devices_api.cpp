@@ -60,7 +60,17 @@ http::Response my_tickets(const http::Request& req, const Principal& who, Contex
     }
     const auto dir = Directory::load(ctx.store);
     nlohmann::json list = nlohmann::json::array();
-    for (const Ticket& t : ctx.store.device_tickets(who.device->id, limit)) list.push_back(device_ticket_json(t, dir));
+    const auto tickets = ctx.store.device_tickets(who.device->id, limit);
+    std::vector<TicketNumber> numbers;
+    for (const Ticket& t : tickets) numbers.push_back(t.number);
+    // The team's messages the customer has not read yet (never counting internal notes).
+    const auto unread = ctx.store.unread_by_device(numbers);
+    for (const Ticket& t : tickets) {
+        auto j = device_ticket_json(t, dir);
+        const auto u = unread.find(t.number);
+        j["unread"] = u == unread.end() ? 0 : u->second;
+        list.push_back(std::move(j));
+    }
     return json_response(200, {{"tickets", list}});
 }
 

@@ -126,6 +126,21 @@ http::Response publish_profile_text(Context& ctx, const std::string& text, const
 /// The caller's view for the store's queries: nullopt for an admin (everything), else the
 /// user's id.
 std::optional<UserId> view_of(const Principal& who);
+/// Whose read marks (ticket_reads): "device" or "user:<id>".
+std::string reader_of(const Principal& who);
+
+// Conversations (conversation_api.cpp).
+http::Response get_messages(const http::Request&, const Principal&, Context&);
+http::Response post_message(const http::Request&, const Principal&, Context&);
+/// Called twice: first with Request::admitting (the checks before the body is read), then
+/// with the body in Request::body_file.
+http::Response put_attachment(const http::Request&, const Principal&, Context&);
+http::Response get_attachment(const http::Request&, const Principal&, Context&);
+http::Response put_read(const http::Request&, const Principal&, Context&);
+http::Response get_attachment_setting(const http::Request&, const Principal&, Context&);
+http::Response put_attachment_setting(const http::Request&, const Principal&, Context&);
+/// The sweep's part: the files of tickets closed longer than the retention (hourly).
+void remove_old_attachments(Context& ctx);
 
 /// Parses a "{number}" path parameter; nullopt if it is not a positive integer.
 std::optional<TicketNumber> ticket_number_param(const http::Request& request);

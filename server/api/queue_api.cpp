@@ -59,13 +59,22 @@ http::Response get_queue(const http::Request&, const Principal& who, Context& ct
     const std::vector<Ticket> tickets = ctx.store.queue(view_of(who));
     const auto dir = Directory::load(ctx.store);
     const Timestamp now = ctx.clock.now();
+    // How far the caller has read each conversation a customer wrote in: the console marks
+    // the tickets with a reply it has not read.
+    std::vector<TicketNumber> with_replies;
+    for (const Ticket& t : tickets)
+        if (t.last_customer_message_id > 0) with_replies.push_back(t.number);
+    const auto marks = ctx.store.read_marks(reader_of(who), with_replies);
     http::Response r;
     r.body = "{\"tickets\":[";
-    r.body.reserve(tickets.size() * 700);
+    r.body.reserve(tickets.size() * 730);
     for (std::size_t i = 0; i < tickets.size(); ++i) {
         const Ticket& t = tickets[i];
         if (i > 0) r.body += ',';
         write_ticket_json(r.body, t, dir, now, !t.device_id.empty() && device_online(ctx, t.device_id));
+        const auto mark = marks.find(t.number);
+        r.body.pop_back();  // the ticket's '}': its reader's mark goes in it
+        r.body += ",\"read_message_id\":" + std::to_string(mark == marks.end() ? 0 : mark->second) + '}';
     }
     r.body += "]}";
     return r;
@@ -101,6 +110,8 @@ http::Response get_ticket(const http::Request& req, const Principal& who, Contex
     j["closed_by"] = t.closed_by ? nlohmann::json{{"id", *t.closed_by}, {"name", dir.user_name(t.closed_by)}}
                                  : nlohmann::json();
     j["timeline"] = ticket_timeline(ctx.store.ticket_audit(t.number), dir);
+    const auto marks = ctx.store.read_marks(reader_of(who), {t.number});
+    j["read_message_id"] = marks.empty() ? 0 : marks.begin()->second;
     return json_response(200, j);
 }
 

@@ -10,8 +10,18 @@
 
 namespace helpline::server::api {
 
-std::size_t body_limit(std::string_view method, std::string_view path) {
+bool is_upload(std::string_view method, std::string_view path) {
+    // PUT /api/v1/tickets/{number}/attachments/{key}
+    if (method != "PUT" || !path.starts_with("/api/v1/tickets/")) return false;
+    const auto rest = path.substr(std::string_view("/api/v1/tickets/").size());
+    const auto slash = rest.find('/');
+    return slash != std::string_view::npos && rest.substr(slash).starts_with("/attachments/") &&
+           rest.substr(slash + 13).find('/') == std::string_view::npos;
+}
+
+std::size_t body_limit(std::string_view method, std::string_view path, const Config& config) {
     if (method == "POST" && path == "/api/v1/profiles") return 1024 * 1024;
+    if (is_upload(method, path)) return static_cast<std::size_t>(config.attachment_max_bytes);
     return 64 * 1024;
 }
 
@@ -65,6 +75,14 @@ http::Router make_router(Context& ctx) {
     add("GET", "/api/v1/history/requesters", Access::user, history_requesters);
     add("GET", "/api/v1/dashboard", Access::user, get_dashboard);
     add("GET", "/api/v1/console/events", Access::user, console_events);
+    // Conversations: the ticket's device or a user who sees it.
+    add("GET", "/api/v1/tickets/{number}/messages", Access::device_or_user, get_messages);
+    add("POST", "/api/v1/tickets/{number}/messages", Access::device_or_user, post_message);
+    add("PUT", "/api/v1/tickets/{number}/attachments/{key}", Access::device_or_user, put_attachment);
+    add("GET", "/api/v1/attachments/{id}", Access::device_or_user, get_attachment);
+    add("PUT", "/api/v1/tickets/{number}/read", Access::device_or_user, put_read);
+    add("GET", "/api/v1/settings/attachments", Access::admin, get_attachment_setting);
+    add("PUT", "/api/v1/settings/attachments", Access::admin, put_attachment_setting);
     // Admin.
     add("GET", "/api/v1/users", Access::admin, list_users);
     add("GET", "/api/v1/email", Access::admin, get_email);

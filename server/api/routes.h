@@ -6,8 +6,12 @@
 
 namespace helpline::server::api {
 
-/// Body limit per route: 1 MiB for profile publishing, 64 KiB for everything else.
-std::size_t body_limit(std::string_view method, std::string_view path);
+/// Body limit per route: 1 MiB for profile publishing, the attachment limit for uploads,
+/// 64 KiB for everything else.
+std::size_t body_limit(std::string_view method, std::string_view path, const Config& config);
+/// Whether the request line is an upload (PUT …/tickets/{number}/attachments/{key}): its
+/// body is spooled to a file (server.h ServerOptions::spools_body).
+bool is_upload(std::string_view method, std::string_view path);
 
 /// Builds the router; `ctx` must outlive it.
 http::Router make_router(Context& ctx);

@@ -1,5 +1,7 @@
 #include "server/api/services.h"
 
+#include "server/api/handlers.h"
+
 #include "server/api/cluster.h"
 
 #include <spdlog/spdlog.h>
@@ -56,6 +58,8 @@ nlohmann::json ticket_json(const Ticket& t, const Directory& dir, Timestamp now,
     j["subject"] = t.subject;
     j["description"] = t.description;
     j["device_online"] = device_online;
+    j["messages"] = t.message_count;
+    j["last_customer_message_id"] = t.last_customer_message_id;
     j["assigned_at"] = t.operator_id && t.assigned_at ? nlohmann::json(format_time(*t.assigned_at)) : nlohmann::json();
     j["closed_at"] = t.closed_at ? nlohmann::json(format_time(*t.closed_at)) : nlohmann::json();
     j["time_to_close_s"] = t.closed_at ? nlohmann::json(*t.closed_at - t.created_at) : nlohmann::json();
@@ -215,6 +219,7 @@ void sweep(Context& ctx) {
     }
     (void)ctx.store.prune_events(now - ctx.config.event_retention.count());
     if (ctx.cluster) (void)ctx.store.prune_relay_homes(now - 24 * 3600);
+    remove_old_attachments(ctx);
     refresh_consoles(ctx);
 }
 

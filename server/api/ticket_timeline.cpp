@@ -155,6 +155,8 @@ nlohmann::json ticket_timeline(const std::vector<AuditEntry>& audit, const Direc
             out.push_back(entry(e, "closed"));
         } else if (e.action == "ticket-expired") {
             out.push_back(entry(e, "expired"));
+        } else if (e.action == "reopened") {
+            out.push_back(entry(e, "reopened"));
         }
     }
     for (auto& j : out) j.erase("at_s");

@@ -106,6 +106,12 @@ void write_ticket_json(std::string& out, const Ticket& t, const Directory& dir, 
         out += "null";
     }
     out += ',';
+    write_key(out, "last_customer_message_id");
+    write_int(out, t.last_customer_message_id);
+    out += ',';
+    write_key(out, "messages");
+    write_int(out, t.message_count);
+    out += ',';
     write_key(out, "number");
     write_int(out, t.number);
     out += ',';

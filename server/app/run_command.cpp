@@ -158,6 +158,8 @@ int run_command(const RunCommandOptions& o, CliIo io) {
         run.tls = std::move(*tls);
     }
     run.config.ticket_ttl = std::chrono::seconds(o.ticket_ttl_s);
+    run.config.reopen_on_reply = o.reopen_on_reply;
+    run.config.attachment_max_bytes = static_cast<std::int64_t>(o.attachment_max_mib) * 1024 * 1024;
     run.config.login_attempts_per_minute = o.login_limit;
     run.config.submissions_per_minute = o.submit_limit;
     run.config.registrations_per_minute = o.register_limit;

@@ -24,6 +24,8 @@ struct RunCommandOptions {
     std::vector<std::string> trusted_proxies;  ///< --trusted-proxy: proxies on other machines
     std::filesystem::path port_file;  ///< written once listening (tests, supervisors)
     int ticket_ttl_s = 24 * 3600;
+    bool reopen_on_reply = false;
+    int attachment_max_mib = 20;
     int sse_heartbeat_ms = 25'000;
     int sweep_interval_ms = 1'000;
     int login_limit = 10;

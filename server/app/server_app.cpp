@@ -1,5 +1,7 @@
 #include "server/app/server_app.h"
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -41,6 +43,30 @@ bool TeamData::may_exist() const {
     }
 }
 
+namespace {
+
+/// The folder uploads are written to as they arrive (docs/protocol.md "Conversations"):
+/// the data folder's uploads/, private, emptied of what a stopped server left.
+Result<std::filesystem::path> prepare_spool(const std::filesystem::path& data_dir) {
+    namespace fs = std::filesystem;
+    const fs::path dir = data_dir.empty() ? fs::temp_directory_path() / ("helpline-uploads-" + std::to_string(::getpid()))
+                                          : data_dir / "uploads";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (!ec) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (ec)
+        return make_error("server.spool", "Cannot make the upload folder '" + dir.string() + "': " + ec.message() +
+                                              ". The server's user must be able to write in the data folder.",
+                          dir.string());
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("upload-") || name.starts_with("download-")) fs::remove(entry.path(), ec);
+    }
+    return dir;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shared_ptr<Clock> clock) {
     const TeamData team{options.data_dir, options.database};
     if (!team.may_exist())
@@ -52,6 +78,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::open(RunOptions options, std::shar
     if (!store) return store.error();
     std::unique_ptr<ServerApp> app(new ServerApp());
     app->options_ = std::move(options);
+    if (auto spool = prepare_spool(app->options_.data_dir); spool) {
+        app->options_.config.spool_dir = *spool;
+    } else {
+        return spool.error();
+    }
     app->clock_ = clock ? std::move(clock) : std::make_shared<SystemClock>();
     app->store_ = std::move(*store);
     app->hub_ = std::make_unique<EventHub>();
@@ -78,7 +109,11 @@ Result<std::uint16_t> ServerApp::start() {
     o.address = options_.address;
     o.port = options_.port;
     o.tls = options_.tls;
-    o.body_limit = api::body_limit;
+    o.body_limit = [ctx = context_.get()](std::string_view method, std::string_view path) {
+        return api::body_limit(method, path, ctx->config);
+    };
+    o.spools_body = api::is_upload;
+    o.spool_dir = context_->config.spool_dir.string();
     o.sse_heartbeat = options_.sse_heartbeat;
     o.worker_threads = options_.worker_threads;
     o.on_request = [ctx = context_.get()](const http::Request& r, int status, std::chrono::microseconds elapsed) {

@@ -102,6 +102,12 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
         ->check(whole_number(1, 10LL * 365 * 24 * 3600,
                              "seconds after which unclosed tickets expire; a day is 86400"))
         ->capture_default_str();
+    run->add_flag("--reopen-on-reply", run_opts.reopen_on_reply,
+                  "A customer's reply to a closed or expired ticket reopens it (default: refused, with a message "
+                  "to send a new request)");
+    run->add_option("--attachment-max-mib", run_opts.attachment_max_mib, "The largest attachment, in MiB")
+        ->check(whole_number(1, 1024, "MiB for the largest attachment a customer or operator may upload"))
+        ->capture_default_str();
     run->add_option("--request-timeout", run_opts.request_timeout_s,
                     "Seconds a connection request waits for the customer (unless the profile says)")
         ->check(whole_number(1, 600, "seconds a connection request waits for the customer"))

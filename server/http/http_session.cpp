@@ -9,8 +9,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <limits>
 #include <sstream>
+#include <unistd.h>
 
 #include "server/http/closing_session.h"
 #include "server/http/event_stream_session.h"
@@ -65,6 +68,7 @@ HttpSession<Stream>::HttpSession(Stream stream, std::string remote_address, Conn
 
 template <class Stream>
 HttpSession<Stream>::~HttpSession() {
+    drop_spool();  // an upload cut short by a stop
     state_->leave(this);
 }
 
@@ -168,6 +172,12 @@ void HttpSession<Stream>::on_header(beast::error_code ec, std::size_t /*bytes*/)
                                " bytes for this resource.");
     parser_->body_limit(static_cast<std::uint64_t>(limit));  // enforced on chunked bodies
 
+    const auto& options = state_->options();
+    if (options.spools_body && options.spools_body(request_.method, request_.path)) {
+        if (!parser_->content_length())
+            return refuse(411, "An upload needs a Content-Length header (a chunked body is not accepted here).");
+        return admit_upload();
+    }
     const auto expect = request_.header("Expect");
     if (expect && iequals(*expect, "100-continue") && !parser_->is_done()) {
         // curl waits a second for this before sending a body of more than 1 KiB.
@@ -184,7 +194,97 @@ template <class Stream>
 void HttpSession<Stream>::on_continue_sent(beast::error_code ec, std::size_t /*bytes*/) {
     if (phase_ == Phase::ended) return;
     if (ec) return end_now();
+    if (parser_ && state_->options().spools_body && state_->options().spools_body(request_.method, request_.path))
+        return start_spooling();
     read_body();
+}
+
+template <class Stream>
+void HttpSession<Stream>::admit_upload() {
+    // The handler's own checks (who, which ticket, its state) before the body is read:
+    // a refused upload costs no disk and no bandwidth.
+    tcp_layer(stream_).expires_never();
+    phase_ = Phase::handling;
+    Request first = request_;
+    first.admitting = true;
+    net::post(state_->workers(), [self = this->shared_from_this(), request = std::move(first)]() mutable {
+        auto answer = self->state_->invoke(request);
+        std::optional<Response> refusal;
+        if (answer.status != 100) refusal = std::move(answer);
+        auto executor = self->executor_;
+        net::post(executor, [self = std::move(self), refusal = std::move(refusal)]() mutable {
+            self->on_admitted(std::move(refusal));
+        });
+    });
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_admitted(std::optional<Response> refusal) {
+    if (phase_ == Phase::ended) return;
+    phase_ = Phase::receiving;
+    if (refusal) {
+        parser_.reset();
+        // The body is not read, so the connection cannot carry another request.
+        return send(std::move(*refusal), false);
+    }
+    tcp_layer(stream_).expires_after(state_->options().request_timeout);
+    const auto expect = request_.header("Expect");
+    if (expect && iequals(*expect, "100-continue") && !parser_->is_done()) {
+        interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
+        net::async_write(
+            stream_, net::buffer(interim_),
+            beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
+        return;
+    }
+    start_spooling();
+}
+
+template <class Stream>
+void HttpSession<Stream>::start_spooling() {
+    std::string pattern = (std::filesystem::path(state_->options().spool_dir) / "upload-XXXXXX").string();
+    const int fd = ::mkstemp(pattern.data());
+    if (fd < 0) return refuse(503, "The server cannot take uploads just now (its upload folder is not writable).");
+    ::close(fd);
+    spool_path_ = pattern;
+    const auto limit = parser_->content_length().value_or(0);
+    spool_parser_.emplace(std::move(*parser_));
+    parser_.reset();
+    spool_parser_->body_limit(limit);
+    beast::error_code ec;
+    spool_parser_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
+    if (ec) {
+        drop_spool();
+        return refuse(503, "The server cannot take uploads just now (" + ec.message() + ").");
+    }
+    if (spool_parser_->is_done()) return handle_request();
+    read_spooled_piece();
+}
+
+template <class Stream>
+void HttpSession<Stream>::read_spooled_piece() {
+    tcp_layer(stream_).expires_after(state_->options().request_timeout);
+    bhttp::async_read_some(stream_, buffer_, *spool_parser_,
+                           beast::bind_front_handler(&HttpSession::on_spooled_piece, this->shared_from_this()));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_spooled_piece(beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return drop_spool();
+    if (ec) {
+        drop_spool();  // a body that stopped short stores nothing
+        return on_read_error(ec);
+    }
+    if (spool_parser_->is_done()) return handle_request();
+    read_spooled_piece();
+}
+
+template <class Stream>
+void HttpSession<Stream>::drop_spool() {
+    spool_parser_.reset();
+    if (spool_path_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove(spool_path_, ignored);
+    spool_path_.clear();
 }
 
 template <class Stream>
@@ -220,10 +320,18 @@ void HttpSession<Stream>::on_read_error(beast::error_code ec) {
 
 template <class Stream>
 void HttpSession<Stream>::handle_request() {
-    auto message = parser_->release();
-    parser_.reset();
-    request_.body = std::move(message.body());
-    request_keep_alive_ = message.keep_alive();
+    if (spool_parser_) {
+        auto message = spool_parser_->release();
+        spool_parser_.reset();
+        message.body().close();
+        request_.body_file = std::exchange(spool_path_, {});  // the worker deletes it after the handler
+        request_keep_alive_ = message.keep_alive();
+    } else {
+        auto message = parser_->release();
+        parser_.reset();
+        request_.body = std::move(message.body());
+        request_keep_alive_ = message.keep_alive();
+    }
     // While the handler runs, no timer runs: its time is not the client's fault.
     tcp_layer(stream_).expires_never();
     phase_ = Phase::handling;
@@ -233,6 +341,10 @@ void HttpSession<Stream>::handle_request() {
     net::post(state_->workers(),
               [self = this->shared_from_this(), request = std::move(request_)]() mutable {
                   auto response = self->state_->invoke(request);
+                  if (!request.body_file.empty()) {
+                      std::error_code ignored;
+                      std::filesystem::remove(request.body_file, ignored);
+                  }
                   auto executor = self->executor_;
                   net::post(executor, [self = std::move(self), request = std::move(request),
                                        response = std::move(response)]() mutable {
@@ -247,6 +359,10 @@ void HttpSession<Stream>::on_response(Request request, Response response) {
     if (phase_ == Phase::ended) {  // closed while the handler ran (a stop, ...)
         if (response.stream) response.stream->disconnected();
         if (response.upgrade) abandon_upgrade(*response.upgrade);
+        if (response.delete_file) {
+            std::error_code ignored;
+            std::filesystem::remove(response.file, ignored);
+        }
         return;
     }
     if (response.stream) return start_event_stream(std::move(response));
@@ -299,6 +415,12 @@ void HttpSession<Stream>::start_event_stream(Response response) {
 
 template <class Stream>
 void HttpSession<Stream>::send(Response response, bool keep_alive) {
+    if (!response.file.empty() && !has_no_body(response.status) && request_.method != "HEAD")
+        return send_file(std::move(response), keep_alive);
+    if (!response.file.empty() && response.delete_file) {
+        std::error_code ignored;
+        std::filesystem::remove(response.file, ignored);
+    }
     status_ = response.status;
     response_ = {};
     response_.version(11);
@@ -322,6 +444,52 @@ void HttpSession<Stream>::send(Response response, bool keep_alive) {
     bhttp::async_write(
         stream_, response_,
         beast::bind_front_handler(&HttpSession::on_sent, this->shared_from_this(), keep_alive));
+}
+
+template <class Stream>
+void HttpSession<Stream>::send_file(Response response, bool keep_alive) {
+    file_response_.emplace();
+    beast::error_code ec;
+    file_response_->body().open(response.file.c_str(), beast::file_mode::scan, ec);
+    if (response.delete_file) {
+        // Open already: the name can go now (the bytes stay until the file is closed).
+        std::error_code ignored;
+        std::filesystem::remove(response.file, ignored);
+    }
+    if (ec) {
+        file_response_.reset();
+        return send(problem(500, "The server could not read the file it was to send."), false);
+    }
+    status_ = response.status;
+    file_response_->version(11);
+    file_response_->result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers)
+        if (safe_header(name, value)) file_response_->insert(name, value);
+    if (!response.content_type.empty()) file_response_->set(bhttp::field::content_type, response.content_type);
+    file_response_->keep_alive(keep_alive);
+    file_response_->prepare_payload();
+    file_serializer_.emplace(*file_response_);
+    phase_ = Phase::sending;
+    write_file_piece(keep_alive);
+}
+
+template <class Stream>
+void HttpSession<Stream>::write_file_piece(bool keep_alive) {
+    // write_timeout for each piece, not for the whole file: a slow client still gets it.
+    tcp_layer(stream_).expires_after(state_->options().write_timeout);
+    bhttp::async_write_some(
+        stream_, *file_serializer_,
+        beast::bind_front_handler(&HttpSession::on_file_piece, this->shared_from_this(), keep_alive));
+}
+
+template <class Stream>
+void HttpSession<Stream>::on_file_piece(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
+    if (phase_ == Phase::ended) return;
+    if (ec) return end_now();
+    if (!file_serializer_->is_done()) return write_file_piece(keep_alive);
+    file_serializer_.reset();
+    file_response_.reset();
+    on_sent(keep_alive, ec, 0);
 }
 
 template <class Stream>

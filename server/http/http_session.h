@@ -6,7 +6,9 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <memory>
@@ -49,6 +51,18 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     void on_continue_sent(beast::error_code ec, std::size_t bytes);
     void read_body();
     void on_body(beast::error_code ec, std::size_t bytes);
+    /// Uploads (ServerOptions::spools_body): admitted on a worker first, then the body is
+    /// read into a file in the spool folder, a piece at a time.
+    void admit_upload();
+    void on_admitted(std::optional<Response> refusal);
+    void start_spooling();
+    void read_spooled_piece();
+    void on_spooled_piece(beast::error_code ec, std::size_t bytes);
+    void drop_spool();
+    /// A response whose body is a file (Response::file), a piece at a time.
+    void send_file(Response response, bool keep_alive);
+    void write_file_piece(bool keep_alive);
+    void on_file_piece(bool keep_alive, beast::error_code ec, std::size_t bytes);
     void handle_request();
     void on_response(Request request, Response response);
     void start_event_stream(Response response);
@@ -65,6 +79,11 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     beast::flat_buffer buffer_;
     std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
     beast::http::response<beast::http::string_body> response_;
+    std::optional<beast::http::request_parser<beast::http::file_body>> spool_parser_;
+    std::string spool_path_;  ///< the upload's file while this session owns it
+    std::optional<beast::http::response<beast::http::file_body>> file_response_;
+    std::optional<beast::http::response_serializer<beast::http::file_body>> file_serializer_;
+    std::string sent_file_;  ///< deleted once sent (Response::delete_file)
     std::string interim_;  ///< "100 Continue" while it is written
     Request request_;      ///< the request being answered, for on_request
     std::shared_ptr<SharedState> state_;

@@ -39,6 +39,12 @@ struct Request {
     std::map<std::string, std::string> params;  ///< filled by the router: {number} -> "1042"
     Headers headers;
     std::string body;
+    /// An upload's body (ServerOptions::spools_body): the file it was written to as it
+    /// arrived, `body` staying empty. The session deletes the file after the handler.
+    std::string body_file;
+    /// An upload's first call, before its body is read (ServerOptions::spools_body): the
+    /// handler answers 100 to accept the body, anything else refuses it.
+    bool admitting = false;
     std::string remote_address;  ///< peer IP, for rate limits and logs
     bool tls = false;
 
@@ -99,6 +105,10 @@ struct Response {
     /// When set (status 101), the connection is upgraded and handed to the upgrade's
     /// channel: a raw byte stream or a WebSocket (upgrade.h).
     std::shared_ptr<Upgrade> upgrade;
+    /// When set, the body is this file's bytes, written as read from the disk (never
+    /// held whole in memory); `body` is ignored. Deleted once sent if `delete_file`.
+    std::string file;
+    bool delete_file = false;
 
     Response& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

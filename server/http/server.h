@@ -29,6 +29,14 @@ struct ServerOptions {
     std::size_t header_limit = 8 * 1024;
     /// Body limit for a request line (413 past it); default 64 KiB for everything.
     std::function<std::size_t(std::string_view method, std::string_view path)> body_limit;
+    /// Uploads: whether a request's body is written to a file in `spool_dir` as it arrives
+    /// (Request::body_file) instead of memory. Such a request needs a Content-Length
+    /// (411 without); between two pieces of its body it has request_timeout, not for all.
+    std::function<bool(std::string_view method, std::string_view path)> spools_body;
+    /// Before a byte of such a body is read, the handler is called once with
+    /// Request::admitting set: it checks what it can (who, which object, its state) and
+    /// answers 100 to have the body read (then it is called again with it), or refuses.
+    std::string spool_dir;
     std::chrono::milliseconds idle_timeout{30'000};     ///< keep-alive connection with no request
     std::chrono::milliseconds request_timeout{10'000};  ///< a whole request must arrive within this
     std::chrono::milliseconds write_timeout{10'000};    ///< a response (or SSE frame) must be taken within this

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <string_view>
+#include <vector>
 
 #include "server/store/store.h"
 
@@ -11,16 +13,22 @@ namespace helpline::server {
 namespace {
 
 // Parents before children (foreign keys), as the migrations create them.
-constexpr std::array<const char*, 20> kCopied = {
+constexpr std::array<const char*, 25> kCopied = {
     "settings",        "users",           "team_groups",     "group_members",  "organizations",
     "devices",         "counters",        "tickets",         "ticket_handlers", "idempotency_keys",
     "connection_requests", "device_events", "operator_sessions", "profiles",     "audit_log",
     "history_counts",  "mail_outbox",     "invitations",     "recovery_codes", "login_challenges",
+    "ticket_messages", "blobs",           "blob_chunks",     "attachments",    "ticket_reads",
 };
 constexpr std::array<const char*, 4> kUncopied = {"cluster_nodes", "device_streams", "relay_homes",
                                                   "sign_in_attempts"};
 /// Tables whose ids the database generates: the target's sequence must start past them.
-constexpr std::array<const char*, 4> kGeneratedIds = {"users", "device_events", "audit_log", "mail_outbox"};
+constexpr std::array<const char*, 6> kGeneratedIds = {"users",       "device_events",   "audit_log",
+                                                      "mail_outbox", "ticket_messages", "attachments"};
+/// Columns of bytes (BLOB / BYTEA), copied as bytes rather than as text.
+bool is_bytes(std::string_view table, std::string_view column) {
+    return table == "blob_chunks" && column == "data";
+}
 
 std::int64_t count_rows(Db& db, const char* table) {
     return db.query_int64(fmt::format("SELECT COUNT(*) FROM {}", table));
@@ -54,7 +62,9 @@ Result<std::vector<TableCount>> copy_database(Db& from, Db& to) {
             const int columns = rows.column_count();
             std::string names;
             std::string marks;
+            std::vector<bool> bytes(static_cast<std::size_t>(columns));
             for (int c = 0; c < columns; ++c) {
+                bytes[static_cast<std::size_t>(c)] = is_bytes(table, rows.column_name(c));
                 names += (c > 0 ? ", " : "") + rows.column_name(c);
                 marks += c > 0 ? ", ?" : "?";
             }
@@ -64,6 +74,9 @@ Result<std::vector<TableCount>> copy_database(Db& from, Db& to) {
                 for (int c = 0; c < columns; ++c) {
                     if (rows.is_null(c)) {
                         out.bind(std::nullopt);
+                    } else if (bytes[static_cast<std::size_t>(c)]) {
+                        const std::string value = rows.blob(c);
+                        out.bind(Bytes{value});
                     } else {
                         out.bind(rows.text(c));
                     }

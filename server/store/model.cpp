@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 
+#include "server/store/conversation_model.h"
 #include "server/store/enum_names.h"
 
 namespace helpline::server {
@@ -16,8 +17,17 @@ constexpr std::array<std::string_view, 3> kTicketStatusNames = {"open", "closed"
 constexpr std::array<std::string_view, 6> kRequestStateNames = {"pending", "accepted",  "declined",
                                                                 "expired", "cancelled", "ended"};
 constexpr std::array<std::string_view, 3> kDeclineReasonNames = {"customer", "desktop_dialog", "no_backend"};
+constexpr std::array<std::string_view, 2> kAuthorNames = {"customer", "team"};
 
 }  // namespace
+
+std::string_view to_string(Author a) {
+    return kAuthorNames.at(static_cast<std::size_t>(a));
+}
+
+std::optional<Author> parse_author(std::string_view s) {
+    return parse_name<Author>(kAuthorNames, s);
+}
 
 std::string_view to_string(Role r) {
     return kRoleNames.at(static_cast<std::size_t>(r));

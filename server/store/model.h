@@ -77,6 +77,8 @@ struct Ticket {
     std::optional<UserId> closed_by;
     std::optional<Timestamp> assigned_at;  ///< when the current operator was assigned
     std::vector<UserId> handled_by;      ///< operators who were assigned, connected or closed it
+    std::int64_t message_count = 0;             ///< messages after the description (notes too)
+    std::int64_t last_customer_message_id = 0;  ///< the customer's newest message (0: none)
 };
 
 struct NewTicket {

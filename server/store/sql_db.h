@@ -38,17 +38,26 @@ class StatementImpl {
     virtual void bind_int64(int parameter, std::int64_t value) = 0;
     virtual void bind_text(int parameter, std::string_view value) = 0;
     virtual void bind_null(int parameter) = 0;
+    /// Bytes, not text (an attachment's chunk): SQLite BLOB, PostgreSQL BYTEA.
+    virtual void bind_blob(int parameter, std::string_view bytes) = 0;
     /// True when a row is ready; false when the statement is done.
     virtual bool step() = 0;
     virtual bool is_null(int column) const = 0;
     virtual std::int64_t int64(int column) const = 0;
     virtual std::string text(int column) const = 0;
+    /// A BLOB / BYTEA column's bytes.
+    virtual std::string blob(int column) const = 0;
     /// The result's columns (after the first step on PostgreSQL; any time on SQLite).
     virtual int column_count() const = 0;
     virtual std::string column_name(int column) const = 0;
 };
 
 class Db;
+
+/// A parameter to bind as bytes (Statement::bind(Bytes{...})).
+struct Bytes {
+    std::string_view bytes;
+};
 
 /// A prepared statement in use. Parameters are bound in order with bind(); step() moves
 /// to the next row. On destruction it goes back to its connection (reset, for reuse).
@@ -83,6 +92,7 @@ class Statement {
         return int64(column);
     }
     std::string text(int column) const { return impl_->text(column); }
+    std::string blob(int column) const { return impl_->blob(column); }
     std::optional<std::string> optional_text(int column) const {
         if (is_null(column)) return std::nullopt;
         return text(column);
@@ -98,6 +108,7 @@ class Statement {
     void bind_next(const std::string& value) { bind_next(std::string_view(value)); }
     void bind_next(const char* value) { bind_next(std::string_view(value)); }
     void bind_next(std::nullopt_t) { impl_->bind_null(next_parameter_++); }
+    void bind_next(Bytes value) { impl_->bind_blob(next_parameter_++, value.bytes); }
     template <typename T>
     void bind_next(const std::optional<T>& value) {
         if (value) {

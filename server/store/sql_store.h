@@ -148,6 +148,18 @@ class SqlStore final : public Store {
     /// and notifications use (PostgreSQL); without it the store is alone (SQLite).
     void enable_cluster(std::function<std::unique_ptr<Db>()> connect);
 
+    Result<PostedMessage> post_message(const NewMessage& message) override;
+    Result<StoredAttachment> store_attachment(const NewAttachment& attachment, const std::string& file) override;
+    std::vector<Message> messages(TicketNumber number, bool internal) override;
+    std::vector<Attachment> attachments(TicketNumber number, bool internal) override;
+    std::optional<Attachment> attachment(std::int64_t id) override;
+    Status read_blob(const std::string& sha256, const std::function<void(std::string_view)>& sink) override;
+    Status mark_read(TicketNumber number, const std::string& reader, std::int64_t message_id) override;
+    std::map<TicketNumber, std::int64_t> read_marks(const std::string& reader,
+                                                    const std::vector<TicketNumber>& numbers) override;
+    std::map<TicketNumber, std::int64_t> unread_by_device(const std::vector<TicketNumber>& numbers) override;
+    Result<std::int64_t> remove_old_attachments(Timestamp closed_before, Timestamp now) override;
+
     bool healthy() override;
     bool reachable() override;
     std::int64_t count_open_tickets() override;
@@ -229,6 +241,10 @@ class SqlStore final : public Store {
     void handlers_closed(TicketNumber number, Timestamp closed_at);
     /// One more ticket of `group_id` in history with `status` (history_counts).
     void count_in_history(const std::optional<std::string>& group_id, TicketStatus status);
+    /// A customer's reply reopened a closed or expired ticket: open again, out of history.
+    void reopen_ticket(const Ticket& ticket, Timestamp now);
+    /// Writes the blob `sha256` from `file` unless stored (sql_store_conversation.cpp).
+    void store_blob(const std::string& sha256, std::int64_t size, const std::string& file, Timestamp now);
     bool user_exists(UserId id);
     bool group_exists(const std::string& id);
     bool device_exists(const std::string& id);

@@ -30,6 +30,8 @@ Ticket read_ticket(const Db& db, const Statement& row) {
     t.closed_at = row.optional_int64(11);
     t.closed_by = row.optional_int64(12);
     t.assigned_at = row.optional_int64(13);
+    t.message_count = row.int64(14);
+    t.last_customer_message_id = row.int64(15);
     return t;
 }
 
@@ -242,7 +244,7 @@ Result<SubmitResult> SqlStore::submit_in_transaction(const PendingSubmission& p)
     const TicketNumber number =
         db().query_int64("SELECT value FROM counters WHERE name = 'ticket_number'");
     db().prepare(fmt::format("INSERT INTO tickets ({}) VALUES "
-                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL, NULL)",
+                             "(?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, NULL, NULL, NULL, 0, 0)",
                              kTicketColumns))
         .bind(number, optional_device(ticket.device_id), ticket.email, ticket.subject,
               ticket.description, to_string(ticket.priority), ticket.group_id,
@@ -382,7 +384,7 @@ std::vector<ClosedTicket> SqlStore::expire_tickets(Timestamp cutoff, Timestamp n
         std::vector<TicketNumber> numbers;
         {
             auto stmt = db().prepare(
-                "SELECT number FROM tickets WHERE status = 'open' AND created_at < ? "
+                "SELECT number FROM tickets WHERE status = 'open' AND COALESCE(reopened_at, created_at) < ? "
                 "ORDER BY number");
             stmt.bind(cutoff);
             while (stmt.step()) numbers.push_back(stmt.int64(0));
@@ -391,7 +393,7 @@ std::vector<ClosedTicket> SqlStore::expire_tickets(Timestamp cutoff, Timestamp n
         if (numbers.empty()) return expired;
         db().prepare(
                "UPDATE tickets SET status = 'expired', closed_at = ?, updated_at = ? "
-               "WHERE status = 'open' AND created_at < ?")
+               "WHERE status = 'open' AND COALESCE(reopened_at, created_at) < ?")
             .bind(now, now, cutoff)
             .run();
         for (const TicketNumber number : numbers) {

@@ -52,6 +52,11 @@ class SqliteDb::SqliteStatement final : public StatementImpl {
         check_bind(sqlite3_bind_text64(stmt_, parameter, data, value.size(), kTransient, SQLITE_UTF8));
     }
     void bind_null(int parameter) override { check_bind(sqlite3_bind_null(stmt_, parameter)); }
+    void bind_blob(int parameter, std::string_view bytes) override {
+        // A null pointer would bind SQL NULL, not zero bytes.
+        const char* data = bytes.data() != nullptr ? bytes.data() : "";
+        check_bind(sqlite3_bind_blob64(stmt_, parameter, data, bytes.size(), kTransient));
+    }
 
     bool step() override {
         const int rc = sqlite3_step(stmt_);
@@ -68,6 +73,13 @@ class SqliteDb::SqliteStatement final : public StatementImpl {
         const auto size = sqlite3_column_bytes(stmt_, column);
         if (data == nullptr) return {};
         return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(size));
+    }
+
+    std::string blob(int column) const override {
+        const void* data = sqlite3_column_blob(stmt_, column);
+        const auto size = sqlite3_column_bytes(stmt_, column);
+        if (data == nullptr) return {};
+        return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
     }
 
     int column_count() const override { return sqlite3_column_count(stmt_); }

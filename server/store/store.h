@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/store/account_model.h"
+#include "server/store/conversation_model.h"
 #include "server/store/mail_model.h"
 #include "server/store/model.h"
 #include "shared/result.h"
@@ -32,6 +33,11 @@ inline constexpr const char* kIo = "store.io";
 inline constexpr const char* kIdempotencyMismatch = "store.idempotency_mismatch";
 inline constexpr const char* kRefused = "store.refused";
 inline constexpr const char* kNewerSchema = "store.newer_schema";
+/// A field of the caller's request names something it may not use (an attachment that is
+/// another ticket's, or already in a message): the Error's `where` names the field.
+inline constexpr const char* kInvalid = "store.invalid";
+/// A limit of the ticket is reached (kMaxAttachmentsPerTicket).
+inline constexpr const char* kFull = "store.full";
 }  // namespace store_error
 
 struct SubmitResult {
@@ -348,6 +354,38 @@ public:
     /// Tells the other servers `payload` (PostgreSQL: NOTIFY on the channel "helpline",
     /// after this call's commit); nothing on an embedded database.
     virtual Status notify(const std::string& payload) = 0;
+
+    // Conversations (sql_store_conversation.cpp, docs/protocol.md "Conversations").
+    /// Stores a message unless (ticket, author, key) was seen: then the same request_hash
+    /// returns the first one (created=false), another kIdempotencyMismatch. kNotFound: no
+    /// such ticket; kStale: the ticket is not open (and `reopen` is not set for a customer);
+    /// kInvalid (where "attachments"): an attachment not of this ticket and side, or already
+    /// in a message. Its attachments take its `internal`.
+    virtual Result<PostedMessage> post_message(const NewMessage& message) = 0;
+    /// Stores an upload whose bytes are in `file` (`size` bytes, `sha256`), unless (ticket,
+    /// author, key) was stored: then the same sha256 returns it (created=false), another
+    /// kConflict. kNotFound, kStale as post_message (`allow_closed` for a customer when
+    /// replies reopen); kFull past kMaxAttachmentsPerTicket. The bytes are written once
+    /// per distinct content, in chunks of kBlobChunkSize, read from `file` one at a time.
+    virtual Result<StoredAttachment> store_attachment(const NewAttachment& attachment, const std::string& file) = 0;
+    /// The ticket's messages (oldest first) and attachments; internal ones only if asked.
+    virtual std::vector<Message> messages(TicketNumber number, bool internal) = 0;
+    virtual std::vector<Attachment> attachments(TicketNumber number, bool internal) = 0;
+    virtual std::optional<Attachment> attachment(std::int64_t id) = 0;
+    /// Writes the bytes of `sha256` to `sink`, a chunk at a time; kNotFound if not stored.
+    virtual Status read_blob(const std::string& sha256, const std::function<void(std::string_view)>& sink) = 0;
+    /// `reader` ("device" or "user:<id>") has read up to `message_id` (a mark never moves
+    /// back). kInvalid (where "message_id") past the ticket's newest message.
+    virtual Status mark_read(TicketNumber number, const std::string& reader, std::int64_t message_id) = 0;
+    /// The reader's marks on these tickets (absent: 0).
+    virtual std::map<TicketNumber, std::int64_t> read_marks(const std::string& reader,
+                                                            const std::vector<TicketNumber>& numbers) = 0;
+    /// Team messages a device has not read, per ticket (not internal; absent: none).
+    virtual std::map<TicketNumber, std::int64_t> unread_by_device(const std::vector<TicketNumber>& numbers) = 0;
+    /// Removes the bytes of attachments of tickets closed or expired before `closed_before`
+    /// (metadata stays, removed_at = now), and every blob no attachment still needs (also
+    /// after a ticket was deleted). Returns how many attachments lost their bytes.
+    virtual Result<std::int64_t> remove_old_attachments(Timestamp closed_before, Timestamp now) = 0;
 
     // Health.
     virtual bool healthy() = 0;

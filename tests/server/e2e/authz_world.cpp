@@ -128,6 +128,31 @@ std::vector<Endpoint> make_endpoints() {
     rows.push_back(row("GET", "/api/v1/tickets/{number}", kGroupA, [](World& w, Caller) {
         return Target{{std::to_string(w.ticket_in_a())}, {}, {}};
     }));
+    // Conversations: the ticket's device, and users who see the ticket (B does not).
+    constexpr std::array<int, 5> kTicketParties = {401, 200, 200, 404, 200};
+    rows.push_back(row("GET", "/api/v1/tickets/{number}/messages", kTicketParties, [](World& w, Caller) {
+        return Target{{std::to_string(w.ticket_in_a())}, {}, {}};
+    }));
+    rows.push_back(row("POST", "/api/v1/tickets/{number}/messages", {401, 201, 201, 404, 201}, [](World& w, Caller) {
+        return Target{{std::to_string(w.ticket_in_a())}, Json{{"body", "Is it plugged in?"}},
+                      {"Idempotency-Key: " + new_uuid()}};
+    }));
+    // The body is the file: these JSON bytes will do.
+    rows.push_back(row("PUT", "/api/v1/tickets/{number}/attachments/{key}", {401, 201, 201, 404, 201},
+                       [](World& w, Caller) {
+                           return Target{{std::to_string(w.ticket_in_a()), new_uuid()}, Json{{"note", "a file"}},
+                                         {"X-Helpline-File-Name: note.json"}};
+                       }));
+    rows.push_back(row("GET", "/api/v1/attachments/{id}", kTicketParties, [](World& w, Caller) {
+        return Target{{std::to_string(w.attachment_in_a())}, {}, {}};
+    }));
+    rows.push_back(row("PUT", "/api/v1/tickets/{number}/read", {401, 204, 204, 404, 204}, [](World& w, Caller) {
+        return Target{{std::to_string(w.ticket_in_a())}, Json{{"message_id", 0}}, {}};
+    }));
+    rows.push_back(row("GET", "/api/v1/settings/attachments", kAdminOnly));
+    rows.push_back(row("PUT", "/api/v1/settings/attachments", kAdminOnly, [](World&, Caller) {
+        return Target{{}, Json{{"retention_days", 90}}, {}};
+    }));
     rows.push_back(row("GET", "/api/v1/team", kUsers));
     rows.push_back(row("GET", "/api/v1/history", kUsers));
     rows.push_back(row("GET", "/api/v1/history/export", kUsers));
@@ -373,6 +398,21 @@ std::string World::token(Caller caller, bool fresh) {
 
 std::int64_t World::ticket_in_a() {
     return team_.submit(device_, ticket_body("Matrix ticket"));
+}
+
+std::int64_t World::attachment_in_a() {
+    const auto number = ticket_in_a();
+    CurlOptions o;
+    o.method = "PUT";
+    o.body = "a screenshot, in words";
+    o.headers = {"Authorization: Bearer " + device_.token, "Content-Type: text/plain",
+                 "X-Helpline-File-Name: words.txt"};
+    const auto r = curl_request(team_.server().url("/api/v1/tickets/" + std::to_string(number) + "/attachments/" +
+                                                   new_uuid()),
+                                o);
+    INFO(r.body);
+    REQUIRE(r.status == 201);
+    return body_json(r).at("id").get<std::int64_t>();
 }
 
 std::string World::pending_request() {

@@ -76,6 +76,8 @@ class World {
     std::string token(Caller caller, bool fresh = false);
     /// A new open ticket in group A (helpdesk) from the device.
     std::int64_t ticket_in_a();
+    /// An attachment the device uploaded to a new ticket in group A; its id.
+    std::int64_t attachment_in_a();
     /// A new pending connection request by operator A on a new ticket in group A.
     std::string pending_request();
     /// A new session: operator A's request, accepted by the device.
