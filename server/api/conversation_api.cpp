@@ -15,6 +15,7 @@
 #include "server/api/attachment_file.h"
 #include "server/api/body_reader.h"
 #include "server/api/handlers.h"
+#include "server/api/rate_limiter.h"
 #include "server/api/secrets.h"
 #include "server/api/services.h"
 #include "server/api/visibility.h"
@@ -105,6 +106,17 @@ nlohmann::json message_json(const Message& m, const std::vector<Attachment>& fil
             {"attachments", list}};
 }
 
+/// A device may add (messages and files) as often as it may submit: --submit-limit per
+/// minute, counted apart from its submissions. nullopt: go on.
+std::optional<http::Response> over_device_limit(const Principal& who, Context& ctx) {
+    if (!who.is_device()) return std::nullopt;
+    int retry = 0;
+    if (ctx.limiter.allow("converse:" + who.device->id, ctx.config.submissions_per_minute * 4, 60, retry))
+        return std::nullopt;
+    return http::problem(429, "Too many messages and files from this device; wait a minute and send again.")
+        .header("Retry-After", std::to_string(retry));
+}
+
 int retention_days(Context& ctx) {
     if (auto v = ctx.store.setting(kRetentionSetting)) {
         if (auto n = parse_decimal(*v); n && *n >= 1 && *n <= 3650) return static_cast<int>(*n);
@@ -128,7 +140,9 @@ http::Response get_messages(const http::Request& req, const Principal& who, Cont
     nlohmann::json with_request = nlohmann::json::array();
     for (Attachment& a : ctx.store.attachments(t.number, team)) {
         if (a.message_id) by_message[*a.message_id].push_back(std::move(a));
-        else with_request.push_back(attachment_json(a));
+        // The team's files in no message yet wait for a reply that is not sent: no one's but
+        // the team's concern, and nothing that came with the request.
+        else if (a.author == Author::customer || team) with_request.push_back(attachment_json(a));
     }
     nlohmann::json messages = nlohmann::json::array();
     for (const Message& m : ctx.store.messages(t.number, team)) messages.push_back(message_json(m, by_message[m.id], dir));
@@ -140,7 +154,9 @@ http::Response get_messages(const http::Request& req, const Principal& who, Cont
                                {"messages", messages},
                                {"attachments", with_request},
                                {"read_message_id", marks.empty() ? 0 : marks.begin()->second},
-                               {"replies_reopen", ctx.config.reopen_on_reply}});
+                               {"replies_reopen", ctx.config.reopen_on_reply},
+                               {"attachment_max_bytes", ctx.config.attachment_max_bytes},
+                               {"retention_days", retention_days(ctx)}});
 }
 
 http::Response post_message(const http::Request& req, const Principal& who, Context& ctx) {
@@ -172,6 +188,7 @@ http::Response post_message(const http::Request& req, const Principal& who, Cont
         body.error("body", "write a message, or attach a file");
     if (!body.ok()) return body.problem();
     if (!may_add(before, who, ctx)) return closed_refusal(before, who);
+    if (auto limited = over_device_limit(who, ctx)) return std::move(*limited);
     m.created_at = ctx.clock.now();
     m.idempotency_key = std::string(*key);
     m.request_hash = sha256_hex(body.json().dump());
@@ -227,6 +244,7 @@ http::Response put_attachment(const http::Request& req, const Principal& who, Co
     }
     if (!may_add(t, who, ctx)) return closed_refusal(t, who);
     if (req.admitting) {
+        if (auto limited = over_device_limit(who, ctx)) return std::move(*limited);
         http::Response go;
         go.status = 100;  // read the body: the checks that need it come on the second call
         return go;

@@ -35,13 +35,15 @@ function messageFor(status, problem, retryAfter) {
 }
 
 /// Calls the API; resolves to the parsed JSON answer (null for 204), rejects with ApiError.
-/// `raw: true` sends `body` (a string) as it is, e.g. a signed envelope whose bytes matter.
-export async function api(method, path, body, { raw = false } = {}) {
-    const headers = { Accept: 'application/json' };
+/// `raw: true` sends `body` (a string, or a Blob such as a File) as it is, e.g. a signed
+/// envelope whose bytes matter or an attachment's bytes (fetch then sends its
+/// Content-Length); `contentType` is its type, `headers` more headers (Idempotency-Key…).
+export async function api(method, path, body, { raw = false, contentType = 'application/json', headers: extra = {} } = {}) {
+    const headers = { Accept: 'application/json', ...extra };
     const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
     if (body !== undefined) {
-        headers['Content-Type'] = 'application/json';
-        init.body = raw ? String(body) : JSON.stringify(body);
+        headers['Content-Type'] = contentType;
+        init.body = !raw ? JSON.stringify(body) : body instanceof Blob ? body : String(body);
     }
     if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
     let response;

@@ -14,6 +14,7 @@ import adminOrganizations from './strings/admin_organizations.js';
 import adminProfiles from './strings/admin_profiles.js';
 import adminUsers from './strings/admin_users.js';
 import common from './strings/common.js';
+import conversation from './strings/conversation.js';
 import dashboard from './strings/dashboard.js';
 import history from './strings/history.js';
 import queue from './strings/queue.js';
@@ -29,7 +30,7 @@ const kFallback = { en: [], pt: ['en'], pt_BR: ['pt', 'en'], it: ['en'] };
 const kStorageKey = 'helpline.language';
 
 const tables = { en: {}, pt: {}, pt_BR: {}, it: {} };
-for (const module of [common, queue, ticket, history, dashboard, admin, adminUsers, adminGroups, adminOrganizations,
+for (const module of [common, queue, ticket, conversation, history, dashboard, admin, adminUsers, adminGroups, adminOrganizations,
     adminProfiles, adminAudit, account])
     for (const language of kLanguages) Object.assign(tables[language], module[language] ?? {});
 

@@ -119,6 +119,10 @@ export class LiveQueue extends Emitter {
 
     put(number, ticket, fromEvent, quiet = false) {
         const before = this.tickets.get(number) ?? null;
+        // The user's read mark is theirs alone: GET /queue has it, a ticket-changed event
+        // (the same frame for every console) does not, so the mark known so far stays.
+        if (ticket && !('read_message_id' in ticket) && before && 'read_message_id' in before)
+            ticket = { ...ticket, read_message_id: before.read_message_id };
         if (quiet) {
             if (ticket && ticket.status === 'open') this.tickets.set(number, { ...ticket, __receivedAt: Date.now() });
             else this.tickets.delete(number);

@@ -279,7 +279,29 @@ TEST_CASE("an upload past the size limit is refused from its Content-Length, and
     CHECK(answer.rfind("HTTP/1.1 411", 0) == 0);
 }
 
-TEST_CASE("an upload cut short stores nothing and leaves no file behind; sent again whole, it is stored once",
+TEST_CASE("an upload is refused before its body is read when the caller may not add to the ticket", "[single]") {
+    Team team;
+    const auto device = team.register_device();
+    const auto other = team.register_device();
+    const auto number = team.submit(device, ticket_body("Private"));
+    const auto closed = team.submit(device, ticket_body("Closed"));
+    REQUIRE(team.call("POST", path_of(closed, "/close"), team.admin_token()).status == 200);
+    // 10 MiB announced, not a byte sent: the answer comes anyway, and the connection closes.
+    const auto answer_to = [&](const std::string& token, std::int64_t n) {
+        RawSocket raw("127.0.0.1", team.server().port());
+        REQUIRE(raw.connected());
+        raw.send("PUT " + path_of(n, "/attachments/" + new_uuid()) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                 token + "\r\nX-Helpline-File-Name: big.bin\r\nContent-Length: 10485760\r\n\r\n");
+        const bool closed_by_server = raw.wait_closed(5s);
+        CHECK(closed_by_server);
+        return raw.received().substr(0, raw.received().find("\r\n"));
+    };
+    CHECK(answer_to(other.token, number) == "HTTP/1.1 404 Not Found");
+    CHECK(answer_to(device.token, closed) == "HTTP/1.1 409 Conflict");
+    CHECK(answer_to("not-a-token", number) == "HTTP/1.1 401 Unauthorized");
+}
+
+TEST_CASE("an upload cut short stores nothing and leaves no file behind, and sent again whole it is stored once",
           "[single]") {
     Team team;
     const auto device = team.register_device();

@@ -41,10 +41,12 @@ export function mount(container, ctx, route) {
     return { update: (next) => page.update(next), unmount: () => page.unmount() };
 }
 
-/// Whether a ticket changed in a way people see (not only its device's presence).
+/// Whether a ticket changed in a way people see (not only its device's presence): a new
+/// customer reply is one.
 function changedForPeople(before, after) {
     return before.priority !== after.priority || before.operator?.id !== after.operator?.id
-        || before.group?.id !== after.group?.id || before.subject !== after.subject || before.description !== after.description;
+        || before.group?.id !== after.group?.id || before.subject !== after.subject || before.description !== after.description
+        || before.last_customer_message_id !== after.last_customer_message_id;
 }
 
 class QueuePage {

@@ -93,8 +93,9 @@ export class QueueRow {
             el('span', { className: 'lock-icon', attrs: { 'aria-hidden': 'true' } }));
         this.closeButton.addEventListener('click', () => page.close(this));
 
+        this.numberCell = el('td', { className: 'number' }, this.link);
         this.tr = el('tr', { className: 'queue-row', attrs: { 'data-ticket': number, tabindex: '-1' } },
-            el('td', { className: 'number' }, this.link),
+            this.numberCell,
             this.requesterCell,
             el('td', { className: 'priority-cell' }, this.prioritySelect),
             this.waitingCell,
@@ -119,6 +120,7 @@ export class QueueRow {
         if (changed((x) => x.priority)) this.renderPriority();
         if (changed((x) => x.subject, (x) => x.description)) this.renderDescription();
         if (changed((x) => x.device_online)) this.renderConnect();
+        if (changed((x) => x.last_customer_message_id, (x) => x.read_message_id)) this.renderUnread();
         this.renderPeople(force);
         this.tick();
     }
@@ -130,6 +132,20 @@ export class QueueRow {
         replaceChildren(this.requesterCell, el('span', {
             text: organization || email, title: email, className: organization ? 'organization' : 'email',
         }));
+    }
+
+    /// "New reply" under the number while the customer's newest message is past this
+    /// user's read mark (in the cell only then, so the cell's text is the number otherwise).
+    renderUnread() {
+        const unread = (Number(this.ticket.last_customer_message_id) || 0) > (Number(this.ticket.read_message_id) || 0);
+        this.tr.classList.toggle('unread', unread);
+        if (!unread) {
+            this.unreadMark?.remove();
+            return;
+        }
+        this.unreadMark ??= el('span', { className: 'unread-mark', text: t('queue.unread'),
+                                         attrs: { id: `queue-unread-${this.number}`, title: t('queue.unread.title') } });
+        if (!this.unreadMark.isConnected) this.numberCell.append(this.unreadMark);
     }
 
     renderPriority() {

@@ -1,5 +1,6 @@
 // A ticket's page (#/tickets/N): everything about one ticket (GET /api/v1/tickets/{n}):
-// who asked, what they wrote, its priority, group and operator (editable while it is open,
+// who asked, its conversation (what they wrote, the messages and files since, and the
+// reply box: conversation.js), its priority, group and operator (editable while it is open,
 // through ticket_actions.js), whether the customer's app is online, its times, and its
 // timeline from the audit log. Connect and Close are here too.
 //
@@ -16,6 +17,7 @@ import { kPriorities, priorityView, statusView } from '../format.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
 import { routeHref } from '../router.js';
 import { assignToMe, closeTicket, updateTicket } from '../ticket_actions.js';
+import { Conversation } from './conversation.js';
 import { renderTimeline } from './ticket_timeline.js';
 
 /// Events that arrive within this long of each other cause one read.
@@ -46,6 +48,7 @@ class TicketPage {
         this.foldTimer = null;
         this.disposers = [];
         this.view = null;          // the elements of the shown ticket, made once
+        this.conversation = new Conversation(ctx, number);
     }
 
     start() {
@@ -66,6 +69,7 @@ class TicketPage {
         clearTimeout(this.foldTimer);
         for (const dispose of this.disposers) dispose();
         this.disposers = [];
+        this.conversation.stop();
     }
 
     onEvent(type, data) {
@@ -187,8 +191,7 @@ class TicketPage {
         if (!open)
             this.view.closedNote.textContent = ticket.status === 'expired' ? t('ticket.expired_note') : t('ticket.closed_note');
 
-        this.view.description.textContent = ticket.description ?? '';
-        this.describeScrolling();
+        this.conversation.setTicket(ticket);
         this.renderRequester();
         this.renderEditors();
         this.renderDevice();
@@ -212,7 +215,6 @@ class TicketPage {
         v.subject = el('bdi', { attrs: { id: 'ticket-subject' } });
         v.closedNote = el('p', { className: 'ticket-note', attrs: { id: 'ticket-closed-note', role: 'status' } });
 
-        v.description = el('div', { className: 'ticket-description', attrs: { id: 'ticket-description' } });
         v.timeline = el('ol', { className: 'timeline', attrs: { id: 'ticket-timeline' } });
 
         const requester = field('requester', 'ticket.requester');
@@ -243,8 +245,7 @@ class TicketPage {
             v.closedNote);
 
         const main = el('div', { className: 'ticket-main' },
-            el('section', { className: 'card ticket-card' },
-                el('h2', { text: t('ticket.description'), attrs: { id: 'ticket-description-heading' } }), v.description),
+            this.conversation.element,
             el('section', { className: 'card ticket-card' },
                 el('h2', { text: t('ticket.timeline'), attrs: { id: 'ticket-timeline-heading' } }), v.timeline));
 
@@ -258,19 +259,6 @@ class TicketPage {
 
         replaceChildren(this.root, heading, el('div', { className: 'ticket-layout' }, main, side));
         this.view = v;
-    }
-
-    /// A description taller than its box scrolls: it is then a region that the keyboard
-    /// can reach and scroll (a short one is no extra stop for Tab).
-    describeScrolling() {
-        const box = this.view.description;
-        if (box.scrollHeight > box.clientHeight + 1) {
-            box.setAttribute('tabindex', '0');
-            box.setAttribute('role', 'region');
-            box.setAttribute('aria-labelledby', 'ticket-description-heading');
-        } else {
-            for (const name of ['tabindex', 'role', 'aria-labelledby']) box.removeAttribute(name);
-        }
     }
 
     renderRequester() {

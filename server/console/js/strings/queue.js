@@ -41,6 +41,8 @@ export default {
         'queue.column.group': 'Group',
         'queue.column.description': 'Description',
         'queue.column.actions': 'Actions',
+        'queue.unread': 'New reply',
+        'queue.unread.title': 'The customer replied since you last read this ticket',
 
         'queue.priority.label': 'Priority of #{number}',
         'queue.operator.label': 'Operator of #{number}',
@@ -141,6 +143,8 @@ export default {
         'queue.column.group': 'Grupo',
         'queue.column.description': 'Descrição',
         'queue.column.actions': 'Ações',
+        'queue.unread': 'Nova resposta',
+        'queue.unread.title': 'O cliente respondeu desde a última vez que leu este pedido',
 
         'queue.priority.label': 'Prioridade do pedido n.º {number}',
         'queue.operator.label': 'Operador do pedido n.º {number}',
@@ -260,6 +264,7 @@ export default {
         'queue.help.connect': 'Conectar ao computador do cliente',
         'queue.help.search': 'Buscar na fila',
         'queue.help.escape': 'Fechar uma caixa de diálogo',
+        'queue.unread.title': 'O cliente respondeu desde a última vez que você leu este chamado',
     },
 
     it: {
@@ -301,6 +306,8 @@ export default {
         'queue.column.group': 'Gruppo',
         'queue.column.description': 'Descrizione',
         'queue.column.actions': 'Azioni',
+        'queue.unread': 'Nuova risposta',
+        'queue.unread.title': 'Il cliente ha risposto dall’ultima volta che hai letto questa richiesta',
 
         'queue.priority.label': 'Priorità della richiesta n. {number}',
         'queue.operator.label': 'Operatore della richiesta n. {number}',
