@@ -178,16 +178,19 @@ void HttpSession<Stream>::on_header(beast::error_code ec, std::size_t /*bytes*/)
             return refuse(411, "An upload needs a Content-Length header (a chunked body is not accepted here).");
         return admit_upload();
     }
-    const auto expect = request_.header("Expect");
-    if (expect && iequals(*expect, "100-continue") && !parser_->is_done()) {
-        // curl waits a second for this before sending a body of more than 1 KiB.
-        interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
-        net::async_write(
-            stream_, net::buffer(interim_),
-            beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
-        return;
-    }
+    if (send_continue()) return;
     read_body();
+}
+
+template <class Stream>
+bool HttpSession<Stream>::send_continue() {
+    const auto expect = request_.header("Expect");
+    if (!expect || !iequals(*expect, "100-continue") || parser_->is_done()) return false;
+    // curl waits a second for this before sending a body of more than 1 KiB.
+    interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(stream_, net::buffer(interim_),
+                     beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
+    return true;
 }
 
 template <class Stream>
@@ -228,14 +231,7 @@ void HttpSession<Stream>::on_admitted(std::optional<Response> refusal) {
         return send(std::move(*refusal), false);
     }
     tcp_layer(stream_).expires_after(state_->options().request_timeout);
-    const auto expect = request_.header("Expect");
-    if (expect && iequals(*expect, "100-continue") && !parser_->is_done()) {
-        interim_ = "HTTP/1.1 100 Continue\r\n\r\n";
-        net::async_write(
-            stream_, net::buffer(interim_),
-            beast::bind_front_handler(&HttpSession::on_continue_sent, this->shared_from_this()));
-        return;
-    }
+    if (send_continue()) return;
     start_spooling();
 }
 

@@ -48,6 +48,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     void on_idle_read(beast::error_code ec, std::size_t bytes);
     void read_header();
     void on_header(beast::error_code ec, std::size_t bytes);
+    /// Writes "100 Continue" when the client waits for it; false when it does not.
+    bool send_continue();
     void on_continue_sent(beast::error_code ec, std::size_t bytes);
     void read_body();
     void on_body(beast::error_code ec, std::size_t bytes);

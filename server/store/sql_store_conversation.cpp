@@ -3,7 +3,10 @@
 // (blob_chunks, one copy per SHA-256): a team on PostgreSQL serves them from any server, and
 // a backup of the database holds them.
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <map>
 #include <fstream>
 #include <memory>
 
@@ -60,6 +63,24 @@ Attachment read_attachment(const Db& db, const Statement& row) {
     return a;
 }
 
+/// The rows of a ticket's messages or attachments, oldest first; internal ones if asked.
+template <typename Row>
+std::vector<Row> ticket_rows(Db& db, const char* table, const char* columns, TicketNumber number, bool internal,
+                             Row (*read)(const Db&, const Statement&)) {
+    std::vector<Row> out;
+    auto stmt = db.prepare(fmt::format("SELECT {} FROM {} WHERE ticket_number = ?{} ORDER BY id", columns, table,
+                                       internal ? "" : " AND internal = 0"));
+    stmt.bind(number);
+    while (stmt.step()) out.push_back(read(db, stmt));
+    return out;
+}
+
+std::optional<Attachment> attachment_by_id(Db& db, std::int64_t id) {
+    auto stmt = db.prepare(fmt::format("SELECT {} FROM attachments WHERE id = ?", kAttachmentColumns));
+    if (!stmt.bind(id).step()) return std::nullopt;
+    return read_attachment(db, stmt);
+}
+
 Error ticket_not_open(const Ticket& t) {
     return make_error(store_error::kStale,
                       t.status == TicketStatus::closed
@@ -71,6 +92,22 @@ Error ticket_not_open(const Ticket& t) {
 std::string in_list(std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += i == 0 ? "?" : ", ?";
+    return out;
+}
+
+/// Runs `sql` (with "{}" where the IN list goes; `before` binds what comes first) on
+/// slices of `numbers`: a statement's parameters are bounded (SQLite: 32766). Each row's
+/// (number, value) goes into the map.
+std::map<TicketNumber, std::int64_t> per_ticket(Db& db, std::string_view sql, const std::vector<TicketNumber>& numbers,
+                                                const std::function<void(Statement&)>& before = {}) {
+    std::map<TicketNumber, std::int64_t> out;
+    for (std::size_t at = 0; at < numbers.size(); at += 500) {
+        const std::size_t n = std::min<std::size_t>(500, numbers.size() - at);
+        auto stmt = db.prepare(fmt::format(fmt::runtime(sql), in_list(n)));
+        if (before) before(stmt);
+        for (std::size_t i = 0; i < n; ++i) stmt.bind(numbers[at + i]);
+        while (stmt.step()) out[stmt.int64(0)] = stmt.int64(1);
+    }
     return out;
 }
 
@@ -236,53 +273,23 @@ Result<StoredAttachment> SqlStore::store_attachment(const NewAttachment& a, cons
             "VALUES (?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
         inserted.bind(a.ticket_number, to_string(a.author), a.user_id, a.upload_key, a.name, a.declared_type, a.type,
                       a.image, a.size, a.sha256, a.internal, a.created_at);
-        Attachment stored;
-        stored.id = returned_id(inserted);
-        stored.ticket_number = a.ticket_number;
-        stored.author = a.author;
-        stored.user_id = a.user_id;
-        stored.upload_key = a.upload_key;
-        stored.name = a.name;
-        stored.declared_type = a.declared_type;
-        stored.type = a.type;
-        stored.image = a.image;
-        stored.size = a.size;
-        stored.sha256 = a.sha256;
-        stored.internal = a.internal;
-        stored.created_at = a.created_at;
+        auto stored = attachment_by_id(db(), returned_id(inserted));
+        if (!stored) throw_corrupt(db(), "an attachment just inserted cannot be read back");
         tx.commit();
-        return StoredAttachment{std::move(stored), true};
+        return StoredAttachment{std::move(*stored), true};
     });
 }
 
 std::vector<Message> SqlStore::messages(TicketNumber number, bool internal) {
-    return read_only([&] {
-        std::vector<Message> out;
-        auto stmt = db().prepare(fmt::format("SELECT {} FROM ticket_messages WHERE ticket_number = ?{} ORDER BY id",
-                                             kMessageColumns, internal ? "" : " AND internal = 0"));
-        stmt.bind(number);
-        while (stmt.step()) out.push_back(read_message(db(), stmt));
-        return out;
-    });
+    return read_only([&] { return ticket_rows(db(), "ticket_messages", kMessageColumns, number, internal, read_message); });
 }
 
 std::vector<Attachment> SqlStore::attachments(TicketNumber number, bool internal) {
-    return read_only([&] {
-        std::vector<Attachment> out;
-        auto stmt = db().prepare(fmt::format("SELECT {} FROM attachments WHERE ticket_number = ?{} ORDER BY id",
-                                             kAttachmentColumns, internal ? "" : " AND internal = 0"));
-        stmt.bind(number);
-        while (stmt.step()) out.push_back(read_attachment(db(), stmt));
-        return out;
-    });
+    return read_only([&] { return ticket_rows(db(), "attachments", kAttachmentColumns, number, internal, read_attachment); });
 }
 
 std::optional<Attachment> SqlStore::attachment(std::int64_t id) {
-    return read_only([&]() -> std::optional<Attachment> {
-        auto stmt = db().prepare(fmt::format("SELECT {} FROM attachments WHERE id = ?", kAttachmentColumns));
-        if (!stmt.bind(id).step()) return std::nullopt;
-        return read_attachment(db(), stmt);
-    });
+    return read_only([&] { return attachment_by_id(db(), id); });
 }
 
 Status SqlStore::read_blob(const std::string& sha256, const std::function<void(std::string_view)>& sink) {
@@ -336,37 +343,21 @@ std::map<TicketNumber, std::int64_t> SqlStore::read_marks(const std::string& rea
                                                           const std::vector<TicketNumber>& numbers) {
     if (numbers.empty()) return {};
     return read_only([&] {
-        std::map<TicketNumber, std::int64_t> out;
-        // In slices: a statement's parameters are bounded (SQLite: 32766).
-        for (std::size_t at = 0; at < numbers.size(); at += 500) {
-            const std::size_t n = std::min<std::size_t>(500, numbers.size() - at);
-            auto stmt = db().prepare(fmt::format(
-                "SELECT ticket_number, message_id FROM ticket_reads WHERE reader = ? AND ticket_number IN ({})",
-                in_list(n)));
-            stmt.bind(reader);
-            for (std::size_t i = 0; i < n; ++i) stmt.bind(numbers[at + i]);
-            while (stmt.step()) out[stmt.int64(0)] = stmt.int64(1);
-        }
-        return out;
+        return per_ticket(db(),
+                          "SELECT ticket_number, message_id FROM ticket_reads WHERE reader = ? AND ticket_number IN ({})",
+                          numbers, [&](Statement& stmt) { stmt.bind(reader); });
     });
 }
 
 std::map<TicketNumber, std::int64_t> SqlStore::unread_by_device(const std::vector<TicketNumber>& numbers) {
     if (numbers.empty()) return {};
     return read_only([&] {
-        std::map<TicketNumber, std::int64_t> out;
-        for (std::size_t at = 0; at < numbers.size(); at += 500) {
-            const std::size_t n = std::min<std::size_t>(500, numbers.size() - at);
-            auto stmt = db().prepare(fmt::format(
-                "SELECT m.ticket_number, COUNT(*) FROM ticket_messages m "
-                "LEFT JOIN ticket_reads r ON r.ticket_number = m.ticket_number AND r.reader = 'device' "
-                "WHERE m.ticket_number IN ({}) AND m.author = 'team' AND m.internal = 0 "
-                "AND m.id > COALESCE(r.message_id, 0) GROUP BY m.ticket_number",
-                in_list(n)));
-            for (std::size_t i = 0; i < n; ++i) stmt.bind(numbers[at + i]);
-            while (stmt.step()) out[stmt.int64(0)] = stmt.int64(1);
-        }
-        return out;
+        return per_ticket(db(),
+                          "SELECT m.ticket_number, COUNT(*) FROM ticket_messages m "
+                          "LEFT JOIN ticket_reads r ON r.ticket_number = m.ticket_number AND r.reader = 'device' "
+                          "WHERE m.ticket_number IN ({}) AND m.author = 'team' AND m.internal = 0 "
+                          "AND m.id > COALESCE(r.message_id, 0) GROUP BY m.ticket_number",
+                          numbers);
     });
 }
 
