@@ -289,7 +289,16 @@ class ProfileReader : private profile_json::JsonReader {
                       assistance.subject = static_cast<SubjectMode>(found - kSubjectNames.begin());
               }},
              {"max_description", integer(assistance.max_description, kMinDescriptionLimit,
-                                         kMaxDescriptionLimit, "characters")}});
+                                         kMaxDescriptionLimit, "characters")},
+             {"attachments", [&](const Json& v, const std::string& p) {
+                  if (!expect(v, Kind::object, p)) return;
+                  auto& limits = assistance.attachments;
+                  read_fields(
+                      v, p,
+                      {{"max_files", integer(limits.max_files, 0, kMaxAttachmentFiles, "files")},
+                       {"max_total_mib", integer(limits.max_total_mib, kMinAttachmentTotalMib,
+                                                 kMaxAttachmentTotalMib, "MiB")}});
+              }}});
     }
 
     void read_groups(const Json& value, const std::string& path, bool enabled) {

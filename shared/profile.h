@@ -61,6 +61,12 @@ struct Profile {
         bool customer_sets_priority = false;
         SubjectMode subject = SubjectMode::optional;
         int max_description = 4000;
+        /// What a customer may attach to a request or to one reply: checked by the client
+        /// before sending (client/core/attachment_limits.h). max_files 0: no attachments.
+        struct Attachments {
+            int max_files = 5;
+            int max_total_mib = 20;
+        } attachments;
     } assistance;
 
     struct Remote {
@@ -101,5 +107,10 @@ inline constexpr int kMinDescriptionLimit = 100;
 inline constexpr int kMaxDescriptionLimit = 16000;
 inline constexpr int kMinRequestTimeoutS = 10;
 inline constexpr int kMaxRequestTimeoutS = 600;
+/// A message names at most 20 attachments (docs/protocol.md), so a request or reply can
+/// carry no more.
+inline constexpr int kMaxAttachmentFiles = 20;
+inline constexpr int kMinAttachmentTotalMib = 1;
+inline constexpr int kMaxAttachmentTotalMib = 100;
 
 }  // namespace helpline

@@ -23,7 +23,7 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 /// Results go to stderr so that --json output on stdout stays one document.
 void flush_outbox(ClientEnv& env, const ClientLog& log, std::ostream& err) {
     const Outbox outbox = make_outbox(env);
-    Submitter submitter(outbox, make_poster(env));
+    Submitter submitter(outbox, make_transport(env));
     std::vector<Error> problems;
     const auto results = submitter.flush(&problems);
     for (const auto& p : problems) {
@@ -32,17 +32,24 @@ void flush_outbox(ClientEnv& env, const ClientLog& log, std::ostream& err) {
     }
     std::size_t still_waiting = 0;
     for (const auto& [entry, d] : results) {
+        for (const auto& f : d.files)
+            if (!f.problem.empty())
+                fmt::print(err, "warning: '{}' was not attached: {}\n", f.name, f.problem);
         switch (d.state) {
             case Delivery::State::delivered:
-                fmt::print(err, "Your saved request of {} was sent: its number is {}.\n",
-                           entry.created_at, d.number);
-                log.note(fmt::format("saved request {} sent: ticket {}", entry.key, d.number));
+                if (entry.is_reply())
+                    fmt::print(err, "Your saved reply of {} was added to request {}.\n",
+                               entry.created_at, d.number);
+                else
+                    fmt::print(err, "Your saved request of {} was sent: its number is {}.\n",
+                               entry.created_at, d.number);
+                log.note(fmt::format("saved {} {} sent: ticket {}",
+                                     entry.is_reply() ? "reply" : "request", entry.key, d.number));
                 break;
             case Delivery::State::refused:
-                fmt::print(
-                    err,
-                    "Your saved request of {} was refused by the support server and removed:\n",
-                    entry.created_at);
+                fmt::print(err,
+                           "Your saved {} of {} was refused by the support server and removed:\n",
+                           entry.is_reply() ? "reply" : "request", entry.created_at);
                 if (d.problems.empty()) fmt::print(err, "  {}\n", d.detail);
                 for (const auto& p : d.problems)
                     fmt::print(err, "  {}: {}\n", option_for_field(p.field), p.message);
@@ -127,11 +134,40 @@ int run_cli(int argc, const char* const* argv, CliIo io) {
                      "Seconds to keep trying before the request is left queued")
         ->check(CLI::Range(0, 600))
         ->capture_default_str();
+    request_cmd->add_option("--attach", request.attach,
+                            "Files to send with the request (screenshots, logs); repeat or list "
+                            "several");
     request_cmd->add_flag("--json", request.json, "Print the server's answer as JSON");
 
     RequestsOptions requests;
-    auto* requests_cmd = app.add_subcommand("requests", "List your requests with their status");
+    auto* requests_cmd = app.add_subcommand(
+        "requests", "List your requests with their status; with a number, show its conversation");
+    requests_cmd->add_option("number", requests.number, "A request's number: its conversation")
+        ->check(CLI::PositiveNumber);
     requests_cmd->add_flag("--json", requests.json, "Machine-readable output");
+
+    ReplyOptions reply;
+    auto* reply_cmd = app.add_subcommand("reply", "Answer on one of your requests");
+    reply_cmd->add_option("number", reply.number, "The request's number")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    reply_cmd->add_option("-m,--message", reply.message, "Your answer");
+    reply_cmd->add_option("--attach", reply.attach, "Files to send with the answer");
+    reply_cmd
+        ->add_option("--wait", reply.wait_s,
+                     "Seconds to keep trying before the reply is left queued")
+        ->check(CLI::Range(0, 600))
+        ->capture_default_str();
+    reply_cmd->add_flag("--json", reply.json, "Print the server's answer as JSON");
+
+    DownloadOptions download;
+    auto* download_cmd =
+        app.add_subcommand("download", "Save a file of one of your requests' conversations");
+    download_cmd
+        ->add_option("id", download.id, "The file's id (helpline-cli requests N lists them)")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    download_cmd->add_option("-o,--out", download.out, "Where to save it")->required();
 
     ListenOptions listen;
     auto* listen_cmd =
@@ -163,7 +199,8 @@ int run_cli(int argc, const char* const* argv, CliIo io) {
         return kExitOk;
     }
     if (app.get_subcommands().empty()) {
-        io.err << "error: no command given. Commands: request, requests, listen, status.\n"
+        io.err << "error: no command given. Commands: request, requests, reply, download, "
+                  "listen, status.\n"
                   "Run 'helpline-cli --help' for more.\n";
         return kExitUsage;
     }
@@ -184,6 +221,8 @@ int run_cli(int argc, const char* const* argv, CliIo io) {
 
     if (*request_cmd) return request_command(*env, request, io);
     if (*requests_cmd) return requests_command(*env, requests, io);
+    if (*reply_cmd) return reply_command(*env, reply, io);
+    if (*download_cmd) return download_command(*env, download, io);
     if (*listen_cmd) return listen_command(*env, listen, io);
     return status_command(*env, state, status_json, io);
 }

@@ -89,8 +89,31 @@ TicketPoster make_poster(ClientEnv& env) {
     return make_ticket_poster(*env.api, env.paths, env.brand.profile, env.client_version);
 }
 
+OutboxTransport make_transport(ClientEnv& env) {
+    return make_outbox_transport(*env.api, env.paths, env.brand.profile, env.client_version);
+}
+
+bool check_attach_option(const ClientEnv& env, const std::vector<std::string>& files,
+                         std::vector<AttachmentFile>& accepted, std::ostream& err,
+                         nlohmann::json* json_errors) {
+    std::vector<std::filesystem::path> paths(files.begin(), files.end());
+    const auto check = check_attachments(paths, AttachmentLimits::from(env.brand.profile));
+    for (const auto& refused : check.refused) {
+        if (json_errors != nullptr)
+            json_errors->push_back({{"field", "attachments"},
+                                    {"option", "--attach"},
+                                    {"file", refused.path.string()},
+                                    {"message", refused.message}});
+        else
+            err << "  --attach: " << refused.message << '\n';
+    }
+    accepted = check.accepted;
+    return check.ok();
+}
+
 std::string option_for_field(std::string_view field) {
     if (field == "group_id") return "--group";
+    if (field == "attachments") return "--attach";
     if (field == "email" || field == "description" || field == "subject" || field == "priority")
         return "--" + std::string(field);
     return std::string(field);

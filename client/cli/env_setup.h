@@ -54,6 +54,15 @@ RequestLog request_log(const ClientEnv& env);
 Outbox make_outbox(const ClientEnv& env);
 /// A poster over the env's API client (registers on demand).
 TicketPoster make_poster(ClientEnv& env);
+/// The whole outbox transport (requests, their files, replies) over the env's API client.
+OutboxTransport make_transport(ClientEnv& env);
+
+/// The files of --attach checked against the profile's limits: each refused one is
+/// printed on `err` ("  --attach: 'x.iso' is 700.0 MiB; ...") or added to `json_errors`.
+/// False when any was refused (nothing is to be saved then).
+bool check_attach_option(const ClientEnv& env, const std::vector<std::string>& files,
+                         std::vector<AttachmentFile>& accepted, std::ostream& err,
+                         nlohmann::json* json_errors);
 
 /// The option a wire field name corresponds to ("group_id" -> "--group").
 std::string option_for_field(std::string_view field);

@@ -263,6 +263,17 @@ void Listener::handle_event(const DeviceEvent& event) {
             say("Ticket {} is now {}.", t->number, t->status);
         else
             say("Ticket {} is now {} ({}).", t->number, t->status, t->operator_name);
+    } else if (const auto* m = std::get_if<TicketMessage>(&event)) {
+        emit({{"event", "ticket-message"},
+              {"number", m->number},
+              {"message_id", m->message.id},
+              {"author_name", m->message.author_name},
+              {"body", m->message.body},
+              {"attachments", m->message.attachments.size()}});
+        say("{} wrote on ticket {}. Read it with: helpline-cli requests {}",
+            m->message.author_name.empty() ? std::string("The support team")
+                                           : m->message.author_name,
+            m->number, m->number);
     }
 }
 

@@ -1,12 +1,14 @@
-// helpline-cli request: check the request like the server will, save it in the outbox,
-// send it, and say what happened — the ticket number, the server's reasons per field, or
-// that it is saved and will be sent automatically.
+// helpline-cli request: check the request like the server will (and its --attach files
+// against the profile's limits), save it in the outbox, send it, and say what happened —
+// the ticket number, the server's reasons per field, or that it is saved and will be sent
+// automatically.
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 #include <istream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "client/cli/commands.h"
 #include "client/cli/env_setup.h"
@@ -50,6 +52,25 @@ void ask_missing(TicketDraft& draft, const Profile& profile, CliIo io) {
     if (rules.subject == SubjectMode::required) ask("Subject: ", draft.subject);
 }
 
+nlohmann::json files_json(const std::vector<Delivery::File>& files) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& f : files) {
+        nlohmann::json item = {{"name", f.name}};
+        if (f.id > 0) item["id"] = f.id;
+        if (!f.problem.empty()) item["problem"] = f.problem;
+        list.push_back(std::move(item));
+    }
+    return list;
+}
+
+/// The files the server refused although it took the request (a file over its own limit,
+/// the ticket closed meanwhile): the request went, these did not.
+void print_refused_files(std::ostream& err, const std::vector<Delivery::File>& files) {
+    for (const auto& f : files)
+        if (!f.problem.empty())
+            fmt::print(err, "warning: '{}' was not attached: {}\n", f.name, f.problem);
+}
+
 }  // namespace
 
 int request_command(ClientEnv& env, const RequestOptions& options, CliIo io) {
@@ -58,21 +79,25 @@ int request_command(ClientEnv& env, const RequestOptions& options, CliIo io) {
     if (io.interactive && !options.json) ask_missing(draft, env.brand.profile, io);
 
     const PreparedTicket ticket = prepare_ticket(draft, env.brand.profile);
-    if (!ticket.ok()) {
+    std::vector<AttachmentFile> files;
+    nlohmann::json errors = problems_json(ticket.problems);
+    std::ostringstream file_problems;
+    const bool files_ok = check_attach_option(env, options.attach, files, file_problems,
+                                              options.json ? &errors : nullptr);
+    if (!ticket.ok() || !files_ok) {
         if (options.json) {
-            io.out << nlohmann::json{{"sent", false}, {"errors", problems_json(ticket.problems)}}
-                          .dump(2)
-                   << '\n';
+            io.out << nlohmann::json{{"sent", false}, {"errors", errors}}.dump(2) << '\n';
         } else {
             io.err << "error: the request was not sent; please correct:\n";
             print_problems(io.err, ticket.problems);
+            io.err << file_problems.str();
         }
         return kExitUsage;
     }
 
     const Outbox outbox = make_outbox(env);
-    Submitter submitter(outbox, make_poster(env));
-    auto entry = submitter.save(ticket.body);
+    Submitter submitter(outbox, make_transport(env));
+    auto entry = files.empty() ? submitter.save(ticket.body) : submitter.save(ticket.body, files);
     if (!entry) {
         io.err << "error: " << entry.error().message << '\n';
         return kExitFailed;
@@ -81,14 +106,15 @@ int request_command(ClientEnv& env, const RequestOptions& options, CliIo io) {
 
     switch (d.state) {
         case Delivery::State::delivered:
-            if (options.json)
-                io.out << nlohmann::json{{"number", d.number},
-                                         {"status", d.status},
-                                         {"created_at", d.created_at}}
-                              .dump(2)
-                       << '\n';
-            else
+            if (options.json) {
+                nlohmann::json answer = {
+                    {"number", d.number}, {"status", d.status}, {"created_at", d.created_at}};
+                if (!files.empty()) answer["attachments"] = files_json(d.files);
+                io.out << answer.dump(2) << '\n';
+            } else {
                 fmt::print(io.out, "Your request number is {}\n", d.number);
+                print_refused_files(io.err, d.files);
+            }
             return kExitOk;
         case Delivery::State::refused:
             if (options.json) {
@@ -110,12 +136,17 @@ int request_command(ClientEnv& env, const RequestOptions& options, CliIo io) {
             break;
     }
     if (options.json) {
-        io.out << nlohmann::json{{"sent", false},
-                                 {"queued", true},
-                                 {"key", d.key},
-                                 {"reason", d.error.message}}
-                      .dump(2)
-               << '\n';
+        nlohmann::json answer = {
+            {"sent", false}, {"queued", true}, {"key", d.key}, {"reason", d.error.message}};
+        if (d.number > 0) answer["number"] = d.number;  // the ticket is there, files wait
+        io.out << answer.dump(2) << '\n';
+    } else if (d.number > 0) {
+        fmt::print(io.err, "{}\n", d.error.message);
+        fmt::print(io.out,
+                   "Your request number is {}\nSaved: its files will be sent automatically when "
+                   "the support server can be reached (run helpline-cli again, or keep helpline "
+                   "open)\n",
+                   d.number);
     } else {
         fmt::print(io.err, "{}\n", d.error.message);
         fmt::print(io.out,

@@ -47,16 +47,30 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
 
 nlohmann::json queued_json(const std::vector<OutboxEntry>& queued) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& e : queued)
-        list.push_back({{"key", e.key}, {"created_at", e.created_at}, {"request", e.body}});
+    for (const auto& e : queued) {
+        nlohmann::json item = {{"key", e.key}, {"created_at", e.created_at}, {"request", e.body}};
+        if (e.is_reply()) item["reply_to"] = e.reply_to;
+        if (!e.attachments.empty()) {
+            item["attachments"] = nlohmann::json::array();
+            for (const auto& a : e.attachments)
+                item["attachments"].push_back({{"name", a.name}, {"size", a.size}});
+        }
+        list.push_back(std::move(item));
+    }
     return list;
 }
 
 std::vector<Row> queued_rows(const std::vector<OutboxEntry>& queued) {
     std::vector<Row> rows;
-    for (const auto& e : queued)
-        rows.push_back({"-", "not sent yet", "-", "-", e.body.value("group_id", "-"),
-                        one_line(e.body.value("subject", e.body.value("description", "")), 40)});
+    for (const auto& e : queued) {
+        if (e.is_reply())
+            rows.push_back({std::to_string(e.reply_to), "reply not sent yet", "-", "-", "-",
+                            one_line(e.body.value("body", ""), 40)});
+        else
+            rows.push_back(
+                {"-", "not sent yet", "-", "-", e.body.value("group_id", "-"),
+                 one_line(e.body.value("subject", e.body.value("description", "")), 40)});
+    }
     return rows;
 }
 
@@ -98,6 +112,7 @@ int show_local(const ClientEnv& env, const std::vector<OutboxEntry>& queued, con
 }  // namespace
 
 int requests_command(ClientEnv& env, const RequestsOptions& options, CliIo io) {
+    if (options.number > 0) return conversation_command(env, options, io);
     const auto queued = make_outbox(env).pending();
     MyRequests mine;
     // Registers on demand, as sending does (the start-up may not have reached the server).
@@ -125,6 +140,7 @@ int requests_command(ClientEnv& env, const RequestsOptions& options, CliIo io) {
                  {"created_at", t.created_at},
                  {"closed_at",
                   t.closed_at.empty() ? nlohmann::json() : nlohmann::json(t.closed_at)},
+                 {"unread", t.unread},
                  {"waiting_s", waited ? nlohmann::json(waited->count()) : nlohmann::json()}});
         }
         io.out << nlohmann::json{{"tickets", list}, {"queued", queued_json(queued)}}.dump(2)
@@ -140,7 +156,8 @@ int requests_command(ClientEnv& env, const RequestsOptions& options, CliIo io) {
         const auto waited = waiting_time(t, now);
         const std::string about =
             !t.subject.empty() || !described.count(t.number) ? t.subject : described[t.number];
-        rows.push_back({std::to_string(t.number), t.status,
+        rows.push_back({std::to_string(t.number),
+                        t.unread > 0 ? fmt::format("{} ({} new)", t.status, t.unread) : t.status,
                         t.operator_name.empty() ? "-" : t.operator_name,
                         waited ? format_duration(*waited) : "?", t.group.empty() ? "-" : t.group,
                         one_line(about, 40)});

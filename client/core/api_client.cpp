@@ -1,10 +1,14 @@
 #include "client/core/api_client.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <memory>
 
 namespace helpline::client {
@@ -19,11 +23,49 @@ struct Received {
     std::string content_type;
     std::optional<int> retry_after_s;
     bool too_large = false;
+    long status = 0;  ///< from the latest status line ("HTTP/1.1 200 OK")
+
+    /// download(): a 2xx body goes to this file instead of `body`.
+    int sink_fd = -1;
+    std::uint64_t sink_max = 0;
+    std::uint64_t sink_bytes = 0;
+    int sink_errno = 0;
+    bool sink_too_large = false;
 };
+
+bool is_success(long status) {
+    return status >= 200 && status < 300;
+}
+
+/// Writes the whole buffer, retrying short writes.
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* received = static_cast<Received*>(user);
     const std::size_t n = size * count;
+    if (received->sink_fd >= 0 && is_success(received->status)) {
+        if (received->sink_bytes + n > received->sink_max) {
+            received->sink_too_large = true;
+            return 0;
+        }
+        if (!write_all(received->sink_fd, data, n)) {
+            received->sink_errno = errno;
+            return 0;
+        }
+        received->sink_bytes += n;
+        return n;
+    }
     if (received->body.size() + n > kMaxReplySize) {
         received->too_large = true;
         return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
@@ -52,6 +94,13 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     if (line.rfind("HTTP/", 0) == 0) {  // a new response (after "100 Continue")
         received->content_type.clear();
         received->retry_after_s.reset();
+        received->status = 0;
+        if (const auto space = line.find(' '); space != std::string_view::npos) {
+            const auto code = line.substr(space + 1, 3);
+            long status = 0;
+            const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), status);
+            if (ec == std::errc() && end == code.data() + code.size()) received->status = status;
+        }
         return n;
     }
     const auto colon = line.find(':');
@@ -74,6 +123,8 @@ void read_problem(ApiReply& reply) {
     if (!reply.json.is_object()) return;
     if (auto it = reply.json.find("detail"); it != reply.json.end() && it->is_string())
         reply.detail = *it;
+    if (auto it = reply.json.find("code"); it != reply.json.end() && it->is_string())
+        reply.code = *it;
     auto errors = reply.json.find("errors");
     if (errors == reply.json.end() || !errors->is_array()) return;
     for (const auto& e : *errors) {
@@ -94,43 +145,40 @@ struct SlistDeleter {
 
 }  // namespace
 
-Result<ApiReply> ApiClient::send(const ApiRequest& request) const {
+namespace {
+
+using HandlePtr = std::unique_ptr<CURL, CurlDeleter>;
+using HeadersPtr = std::unique_ptr<curl_slist, SlistDeleter>;
+
+Result<HandlePtr> new_handle() {
     ensure_curl();
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    HandlePtr curl(curl_easy_init());
     if (!curl)
         return make_error(net_error::kOther,
                           "Could not start an HTTP request (libcurl could not initialise).");
-    CURL* c = curl.get();
+    return curl;
+}
 
-    const auto connect_timeout = std::min(request.timeout, kMaxConnectTimeout);
-    apply_endpoint(c, endpoint_, connect_timeout);
-    const std::string url = endpoint_.url(request.path);
+/// The headers every request has, then `extra`.
+HeadersPtr make_headers(const std::string& token, const std::vector<std::string>& extra) {
+    curl_slist* raw = nullptr;
+    const auto add = [&raw](const std::string& h) { raw = curl_slist_append(raw, h.c_str()); };
+    add("Accept: application/json, application/problem+json");
+    if (!token.empty()) add("Authorization: Bearer " + token);
+    for (const auto& h : extra) add(h);
+    return HeadersPtr(raw);
+}
+
+/// What every request shares: the endpoint's TLS and proxies, the URL, the headers, the
+/// answer's collection; then performs it. A transport failure is an Error; any answer an
+/// ApiReply (its body not yet parsed).
+Result<ApiReply> perform(CURL* c, const ServerEndpoint& endpoint, const std::string& path,
+                         std::chrono::milliseconds connect_timeout, curl_slist* headers,
+                         Received& received) {
+    apply_endpoint(c, endpoint, std::min(connect_timeout, kMaxConnectTimeout));
+    const std::string url = endpoint.url(path);
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-
-    std::string body_text;
-    if (request.body) body_text = request.body->dump();
-    if (request.method == "GET") {
-        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    } else {
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_text.c_str());
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_text.size()));
-    }
-
-    curl_slist* raw_headers = nullptr;
-    const auto add_header = [&raw_headers](const std::string& h) {
-        raw_headers = curl_slist_append(raw_headers, h.c_str());
-    };
-    add_header("Accept: application/json, application/problem+json");
-    add_header("Expect:");  // no "100-continue" round trip for bodies over 1 KiB
-    if (request.body) add_header("Content-Type: application/json");
-    if (!token_.empty()) add_header("Authorization: Bearer " + token_);
-    for (const auto& h : request.headers) add_header(h);
-    std::unique_ptr<curl_slist, SlistDeleter> headers(raw_headers);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-
-    Received received;
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &received);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -143,13 +191,17 @@ Result<ApiReply> ApiClient::send(const ApiRequest& request) const {
         return make_error(
             net_error::kOther,
             fmt::format("The support server {} sent an answer larger than {} MiB; it was not read.",
-                        endpoint_.base_url, kMaxReplySize / (1024 * 1024)));
-    if (code != CURLE_OK) return transport_error(code, error_buffer, endpoint_);
+                        endpoint.base_url, kMaxReplySize / (1024 * 1024)));
+    if (code != CURLE_OK) return transport_error(code, error_buffer, endpoint);
 
     ApiReply reply;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
     reply.body = std::move(received.body);
     reply.retry_after_s = received.retry_after_s;
+    return reply;
+}
+
+void parse_answer(ApiReply& reply, const Received& received) {
     const bool json_type = received.content_type == "application/json" ||
                            received.content_type == "application/problem+json" ||
                            received.content_type.empty();
@@ -157,6 +209,171 @@ Result<ApiReply> ApiClient::send(const ApiRequest& request) const {
         reply.json = nlohmann::json::parse(reply.body, nullptr, false);
     if (reply.json.is_discarded()) reply.json = nullptr;
     if (!reply.ok()) read_problem(reply);
+}
+
+/// The time limits of a long transfer: it fails when no byte moved for `stall`.
+void apply_stall(CURL* c, std::chrono::milliseconds stall, std::chrono::milliseconds timeout) {
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                     static_cast<long>(std::max<std::int64_t>(1, stall.count() / 1000)));
+}
+
+/// The file being uploaded, read piece by piece as libcurl asks.
+struct FileSource {
+    int fd = -1;
+    std::uint64_t left = 0;
+    bool short_read = false;
+    int error = 0;
+};
+
+std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+    auto* source = static_cast<FileSource*>(user);
+    const std::size_t want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(size * count, source->left));
+    if (want == 0) return 0;
+    while (true) {
+        const ssize_t n = ::read(source->fd, buffer, want);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            source->error = errno;
+            return CURL_READFUNC_ABORT;
+        }
+        if (n == 0) {  // the file became shorter than the Content-Length already sent
+            source->short_read = true;
+            return CURL_READFUNC_ABORT;
+        }
+        source->left -= static_cast<std::uint64_t>(n);
+        return static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+Result<ApiReply> ApiClient::send(const ApiRequest& request) const {
+    auto curl = new_handle();
+    if (!curl) return curl.error();
+    CURL* c = curl->get();
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+
+    std::string body_text;
+    if (request.body) body_text = request.body->dump();
+    if (request.method == "GET") {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body_text.c_str());
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_text.size()));
+    }
+    std::vector<std::string> extra = {"Expect:"};  // no "100-continue" round trip for small bodies
+    if (request.body) extra.push_back("Content-Type: application/json");
+    extra.insert(extra.end(), request.headers.begin(), request.headers.end());
+    const auto headers = make_headers(token_, extra);
+
+    Received received;
+    auto reply = perform(c, endpoint_, request.path, request.timeout, headers.get(), received);
+    if (reply) parse_answer(*reply, received);
+    return reply;
+}
+
+Result<ApiReply> ApiClient::upload(const ApiUpload& request) const {
+    FileSource source;
+    source.fd = ::open(request.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (source.fd < 0)
+        return make_error(transfer_error::kFileRead,
+                          fmt::format("Could not open '{}' to send it: {}", request.file.string(),
+                                      std::strerror(errno)),
+                          request.file.string());
+    const std::unique_ptr<int, void (*)(int*)> closer(&source.fd, [](int* fd) { ::close(*fd); });
+    source.left = request.size;
+
+    auto curl = new_handle();
+    if (!curl) return curl.error();
+    CURL* c = curl->get();
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);  // PUT
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.size));
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, &source);
+    apply_stall(c, request.stall, request.timeout);
+    // The server checks the ticket, the rights and the limits before it reads a byte of the
+    // body: with "Expect: 100-continue" a refusal costs no upload.
+    std::vector<std::string> extra = {"Expect: 100-continue"};
+    extra.insert(extra.end(), request.headers.begin(), request.headers.end());
+    const auto headers = make_headers(token_, extra);
+
+    Received received;
+    auto reply = perform(c, endpoint_, request.path, request.stall, headers.get(), received);
+    if (source.short_read)
+        return make_error(transfer_error::kFileChanged,
+                          fmt::format("'{}' became shorter while it was being sent ({} bytes "
+                                      "expected); it was not sent.",
+                                      request.file.string(), request.size),
+                          request.file.string());
+    if (source.error != 0)
+        return make_error(transfer_error::kFileRead,
+                          fmt::format("Could not read '{}' while sending it: {}",
+                                      request.file.string(), std::strerror(source.error)),
+                          request.file.string());
+    if (reply) parse_answer(*reply, received);
+    return reply;
+}
+
+Result<ApiReply> ApiClient::download(const ApiDownload& request) const {
+    const auto folder = request.target.has_parent_path() ? request.target.parent_path()
+                                                         : std::filesystem::path(".");
+    std::string temp =
+        (folder / ("." + request.target.filename().string() + ".part-XXXXXX")).string();
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0)
+        return make_error(transfer_error::kFileWrite,
+                          fmt::format("Could not create a file in '{}' for the download: {}",
+                                      folder.string(), std::strerror(errno)),
+                          request.target.string());
+    struct Cleanup {
+        int fd;
+        std::string path;
+        bool keep = false;
+        ~Cleanup() {
+            if (fd >= 0) ::close(fd);
+            if (!keep) ::unlink(path.c_str());
+        }
+    } cleanup{fd, temp};
+
+    auto curl = new_handle();
+    if (!curl) return curl.error();
+    CURL* c = curl->get();
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    apply_stall(c, request.stall, request.timeout);
+    const auto headers = make_headers(token_, {});
+
+    Received received;
+    received.sink_fd = fd;
+    received.sink_max = request.max_size;
+    auto reply = perform(c, endpoint_, request.path, request.stall, headers.get(), received);
+    if (received.sink_too_large)
+        return make_error(transfer_error::kTooLarge,
+                          fmt::format("The file is larger than {} MiB; it was not saved.",
+                                      request.max_size / (1024 * 1024)),
+                          request.target.string());
+    if (received.sink_errno != 0)
+        return make_error(transfer_error::kFileWrite,
+                          fmt::format("Could not write '{}': {}", request.target.string(),
+                                      std::strerror(received.sink_errno)),
+                          request.target.string());
+    if (!reply) return reply;
+    if (!reply->ok()) {
+        parse_answer(*reply, received);
+        return reply;
+    }
+    reply->saved_bytes = received.sink_bytes;
+    cleanup.fd = -1;
+    // Mode 0600 (mkstemp's): what came in a private conversation stays the customer's.
+    if (::close(fd) != 0 || ::rename(temp.c_str(), request.target.c_str()) != 0)
+        return make_error(
+            transfer_error::kFileWrite,
+            fmt::format("Could not save '{}': {}", request.target.string(), std::strerror(errno)),
+            request.target.string());
+    cleanup.keep = true;
     return reply;
 }
 

@@ -4,6 +4,8 @@
 // the same apply_endpoint()). Thread-safe: each call uses its own easy handle.
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -24,10 +26,14 @@ struct ApiReply {
     long status = 0;
     nlohmann::json json;
     std::string body;
-    /// From application/problem+json answers: detail and per-field errors.
+    /// From application/problem+json answers: detail, the stable `code` of refusals a
+    /// client explains in its own words ("ticket_closed"), and per-field errors.
     std::string detail;
+    std::string code;
     std::vector<FieldProblem> field_errors;
     std::optional<int> retry_after_s;
+    /// download(): the bytes written to the target file (the body is not kept in memory).
+    std::uint64_t saved_bytes = 0;
 
     bool ok() const { return status >= 200 && status < 300; }
 };
@@ -40,6 +46,37 @@ struct ApiRequest {
     std::chrono::milliseconds timeout{15'000};
 };
 
+/// A PUT whose body is a file, read as libcurl sends it (never held whole in memory), with
+/// its length as Content-Length (never chunked).
+struct ApiUpload {
+    std::string path;
+    std::filesystem::path file;
+    std::uint64_t size = 0;            ///< the file's size when it was chosen: it must not change
+    std::vector<std::string> headers;  ///< extra "Name: value" (Content-Type, file name, ...)
+    /// A big file on a slow line takes long: the upload fails only when no byte moved for
+    /// `stall`, or past `timeout` in all.
+    std::chrono::milliseconds stall{15'000};
+    std::chrono::milliseconds timeout{std::chrono::minutes(30)};
+};
+
+/// A GET whose 2xx body goes to a file: written to a temporary file beside `target` and
+/// renamed onto it once complete, so `target` is never half a download.
+struct ApiDownload {
+    std::string path;
+    std::filesystem::path target;
+    std::uint64_t max_size = 256ull * 1024 * 1024;
+    std::chrono::milliseconds stall{15'000};
+    std::chrono::milliseconds timeout{std::chrono::minutes(30)};
+};
+
+/// Error codes of upload() and download() that are not the network's.
+namespace transfer_error {
+inline constexpr const char* kFileChanged = "transfer.file_changed";  ///< shorter than its size
+inline constexpr const char* kFileRead = "transfer.file_read";
+inline constexpr const char* kFileWrite = "transfer.file_write";
+inline constexpr const char* kTooLarge = "transfer.too_large";
+}  // namespace transfer_error
+
 class ApiClient {
 public:
     explicit ApiClient(ServerEndpoint endpoint) : endpoint_(std::move(endpoint)) {}
@@ -51,6 +88,10 @@ public:
     /// Sends the request. A transport failure (unreachable, TLS, timeout) is an Error
     /// (net_error codes); any HTTP answer, success or not, is an ApiReply.
     Result<ApiReply> send(const ApiRequest& request) const;
+    /// PUTs a file (streamed). Errors as send(), plus transfer_error codes for the file.
+    Result<ApiReply> upload(const ApiUpload& request) const;
+    /// GETs into a file; a non-2xx answer is an ApiReply as send() gives it (and no file).
+    Result<ApiReply> download(const ApiDownload& request) const;
 
 private:
     ServerEndpoint endpoint_;

@@ -122,6 +122,8 @@ void DeviceLink::on_stream_event(const DeviceEvent& event) {
     if (const auto* t = std::get_if<TicketUpdated>(&event)) {
         if (!requests_.apply_ticket_update(t->number, t->status, t->operator_name))
             refresh_requests();  // a ticket this list does not know yet
+    } else if (const auto* m = std::get_if<TicketMessage>(&event)) {
+        if (!requests_.note_team_message(m->number)) refresh_requests();
     }
     if (callbacks_.on_event) callbacks_.on_event(event);
 }

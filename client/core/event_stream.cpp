@@ -19,28 +19,9 @@ constexpr std::size_t kMaxWordBytes = 40;
 constexpr std::int64_t kMaxExpiresInS = 24 * 3600;
 constexpr std::size_t kMaxErrorBody = 4096;
 
-/// Text from the server made safe to show: no C0/C1 control characters (terminal escape
-/// sequences, carriage returns that overwrite a prompt) and no bidirectional overrides
-/// (which can make "Ana" read as something else), cut to `max` bytes on a character
-/// boundary. The input is valid UTF-8 (nlohmann's parser guarantees it).
+/// Text from the server made safe to show, on one line (conversation.h).
 std::string sanitize_text(std::string_view in, std::size_t max) {
-    std::string out;
-    for (std::size_t i = 0; i < in.size();) {
-        const auto c = static_cast<unsigned char>(in[i]);
-        const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-        const std::string_view ch = in.substr(i, len);
-        i += len;
-        if (ch.size() < len) break;  // a cut-off character at the end
-        if (len == 1 && (c < 0x20 || c == 0x7F)) continue;
-        if (len == 2 && c == 0xC2 && static_cast<unsigned char>(ch[1]) < 0xA0) continue;  // C1
-        if (len == 3 && (ch == "\u202A" || ch == "\u202B" || ch == "\u202C" || ch == "\u202D" ||
-                         ch == "\u202E" || ch == "\u2066" || ch == "\u2067" || ch == "\u2068" ||
-                         ch == "\u2069" || ch == "\u200E" || ch == "\u200F"))
-            continue;
-        if (out.size() + ch.size() > max) break;
-        out += ch;
-    }
-    return out;
+    return shown_text(in, max);
 }
 
 bool is_token(std::string_view s, std::size_t max) {
@@ -112,7 +93,8 @@ class Fields {
 
 Result<std::optional<DeviceEvent>> decode_device_event(const SseEvent& event) {
     const bool known = event.event == "connection-request" ||
-                       event.event == "connection-cancelled" || event.event == "ticket-updated";
+                       event.event == "connection-cancelled" || event.event == "ticket-updated" ||
+                       event.event == "ticket-message";
     if (!known) return std::optional<DeviceEvent>();
     const auto data = nlohmann::json::parse(event.data, nullptr, /*allow_exceptions=*/false);
     if (!data.is_object())
@@ -136,6 +118,21 @@ Result<std::optional<DeviceEvent>> decode_device_event(const SseEvent& event) {
         c.reason = f.text("reason", kMaxWordBytes);
         c.session_id = f.token("session_id", /*required=*/false);
         out = std::move(c);
+    } else if (event.event == "ticket-message") {
+        TicketMessage t;
+        t.number = f.integer("number");
+        const auto message = data.find("message");
+        if (message == data.end())
+            return make_error(event_error::kBadData, "The ticket-message event has no message.",
+                              event.event);
+        auto parsed = parse_message(*message);
+        if (!parsed)
+            return make_error(event_error::kBadData,
+                              fmt::format("The ticket-message event's data is not valid: {}",
+                                          parsed.error().message),
+                              event.event);
+        t.message = std::move(*parsed);
+        out = std::move(t);
     } else {
         TicketUpdated t;
         t.number = f.integer("number");

@@ -20,6 +20,7 @@
 #include <thread>
 #include <variant>
 
+#include "client/core/conversation.h"
 #include "client/core/server_endpoint.h"
 #include "client/core/sse_parser.h"
 #include "shared/result.h"
@@ -47,7 +48,14 @@ struct TicketUpdated {
     std::string operator_name;  ///< empty when nobody is assigned
 };
 
-using DeviceEvent = std::variant<ConnectionRequest, Cancelled, TicketUpdated>;
+/// A team member wrote on one of this device's tickets (never an internal note: the
+/// server does not send those to a device).
+struct TicketMessage {
+    std::int64_t number = 0;
+    Message message;
+};
+
+using DeviceEvent = std::variant<ConnectionRequest, Cancelled, TicketUpdated, TicketMessage>;
 
 /// Error codes of decode_device_event().
 namespace event_error {

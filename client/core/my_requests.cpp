@@ -190,6 +190,9 @@ Result<std::vector<MyRequest>> parse_my_tickets(const nlohmann::json& answer) {
         r.subject = text_field(t, "subject");
         r.created_at = text_field(t, "created_at");
         r.closed_at = text_field(t, "closed_at");
+        if (const auto u = t.find("unread"); u != t.end() && u->is_number_integer())
+            r.unread =
+                static_cast<int>(std::clamp<std::int64_t>(u->get<std::int64_t>(), 0, 1'000'000));
         out.push_back(std::move(r));
     }
     return out;
@@ -253,6 +256,29 @@ bool MyRequests::apply_ticket_update(std::int64_t number, const std::string& sta
     }
     changed();
     return true;
+}
+
+bool MyRequests::note_team_message(std::int64_t number) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(requests_.begin(), requests_.end(),
+                               [&](const MyRequest& r) { return r.number == number; });
+        if (it == requests_.end()) return false;
+        ++it->unread;
+    }
+    changed();
+    return true;
+}
+
+void MyRequests::note_read(std::int64_t number) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = std::find_if(requests_.begin(), requests_.end(),
+                               [&](const MyRequest& r) { return r.number == number; });
+        if (it == requests_.end() || it->unread == 0) return;
+        it->unread = 0;
+    }
+    changed();
 }
 
 std::vector<MyRequest> MyRequests::snapshot() const {

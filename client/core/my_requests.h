@@ -65,6 +65,7 @@ struct MyRequest {
     std::string subject;
     std::string created_at;
     std::string closed_at;  ///< empty while open
+    int unread = 0;         ///< the team's messages not marked read (0 from older servers)
 };
 
 /// Parses the server's answer `{tickets: [...]}`.
@@ -89,6 +90,12 @@ class MyRequests {
     /// when the ticket is not in the list (the caller may refresh()).
     bool apply_ticket_update(std::int64_t number, const std::string& status,
                              const std::string& operator_name);
+
+    /// A ticket-message event (a team message on ticket `number`): one more unread. False
+    /// when the ticket is not in the list.
+    bool note_team_message(std::int64_t number);
+    /// The customer has seen ticket `number`'s conversation (after mark_read()).
+    void note_read(std::int64_t number);
 
     std::vector<MyRequest> snapshot() const;
     void on_change(std::function<void()> listener);

@@ -1,9 +1,13 @@
 #include "client/core/outbox.h"
 
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <optional>
 #include <random>
 
 #include "shared/atomic_file.h"
@@ -34,6 +38,31 @@ Status ensure_folder(const fs::path& folder) {
     return Ok{};
 }
 
+/// The files of a version-2 entry, each with its copy in place and of its size.
+std::optional<std::string> read_files(const nlohmann::json& doc, const fs::path& copies,
+                                      std::vector<OutboxAttachment>& out) {
+    const auto list = doc.find("attachments");
+    if (list == doc.end()) return std::nullopt;
+    if (!list->is_array()) return "its files are not a list";
+    for (const auto& item : *list) {
+        if (!item.is_object()) return "a file is not described";
+        OutboxAttachment a;
+        a.key = item.value("key", "");
+        a.name = item.value("name", "");
+        a.type = item.value("type", "");
+        const auto size = item.find("size");
+        if (!is_uuid(a.key) || a.name.empty() || size == item.end() || !size->is_number_unsigned())
+            return "a file is not described";
+        a.size = size->get<std::uint64_t>();
+        std::error_code ec;
+        const auto copy = copies / a.key;
+        if (!fs::is_regular_file(copy, ec) || fs::file_size(copy, ec) != a.size || ec)
+            return fmt::format("the saved copy of '{}' is missing or incomplete", a.name);
+        out.push_back(std::move(a));
+    }
+    return std::nullopt;
+}
+
 Result<OutboxEntry> read_entry(const fs::path& file, const std::string& key) {
     auto bytes = read_file(file, kMaxEntryFile);
     if (!bytes) return bytes.error();
@@ -47,37 +76,111 @@ Result<OutboxEntry> read_entry(const fs::path& file, const std::string& key) {
     if (!doc.is_object()) return bad("not JSON");
     if (doc.value("format", "") != kEntryFormat) return bad("not a Helpline outbox entry");
     if (doc.value("key", "") != key) return bad("its key does not match its file name");
-    auto body = doc.find("body");
-    if (body == doc.end() || !body->is_object()) return bad("no request body");
-    return OutboxEntry{key, doc.value("created_at", ""), *body};
+    OutboxEntry entry;
+    entry.key = key;
+    entry.created_at = doc.value("created_at", "");
+    if (!doc.contains("version") || doc["version"] == 1) {
+        auto body = doc.find("body");
+        if (body == doc.end() || !body->is_object()) return bad("no request body");
+        entry.body = *body;
+        return entry;
+    }
+    if (doc["version"] != 2) return bad("written by a newer client");
+    // Version 2 has no "body" at the top, so that a client older than files and replies
+    // (after a downgrade) sets it aside as unreadable instead of sending it without them.
+    if (const auto ticket = doc.find("ticket"); ticket != doc.end() && ticket->is_object()) {
+        entry.body = *ticket;
+    } else if (const auto reply = doc.find("reply"); reply != doc.end() && reply->is_object()) {
+        const auto number = reply->find("number");
+        const auto text = reply->find("body");
+        if (number == reply->end() || !number->is_number_integer() || *number <= 0 ||
+            text == reply->end() || !text->is_string())
+            return bad("a reply without its ticket or text");
+        entry.reply_to = number->get<std::int64_t>();
+        entry.body = {{"body", *text}};
+    } else {
+        return bad("neither a request nor a reply");
+    }
+    if (auto why = read_files(doc, file.parent_path() / (key + ".files"), entry.attachments))
+        return bad(*why);
+    return entry;
 }
 
-LoggedRequest log_line(const OutboxEntry& entry, std::string result) {
-    LoggedRequest line;
-    line.at = format_utc(std::chrono::system_clock::now());
-    line.key = entry.key;
-    line.result = std::move(result);
-    line.request = entry.body;
-    return line;
+nlohmann::json entry_document(const OutboxEntry& entry) {
+    if (!entry.is_reply() && entry.attachments.empty())
+        return {{"format", kEntryFormat},
+                {"version", 1},
+                {"key", entry.key},
+                {"created_at", entry.created_at},
+                {"body", entry.body}};
+    nlohmann::json doc = {{"format", kEntryFormat},
+                          {"version", 2},
+                          {"key", entry.key},
+                          {"created_at", entry.created_at}};
+    if (entry.is_reply())
+        doc["reply"] = {{"number", entry.reply_to}, {"body", entry.body.value("body", "")}};
+    else
+        doc["ticket"] = entry.body;
+    doc["attachments"] = nlohmann::json::array();
+    for (const auto& a : entry.attachments)
+        doc["attachments"].push_back(
+            {{"key", a.key}, {"name", a.name}, {"size", a.size}, {"type", a.type}});
+    return doc;
+}
+
+/// Copies `source` to `target` (temporary file, fsync, rename; mode 0600), piece by piece.
+Result<std::uint64_t> copy_durably(const fs::path& source, const fs::path& target) {
+    const auto failed = [&](const char* what, const fs::path& path, int err) {
+        return make_error(
+            "io.copy",
+            fmt::format("Could not {} '{}': {}", what, path.string(), std::strerror(err)),
+            source.string());
+    };
+    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) return failed("read", source, errno);
+    std::string temp =
+        (target.parent_path() / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    const int out = ::mkstemp(temp.data());
+    if (out < 0) {
+        const int err = errno;
+        ::close(in);
+        return failed("create a copy of", source, err);
+    }
+    std::vector<char> buffer(256 * 1024);
+    std::uint64_t copied = 0;
+    int err = 0;
+    while (err == 0) {
+        const ssize_t n = ::read(in, buffer.data(), buffer.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) err = errno;
+        if (n <= 0) break;
+        for (ssize_t done = 0; done < n && err == 0;) {
+            const ssize_t w =
+                ::write(out, buffer.data() + done, static_cast<std::size_t>(n - done));
+            if (w < 0 && errno != EINTR) err = errno;
+            if (w > 0) done += w;
+        }
+        copied += static_cast<std::uint64_t>(n);
+    }
+    ::close(in);
+    if (err == 0 && ::fsync(out) != 0) err = errno;
+    if (::close(out) != 0 && err == 0) err = errno;
+    if (err == 0 && ::rename(temp.c_str(), target.c_str()) != 0) err = errno;
+    if (err != 0) {
+        ::unlink(temp.c_str());
+        return failed("copy", source, err);
+    }
+    return copied;
+}
+
+void sync_folder(const fs::path& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::fsync(fd);  // best effort: the files themselves are already durable
+    ::close(fd);
 }
 
 }  // namespace
-
-AnswerKind classify_answer(long http_status) {
-    if (http_status >= 200 && http_status < 300) return AnswerKind::delivered;
-    switch (http_status) {
-        case 401:  // the device must register again
-        case 403:  // a proxy or a server not yet set up
-        case 404:
-        case 408:
-        case 425:
-        case 429:
-            return AnswerKind::retry;
-        default:
-            return http_status >= 400 && http_status < 500 ? AnswerKind::refused
-                                                           : AnswerKind::retry;
-    }
-}
 
 std::string new_uuid() {
     static thread_local std::random_device device;
@@ -105,25 +208,86 @@ bool is_uuid(std::string_view s) {
     return true;
 }
 
-Result<OutboxEntry> Outbox::add(nlohmann::json body) const {
-    if (auto made = ensure_folder(folder_); !made) return made.error();
-    OutboxEntry entry{new_uuid(), format_utc(std::chrono::system_clock::now()), std::move(body)};
-    const nlohmann::json doc = {{"format", kEntryFormat},
-                                {"version", 1},
-                                {"key", entry.key},
-                                {"created_at", entry.created_at},
-                                {"body", entry.body}};
-    // 0600: the request holds the customer's email and description.
-    if (auto written = write_file_atomic(file_of(entry.key), as_bytes(doc.dump() + "\n"), 0600);
-        !written)
-        return make_error(written.error().code,
-                          fmt::format("Your request could not be saved, so it was not sent: {}",
-                                      written.error().message),
-                          written.error().where);
+namespace {
+
+OutboxEntry new_entry(nlohmann::json body) {
+    OutboxEntry entry;
+    entry.key = new_uuid();
+    entry.created_at = format_utc(std::chrono::system_clock::now());
+    entry.body = std::move(body);
     return entry;
 }
 
+}  // namespace
+
+Result<OutboxEntry> Outbox::add(nlohmann::json body) const {
+    return save(new_entry(std::move(body)), {});
+}
+
+Result<OutboxEntry> Outbox::add(nlohmann::json body,
+                                const std::vector<AttachmentFile>& files) const {
+    return save(new_entry(std::move(body)), files);
+}
+
+Result<OutboxEntry> Outbox::add_reply(std::int64_t number, const std::string& text,
+                                      const std::vector<AttachmentFile>& files) const {
+    OutboxEntry entry = new_entry({{"body", text}});
+    entry.reply_to = number;
+    return save(std::move(entry), files);
+}
+
+Result<OutboxEntry> Outbox::save(OutboxEntry entry,
+                                 const std::vector<AttachmentFile>& files) const {
+    if (auto made = ensure_folder(folder_); !made) return made.error();
+    const auto not_saved = [&](const Error& e) {
+        std::error_code ec;
+        fs::remove_all(files_of(entry.key), ec);
+        return make_error(e.code,
+                          fmt::format("{} could not be saved, so it was not sent: {}",
+                                      entry.is_reply() ? "Your reply" : "Your request", e.message),
+                          e.where);
+    };
+    if (!files.empty()) {
+        if (auto made = ensure_folder(files_of(entry.key)); !made) return not_saved(made.error());
+        for (const auto& file : files) {
+            OutboxAttachment a{new_uuid(), file.name, 0, file.type};
+            // The copy's size is what is sent: the customer's file may change afterwards.
+            auto copied = copy_durably(file.path, files_of(entry.key) / a.key);
+            if (!copied) return not_saved(copied.error());
+            a.size = *copied;
+            entry.attachments.push_back(std::move(a));
+        }
+        sync_folder(files_of(entry.key));
+    }
+    // 0600: the request holds the customer's email and description. Written last: an entry
+    // on disk always has all its copies.
+    if (auto written = write_file_atomic(file_of(entry.key),
+                                         as_bytes(entry_document(entry).dump() + "\n"), 0600);
+        !written)
+        return not_saved(written.error());
+    return entry;
+}
+
+void Outbox::sweep_orphans() const {
+    // An hour: far longer than another process takes between copying the files and
+    // writing their entry.
+    const auto old_enough = fs::file_time_type::clock::now() - std::chrono::hours(1);
+    std::error_code ec;
+    for (const auto& item : fs::directory_iterator(folder_, ec)) {
+        const std::string name = item.path().filename().string();
+        if (name.size() != 42 || name.substr(36) != ".files" || !is_uuid(name.substr(0, 36)))
+            continue;
+        const std::string key = name.substr(0, 36);
+        std::error_code e;
+        if (fs::exists(file_of(key), e) || fs::exists(file_of(key).string() + ".damaged", e))
+            continue;
+        if (fs::last_write_time(item.path(), e) > old_enough || e) continue;
+        fs::remove_all(item.path(), e);
+    }
+}
+
 std::vector<OutboxEntry> Outbox::pending(std::vector<Error>* problems) const {
+    sweep_orphans();
     std::vector<OutboxEntry> out;
     std::error_code ec;
     for (const auto& item : fs::directory_iterator(folder_, ec)) {
@@ -163,63 +327,9 @@ Status Outbox::remove(const std::string& key) const {
             "io.remove",
             fmt::format("Could not remove '{}': {}", file_of(key).string(), ec.message()),
             file_of(key).string());
+    // The entry is gone first: copies left by a crash now are swept later (sweep_orphans).
+    fs::remove_all(files_of(key), ec);
     return Ok{};
-}
-
-Delivery Outbox::attempt(const OutboxEntry& entry, const TicketPoster& post,
-                         std::chrono::milliseconds timeout) const {
-    Delivery d;
-    d.key = entry.key;
-    auto reply = post(entry, timeout);
-    if (!reply) {
-        d.error = reply.error();
-        d.unreachable = starts_with(d.error.code, "net.");
-        return d;
-    }
-    d.http_status = reply->status;
-    switch (classify_answer(reply->status)) {
-        case AnswerKind::delivered: {
-            const auto& j = reply->json;
-            if (!j.is_object() || !j.contains("number") || !j["number"].is_number_integer()) {
-                // Not the answer of a Helpline server; sending again with the same key is safe
-                // and gets the real answer once the server is the right one.
-                d.error = make_error(
-                    "outbox.bad_answer",
-                    fmt::format("The support server answered HTTP {} without a ticket number.",
-                                reply->status));
-                return d;
-            }
-            d.state = Delivery::State::delivered;
-            d.number = j["number"].get<std::int64_t>();
-            d.status = j.value("status", "open");
-            d.created_at = j.value("created_at", "");
-            LoggedRequest line = log_line(entry, "created");
-            line.number = d.number;
-            line.created_at = d.created_at;
-            // Remove only what is recorded: if recording fails, the next attempt gets the same
-            // answer (same key) and records it then.
-            if (log_.record(line)) (void)remove(entry.key);
-            return d;
-        }
-        case AnswerKind::refused: {
-            d.state = Delivery::State::refused;
-            d.problems = reply->field_errors;
-            d.detail = reply->detail.empty() ? describe_rejection(*reply) : reply->detail;
-            LoggedRequest line = log_line(entry, "refused");
-            line.errors = d.problems;
-            line.detail = d.detail;
-            if (log_.record(line)) (void)remove(entry.key);
-            return d;
-        }
-        case AnswerKind::retry:
-            break;
-    }
-    if (reply->retry_after_s) d.retry_after = std::chrono::seconds(*reply->retry_after_s);
-    d.error = make_error("outbox.retry",
-                         fmt::format("The support server answered HTTP {} ({}); the request will "
-                                     "be sent again.",
-                                     reply->status, describe_rejection(*reply)));
-    return d;
 }
 
 }  // namespace helpline::client

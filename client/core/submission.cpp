@@ -146,6 +146,42 @@ TicketPoster make_ticket_poster(ApiClient& api, ClientPaths paths, Profile profi
     };
 }
 
+OutboxTransport make_outbox_transport(ApiClient& api, ClientPaths paths, Profile profile,
+                                      std::string client_version) {
+    OutboxTransport transport;
+    transport.post_ticket = make_ticket_poster(api, paths, profile, client_version);
+    // A step is sent as registered; after a 401 (the server no longer knows this device)
+    // the device registers again and the step is made once more. The new device does not
+    // own the ticket, so the server then answers 404, which settles the entry.
+    auto registered = [&api, paths = std::move(paths), profile = std::move(profile),
+                       version = std::move(client_version)](
+                          const std::function<Result<ApiReply>()>& step) -> Result<ApiReply> {
+        for (int round = 0;; ++round) {
+            auto identity = ensure_registered(api, paths, profile, version);
+            if (!identity) return identity.error();
+            auto reply = step();
+            if (!reply || reply->status != 401 || round > 0) return reply;
+            (void)forget_identity(paths);
+            api.set_token({});
+        }
+    };
+    transport.put_attachment = [&api, registered](std::int64_t number, const UploadFile& file,
+                                                  std::chrono::milliseconds timeout) {
+        // `timeout` bounds an upload's stalls, not its length; a slow line keeps 15 s.
+        const auto stall = std::max(timeout, std::chrono::milliseconds(15'000));
+        return registered([&] { return put_attachment(api, number, file, stall); });
+    };
+    transport.post_message = [&api, registered](const OutboxEntry& entry,
+                                                const std::vector<std::int64_t>& ids,
+                                                std::chrono::milliseconds timeout) {
+        return registered([&] {
+            return post_message(api, entry.reply_to, entry.key, entry.body.value("body", ""), ids,
+                                timeout);
+        });
+    };
+    return transport;
+}
+
 std::chrono::milliseconds RetrySchedule::failed(const std::string& key, Clock::time_point now,
                                                 std::optional<std::chrono::seconds> retry_after) {
     auto it = entries_.find(key);
@@ -188,7 +224,13 @@ void RetrySchedule::keep_only(const std::vector<std::string>& keys) {
 }
 
 Submitter::Submitter(const Outbox& outbox, TicketPoster post, SubmitterOptions options)
-    : outbox_(outbox), post_(std::move(post)), options_(options), schedule_(options.background) {}
+    : Submitter(outbox, OutboxTransport{std::move(post), {}, {}}, options) {}
+
+Submitter::Submitter(const Outbox& outbox, OutboxTransport transport, SubmitterOptions options)
+    : outbox_(outbox),
+      transport_(std::move(transport)),
+      options_(options),
+      schedule_(options.background) {}
 
 Submitter::~Submitter() {
     stop();
@@ -196,6 +238,19 @@ Submitter::~Submitter() {
 
 Result<OutboxEntry> Submitter::save(nlohmann::json body) {
     auto entry = outbox_.add(std::move(body));
+    if (entry) poke();
+    return entry;
+}
+
+Result<OutboxEntry> Submitter::save(nlohmann::json body, const std::vector<AttachmentFile>& files) {
+    auto entry = outbox_.add(std::move(body), files);
+    if (entry) poke();
+    return entry;
+}
+
+Result<OutboxEntry> Submitter::save_reply(std::int64_t number, const std::string& text,
+                                          const std::vector<AttachmentFile>& files) {
+    auto entry = outbox_.add_reply(number, text, files);
     if (entry) poke();
     return entry;
 }
@@ -230,7 +285,7 @@ Delivery Submitter::send_now(const OutboxEntry& entry, std::chrono::milliseconds
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         const auto timeout =
             std::min(std::max(left, std::chrono::milliseconds(2'000)), options_.attempt_timeout);
-        Delivery d = outbox_.attempt(entry, post_, timeout);
+        Delivery d = outbox_.attempt(entry, transport_, timeout);
         release(entry.key);
         if (d.done()) return d;
         auto delay = backoff.next();
@@ -244,7 +299,7 @@ std::vector<std::pair<OutboxEntry, Delivery>> Submitter::flush(std::vector<Error
     std::vector<std::pair<OutboxEntry, Delivery>> out;
     for (auto& entry : outbox_.pending(problems)) {
         if (!claim(entry.key)) continue;
-        Delivery d = outbox_.attempt(entry, post_, options_.attempt_timeout);
+        Delivery d = outbox_.attempt(entry, transport_, options_.attempt_timeout);
         release(entry.key);
         const bool unreachable = d.unreachable;
         out.emplace_back(std::move(entry), std::move(d));
@@ -299,7 +354,7 @@ void Submitter::run() {
                     continue;
             }
             // No lock during I/O: send_now() and poke() stay responsive.
-            const Delivery d = outbox_.attempt(entry, post_, options_.attempt_timeout);
+            const Delivery d = outbox_.attempt(entry, transport_, options_.attempt_timeout);
             std::chrono::milliseconds next{0};
             {
                 std::lock_guard guard(mutex_);

@@ -52,6 +52,11 @@ PreparedTicket prepare_ticket(const TicketDraft& draft, const Profile& profile);
 TicketPoster make_ticket_poster(ApiClient& api, ClientPaths paths, Profile profile,
                                 std::string client_version);
 
+/// Everything the outbox sends — requests, their files, replies — over `api`, registering
+/// as make_ticket_poster() does. The same caveats for `api`.
+OutboxTransport make_outbox_transport(ApiClient& api, ClientPaths paths, Profile profile,
+                                      std::string client_version);
+
 /// When each saved request is tried again: per request, capped exponential backoff with
 /// full jitter (Backoff), never sooner than a server's Retry-After. Not thread-safe.
 class RetrySchedule {
@@ -103,7 +108,10 @@ struct SubmitterOptions {
 
 class Submitter {
   public:
+    /// With requests only: entries with files, and replies, stay saved (a sender made
+    /// with the whole transport sends them).
     Submitter(const Outbox& outbox, TicketPoster post, SubmitterOptions options = {});
+    Submitter(const Outbox& outbox, OutboxTransport transport, SubmitterOptions options = {});
     ~Submitter();  ///< stops the background sender
     Submitter(const Submitter&) = delete;
     Submitter& operator=(const Submitter&) = delete;
@@ -111,6 +119,11 @@ class Submitter {
     /// Saves the request in the outbox (durably; nothing is sent yet) and wakes the
     /// background sender when it runs.
     Result<OutboxEntry> save(nlohmann::json body);
+    /// The same with files (accepted by check_attachments()): copied into the outbox first.
+    Result<OutboxEntry> save(nlohmann::json body, const std::vector<AttachmentFile>& files);
+    /// Saves a reply to ticket `number` (its text passed check_reply_text()) with its files.
+    Result<OutboxEntry> save_reply(std::int64_t number, const std::string& text,
+                                   const std::vector<AttachmentFile>& files);
 
     /// Sends `entry` now, and again after short waits until `wait` has passed. A pending
     /// result means the request stays saved ("queued") and will be sent later.
@@ -142,7 +155,7 @@ class Submitter {
     void release(const std::string& key);
 
     const Outbox& outbox_;
-    TicketPoster post_;
+    OutboxTransport transport_;
     SubmitterOptions options_;
 
     std::mutex mutex_;

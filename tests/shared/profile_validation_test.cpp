@@ -449,6 +449,30 @@ const std::vector<Case> kCases = {
     {"max_description is an integer", {set("/assistance/max_description", R"("4000")")},
      {"assistance.max_description: expected an integer, got a string; write 4000 without "
       "quotes"}},
+    {"attachments is an object", {set("/assistance/attachments", "5")},
+     {"assistance.attachments: expected an object, got a number"}},
+    {"attachments.max_files is at most 20",
+     {set("/assistance/attachments", R"({"max_files": 21})")},
+     {"assistance.attachments.max_files: must be between 0 and 20 files, got 21"}},
+    {"attachments.max_files is not negative",
+     {set("/assistance/attachments", R"({"max_files": -1})")},
+     {"assistance.attachments.max_files: must be between 0 and 20 files, got -1"}},
+    {"attachments.max_files of 0 turns attachments off",
+     {set("/assistance/attachments", R"({"max_files": 0})")},
+     {}},
+    {"attachments.max_total_mib is at least 1",
+     {set("/assistance/attachments", R"({"max_total_mib": 0})")},
+     {"assistance.attachments.max_total_mib: must be between 1 and 100 MiB, got 0"}},
+    {"attachments.max_total_mib is at most 100",
+     {set("/assistance/attachments", R"({"max_files": 20, "max_total_mib": 101})")},
+     {"assistance.attachments.max_total_mib: must be between 1 and 100 MiB, got 101"}},
+    {"attachments.max_total_mib is an integer",
+     {set("/assistance/attachments", R"({"max_total_mib": "20"})")},
+     {"assistance.attachments.max_total_mib: expected an integer, got a string; write 20 "
+      "without quotes"}},
+    {"unknown attachments field close to a known one",
+     {set("/assistance/attachments", R"({"max_file": 3})")},
+     {"assistance.attachments.max_file: unknown field; did you mean \"max_files\"?"}},
     {"unknown assistance field close to a known one",
      {set("/assistance/default_groups", R"(["helpdesk"])")},
      {"assistance.default_groups: unknown field; did you mean \"default_group\"?"}},
@@ -633,6 +657,22 @@ TEST_CASE("a valid profile is read into every field") {
     CHECK(profile.languages == std::vector<std::string>{"en", "pt", "it"});
 }
 
+TEST_CASE("attachment limits are read, and one left out keeps its default") {
+    Profile profile;
+    REQUIRE(parse_profile_text(edited_profile({set("/assistance/attachments",
+                                                   R"({"max_files": 3, "max_total_mib": 50})")}),
+                               profile)
+                .empty());
+    CHECK(profile.assistance.attachments.max_files == 3);
+    CHECK(profile.assistance.attachments.max_total_mib == 50);
+    REQUIRE(
+        parse_profile_text(
+            edited_profile({set("/assistance/attachments", R"({"max_total_mib": 8})")}), profile)
+            .empty());
+    CHECK(profile.assistance.attachments.max_files == 5);
+    CHECK(profile.assistance.attachments.max_total_mib == 8);
+}
+
 TEST_CASE("localized texts keep the order the profile gives them") {
     Profile profile;
     REQUIRE(parse_profile_text(
@@ -664,6 +704,8 @@ TEST_CASE("optional fields take their defaults") {
     CHECK_FALSE(profile.assistance.customer_sets_priority);
     CHECK(profile.assistance.subject == SubjectMode::optional);
     CHECK(profile.assistance.max_description == 4000);
+    CHECK(profile.assistance.attachments.max_files == 5);
+    CHECK(profile.assistance.attachments.max_total_mib == 20);
     CHECK_FALSE(profile.remote.enabled);
     CHECK(profile.remote.request_timeout_s == 60);
     CHECK(profile.remote.backends.empty());
