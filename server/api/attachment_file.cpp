@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -41,7 +42,50 @@ std::string extension(std::string_view name) {
     return ext;
 }
 
+/// libmagic, loaded once: its database (8 MiB, /usr/lib/file/magic.mgc) costs ~1 ms and
+/// +5.5 MiB of touched pages per load (docs/benchmarks.md "Attachments"). A cookie is not
+/// thread-safe, so uses take turns; a sniff of 64 KiB is quick.
+class TypeSniffer {
+  public:
+    static TypeSniffer& instance() {
+        static TypeSniffer sniffer;
+        return sniffer;
+    }
+    std::string type_of(std::string_view head) {
+        std::lock_guard lock(mutex_);
+        if (cookie_ == nullptr) return {};
+        const char* found = magic_buffer(cookie_, head.data(), head.size());
+        return found != nullptr ? found : "";
+    }
+    TypeSniffer(const TypeSniffer&) = delete;
+    TypeSniffer& operator=(const TypeSniffer&) = delete;
+
+  private:
+    // No decompression (MAGIC_COMPRESS is off): a zip bomb is just bytes here.
+    TypeSniffer() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR)) {
+        if (cookie_ != nullptr && magic_load(cookie_, nullptr) != 0) {
+            magic_close(cookie_);
+            cookie_ = nullptr;
+        }
+    }
+    ~TypeSniffer() {
+        if (cookie_ != nullptr) magic_close(cookie_);
+    }
+    std::mutex mutex_;
+    magic_t cookie_;
+};
+
 }  // namespace
+
+void load_file_types() {
+    (void)TypeSniffer::instance();
+}
+
+std::string file_type(std::string_view head) {
+    std::string type = TypeSniffer::instance().type_of(head);
+    if (type.empty() || type == "application/x-empty") return "application/octet-stream";
+    return type;
+}
 
 Result<std::string> clean_file_name(std::string_view value) {
     value = trim_blanks(value);
@@ -116,16 +160,7 @@ Result<FileFacts> inspect_file(const std::string& path, std::string_view name) {
         facts.sha256 += kHex[digest[i] >> 4];
         facts.sha256 += kHex[digest[i] & 0xF];
     }
-    // The type from the bytes. No decompression (MAGIC_COMPRESS is off): a zip bomb is
-    // just bytes here. A cookie per call: libmagic's is not thread-safe.
-    facts.type = "application/octet-stream";
-    std::unique_ptr<magic_set, void (*)(magic_t)> cookie(magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR), &magic_close);
-    if (cookie && magic_load(cookie.get(), nullptr) == 0) {
-        if (const char* found = magic_buffer(cookie.get(), head.data(), head.size()); found != nullptr) {
-            facts.type = found;
-            if (facts.type.empty() || facts.type == "application/x-empty") facts.type = "application/octet-stream";
-        }
-    }
+    facts.type = file_type(head);
     facts.image = shown_inline(facts.type, name);
     return facts;
 }

@@ -29,6 +29,12 @@ struct FileFacts {
 /// Reads the file once (in pieces): its size, SHA-256 and type. kIo-like error if unreadable.
 Result<FileFacts> inspect_file(const std::string& path, std::string_view name);
 
+/// The type libmagic finds in the first bytes of a file ("application/octet-stream" when
+/// it finds none). Its database is loaded once, at the first call or load_file_types().
+std::string file_type(std::string_view head);
+/// Loads libmagic's database now (at the server's start) rather than at the first upload.
+void load_file_types();
+
 /// Whether bytes of `type` named `name` are served inline (FileFacts::image).
 bool shown_inline(std::string_view type, std::string_view name);
 

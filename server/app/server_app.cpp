@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "server/api/attachment_file.h"
 #include "server/api/client_address.h"
 #include "server/api/handlers.h"
 #include "server/api/routes.h"
@@ -132,6 +133,7 @@ Result<std::uint16_t> ServerApp::start() {
     relay_->set_hooks([ctx = context_.get()](const relay::Started& s) { api::relay_started(*ctx, s); },
                       [ctx = context_.get()](const relay::Ended& e) { api::relay_ended(*ctx, e); });
     relay_->start();
+    api::load_file_types();  // once, now: not at the first customer's upload
     http_ = std::make_unique<http::HttpServer>(std::move(o), api::make_handler(*context_));
     auto port = http_->start();
     if (!port) return port;

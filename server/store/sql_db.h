@@ -54,7 +54,8 @@ class StatementImpl {
 
 class Db;
 
-/// A parameter to bind as bytes (Statement::bind(Bytes{...})).
+/// A parameter to bind as bytes (Statement::bind(Bytes{...})). Not copied: the bytes must
+/// stay as they are until the statement has run.
 struct Bytes {
     std::string_view bytes;
 };
