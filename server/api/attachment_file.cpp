@@ -43,8 +43,8 @@ std::string extension(std::string_view name) {
 }
 
 /// libmagic, loaded once: its database (8 MiB, /usr/lib/file/magic.mgc) costs ~1 ms and
-/// +5.5 MiB of touched pages per load (docs/benchmarks.md "Attachments"). A cookie is not
-/// thread-safe, so uses take turns; a sniff of 64 KiB is quick.
+/// +5.5 MiB of touched pages per load (docs/benchmarks.md "Attachments (issue 17)"). A
+/// cookie is not thread-safe, so uses take turns; a sniff of 64 KiB is quick.
 class TypeSniffer {
   public:
     static TypeSniffer& instance() {

@@ -251,7 +251,7 @@ void HttpSession<Stream>::start_spooling() {
     spool_parser_.emplace(std::move(*parser_));
     parser_.reset();
     // Beast reads into the buffer's free room: as left by the head, a few hundred bytes —
-    // 40,960 reads and writes for 20 MiB (docs/benchmarks.md "Attachments").
+    // 40,960 reads and writes for 20 MiB (docs/benchmarks.md "Attachments (issue 17)").
     buffer_.reserve(buffer_.size() + kSpoolReadSize);
     spool_parser_->body_limit(limit);
     beast::error_code ec;
