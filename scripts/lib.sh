@@ -22,7 +22,7 @@ need_packages() {
 BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json3-dev catch2
     libcli11-dev libfmt-dev libspdlog-dev libwxgtk3.2-dev libboost-dev libsqlite3-dev libsodium-dev
     libcurl4-openssl-dev gettext dpkg-dev libarchive-dev liboath-dev
-    libportal-dev libpipewire-0.3-dev libvncserver-dev libpq-dev libmagic-dev)
+    libportal-dev libpipewire-0.3-dev libvncserver-dev libpq-dev libmagic-dev libgtk-3-dev)
 # Wayland sessions (tests/client/wayland, tests/client/vnc_auth): a headless GNOME (mutter, its
 # portal, PipeWire) driven through python3-gi and GStreamer, the GTK 3 test window, and
 # headless sway with wayvnc for wlroots desktops.

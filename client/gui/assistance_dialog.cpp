@@ -3,6 +3,7 @@
 #include <wx/button.h>
 #include <wx/choice.h>
 #include <wx/clipbrd.h>
+#include <wx/display.h>
 #include <wx/panel.h>
 #include <wx/radiobut.h>
 #include <wx/sizer.h>
@@ -63,7 +64,7 @@ wxString field_problem_text(const client::FieldProblem& problem, const client::T
 
 AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
                                    const std::string& language, const std::string& remembered_email,
-                                   Submit submit)
+                                   Submit submit, PickerSetup picker)
     : wxDialog(parent, wxID_ANY, tr("Ask for assistance"), wxDefaultPosition, wxDefaultSize,
                wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       profile_(profile),
@@ -129,6 +130,14 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
     under_description->Add(counter_, 0, wxLEFT | wxTOP, gap);
     column->Add(under_description, 0, wxEXPAND);
 
+    picker.title = tr("Screenshots and files (optional)");
+    picker.limits = client::AttachmentLimits::from(profile_);
+    if (picker.screenshot_dir.empty()) picker.screenshot_dir = cache_folder(profile_.id, "screenshots");
+    picker_ = new AttachmentPicker(form_, std::move(picker));
+    column->Add(picker_, 0, wxEXPAND | wxTOP, FromDIP(10));
+    // Files dropped anywhere on the form (the text fields take dropped text themselves).
+    form_->SetDropTarget(new AttachmentDropTarget(picker_));
+
     if (rules.customer_sets_priority) {
         label(tr("How urgent is it?"));
         const std::pair<Priority, wxString> levels[] = {
@@ -185,6 +194,12 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
     SetMinSize(GetSize());
     CentreOnParent();
 
+    picker_->on_changed([this] {
+        if (!form_->IsShown()) return;
+        form_->Layout();
+        GetSizer()->Fit(this);
+        keep_on_screen();
+    });
     update_counter();
     description_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { update_counter(); });
     send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { send(); });
@@ -203,6 +218,18 @@ AssistanceDialog::AssistanceDialog(wxWindow* parent, const Profile& profile,
         email_->SetFocus();
     else
         description_->SetFocus();
+}
+
+void AssistanceDialog::keep_on_screen() {
+    // Grown by files or messages: what went past the bottom of the screen comes back up.
+    const wxRect area = wxDisplay(wxDisplay::GetFromWindow(this) == wxNOT_FOUND
+                                      ? 0u
+                                      : static_cast<unsigned>(wxDisplay::GetFromWindow(this)))
+                            .GetClientArea();
+    wxRect r = GetRect();
+    if (r.GetBottom() <= area.GetBottom()) return;
+    r.y = std::max(area.y, area.GetBottom() - r.height);
+    Move(r.GetPosition());
 }
 
 wxStaticText* AssistanceDialog::add_problem_label(wxWindow* parent, wxSizer* sizer,
@@ -280,6 +307,7 @@ void AssistanceDialog::show_problems(const std::vector<client::FieldProblem>& pr
     }
     form_->Layout();
     GetSizer()->Fit(this);
+    keep_on_screen();
 }
 
 void AssistanceDialog::send() {
@@ -302,10 +330,13 @@ void AssistanceDialog::send() {
         }
         return;
     }
+    const auto files = picker_->check_for_sending();
+    if (!files) return;  // each refused file is named under the files
     saving_ = true;
     send_->Disable();
     send_->SetLabel(tr("Sending\u2026"));
-    submit_(prepared, d);
+    picker_->enable_buttons(false);
+    submit_(prepared, d, *files);
 }
 
 void AssistanceDialog::saved(const std::string& key) {
@@ -315,6 +346,7 @@ void AssistanceDialog::saved(const std::string& key) {
 
 void AssistanceDialog::not_saved(const Error& error) {
     saving_ = false;
+    picker_->enable_buttons(true);
     send_->Enable();
     send_->SetLabel(tr("Send"));
     problem_texts_[""] = tr("Your request could not be saved: {error}",
@@ -327,6 +359,8 @@ void AssistanceDialog::not_saved(const Error& error) {
 }
 
 void AssistanceDialog::show_result(const wxString& headline, const wxString& detail, bool copy) {
+    // The request is in the outbox with copies of its files: screenshots taken here go.
+    picker_->clear();
     result_headline_->SetLabel(headline);
     result_detail_text_ = detail;
     result_detail_->SetLabel(detail);
@@ -339,11 +373,24 @@ void AssistanceDialog::show_result(const wxString& headline, const wxString& det
     Layout();
 }
 
-void AssistanceDialog::delivered(long long number) {
+void AssistanceDialog::delivered(long long number, const std::vector<client::Delivery::File>& files) {
+    number_ = number;
+    wxString detail = tr("The support team has your request. Quote this number when you talk to "
+                         "them; you can follow its status under My requests.");
+    for (const auto& f : files)
+        if (f.id <= 0)
+            detail += "\n" + tr("\u201c{name}\u201d was not attached: the support server did not "
+                                "take it. The log (see About) says why.",
+                                fmt::arg("name", f.name));
+    show_result(tr("Your request number is {number}", fmt::arg("number", number)), detail, true);
+}
+
+void AssistanceDialog::files_queued(long long number) {
     number_ = number;
     show_result(tr("Your request number is {number}", fmt::arg("number", number)),
-                tr("The support team has your request. Quote this number when you talk to them; "
-                   "you can follow its status under My requests."),
+                tr("The support team has your request; its files could not all be sent yet. "
+                   "They are saved on this computer and will be sent automatically when the "
+                   "connection is back."),
                 true);
 }
 
@@ -360,6 +407,7 @@ void AssistanceDialog::refused(const std::vector<client::FieldProblem>& problems
     key_.clear();
     send_->Enable();
     send_->SetLabel(tr("Send"));
+    picker_->enable_buttons(true);
     std::vector<client::FieldProblem> shown = problems;
     if (shown.empty()) shown.push_back({"", detail});  // worded by field_problem_text
     show_problems(shown, draft());

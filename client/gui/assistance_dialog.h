@@ -2,7 +2,8 @@
 // The Assistance form: group (the profile's groups by their localized names; hidden when
 // there is only one), email (remembered), subject (as the profile asks), description with a
 // live counter, priority (only when the customer may set it, one line of explanation per
-// level). Every field is checked by the core's prepare_ticket() before anything is saved;
+// level), and the files that go with it (AttachmentPicker: screenshots, files picked or
+// dropped, checked against the profile's limits). Every field is checked by the core's prepare_ticket() before anything is saved;
 // problems appear under their fields. Then the request is handed to the Client (saved in
 // the outbox, sent by the background sender) and the form shows how it went: the ticket
 // number with Copy, "saved, will be sent automatically", or the server's refusal.
@@ -15,7 +16,9 @@
 #include <vector>
 
 #include "client/core/api_client.h"
+#include "client/core/attachment_limits.h"
 #include "client/core/submission.h"
+#include "client/gui/attachment_picker.h"
 #include "shared/profile.h"
 #include "shared/result.h"
 
@@ -30,13 +33,17 @@ namespace helpline::gui {
 
 class AssistanceDialog : public wxDialog {
   public:
-    /// Saves a checked request (the body of prepare_ticket) for sending, off the main thread;
-    /// the Client answers with saved() or not_saved().
+    /// Saves a checked request (the body of prepare_ticket) with its files (checked against
+    /// the limits) for sending, off the main thread; the Client answers with saved() or
+    /// not_saved().
     using Submit = std::function<void(const client::PreparedTicket& ticket,
-                                      const client::TicketDraft& draft)>;
+                                      const client::TicketDraft& draft,
+                                      const std::vector<client::AttachmentFile>& files)>;
 
+    /// `picker`: where screenshots go and which windows step aside for them (its limits
+    /// are the profile's).
     AssistanceDialog(wxWindow* parent, const Profile& profile, const std::string& language,
-                     const std::string& remembered_email, Submit submit);
+                     const std::string& remembered_email, Submit submit, PickerSetup picker = {});
 
     /// The outbox key of the request sent from this form (empty until it is saved).
     const std::string& key() const { return key_; }
@@ -47,8 +54,11 @@ class AssistanceDialog : public wxDialog {
     /// It could not be saved: the form stays, with why.
     void not_saved(const Error& error);
     /// How the background sender's attempts went (the Client calls these for key()).
-    void delivered(long long number);
+    /// `files`: how each file went (one the server did not take is named).
+    void delivered(long long number, const std::vector<client::Delivery::File>& files = {});
     void queued();
+    /// The ticket exists but its files are not all sent yet: they go automatically.
+    void files_queued(long long number);
     void refused(const std::vector<client::FieldProblem>& problems, const std::string& detail);
 
     /// What is shown under a field ("email", "description", ...), empty when nothing.
@@ -62,6 +72,7 @@ class AssistanceDialog : public wxDialog {
     /// Fills the form (tests and screenshots) and presses Send.
     void fill(const client::TicketDraft& draft);
     void press_send();
+    AttachmentPicker* attachments() const { return picker_; }
 
   private:
     wxStaticText* add_problem_label(wxWindow* parent, wxSizer* sizer, const std::string& field);
@@ -70,6 +81,7 @@ class AssistanceDialog : public wxDialog {
     void show_problems(const std::vector<client::FieldProblem>& problems,
                        const client::TicketDraft& draft);
     void update_counter();
+    void keep_on_screen();
     void show_result(const wxString& headline, const wxString& detail, bool copy);
 
     const Profile& profile_;
@@ -87,6 +99,7 @@ class AssistanceDialog : public wxDialog {
     wxTextCtrl* subject_ = nullptr;
     wxTextCtrl* description_ = nullptr;
     wxStaticText* counter_ = nullptr;
+    AttachmentPicker* picker_ = nullptr;
     std::vector<std::pair<std::string, wxRadioButton*>> priorities_;
     std::map<std::string, wxStaticText*> problems_;
     std::map<std::string, wxString> problem_texts_;  ///< as shown, before wrapping

@@ -34,13 +34,15 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
       clock_(this),
       disk_(std::make_unique<DiskWorker>()) {
     options_.link.client_version = options_.client_version;
+    // Requests, their files and replies: everything the outbox holds goes by the same sender.
     submitter_ = std::make_unique<client::Submitter>(
         outbox_,
-        client::make_ticket_poster(*sender_api_, paths_, brand_.profile, options_.client_version),
+        client::make_outbox_transport(*sender_api_, paths_, brand_.profile, options_.client_version),
         options_.submit);
 
     auto* frame = new MainFrame(brand_, options_.language,
-                                {[this] { open_assistance(); }, [this] { open_about(); }});
+                                {[this] { open_assistance(); }, [this] { open_about(); },
+                                 [this](long long number) { open_request(number); }});
     frame_ = frame;
 
     const std::string team = brand_.profile.name.get(options_.language);
@@ -64,16 +66,48 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
     };
     remote_ = std::make_unique<RemoteAssistance>(std::move(remote));
 
+    RequestPagesSetup pages;
+    pages.team = team;
+    pages.profile_id = brand_.profile.id;
+    pages.limits = client::AttachmentLimits::from(brand_.profile);
+    pages.outbox = &outbox_;
+    pages.post = [this](std::function<void(const client::ApiClient&)> job) {
+        link_->post(std::move(job));
+    };
+    pages.api = [this] { return link_->api(); };
+    pages.disk = [this](std::function<void()> job) { disk_->post(std::move(job)); };
+    pages.poke = [this] {
+        if (sender_started_) submitter_->poke();
+    };
+    pages.read = [this](std::int64_t number) { requests_.note_read(number); };
+    pages.status_of = [this](std::int64_t number) -> std::pair<std::string, std::string> {
+        for (const auto& r : requests_.snapshot())
+            if (r.number == number) return {r.status, r.operator_name};
+        return {};
+    };
+    pages.notice = [this](const wxString& text, bool notify) { notice(text, notify); };
+    pages.log = [this](const std::string& line) { log(line); };
+    pages.windows = [this] {
+        std::vector<wxTopLevelWindow*> out;
+        if (frame_) out.push_back(frame_.get());
+        if (form_) out.push_back(form_.get());
+        return out;
+    };
+    pages.new_request = [this] { open_assistance(); };
+    pages.capture_timing = options_.capture_timing;
+    pages_ = std::make_unique<RequestPages>(std::move(pages));
+
     requests_.on_change([this] { post_if_alive(alive_, [this] { update_rows(); }); });
     client::DeviceLinkCallbacks callbacks;
     callbacks.on_status = [this](const client::LinkStatus& status) {
         post_if_alive(alive_, [this, status] {
             if (frame_) frame_->set_link_status(status);
             if (status.state == client::LinkState::connected && sender_started_) submitter_->poke();
+            if (status.state == client::LinkState::connected) pages_->connected();
         });
     };
     callbacks.on_event = [this](const client::DeviceEvent& event) {
-        post_if_alive(alive_, [this, event] { remote_->on_event(event); });
+        post_if_alive(alive_, [this, event] { on_event(event); });
     };
     callbacks.on_registered = [this](const client::ApiClient&) {
         post_if_alive(alive_, [this] { registered(); });
@@ -93,6 +127,7 @@ Client::Client(client::Brand brand, client::ClientPaths paths, ClientOptions opt
 
 Client::~Client() {
     clock_.Stop();
+    pages_.reset();   // the request pages close
     remote_.reset();  // the session ends first: the backend stops, the end is POSTed
     disk_.reset();    // a request being saved is saved
     submitter_->stop();
@@ -123,6 +158,24 @@ void Client::registered() {
     submitter_->start(std::move(events));
 }
 
+void Client::on_event(const client::DeviceEvent& event) {
+    remote_->on_event(event);
+    pages_->on_event(event);
+}
+
+std::vector<wxTopLevelWindow*> Client::own_windows() const {
+    std::vector<wxTopLevelWindow*> out;
+    if (frame_) out.push_back(frame_.get());
+    if (form_) out.push_back(form_.get());
+    if (pages_)
+        for (auto* page : pages_->windows()) out.push_back(page);
+    return out;
+}
+
+RequestPage* Client::open_request(std::int64_t number) {
+    return pages_->open(number);
+}
+
 void Client::raise() {
     if (frame_) frame_->bring_to_front();
     if (form_) form_->Raise();
@@ -134,10 +187,16 @@ AssistanceDialog* Client::open_assistance() {
         form_->Raise();
         return form_.get();
     }
-    auto* form =
-        new AssistanceDialog(frame_.get(), brand_.profile, options_.language, settings_.email,
-                             [this](const client::PreparedTicket& ticket,
-                                    const client::TicketDraft&) { submit(ticket); });
+    PickerSetup picker;
+    picker.screenshot_dir = cache_folder(brand_.profile.id, "screenshots");
+    picker.windows_to_hide = [this] { return own_windows(); };
+    picker.log = [this](const std::string& line) { log(line); };
+    picker.capture_timing = options_.capture_timing;
+    auto* form = new AssistanceDialog(
+        frame_.get(), brand_.profile, options_.language, settings_.email,
+        [this](const client::PreparedTicket& ticket, const client::TicketDraft&,
+               const std::vector<client::AttachmentFile>& files) { submit(ticket, files); },
+        std::move(picker));
     form_ = form;
     form->Show();
     return form;
@@ -161,13 +220,15 @@ void Client::open_about() {
     dialog.ShowModal();
 }
 
-void Client::submit(const client::PreparedTicket& ticket) {
+void Client::submit(const client::PreparedTicket& ticket,
+                    const std::vector<client::AttachmentFile>& files) {
     const std::string email = ticket.body.value("email", "");
     const bool remember = !email.empty() && email != settings_.email;
     if (remember) settings_.email = email;
     // The files are written (and flushed to disk) on the disk worker, not here.
-    disk_->post([this, body = ticket.body, remember, settings = settings_] {
-        Result<client::OutboxEntry> saved = outbox_.add(body);  // durable before it is sent
+    disk_->post([this, body = ticket.body, files, remember, settings = settings_] {
+        // Durable before it is sent; the files are copied into the outbox first.
+        Result<client::OutboxEntry> saved = files.empty() ? outbox_.add(body) : outbox_.add(body, files);
         if (remember)
             if (auto written = settings.save(paths_.config); !written)
                 log(fmt::format("The email address could not be remembered: {}",
@@ -200,6 +261,12 @@ void Client::saved_request(const Result<client::OutboxEntry>& saved) {
 }
 
 void Client::attempted(const client::OutboxEntry& entry, const client::Delivery& delivery) {
+    if (entry.is_reply()) {
+        pages_->attempted(entry, delivery);
+        if (delivery.state == client::Delivery::State::delivered) link_->refresh_requests();
+        update_rows();
+        return;
+    }
     if (form_ && form_->saving()) {
         // The sender found the file before the save came back (its periodic look): this may
         // be the form's request; saved_request() decides.
@@ -209,8 +276,12 @@ void Client::attempted(const client::OutboxEntry& entry, const client::Delivery&
     const bool for_form = form_ && form_->key() == entry.key;
     switch (delivery.state) {
         case client::Delivery::State::delivered:
+            for (const auto& f : delivery.files)
+                if (f.id <= 0)
+                    log(fmt::format("The support server did not take the file '{}' of request {}: {}",
+                                    f.name, delivery.number, f.problem));
             if (for_form)
-                form_->delivered(delivery.number);
+                form_->delivered(delivery.number, delivery.files);
             else
                 notice(tr("Your saved request was sent: its number is {number}.",
                           fmt::arg("number", delivery.number)),
@@ -231,7 +302,12 @@ void Client::attempted(const client::OutboxEntry& entry, const client::Delivery&
                        true);
             break;
         case client::Delivery::State::pending:
-            if (for_form) form_->queued();
+            // The ticket may exist already while its files wait for the connection.
+            if (for_form && delivery.number > 0)
+                form_->files_queued(delivery.number);
+            else if (for_form)
+                form_->queued();
+            if (delivery.number > 0) link_->refresh_requests();
             break;
     }
     update_rows();

@@ -28,6 +28,7 @@
 #include "client/gui/main_frame.h"
 #include "client/gui/main_loop.h"
 #include "client/gui/remote_assistance.h"
+#include "client/gui/request_pages.h"
 
 namespace helpline::gui {
 
@@ -40,6 +41,8 @@ struct ClientOptions {
     std::function<void(const std::string& id)> on_consent_shown;
     /// Each desktop notification, as it is handed to the notification service (tests).
     std::function<void(const wxString& title, const wxString& text)> on_notification;
+    /// Screenshots' waits (tests shorten nothing here; they may lengthen them).
+    CaptureTiming capture_timing;
 };
 
 class Client : public wxEvtHandler {
@@ -61,10 +64,16 @@ class Client : public wxEvtHandler {
     /// Opens the Assistance form (or brings the open one forward).
     AssistanceDialog* open_assistance();
     void open_about();
+    /// Opens a request's page (My requests: double-click), or brings it forward.
+    RequestPage* open_request(std::int64_t number);
+    RequestPages& pages() { return *pages_; }
 
   private:
     /// Saves the form's request on the disk worker; saved_request() gets the outcome.
-    void submit(const client::PreparedTicket& ticket);
+    void submit(const client::PreparedTicket& ticket,
+                const std::vector<client::AttachmentFile>& files);
+    void on_event(const client::DeviceEvent& event);
+    std::vector<wxTopLevelWindow*> own_windows() const;
     void saved_request(const Result<client::OutboxEntry>& saved);
     void attempted(const client::OutboxEntry& entry, const client::Delivery& delivery);
     void registered();
@@ -83,6 +92,7 @@ class Client : public wxEvtHandler {
     bool sender_started_ = false;
     std::unique_ptr<client::DeviceLink> link_;
     std::unique_ptr<RemoteAssistance> remote_;
+    std::unique_ptr<RequestPages> pages_;
     wxWeakRef<MainFrame> frame_;
     wxWeakRef<AssistanceDialog> form_;
     /// Attempts the sender reported for a request before its save came back to the form.

@@ -21,6 +21,11 @@ void DiskWorker::post(std::function<void()> job) {
     wake_.notify_all();
 }
 
+void DiskWorker::drop_queued() {
+    std::lock_guard lock(mutex_);
+    jobs_.clear();
+}
+
 void DiskWorker::run() {
     while (true) {
         std::function<void()> job;

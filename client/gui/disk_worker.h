@@ -21,6 +21,9 @@ class DiskWorker {
     DiskWorker& operator=(const DiskWorker&) = delete;
 
     void post(std::function<void()> job);
+    /// Forgets the jobs not started yet (their results are no longer wanted); the one
+    /// running finishes.
+    void drop_queued();
 
   private:
     void run();

@@ -7,6 +7,8 @@
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
 
+#include <algorithm>
+
 #include "client/gui/i18n.h"
 #include "client/gui/logo.h"
 
@@ -111,6 +113,11 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     requests_slot_ = new wxPanel(root);
     requests_slot_->SetMinSize(FromDIP(wxSize(610, 150)));
     column->Add(requests_slot_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
+    open_hint_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
+    open_hint_->SetLabelMarkup(span("foreground='#666666'",
+                                    tr("Double-click a request to read its messages and reply.")));
+    column->AddSpacer(FromDIP(6));
+    column->Add(open_hint_, 0, wxLEFT | wxRIGHT, FromDIP(20));
     empty_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
     empty_->SetLabelMarkup(
         span("foreground='#666666'", tr("You have not asked for assistance from this computer yet.")));
@@ -143,7 +150,9 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
 RequestsView* MainFrame::requests_view() {
     if (requests_ != nullptr) return requests_;
     wxWindow* root = requests_slot_->GetParent();
-    requests_ = new RequestsView(root);
+    requests_ = new RequestsView(root, [this](long long number) {
+        if (actions_.open_request) actions_.open_request(number);
+    });
     requests_->SetMinSize(requests_slot_->GetMinSize());
     root->GetSizer()->Replace(requests_slot_, requests_);
     requests_slot_->Destroy();
@@ -192,6 +201,7 @@ void MainFrame::set_requests(const std::vector<RequestRow>& rows) {
     rows_ = rows;
     if (requests_ != nullptr || !rows.empty()) requests_view()->show(rows);
     empty_->Show(rows.empty());
+    open_hint_->Show(std::any_of(rows.begin(), rows.end(), [](const auto& r) { return r.number > 0; }));
     GetChildren().front()->Layout();
 }
 

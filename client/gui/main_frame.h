@@ -22,6 +22,8 @@ class MainFrame : public wxFrame {
     struct Actions {
         std::function<void()> assistance;
         std::function<void()> about;
+        /// A request of My requests was opened (double-click, Enter).
+        std::function<void(long long number)> open_request;
     };
     MainFrame(const client::Brand& brand, const std::string& language, Actions actions = {});
 
@@ -49,6 +51,7 @@ class MainFrame : public wxFrame {
     wxStaticText* notice_ = nullptr;
     wxString notice_words_;  ///< as set: notice_ holds them wrapped
     wxStaticText* empty_ = nullptr;
+    wxStaticText* open_hint_ = nullptr;
     wxButton* assistance_ = nullptr;
     /// Built one event-loop turn after the window is shown (a list control is the costliest
     /// widget here, and an empty one has nothing to show at once); until then a blank panel

@@ -30,6 +30,17 @@ void post_if_alive(const AliveToken& owner, Fn fn) {
     });
 }
 
+/// The same with a watch taken earlier (on the main thread) from the owner's token: for a job
+/// that runs on a worker while its owner may be destroyed, so that the worker never reads the
+/// token itself.
+template <typename Fn>
+void post_if_alive(std::weak_ptr<const int> alive, Fn fn) {
+    if (wxTheApp == nullptr) return;
+    wxTheApp->CallAfter([alive = std::move(alive), fn = std::move(fn)]() mutable {
+        if (alive.lock()) fn();
+    });
+}
+
 /// The same for a window: `fn(window)` runs only if the window was not destroyed meanwhile.
 /// Main thread only (wxWeakRef is not thread-safe); for background threads use AliveToken.
 template <typename Window, typename Fn>

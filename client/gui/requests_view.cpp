@@ -67,6 +67,8 @@ std::vector<RequestRow> request_rows(const std::vector<client::MyRequest>& ticke
 
     std::vector<RequestRow> rows;
     for (auto it = queued.rbegin(); it != queued.rend(); ++it) {
+        // A reply waiting to be sent belongs to its ticket's page, not to this list.
+        if (it->is_reply()) continue;
         RequestRow row;
         row.number_text = wxString::FromUTF8("\u2014");
         row.title = wxString::FromUTF8(title_of(it->body));
@@ -90,19 +92,36 @@ std::vector<RequestRow> request_rows(const std::vector<client::MyRequest>& ticke
         row.title = wxString::FromUTF8(title);
         row.status = status_words(t.status, t.operator_name);
         if (auto waited = client::waiting_time(t, now)) row.waiting = waiting_words(*waited);
+        row.unread = std::max(0, t.unread);
         rows.push_back(std::move(row));
     }
     return rows;
 }
 
-RequestsView::RequestsView(wxWindow* parent)
+wxString unread_words(int unread) {
+    if (unread <= 0) return {};
+    // TRANSLATORS: how many of the support team's messages the customer has not read yet.
+    return tr("{count} new", fmt::arg("count", unread));
+}
+
+RequestsView::RequestsView(wxWindow* parent, std::function<void(long long number)> open)
     : wxListCtrl(parent, wxID_ANY, wxDefaultPosition, wxDefaultSize,
-                 wxLC_REPORT | wxLC_SINGLE_SEL) {
+                 wxLC_REPORT | wxLC_SINGLE_SEL),
+      open_(std::move(open)) {
+    SetName("requests");
     // TRANSLATORS: column headings of the list of the customer's requests.
     AppendColumn(tr("Number"), wxLIST_FORMAT_LEFT, FromDIP(72));
-    AppendColumn(tr("Request"), wxLIST_FORMAT_LEFT, FromDIP(250));
-    AppendColumn(tr("Status"), wxLIST_FORMAT_LEFT, FromDIP(190));
-    AppendColumn(tr("Waiting"), wxLIST_FORMAT_LEFT, FromDIP(90));
+    AppendColumn(tr("Request"), wxLIST_FORMAT_LEFT, FromDIP(210));
+    AppendColumn(tr("Status"), wxLIST_FORMAT_LEFT, FromDIP(160));
+    // TRANSLATORS: column heading: the support team's messages not read yet.
+    AppendColumn(tr("Messages"), wxLIST_FORMAT_LEFT, FromDIP(90));
+    AppendColumn(tr("Waiting"), wxLIST_FORMAT_LEFT, FromDIP(80));
+    Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
+        const long i = e.GetIndex();
+        if (i < 0 || static_cast<std::size_t>(i) >= rows_.size()) return;
+        if (rows_[static_cast<std::size_t>(i)].number > 0 && open_)
+            open_(rows_[static_cast<std::size_t>(i)].number);
+    });
 }
 
 void RequestsView::show(const std::vector<RequestRow>& rows) {
@@ -114,7 +133,10 @@ void RequestsView::show(const std::vector<RequestRow>& rows) {
         const long item = InsertItem(static_cast<long>(i), rows[i].number_text);
         SetItem(item, 1, rows[i].title);
         SetItem(item, 2, rows[i].status);
-        SetItem(item, 3, rows[i].waiting);
+        SetItem(item, 3, unread_words(rows[i].unread));
+        SetItem(item, 4, rows[i].waiting);
+        // What is new stands out (in colour: bold text would no longer fit its columns).
+        if (rows[i].unread > 0) SetItemTextColour(item, wxColour(0x0B, 0x57, 0xA4));
     }
     Thaw();
 }

@@ -25,8 +25,10 @@ struct Form {
     explicit Form(const Profile& p, const std::string& email = "") : profile(p) {
         dialog = new AssistanceDialog(nullptr, profile, "en", email,
                                       [this](const client::PreparedTicket& ticket,
-                                             const client::TicketDraft&) {
+                                             const client::TicketDraft&,
+                                             const std::vector<client::AttachmentFile>& f) {
                                           sent.push_back(ticket.body);
+                                          files.push_back(f);
                                       });
         dialog->Show();
     }
@@ -41,6 +43,7 @@ struct Form {
     Profile profile;
     wxWeakRef<AssistanceDialog> dialog;
     std::vector<nlohmann::json> sent;
+    std::vector<std::vector<client::AttachmentFile>> files;
 };
 
 client::TicketDraft draft(const std::string& group, const std::string& subject,

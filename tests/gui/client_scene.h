@@ -3,6 +3,8 @@
 // one, pointed at the server), private XDG folders, and a Client with the retry delays
 // shortened. Tests drive its windows with wxUIActionSimulator and check the server's view.
 
+#include <wx/toplevel.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <memory>
@@ -40,10 +42,11 @@ class ClientScene {
         : server_(kServerBin, dir_ / "data") {
         server_.start(std::move(server_args));
         if (!start_server) server_.terminate();  // its port stays reserved for a later start
-        for (const char* which : {"config", "state", "runtime"}) {
+        for (const char* which : {"config", "state", "runtime", "cache"}) {
             const std::string var =
                 std::string("XDG_") + (std::string(which) == "config"  ? "CONFIG_HOME"
                                        : std::string(which) == "state" ? "STATE_HOME"
+                                       : std::string(which) == "cache" ? "CACHE_HOME"
                                                                        : "RUNTIME_DIR");
             ::setenv(var.c_str(), (dir_ / which).c_str(), 1);
         }
@@ -72,8 +75,15 @@ class ClientScene {
         return *client_;
     }
     void close() {
+        // The client's windows go with it (a window of an earlier test left on the screen
+        // would be in the next one's screenshots): hidden at once, destroyed when idle.
+        if (client_)
+            for (wxWindow* window : wxTopLevelWindows) {
+                window->Hide();
+                window->Destroy();
+            }
         client_.reset();
-        // Windows are destroyed on the next idle: let them go before the next test.
+        wxTheApp->ProcessIdle();  // deletes the windows destroyed above
         pump_until([] { return false; }, std::chrono::milliseconds(100));
     }
 

@@ -1,9 +1,15 @@
 // Shows one of the client's windows with sample data, for screenshots under Xvfb:
-//   gui_preview main|main-offline|form|form-sent|form-queued|consent|session-bar|about [--lang LANG]
+//   gui_preview main|main-offline|form|form-files|form-sent|form-queued|request|request-closed|
+//               consent|session-bar|about [--lang LANG]
 // It stays up until killed (the consent dialog's countdown is long enough for a shot).
+#include <unistd.h>
 #include <wx/app.h>
+#include <wx/textctrl.h>
+#include <wx/timer.h>
 
 #include <chrono>
+#include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -15,8 +21,10 @@
 #include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "client/gui/main_frame.h"
+#include "client/gui/request_page.h"
 #include "client/gui/session_bar.h"
 #include "shared/profile.h"
+#include "tests/gui/conversation_samples.h"
 
 namespace {
 
@@ -53,20 +61,20 @@ class PreviewApp : public wxApp {
             frame->set_link_status({helpline::client::LinkState::connected, {}});
             std::vector<helpline::client::MyRequest> tickets = {
                 {1042, "open", "high", "helpdesk", "Ana Costa", "Printer on fire",
-                 ago(std::chrono::minutes(72)), ""},
-                {1031, "open", "medium", "billing", "", "", ago(std::chrono::minutes(14)), ""},
+                 ago(std::chrono::minutes(72)), "", 2},
+                {1031, "open", "medium", "billing", "", "", ago(std::chrono::minutes(14)), "", 0},
                 {1007, "closed", "low", "helpdesk", "Bruno", "VPN drops every hour",
-                 ago(std::chrono::hours(50)), ago(std::chrono::hours(47))},
+                 ago(std::chrono::hours(50)), ago(std::chrono::hours(47)), 0},
             };
             helpline::client::LoggedRequest logged;
             logged.result = "created";
             logged.number = 1031;
             logged.request = {
                 {"description", "The invoice for November was charged twice.\nPlease check."}};
-            helpline::client::OutboxEntry queued{
-                "3b1f0c56-8f5e-4c1e-9d0a-5d7f5e2b9a10",
-                ago(std::chrono::seconds(40)),
-                {{"description", "Cannot open the shared folder"}}};
+            helpline::client::OutboxEntry queued;
+            queued.key = "3b1f0c56-8f5e-4c1e-9d0a-5d7f5e2b9a10";
+            queued.created_at = ago(std::chrono::seconds(40));
+            queued.body = {{"description", "Cannot open the shared folder"}};
             frame->set_requests(helpline::gui::request_rows(tickets, {logged}, {queued},
                                                             std::chrono::system_clock::now()));
             frame->Show();
@@ -88,7 +96,7 @@ class PreviewApp : public wxApp {
         }
         if (what == "form-sent") {
             auto* dialog = new helpline::gui::AssistanceDialog(
-                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&) {});
+                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&, const auto&) {});
             dialog->Show();
             dialog->saved("preview");
             dialog->delivered(1042);
@@ -96,7 +104,7 @@ class PreviewApp : public wxApp {
         }
         if (what == "form-queued") {
             auto* dialog = new helpline::gui::AssistanceDialog(
-                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&) {});
+                nullptr, brand_.profile, lang, "ana@acme.example", [](const auto&, const auto&, const auto&) {});
             dialog->Show();
             dialog->saved("preview");
             dialog->queued();
@@ -104,13 +112,52 @@ class PreviewApp : public wxApp {
         }
         if (what == "form") {
             auto* dialog = new helpline::gui::AssistanceDialog(nullptr, brand_.profile, lang, "",
-                                                               [](const auto&, const auto&) {});
+                                                               [](const auto&, const auto&, const auto&) {});
             helpline::client::TicketDraft draft;
             draft.email = "ana at acme";
             draft.group = "billing";
             dialog->fill(draft);
             dialog->Show();
             dialog->press_send();  // shows the per-field problems
+            return true;
+        }
+        if (what == "form-files") {
+            // A screenshot and a log attached, a file too big refused; shown once the
+            // screenshot's thumbnail is made (on the picker's worker).
+            auto* dialog = new helpline::gui::AssistanceDialog(
+                nullptr, brand_.profile, lang, "ana@acme.example",
+                [](const auto&, const auto&, const auto&) {});
+            helpline::client::TicketDraft draft;
+            draft.description = "The printer in room 4 prints blank pages since this morning.";
+            dialog->fill(draft);
+            const auto dir = samples_dir();
+            const auto shot = helpline::gui::test::sample_screenshot(dir, "screenshot-2026-12-06-091204.png");
+            const auto log = helpline::gui::test::sample_file(dir, "printer-log.txt", 14'200);
+            const auto big = dir / "scan-of-the-manual.pdf";
+            { std::ofstream(big).flush(); }
+            std::filesystem::resize_file(big, 25u * 1024 * 1024);
+            dialog->attachments()->add_files({shot, log, big});
+            show_when([dialog] { return dialog->attachments()->has_thumbnail(0); }, dialog);
+            return true;
+        }
+        if (what == "request" || what == "request-closed") {
+            auto conversation = helpline::gui::test::sample_conversation(std::chrono::system_clock::now());
+            if (what == "request-closed") conversation.status = "closed";
+            helpline::gui::PickerSetup picker;
+            picker.screenshot_dir = samples_dir();
+            helpline::gui::RequestPageActions actions;
+            actions.new_request = [] {};
+            auto* page = new helpline::gui::RequestPage(1042, brand_.profile.name.get(lang),
+                                                        std::move(actions), std::move(picker));
+            page->set_status("open", "Ana Costa");
+            page->show_conversation(conversation);
+            page->set_status(conversation.status, what == "request" ? "Ana Costa" : "");
+            const auto shot = helpline::gui::test::sample_screenshot(samples_dir());
+            wxImage picture(wxString::FromUTF8(shot.string()));
+            picture.Rescale(96, 60, wxIMAGE_QUALITY_HIGH);
+            page->view()->set_thumbnail(7, wxBitmap(picture));
+            if (what == "request") page->reply_box()->ChangeValue("Thank you, I will try it now.");
+            page->Show();
             return true;
         }
         if (what == "about") {
@@ -143,7 +190,26 @@ class PreviewApp : public wxApp {
     }
 
   private:
+    static std::filesystem::path samples_dir() {
+        const auto dir = std::filesystem::temp_directory_path() /
+                         ("helpline-preview-" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir);
+        return dir;
+    }
+
+    /// Shows `window` once `ready` holds (polled; at most 5 s).
+    void show_when(std::function<bool()> ready, wxWindow* window) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        timer_.Bind(wxEVT_TIMER, [this, ready, window, deadline](wxTimerEvent&) {
+            if (!ready() && std::chrono::steady_clock::now() < deadline) return;
+            timer_.Stop();
+            window->Show();
+        });
+        timer_.Start(20);
+    }
+
     helpline::client::Brand brand_;
+    wxTimer timer_;
 };
 
 }  // namespace

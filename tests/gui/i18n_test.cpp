@@ -64,7 +64,7 @@ Shown shown_in(const std::string& language) {
     Shown s;
     s.assistance = frame->assistance_button()->GetLabel();
     s.connected = frame->link_text();
-    auto* form = new AssistanceDialog(frame, brand.profile, language, "", [](const auto&, const auto&) {});
+    auto* form = new AssistanceDialog(frame, brand.profile, language, "", [](const auto&, const auto&, const auto&) {});
     s.email_label = dynamic_cast<wxStaticText*>(form->FindWindow("email-label"))->GetLabel();
     form->Destroy();
     frame->Destroy();

@@ -51,10 +51,10 @@ TEST_CASE(
     "[requests]") {
     std::vector<client::MyRequest> tickets = {
         {1007, "closed", "low", "helpdesk", "Bruno", "VPN drops every hour", ago(hours(50)),
-         ago(hours(47))},
-        {1042, "open", "high", "helpdesk", "Ana Costa", "Printer on fire", ago(minutes(72)), ""},
-        {1031, "open", "medium", "billing", "", "", ago(minutes(14)), ""},
-        {1050, "expired", "medium", "billing", "", "", ago(hours(30)), ""},
+         ago(hours(47)), 0},
+        {1042, "open", "high", "helpdesk", "Ana Costa", "Printer on fire", ago(minutes(72)), "", 2},
+        {1031, "open", "medium", "billing", "", "", ago(minutes(14)), "", 0},
+        {1050, "expired", "medium", "billing", "", "", ago(hours(30)), "", 0},
     };
     client::LoggedRequest logged;
     logged.result = "created";
@@ -64,24 +64,34 @@ TEST_CASE(
     refused.result = "refused";
     refused.number = 1050;
     refused.request = {{"description", "not this"}};
-    const std::vector<client::OutboxEntry> queued = {
-        {"k-older", ago(seconds(600)), {{"description", "Cannot open the shared folder"}}},
-        {"k-newer", ago(seconds(40)), {{"subject", "Scanner"}, {"description", "It is off"}}},
-    };
+    std::vector<client::OutboxEntry> queued(3);
+    queued[2].key = "k-reply";  // a reply waiting: shown on its ticket's page, not as a row
+    queued[2].created_at = ago(seconds(5));
+    queued[2].reply_to = 1042;
+    queued[2].body = {{"body", "Any news?"}};
+    queued[0].key = "k-older";
+    queued[0].created_at = ago(seconds(600));
+    queued[0].body = {{"description", "Cannot open the shared folder"}};
+    queued[1].key = "k-newer";
+    queued[1].created_at = ago(seconds(40));
+    queued[1].body = {{"subject", "Scanner"}, {"description", "It is off"}};
 
     const auto rows = request_rows(tickets, {logged, refused}, queued, kNow);
     REQUIRE(rows.size() == 6);
     CHECK(rows[0] == RequestRow{0, wxString::FromUTF8("\u2014"), "Scanner", "waiting to be sent",
-                                "< 1 min"});
+                                "< 1 min", 0});
     CHECK(rows[1] == RequestRow{0, wxString::FromUTF8("\u2014"), "Cannot open the shared folder",
-                                "waiting to be sent", "10 min"});
-    CHECK(rows[2] == RequestRow{1050, "1050", "", "expired", "1 d 6 h"});
+                                "waiting to be sent", "10 min", 0});
+    CHECK(rows[2] == RequestRow{1050, "1050", "", "expired", "1 d 6 h", 0});
     CHECK(rows[3] ==
-          RequestRow{1042, "1042", "Printer on fire", "assigned to Ana Costa", "1 h 12 min"});
+          RequestRow{1042, "1042", "Printer on fire", "assigned to Ana Costa", "1 h 12 min", 2});
     CHECK(rows[4] ==
-          RequestRow{1031, "1031", "The invoice for November was charged twice.", "open", "14 min"});
+          RequestRow{1031, "1031", "The invoice for November was charged twice.", "open", "14 min", 0});
     // Closed: the wait stops at closed_at.
-    CHECK(rows[5] == RequestRow{1007, "1007", "VPN drops every hour", "closed", "3 h 00 min"});
+    CHECK(rows[5] == RequestRow{1007, "1007", "VPN drops every hour", "closed", "3 h 00 min", 0});
+    // The team's messages not read yet, in words for the list.
+    CHECK(unread_words(2) == "2 new");
+    CHECK(unread_words(0).empty());
 }
 
 TEST_CASE("a long first line is cut at 80 bytes without splitting a character",
@@ -89,7 +99,7 @@ TEST_CASE("a long first line is cut at 80 bytes without splitting a character",
     std::string subject(79, 'a');
     subject += "\u00e9\u00e9\u00e9";  // bytes 80 and 81 are one character
     const std::vector<client::MyRequest> tickets = {
-        {1, "open", "low", "", "", subject, ago(seconds(1)), ""}};
+        {1, "open", "low", "", "", subject, ago(seconds(1)), "", 0}};
     const auto rows = request_rows(tickets, {}, {}, kNow);
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].title == wxString::FromUTF8(std::string(79, 'a') + "\u2026"));
