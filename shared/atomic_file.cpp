@@ -19,19 +19,6 @@ Error io_error(std::string code, const std::string& what, const fs::path& path, 
                       path.string());
 }
 
-bool write_all(int fd, const std::uint8_t* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
-
 bool copy_range(int in, int out, std::uint64_t length) {
     bool kernel_copy = true;
     std::vector<std::uint8_t> buffer;
@@ -101,6 +88,20 @@ private:
 };
 
 }  // namespace
+
+bool write_all(int fd, const void* data, std::size_t size) {
+    const auto* bytes = static_cast<const std::uint8_t*>(data);
+    while (size > 0) {
+        const ssize_t n = ::write(fd, bytes, size);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        bytes += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
 
 Status write_file_atomic(const fs::path& path, ByteView data, mode_t mode) {
     TempFile tmp(path);

@@ -10,6 +10,10 @@
 
 namespace helpline {
 
+/// Writes all of `size` bytes to `fd`, going on after short writes and EINTR; false on
+/// an error (errno says which).
+bool write_all(int fd, const void* data, std::size_t size);
+
 /// Writes `data` to `path` atomically with the given permission bits.
 Status write_file_atomic(const std::filesystem::path& path, ByteView data, mode_t mode = 0644);
 

@@ -1,5 +1,7 @@
 #include "client/core/api_client.h"
 
+#include "shared/atomic_file.h"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -35,20 +37,6 @@ struct Received {
 
 bool is_success(long status) {
     return status >= 200 && status < 300;
-}
-
-/// Writes the whole buffer, retrying short writes.
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
 }
 
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {

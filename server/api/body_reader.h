@@ -57,6 +57,9 @@ std::optional<http::Response> unless_json_content(const http::Request& request);
 /// at most 18 of them; nullopt otherwise.
 std::optional<std::int64_t> parse_decimal(std::string_view text);
 
+/// A UUID as clients write their idempotency keys: 8-4-4-4-12 hexadecimal digits.
+bool is_uuid(std::string_view s);
+
 /// Plausible email: one '@', a non-empty local part, a dotted domain of letters, digits
 /// and '-', no spaces; at most 254 characters.
 using helpline::is_valid_email;  // shared/email.h

@@ -29,15 +29,6 @@ constexpr std::size_t kMaxAttachmentsPerMessage = 20;
 constexpr const char* kRetentionSetting = "attachment_retention_days";
 constexpr int kDefaultRetentionDays = 90;
 
-bool is_uuid_text(std::string_view s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-    }
-    return true;
-}
-
 Author author_of(const Principal& who) {
     return who.is_device() ? Author::customer : Author::team;
 }
@@ -164,7 +155,7 @@ http::Response post_message(const http::Request& req, const Principal& who, Cont
     if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
     const Ticket before = std::get<Ticket>(found);
     auto key = req.header("Idempotency-Key");
-    if (!key || !is_uuid_text(*key))
+    if (!key || !is_uuid(*key))
         return http::problem(400, "Send an Idempotency-Key header holding a UUID, the same on every retry.",
                              {{"Idempotency-Key", key ? "must be a UUID" : "is required"}},
                              "urn:helpline:problem:validation");
@@ -227,7 +218,7 @@ http::Response put_attachment(const http::Request& req, const Principal& who, Co
     if (auto* r = std::get_if<http::Response>(&found)) return std::move(*r);
     const Ticket& t = std::get<Ticket>(found);
     const std::string key = req.params.at("key");
-    if (!is_uuid_text(key))
+    if (!is_uuid(key))
         return http::problem(400, "The upload's key (the last part of its path) must be a UUID, the same on every retry.",
                              {{"key", "must be a UUID"}}, "urn:helpline:problem:validation");
     const auto header = req.header("X-Helpline-File-Name");

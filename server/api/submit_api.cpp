@@ -10,15 +10,6 @@
 namespace helpline::server::api {
 namespace {
 
-bool is_uuid(std::string_view s) {
-    if (s.size() != 36) return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-        if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-    }
-    return true;
-}
-
 nlohmann::json submit_answer(const Ticket& t) {
     return {{"number", t.number}, {"status", to_string(t.status)}, {"created_at", format_time(t.created_at)}};
 }

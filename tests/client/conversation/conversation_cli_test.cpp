@@ -155,7 +155,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "offline, a request with a file is kept; once the server is up it is delivered, "
+    "offline, a request with a file is kept, and once the server is up it is delivered, "
     "exactly once") {
     TempDir data, files;
     ServerProcess server(kServerBin, data.path());

@@ -80,7 +80,7 @@ TEST_CASE("a conversation is read with its messages oldest first and its files")
     CHECK(c->accepts_replies());
 }
 
-TEST_CASE("texts from the server lose control characters; a message's body keeps its lines") {
+TEST_CASE("texts from the server lose control characters, and a message's body keeps its lines") {
     auto doc = nlohmann::json::parse(kAnswer);
     doc["messages"][1]["author_name"] = "Ana\x1b[2J\r\u202Eevil";
     doc["messages"][1]["body"] = "line one\n\tline two\x1b]0;title\x07\r";

@@ -20,6 +20,7 @@
 import { api } from '../api.js';
 import { el, replaceChildren } from '../dom.js';
 import { formatDateTime, t } from '../i18n.js';
+import { serialReads } from '../serial_reads.js';
 import { attachmentList } from './conversation_attachments.js';
 import { ReplyBox } from './conversation_reply.js';
 
@@ -43,8 +44,8 @@ export class Conversation {
         this.retentionDays = null;   // how long closed tickets' files are kept (the answer says)
         this.started = false;
         this.stopped = false;
-        this.reading = false;
-        this.readAgain = false;
+        // Reads never overlap: asked while one runs, one more follows it.
+        this.read = serialReads(() => this.readOnce(), () => this.stopped);
         this.foldTimer = null;
         this.disposers = [];
         this.build();
@@ -145,22 +146,6 @@ export class Conversation {
             this.foldTimer = null;
             this.read();
         }, kFoldMs);
-    }
-
-    async read() {
-        if (this.reading) {
-            this.readAgain = true;
-            return;
-        }
-        this.reading = true;
-        try {
-            do {
-                this.readAgain = false;
-                await this.readOnce();
-            } while (this.readAgain && !this.stopped);
-        } finally {
-            this.reading = false;
-        }
     }
 
     async readOnce() {

@@ -16,6 +16,7 @@ import { el, replaceChildren, show } from '../dom.js';
 import { kPriorities, priorityView, statusView } from '../format.js';
 import { formatDateTime, formatDuration, t } from '../i18n.js';
 import { routeHref } from '../router.js';
+import { serialReads } from '../serial_reads.js';
 import { assignToMe, closeTicket, updateTicket } from '../ticket_actions.js';
 import { Conversation } from './conversation.js';
 import { renderTimeline } from './ticket_timeline.js';
@@ -43,8 +44,8 @@ class TicketPage {
         this.state = 'loading';    // 'loading' | 'shown' | 'missing' | 'left' | 'failed'
         this.busy = false;         // an action of this page is running
         this.stopped = false;
-        this.reading = false;
-        this.readAgain = false;
+        // Reads never overlap: asked while one runs, one more follows it.
+        this.read = serialReads(() => this.readOnce(), () => this.stopped);
         this.foldTimer = null;
         this.disposers = [];
         this.view = null;          // the elements of the shown ticket, made once
@@ -91,22 +92,6 @@ class TicketPage {
             this.foldTimer = null;
             this.read();
         }, kFoldMs);
-    }
-
-    async read() {
-        if (this.reading) {
-            this.readAgain = true;
-            return;
-        }
-        this.reading = true;
-        try {
-            do {
-                this.readAgain = false;
-                await this.readOnce();
-            } while (this.readAgain && !this.stopped);
-        } finally {
-            this.reading = false;
-        }
     }
 
     async readOnce() {
