@@ -93,6 +93,6 @@ struct StoredAttachment {
 /// At most this many attachments on one ticket (422 attachments_full past it).
 inline constexpr int kMaxAttachmentsPerTicket = 100;
 /// Bytes per row of blob_chunks.
-inline constexpr std::size_t kBlobChunkSize = 1024 * 1024;
+inline constexpr std::size_t kBlobChunkSize = 256 * 1024;
 
 }  // namespace helpline::server

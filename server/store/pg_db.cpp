@@ -106,7 +106,7 @@ class PgDb::PgStatement final : public StatementImpl {
         check(parameter);
         nulls_[parameter - 1] = 1;
     }
-    /// Sent in binary format: 1 MiB of bytes as they are, not twice as many hex digits.
+    /// Sent in binary format: a chunk of bytes as they are, not twice as many hex digits.
     void bind_blob(int parameter, std::string_view bytes) override {
         set(parameter, std::string(bytes));
         binary_[parameter - 1] = 1;

@@ -56,7 +56,7 @@ class SqliteDb::SqliteStatement final : public StatementImpl {
         // A null pointer would bind SQL NULL, not zero bytes.
         const char* data = bytes.data() != nullptr ? bytes.data() : "";
         // Not copied (SQLITE_STATIC): the caller's bytes outlive the statement's run
-        // (sql_db.h), and a 1 MiB chunk copied once more is +1 MiB per upload.
+        // (sql_db.h), and a chunk copied once more is that much more memory per upload.
         check_bind(sqlite3_bind_blob64(stmt_, parameter, data, bytes.size(), SQLITE_STATIC));
     }
 
