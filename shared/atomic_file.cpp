@@ -112,7 +112,8 @@ Status write_file_atomic(const fs::path& path, ByteView data, mode_t mode) {
 }
 
 Status copy_and_append_atomic(const fs::path& source, std::uint64_t source_length, ByteView tail,
-                              const fs::path& path, mode_t mode) {
+                              const fs::path& path, mode_t mode,
+                              const std::vector<BytePatch>& patches) {
     const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
     if (in < 0) return io_error("io.open", "open", source, errno);
     TempFile tmp(path);
@@ -125,6 +126,12 @@ Status copy_and_append_atomic(const fs::path& source, std::uint64_t source_lengt
     const int copy_errno = errno;
     ::close(in);
     if (!copied) return io_error("io.write", "copy the base executable into", path, copy_errno);
+    for (const BytePatch& patch : patches) {
+        if (patch.offset + patch.bytes.size() > source_length ||
+            ::pwrite(tmp.fd(), patch.bytes.data(), patch.bytes.size(),
+                     static_cast<off_t>(patch.offset)) != static_cast<ssize_t>(patch.bytes.size()))
+            return io_error("io.write", "write", path, errno ? errno : EINVAL);
+    }
     if (!write_all(tmp.fd(), tail.data(), tail.size()))
         return io_error("io.write", "write", path, errno);
     return tmp.commit(path, mode);

@@ -17,10 +17,18 @@ bool write_all(int fd, const void* data, std::size_t size);
 /// Writes `data` to `path` atomically with the given permission bits.
 Status write_file_atomic(const std::filesystem::path& path, ByteView data, mode_t mode = 0644);
 
-/// Copies `source` then appends `tail`, atomically, to `path` with `mode`: the branded
-/// build is never seen half-written. Copies in the kernel where it can.
+/// Bytes to write over a copy at `offset` (within the copied part).
+struct BytePatch {
+    std::uint64_t offset = 0;
+    Bytes bytes;
+};
+
+/// Copies the first `source_length` bytes of `source`, writes `patches` over the copy, then
+/// appends `tail`, atomically, to `path` with `mode`: the branded build is never seen
+/// half-written. Copies in the kernel where it can.
 Status copy_and_append_atomic(const std::filesystem::path& source, std::uint64_t source_length,
-                              ByteView tail, const std::filesystem::path& path, mode_t mode);
+                              ByteView tail, const std::filesystem::path& path, mode_t mode,
+                              const std::vector<BytePatch>& patches = {});
 
 /// Reads a whole file, refusing files larger than `max_size`.
 Result<Bytes> read_file(const std::filesystem::path& path, std::uint64_t max_size);

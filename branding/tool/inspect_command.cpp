@@ -1,11 +1,13 @@
 #include <fmt/ostream.h>
 
 #include <algorithm>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "branding/tool/archive_reader.h"
 #include "branding/tool/commands.h"
 #include "branding/tool/describe.h"
+#include "shared/pe_image.h"
 #include "shared/stamp.h"
 
 namespace helpline::brand {
@@ -17,6 +19,8 @@ struct ProgramVerdict {
     Result<StampContent> content;
     Profile profile;
     std::vector<ProfileProblem> problems;
+    /// A Windows program: whether it carries an Authenticode signature (not checked here).
+    std::optional<bool> authenticode;
 
     ProgramVerdict(std::string n, Result<StampContent> c)
         : name(std::move(n)), content(std::move(c)) {
@@ -30,6 +34,7 @@ nlohmann::ordered_json verdict_json(const ProgramVerdict& v) {
     doc["file"] = v.name;
     doc["branded"] = v.content.ok() || v.content.error().code != stamp_error::kNotStamped;
     doc["valid"] = v.valid();
+    if (v.authenticode) doc["authenticode_signed"] = *v.authenticode;
     if (!v.content) {
         doc["error"] = {{"code", v.content.error().code}, {"message", v.content.error().message}};
         return doc;
@@ -74,6 +79,11 @@ void print_verdict(const ProgramVerdict& v, Io io) {
     fmt::print(io.out, "  Trust:      {}\n",
                trusted_stamp_keys().empty() ? "any key (this build pins no trusted keys)"
                                             : "a key pinned in this build");
+    if (v.authenticode)
+        fmt::print(io.out, "  Windows:    {}\n",
+                   *v.authenticode ? "Authenticode-signed (Windows or osslsigncode verify checks "
+                                     "that signature; the stamp's is checked above)"
+                                   : "not Authenticode-signed: sign it before giving it out");
 }
 
 /// A .deb or .tar.gz: every program inside, each with its verdict.
@@ -144,7 +154,8 @@ int inspect_package(const InspectOptions& options, PackageKind kind, Io io) {
 int inspect(const InspectOptions& options, Io io) {
     if (const PackageKind kind = sniff_package_kind(options.binary); kind != PackageKind::none)
         return inspect_package(options, kind, io);
-    const ProgramVerdict v(options.binary.string(), read_stamp(options.binary));
+    ProgramVerdict v(options.binary.string(), read_stamp(options.binary));
+    if (auto table = read_pe_certificate_table(options.binary)) v.authenticode = table->offset != 0;
     if (options.json) {
         io.out << verdict_json(v).dump(2) << '\n';
         return v.valid() ? kExitOk : kExitInvalid;

@@ -41,7 +41,7 @@ int stamp(const StampOptions& options, Io io) {
         return kExitInvalid;
     }
     const fs::path out = output_path(options, src.profile);
-    if (auto s = copy_and_append_atomic(client, base_size, *trailer, out, 0755); !s) {
+    if (auto s = copy_and_append_atomic(client, base_size, *trailer, out, 0755, base->unsign); !s) {
         fmt::print(io.err, "error: {}\n", s.error().message);
         return kExitInvalid;
     }
@@ -55,6 +55,11 @@ int stamp(const StampOptions& options, Io io) {
                "  Signed by:  {} ({})\n",
                client.string(), base_size, trailer->size(), fingerprint(public_key),
                short_fingerprint(public_key));
+    if (!base->unsign.empty())
+        fmt::print(io.out,
+                   "  Note:       the base's Authenticode signature was removed (it cannot cover a "
+                   "stamp added after it). Sign {} now, e.g. with osslsigncode sign.\n",
+                   out.string());
     if (auto trusted = verify_trusted(public_key, trusted_stamp_keys()); !trusted)
         fmt::print(io.err, "warning: {}\n", trusted.error().message);
     return kExitOk;

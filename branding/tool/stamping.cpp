@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "shared/pe_image.h"
 #include "shared/stamp.h"
 
 namespace helpline::brand {
@@ -40,7 +41,11 @@ Result<StampBase> check_stamp_base(const fs::path& client, bool restamp) {
                         "helpline or helpline-cli program with --client.",
                         client.string()),
             client.string());
-    StampBase base{client, fs::file_size(client, ec)};
+    StampBase base{client, fs::file_size(client, ec), {}};
+    if (auto table = read_pe_certificate_table(client); table && table->offset != 0) {
+        base.program_size = std::min<std::uint64_t>(base.program_size, table->offset);
+        base.unsign.push_back({table->entry_offset, Bytes(8, 0)});
+    }
     auto existing = read_stamp_location(client);
     if (existing) {
         if (!restamp)

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 
+#include "shared/atomic_file.h"
 #include "shared/result.h"
 
 namespace helpline::brand {
@@ -13,10 +14,14 @@ namespace helpline::brand {
 struct StampBase {
     std::filesystem::path path;
     std::uint64_t program_size = 0;
+    /// A signed Windows program: stamping removes its Authenticode signature (the table is
+    /// left out of program_size, these bytes clear its directory entry). Sign after stamping.
+    std::vector<BytePatch> unsign;
 };
 
 /// Checks that `client` is an executable (ELF, PE or Mach-O) without a stamp, or with an
-/// intact one when `restamp`; the error message says what is wrong and what to do.
+/// intact one when `restamp`; the error message says what is wrong and what to do. A signed
+/// Windows program is taken without its signature (`unsign`).
 Result<StampBase> check_stamp_base(const std::filesystem::path& client, bool restamp);
 
 }  // namespace helpline::brand
