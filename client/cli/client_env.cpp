@@ -1,9 +1,8 @@
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include "client/cli/env_setup.h"
 #include "client/core/identity.h"
+#include "shared/file_io.h"
 
 namespace helpline::client::cli {
 namespace {
@@ -20,10 +19,9 @@ void ClientLog::note(std::string_view text) const {
     const std::string line =
         fmt::format("{} {}\n", format_utc(std::chrono::system_clock::now()), text);
     if (echo_ != nullptr) *echo_ << "helpline-cli: " << text << '\n';
-    const int fd = ::open(file_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) return;  // the log is a help for diagnosis, never a reason to fail
-    (void)!::write(fd, line.data(), line.size());
-    ::close(fd);
+    auto log = File::open_append(file_, 0600);
+    if (!log) return;  // the log is a help for diagnosis, never a reason to fail
+    (void)log->write_all(as_bytes(line));
 }
 
 Result<ClientEnv> open_client_env(Brand stamped, std::string client_version, EnvState& state) {

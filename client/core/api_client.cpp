@@ -1,17 +1,15 @@
 #include "client/core/api_client.h"
 
-#include "shared/atomic_file.h"
-
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <memory>
+#include <optional>
+#include <span>
+
+#include "shared/file_io.h"
 
 namespace helpline::client {
 namespace {
@@ -28,10 +26,10 @@ struct Received {
     long status = 0;  ///< from the latest status line ("HTTP/1.1 200 OK")
 
     /// download(): a 2xx body goes to this file instead of `body`.
-    int sink_fd = -1;
+    File* sink = nullptr;
     std::uint64_t sink_max = 0;
     std::uint64_t sink_bytes = 0;
-    int sink_errno = 0;
+    std::optional<Error> sink_error;
     bool sink_too_large = false;
 };
 
@@ -42,13 +40,14 @@ bool is_success(long status) {
 std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
     auto* received = static_cast<Received*>(user);
     const std::size_t n = size * count;
-    if (received->sink_fd >= 0 && is_success(received->status)) {
+    if (received->sink != nullptr && is_success(received->status)) {
         if (received->sink_bytes + n > received->sink_max) {
             received->sink_too_large = true;
             return 0;
         }
-        if (!write_all(received->sink_fd, data, n)) {
-            received->sink_errno = errno;
+        if (auto written = received->sink->write_all(as_bytes(std::string_view(data, n)));
+            !written) {
+            received->sink_error = written.error();
             return 0;
         }
         received->sink_bytes += n;
@@ -199,6 +198,11 @@ void parse_answer(ApiReply& reply, const Received& received) {
     if (!reply.ok()) read_problem(reply);
 }
 
+/// A file error of an upload or download, under the transfer's code.
+Error transfer_failure(const char* code, const Error& e) {
+    return make_error(code, e.message, e.where);
+}
+
 /// The time limits of a long transfer: it fails when no byte moved for `stall`.
 void apply_stall(CURL* c, std::chrono::milliseconds stall, std::chrono::milliseconds timeout) {
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
@@ -209,10 +213,10 @@ void apply_stall(CURL* c, std::chrono::milliseconds stall, std::chrono::millisec
 
 /// The file being uploaded, read piece by piece as libcurl asks.
 struct FileSource {
-    int fd = -1;
+    File file;
     std::uint64_t left = 0;
     bool short_read = false;
-    int error = 0;
+    std::optional<Error> error;
 };
 
 std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
@@ -220,20 +224,17 @@ std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* use
     const std::size_t want =
         static_cast<std::size_t>(std::min<std::uint64_t>(size * count, source->left));
     if (want == 0) return 0;
-    while (true) {
-        const ssize_t n = ::read(source->fd, buffer, want);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            source->error = errno;
-            return CURL_READFUNC_ABORT;
-        }
-        if (n == 0) {  // the file became shorter than the Content-Length already sent
-            source->short_read = true;
-            return CURL_READFUNC_ABORT;
-        }
-        source->left -= static_cast<std::uint64_t>(n);
-        return static_cast<std::size_t>(n);
+    auto n = source->file.read(std::span(reinterpret_cast<std::uint8_t*>(buffer), want));
+    if (!n) {
+        source->error = n.error();
+        return CURL_READFUNC_ABORT;
     }
+    if (*n == 0) {  // the file became shorter than the Content-Length already sent
+        source->short_read = true;
+        return CURL_READFUNC_ABORT;
+    }
+    source->left -= *n;
+    return *n;
 }
 
 }  // namespace
@@ -266,13 +267,9 @@ Result<ApiReply> ApiClient::send(const ApiRequest& request) const {
 
 Result<ApiReply> ApiClient::upload(const ApiUpload& request) const {
     FileSource source;
-    source.fd = ::open(request.file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (source.fd < 0)
-        return make_error(transfer_error::kFileRead,
-                          fmt::format("Could not open '{}' to send it: {}", request.file.string(),
-                                      std::strerror(errno)),
-                          request.file.string());
-    const std::unique_ptr<int, void (*)(int*)> closer(&source.fd, [](int* fd) { ::close(*fd); });
+    auto opened = File::open_read(request.file);
+    if (!opened) return transfer_failure(transfer_error::kFileRead, opened.error());
+    source.file = std::move(*opened);
     source.left = request.size;
 
     auto curl = new_handle();
@@ -297,35 +294,16 @@ Result<ApiReply> ApiClient::upload(const ApiUpload& request) const {
                                       "expected); it was not sent.",
                                       request.file.string(), request.size),
                           request.file.string());
-    if (source.error != 0)
-        return make_error(transfer_error::kFileRead,
-                          fmt::format("Could not read '{}' while sending it: {}",
-                                      request.file.string(), std::strerror(source.error)),
-                          request.file.string());
+    if (source.error) return transfer_failure(transfer_error::kFileRead, *source.error);
     if (reply) parse_answer(*reply, received);
     return reply;
 }
 
 Result<ApiReply> ApiClient::download(const ApiDownload& request) const {
-    const auto folder = request.target.has_parent_path() ? request.target.parent_path()
-                                                         : std::filesystem::path(".");
-    std::string temp =
-        (folder / ("." + request.target.filename().string() + ".part-XXXXXX")).string();
-    const int fd = ::mkstemp(temp.data());
-    if (fd < 0)
-        return make_error(transfer_error::kFileWrite,
-                          fmt::format("Could not create a file in '{}' for the download: {}",
-                                      folder.string(), std::strerror(errno)),
-                          request.target.string());
-    struct Cleanup {
-        int fd;
-        std::string path;
-        bool keep = false;
-        ~Cleanup() {
-            if (fd >= 0) ::close(fd);
-            if (!keep) ::unlink(path.c_str());
-        }
-    } cleanup{fd, temp};
+    // Mode 0600: what came in a private conversation stays the customer's. Removed unless
+    // the whole body came.
+    auto part = create_temp_beside(request.target, "part");
+    if (!part) return transfer_failure(transfer_error::kFileWrite, part.error());
 
     auto curl = new_handle();
     if (!curl) return curl.error();
@@ -335,7 +313,7 @@ Result<ApiReply> ApiClient::download(const ApiDownload& request) const {
     const auto headers = make_headers(token_, {});
 
     Received received;
-    received.sink_fd = fd;
+    received.sink = &part->file();
     received.sink_max = request.max_size;
     auto reply = perform(c, endpoint_, request.path, request.stall, headers.get(), received);
     if (received.sink_too_large)
@@ -343,25 +321,16 @@ Result<ApiReply> ApiClient::download(const ApiDownload& request) const {
                           fmt::format("The file is larger than {} MiB; it was not saved.",
                                       request.max_size / (1024 * 1024)),
                           request.target.string());
-    if (received.sink_errno != 0)
-        return make_error(transfer_error::kFileWrite,
-                          fmt::format("Could not write '{}': {}", request.target.string(),
-                                      std::strerror(received.sink_errno)),
-                          request.target.string());
+    if (received.sink_error)
+        return transfer_failure(transfer_error::kFileWrite, *received.sink_error);
     if (!reply) return reply;
     if (!reply->ok()) {
         parse_answer(*reply, received);
         return reply;
     }
     reply->saved_bytes = received.sink_bytes;
-    cleanup.fd = -1;
-    // Mode 0600 (mkstemp's): what came in a private conversation stays the customer's.
-    if (::close(fd) != 0 || ::rename(temp.c_str(), request.target.c_str()) != 0)
-        return make_error(
-            transfer_error::kFileWrite,
-            fmt::format("Could not save '{}': {}", request.target.string(), std::strerror(errno)),
-            request.target.string());
-    cleanup.keep = true;
+    if (auto saved = part->commit(); !saved)
+        return transfer_failure(transfer_error::kFileWrite, saved.error());
     return reply;
 }
 

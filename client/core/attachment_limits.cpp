@@ -1,16 +1,13 @@
 #include "client/core/attachment_limits.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
 #include <utility>
+
+#include "shared/file_io.h"
 
 namespace helpline::client {
 namespace {
@@ -19,32 +16,29 @@ namespace fs = std::filesystem;
 
 constexpr std::uint64_t kMiB = 1024 * 1024;
 
-/// Whether the customer may read `path` as a regular file; its size when so.
-bool readable_file(const fs::path& path, std::uint64_t& size, std::string& why) {
+/// The size of `path` when the customer may read it as a regular file; else why not, in a
+/// message naming it.
+Result<std::uint64_t> readable_size(const fs::path& path) {
+    const auto refused = [&](std::string_view why) {
+        return make_error(file_error::kOpen,
+                          fmt::format("'{}' cannot be read ({}).", path.string(), why),
+                          path.string());
+    };
+    constexpr std::string_view kFolder = "it is a folder; attach the files in it";
+    std::error_code ec;
     // Opened, not only stat'ed: a file the customer cannot read is refused now, not when
     // its copy is made.
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
-        why = errno == ENOENT ? "there is no such file" : std::strerror(errno);
-        return false;
+    auto file = File::open_read(path);
+    if (!file) {
+        if (file.error().code == file_error::kNotFound) return refused("there is no such file");
+        if (fs::is_directory(path, ec)) return refused(kFolder);  // Windows opens no folder
+        return file.error();
     }
-    struct stat st {};
-    const bool stat_ok = ::fstat(fd, &st) == 0;
-    ::close(fd);
-    if (!stat_ok) {
-        why = std::strerror(errno);
-        return false;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        why = "it is a folder; attach the files in it";
-        return false;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        why = "it is not a regular file";
-        return false;
-    }
-    size = static_cast<std::uint64_t>(st.st_size);
-    return true;
+    auto regular = file->is_regular_file();
+    if (!regular) return regular.error();
+    if (!*regular)
+        return refused(fs::is_directory(path, ec) ? kFolder : "it is not a regular file");
+    return file->size();
 }
 
 }  // namespace
@@ -85,13 +79,12 @@ AttachmentCheck check_attachments(const std::vector<fs::path>& files,
         std::error_code ec;
         const fs::path canonical = fs::weakly_canonical(path, ec);
         const fs::path& identity = ec ? path : canonical;
-        std::uint64_t size = 0;
-        std::string why;
-        if (!readable_file(path, size, why)) {
-            refuse(RefusedAttachment::Reason::unreadable,
-                   fmt::format("'{}' cannot be read ({}).", path.string(), why));
+        const auto readable = readable_size(path);
+        if (!readable) {
+            refuse(RefusedAttachment::Reason::unreadable, readable.error().message);
             continue;
         }
+        const std::uint64_t size = *readable;
         refused.size = size;
         if (std::find(seen.begin(), seen.end(), identity) != seen.end()) {
             refuse(RefusedAttachment::Reason::duplicate,

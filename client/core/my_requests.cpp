@@ -1,16 +1,11 @@
 #include "client/core/my_requests.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <ctime>
+
+#include "shared/file_io.h"
 
 namespace helpline::client {
 namespace {
@@ -19,45 +14,22 @@ namespace fs = std::filesystem;
 
 /// How much of the end of requests.log is searched for an already recorded key; a resend
 /// happens right after the first recording, so the tail is enough and stays cheap.
-constexpr off_t kDedupWindow = 4 * 1024 * 1024;
+constexpr std::uint64_t kDedupWindow = 4 * 1024 * 1024;
 constexpr std::uint64_t kMaxLogRead = 64 * 1024 * 1024;
 
-Error log_error(const fs::path& file, const char* what) {
-    return make_error(
-        "io.log", fmt::format("Could not {} '{}': {}", what, file.string(), std::strerror(errno)),
-        file.string());
+Error log_error(const fs::path& file, const Error& e) {
+    return make_error("io.log", e.message, file.string());
 }
 
-/// An open file descriptor holding an exclusive flock, closed at scope end.
-class LockedFile {
-  public:
-    LockedFile(const fs::path& path, int flags)
-        : fd_(::open(path.c_str(), flags | O_CLOEXEC, 0600)) {
-        if (fd_ >= 0 && ::flock(fd_, (flags & O_ACCMODE) == O_RDONLY ? LOCK_SH : LOCK_EX) != 0) {
-            ::close(fd_);
-            fd_ = -1;
-        }
-    }
-    ~LockedFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    LockedFile(const LockedFile&) = delete;
-    LockedFile& operator=(const LockedFile&) = delete;
-    int fd() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
-std::string read_from(int fd, off_t offset, std::uint64_t max) {
+/// Up to `max` bytes from `offset`; a read error ends the text early.
+std::string read_from(File& file, std::uint64_t offset, std::uint64_t max) {
     std::string text;
-    char buffer[65536];
+    std::uint8_t buffer[65536];
     while (text.size() < max) {
-        const ssize_t n = ::pread(fd, buffer, sizeof buffer, offset);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-        offset += n;
+        auto n = file.read_at(buffer, offset);
+        if (!n || *n == 0) break;
+        text.append(as_string(ByteView(buffer, *n)));
+        offset += *n;
     }
     return text;
 }
@@ -69,33 +41,35 @@ std::string text_field(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
+// UTC by std::chrono's calendar, the same on every system (Windows has neither gmtime_r nor
+// timegm).
 std::string format_utc(std::chrono::system_clock::time_point t) {
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::gmtime_r(&seconds, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
+    using namespace std::chrono;
+    const auto s = time_point_cast<seconds>(t);  // truncated, as to_time_t() does
+    const auto day = floor<days>(s);
+    const year_month_day date(day);
+    const hh_mm_ss time(s - day);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                       static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                       time.hours().count(), time.minutes().count(), time.seconds().count());
 }
 
 std::optional<std::chrono::system_clock::time_point> parse_utc(std::string_view text) {
-    std::tm tm{};
-    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    using namespace std::chrono;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
     char tail = 0;
     const std::string copy(text);
-    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &year, &month, &day, &hour, &minute,
-                    &second, &tail) != 7 ||
+    if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &tail) !=
+            7 ||
         tail != 'Z')
         return std::nullopt;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = month - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = minute;
-    tm.tm_sec = second;
-    const std::time_t t = ::timegm(&tm);
-    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(t);
+    // Fields out of their range carry over, as timegm() has them: month 13 is January of the
+    // year after, day 0 the last of the month before.
+    const int months = y * 12 + (mo - 1);
+    const int whole_years = months >= 0 ? months / 12 : (months - 11) / 12;
+    const sys_days first =
+        year(whole_years) / month(static_cast<unsigned>(months - whole_years * 12 + 1)) / 1;
+    return system_clock::time_point(first + days(d - 1) + hours(h) + minutes(mi) + seconds(s));
 }
 
 nlohmann::json LoggedRequest::to_json() const {
@@ -131,36 +105,32 @@ std::optional<LoggedRequest> LoggedRequest::from_json(const nlohmann::json& j) {
 }
 
 Status RequestLog::record(const LoggedRequest& entry) const {
-    LockedFile log(file_, O_RDWR | O_CREAT | O_APPEND);
-    if (log.fd() < 0) return log_error(file_, "open");
-    struct stat st {};
-    if (::fstat(log.fd(), &st) != 0) return log_error(file_, "read");
-    const off_t from = st.st_size > kDedupWindow ? st.st_size - kDedupWindow : 0;
-    const std::string tail = read_from(log.fd(), from, static_cast<std::uint64_t>(kDedupWindow));
+    // Appended (each write lands at the end) and readable, for the search below.
+    auto log = File::open_read_append(file_, 0600);
+    if (!log) return log_error(file_, log.error());
+    if (auto locked = log->lock(FileLock::exclusive); !locked)
+        return log_error(file_, locked.error());
+    auto size = log->size();
+    if (!size) return log_error(file_, size.error());
+    const std::uint64_t from = *size > kDedupWindow ? *size - kDedupWindow : 0;
+    const std::string tail = read_from(*log, from, kDedupWindow);
     const std::string needle = "\"key\":" + nlohmann::json(entry.key).dump();
     if (tail.find(needle) != std::string::npos) return Ok{};
 
     // The file may end without a newline if a writer died mid-line; start on a fresh line.
-    std::string line =
+    const std::string line =
         (tail.empty() || tail.back() == '\n' ? "" : "\n") + entry.to_json().dump() + "\n";
-    const char* p = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-        const ssize_t n = ::write(log.fd(), p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return log_error(file_, "write");
-        p += n;
-        left -= static_cast<std::size_t>(n);
-    }
-    if (::fsync(log.fd()) != 0) return log_error(file_, "sync");
+    if (auto written = log->write_all(as_bytes(line)); !written)
+        return log_error(file_, written.error());
+    if (auto synced = log->sync(); !synced) return log_error(file_, synced.error());
     return Ok{};
 }
 
 std::vector<LoggedRequest> RequestLog::read() const {
     std::vector<LoggedRequest> out;
-    LockedFile log(file_, O_RDONLY);
-    if (log.fd() < 0) return out;
-    const std::string text = read_from(log.fd(), 0, kMaxLogRead);
+    auto log = File::open_read(file_);
+    if (!log || !log->lock(FileLock::shared)) return out;
+    const std::string text = read_from(*log, 0, kMaxLogRead);
     std::size_t start = 0;
     while (start < text.size()) {
         std::size_t end = text.find('\n', start);

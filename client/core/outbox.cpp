@@ -1,16 +1,13 @@
 #include "client/core/outbox.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstring>
 #include <optional>
 #include <random>
 
 #include "shared/atomic_file.h"
+#include "shared/file_io.h"
 
 namespace helpline::client {
 namespace {
@@ -34,7 +31,7 @@ Status ensure_folder(const fs::path& folder) {
             fmt::format("Could not create the folder '{}' for requests waiting to be sent: {}",
                         folder.string(), ec.message()),
             folder.string());
-    ::chmod(folder.c_str(), 0700);
+    fs::permissions(folder, fs::perms::owner_all, fs::perm_options::replace, ec);  // 0700
     return Ok{};
 }
 
@@ -130,54 +127,26 @@ nlohmann::json entry_document(const OutboxEntry& entry) {
 
 /// Copies `source` to `target` (temporary file, fsync, rename; mode 0600), piece by piece.
 Result<std::uint64_t> copy_durably(const fs::path& source, const fs::path& target) {
-    const auto failed = [&](const char* what, const fs::path& path, int err) {
-        return make_error(
-            "io.copy",
-            fmt::format("Could not {} '{}': {}", what, path.string(), std::strerror(err)),
-            source.string());
+    const auto failed = [&](const Error& e) {
+        return make_error("io.copy", e.message, source.string());
     };
-    const int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in < 0) return failed("read", source, errno);
-    std::string temp =
-        (target.parent_path() / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-    const int out = ::mkstemp(temp.data());
-    if (out < 0) {
-        const int err = errno;
-        ::close(in);
-        return failed("create a copy of", source, err);
-    }
-    std::vector<char> buffer(256 * 1024);
+    auto in = File::open_read(source);
+    if (!in) return failed(in.error());
+    auto out = create_temp_beside(target);
+    if (!out) return failed(out.error());
+    std::vector<std::uint8_t> buffer(256 * 1024);
     std::uint64_t copied = 0;
-    int err = 0;
-    while (err == 0) {
-        const ssize_t n = ::read(in, buffer.data(), buffer.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) err = errno;
-        if (n <= 0) break;
-        for (ssize_t done = 0; done < n && err == 0;) {
-            const ssize_t w =
-                ::write(out, buffer.data() + done, static_cast<std::size_t>(n - done));
-            if (w < 0 && errno != EINTR) err = errno;
-            if (w > 0) done += w;
-        }
-        copied += static_cast<std::uint64_t>(n);
+    while (true) {
+        auto n = in->read(buffer);
+        if (!n) return failed(n.error());
+        if (*n == 0) break;
+        if (auto written = out->file().write_all(ByteView(buffer.data(), *n)); !written)
+            return failed(written.error());
+        copied += *n;
     }
-    ::close(in);
-    if (err == 0 && ::fsync(out) != 0) err = errno;
-    if (::close(out) != 0 && err == 0) err = errno;
-    if (err == 0 && ::rename(temp.c_str(), target.c_str()) != 0) err = errno;
-    if (err != 0) {
-        ::unlink(temp.c_str());
-        return failed("copy", source, err);
-    }
+    if (auto synced = out->file().sync(); !synced) return failed(synced.error());
+    if (auto moved = out->commit(); !moved) return failed(moved.error());
     return copied;
-}
-
-void sync_folder(const fs::path& folder) {
-    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    ::fsync(fd);  // best effort: the files themselves are already durable
-    ::close(fd);
 }
 
 }  // namespace
