@@ -55,6 +55,9 @@ set(CPACK_DEBIAN_BRAND_PACKAGE_SECTION utils)
 # rsvg-convert renders the brand's icons; stamp, inspect, keygen and the profile
 # commands need neither, and `package --client DIR` can take a base from elsewhere.
 set(CPACK_DEBIAN_BRAND_PACKAGE_RECOMMENDS "helpline-client-base (= ${HELPLINE_DEB_VERSION}), librsvg2-bin")
+# The brand's Windows installer (package --format nsis) needs makensis and icotool, and
+# inspect opens one with 7-Zip: for the teams that make one.
+set(CPACK_DEBIAN_BRAND_PACKAGE_SUGGESTS "nsis, icoutils, p7zip-full")
 set(CPACK_DEBIAN_BRAND_DESCRIPTION "make branded, signed Helpline clients and their packages
 Helpline is a self-hostable remote-support system. helpline-brand turns a
 support team's branding profile (name, logo, colours, texts, server) into a

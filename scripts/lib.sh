@@ -47,17 +47,29 @@ PACKAGE_TEST_PACKAGES=(file lintian systemd curl)
 # certificates, curl, socat for HAProxy's admin socket.
 CLUSTER_PACKAGES=(postgresql-15 haproxy openssl curl socat)
 
-# helpline-brand package renders a brand's icons with rsvg-convert (docs/installer.md).
-BRAND_PACKAGE_PACKAGES=(librsvg2-bin)
+# helpline-brand package renders a brand's icons with rsvg-convert; --format nsis makes the
+# .ico with icoutils' icotool and the Windows installer with makensis (docs/installer.md).
+BRAND_PACKAGE_PACKAGES=(librsvg2-bin nsis icoutils)
 # Its tests (tests/branding, label "package"): lintian, desktop-file-validate, appstreamcli,
-# ImageMagick's identify for the icons' sizes.
-BRAND_PACKAGE_TEST_PACKAGES=(librsvg2-bin lintian desktop-file-utils appstream imagemagick)
+# ImageMagick's identify for the icons' sizes; for the Windows installer 7-Zip (inspect reads
+# it), mingw-w64 (the fake Windows base), osslsigncode (a signed base) and Wine.
+BRAND_PACKAGE_TEST_PACKAGES=(librsvg2-bin lintian desktop-file-utils appstream imagemagick nsis icoutils
+    p7zip-full gcc-mingw-w64-x86-64-posix osslsigncode wine wine64)
 
 # The installation tests (tests/install, scripts/test-install, label "install"): debootstrap
 # and zstd for the cached fresh root, iproute2 for the network namespaces' loopback, curl and
 # jq to talk to the installed server, xdotool and ImageMagick to find and photograph the
 # client's window, rsvg-convert for `helpline-brand package`, file for CPack.
 INSTALL_TEST_PACKAGES=(debootstrap zstd iproute2 curl jq xdotool imagemagick librsvg2-bin file)
+
+# The Windows client (scripts/windows-deps, the `windows` preset; docs/client.md "Windows"):
+# mingw-w64's GCC 12 with POSIX threads (std::thread), zlib for it, dpkg-dev to unpack the
+# Debian source packages cross-built into the cache, perl and make for OpenSSL's build.
+WINDOWS_BUILD_PACKAGES=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-tools
+    libz-mingw-w64-dev dpkg-dev cmake ninja-build make perl ccache)
+# Its tests: Wine (64-bit programs run with `wine`) on Xvfb, NSIS for the installer,
+# osslsigncode to sign a stamped executable.
+WINDOWS_TEST_PACKAGES=(wine wine64 xvfb xauth nsis osslsigncode imagemagick)
 
 # need_node: node and npm for the browser test: Debian's nodejs and npm, unless a node with
 # npm is already installed (e.g. from another repository, whose nodejs bundles npm).

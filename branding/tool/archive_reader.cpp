@@ -8,6 +8,8 @@
 #include <fstream>
 #include <memory>
 
+#include "branding/tool/nsis_reader.h"
+
 namespace helpline::brand {
 namespace {
 
@@ -124,10 +126,12 @@ PackageKind sniff_package_kind(const fs::path& file) {
     if (in.gcount() >= 2 && static_cast<unsigned char>(magic[0]) == 0x1F &&
         static_cast<unsigned char>(magic[1]) == 0x8B)
         return PackageKind::tar_gz;
+    if (is_nsis_installer(file)) return PackageKind::nsis;
     return PackageKind::none;
 }
 
 Result<PackageContents> read_package(const fs::path& file, PackageKind kind) {
+    if (kind == PackageKind::nsis) return read_nsis_installer(file);
     PackageContents contents;
     contents.kind = kind;
     if (kind == PackageKind::tar_gz) {

@@ -1,6 +1,7 @@
 #pragma once
 // Reading a brand's .deb or .tar.gz back (libarchive), so that `helpline-brand inspect`
-// can verify the programs inside a package it did not build.
+// can verify the programs inside a package it did not build; its Windows installer is read
+// with 7-Zip (nsis_reader.h).
 
 #include <cstdint>
 #include <filesystem>
@@ -13,10 +14,10 @@
 
 namespace helpline::brand {
 
-enum class PackageKind { none, deb, tar_gz };
+enum class PackageKind { none, deb, tar_gz, nsis };
 
-/// What a file is, from its first bytes: a Debian package (ar), a gzip-compressed tar, or
-/// neither (a program, say).
+/// What a file is, from its first bytes: a Debian package (ar), a gzip-compressed tar, an
+/// NSIS installer (setup.exe), or none of these (a program, say).
 PackageKind sniff_package_kind(const std::filesystem::path& file);
 
 struct PackagedProgram {
@@ -34,11 +35,12 @@ struct PackagedBackend {
 struct PackageContents {
     PackageKind kind = PackageKind::none;
     std::string control;                    ///< a .deb's control file; empty for a .tar.gz
-    std::vector<PackagedProgram> programs;  ///< executable ELF files outside libexec/, in order
+    /// executable ELF files outside libexec/, in order; an installer's bin/*.exe
+    std::vector<PackagedProgram> programs;
     std::vector<PackagedBackend> backends;  ///< in archive order
 };
 
-/// Reads `file` (a .deb or .tar.gz) and the programs it holds.
+/// Reads `file` (a .deb, .tar.gz or NSIS installer) and the programs it holds.
 Result<PackageContents> read_package(const std::filesystem::path& file, PackageKind kind);
 
 /// A field of a control file ("Package", "Version", ...); empty when absent.

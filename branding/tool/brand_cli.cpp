@@ -38,18 +38,19 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
     PackageOptions package_options;
     auto* package_cmd =
-        app.add_subcommand("package", "Make a brand's .deb and .tar.gz for customers");
+        app.add_subcommand("package", "Make a brand's .deb and .tar.gz, or Windows installer, for customers");
     package_cmd->add_option("--profile", package_options.profile, "Profile JSON file (or its folder)")->required();
     package_cmd->add_option("--key", package_options.key, "The team's private key (signing-key.pem)")->required();
     package_cmd->add_option("--client", package_options.base,
-                            "The client base: the folder of unbranded clients (default: ../lib/helpline/client-base beside this program)");
-    package_cmd->add_option("--format", package_options.formats, "deb, tgz or both")->capture_default_str();
+                            "The client base: the folder of unbranded clients (default: ../lib/helpline/client-base beside this program, client-base-windows for nsis)");
+    package_cmd->add_option("--format", package_options.formats, "deb, tgz or both; or nsis (the Windows installer)")
+        ->capture_default_str();
     package_cmd->add_option("--out", package_options.out, "Folder for the packages (default: here)");
 
     InspectOptions inspect_options;
     auto* inspect_cmd =
         app.add_subcommand("inspect", "Show and verify the stamp of a branded client or package");
-    inspect_cmd->add_option("file", inspect_options.binary, "Branded executable, .deb or .tar.gz")->required();
+    inspect_cmd->add_option("file", inspect_options.binary, "Branded executable, .deb, .tar.gz or Windows installer")->required();
     inspect_cmd->add_flag("--json", inspect_options.json, "Machine-readable output");
 
     SignProfileOptions sign_options;

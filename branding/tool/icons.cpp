@@ -7,6 +7,7 @@
 
 #include "branding/tool/embedded_files.h"
 #include "branding/tool/run_process.h"
+#include "branding/tool/scratch_dir.h"
 #include "shared/atomic_file.h"
 
 namespace helpline::brand {
@@ -16,26 +17,6 @@ namespace fs = std::filesystem;
 
 /// A 256x256 RGBA PNG is at most 256 KiB uncompressed; anything far larger is not an icon.
 constexpr std::uint64_t kMaxPng = std::uint64_t{16} * 1024 * 1024;
-
-/// A folder under $TMPDIR, removed with its files at scope end.
-class ScratchDir {
-  public:
-    ScratchDir() {
-        std::error_code ec;
-        std::string pattern = (fs::temp_directory_path(ec) / "helpline-brand-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-    }
-    ~ScratchDir() {
-        std::error_code ec;
-        if (!path_.empty()) fs::remove_all(path_, ec);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 /// The profile rules allow .png in any case.
 bool is_png(std::string_view name) {

@@ -86,7 +86,7 @@ void print_verdict(const ProgramVerdict& v, Io io) {
                                    : "not Authenticode-signed: sign it before giving it out");
 }
 
-/// A .deb or .tar.gz: every program inside, each with its verdict.
+/// A .deb, .tar.gz or Windows installer: every program inside, each with its verdict.
 int inspect_package(const InspectOptions& options, PackageKind kind, Io io) {
     const std::string file = options.binary.string();
     auto contents = read_package(options.binary, kind);
@@ -107,7 +107,9 @@ int inspect_package(const InspectOptions& options, PackageKind kind, Io io) {
         verdicts.emplace_back(p.path, read_stamp_bytes(p.data));
     const bool valid = !verdicts.empty() && std::all_of(verdicts.begin(), verdicts.end(),
                                                         [](const auto& v) { return v.valid(); });
-    const std::string kind_name = kind == PackageKind::deb ? "deb" : "tar.gz";
+    const std::string kind_name = kind == PackageKind::deb    ? "deb"
+                                  : kind == PackageKind::nsis ? "nsis"
+                                                              : "tar.gz";
 
     if (options.json) {
         nlohmann::ordered_json doc;
@@ -138,8 +140,9 @@ int inspect_package(const InspectOptions& options, PackageKind kind, Io io) {
                    control_field(contents->control, "Version"),
                    control_field(contents->control, "Architecture"), verdicts.size(), backends);
     else
-        fmt::print(io.out, "{}: tar.gz archive, {} program(s){}\n", file, verdicts.size(),
-                   backends);
+        fmt::print(io.out, "{}: {}, {} program(s){}\n", file,
+                   kind == PackageKind::nsis ? "Windows installer (NSIS)" : "tar.gz archive",
+                   verdicts.size(), backends);
     if (verdicts.empty()) fmt::print(io.err, "{}: REFUSED: it holds no programs.\n", file);
     for (const auto& v : verdicts) print_verdict(v, io);
     // The backends carry no stamp (the brand is in the programs that start them): listed,

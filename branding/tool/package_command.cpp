@@ -1,9 +1,9 @@
 // helpline-brand package: a brand's .deb and .tar.gz from a profile, the team's key and the
-// client base bundle, with no compiler (docs/installer.md).
+// client base bundle, with no compiler (docs/installer.md); its Windows installer is made by
+// package_nsis() (nsis_installer.h) from the Windows base.
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <future>
@@ -17,6 +17,8 @@
 #include "branding/tool/desktop_entry.h"
 #include "branding/tool/install_script.h"
 #include "branding/tool/man_pages.h"
+#include "branding/tool/nsis_installer.h"
+#include "branding/tool/package_output.h"
 #include "branding/tool/package_layout.h"
 #include "branding/tool/profile_source.h"
 #include "branding/tool/readme.h"
@@ -38,6 +40,7 @@ constexpr std::uint64_t kMaxTranslation = std::uint64_t{64} * 1024 * 1024;
 struct Formats {
     bool deb = false;
     bool tgz = false;
+    bool nsis = false;  ///< from the Windows client base, so never with deb or tgz
 };
 
 Result<Formats> parse_formats(const std::string& text) {
@@ -53,14 +56,25 @@ Result<Formats> parse_formats(const std::string& text) {
             f.deb = true;
         else if (item == "tgz" || item == "tar.gz")
             f.tgz = true;
+        else if (item == "nsis")
+            f.nsis = true;
         else
             return make_error(
                 "usage.format",
                 fmt::format("unknown package format \"{}\" in --format \"{}\": use deb, tgz or "
-                            "both, as in --format deb,tgz.",
+                            "both, as in --format deb,tgz, or nsis for the Windows installer.",
                             item, text));
         start = end + 1;
     }
+    // One --client names one base: the Linux one for deb and tgz, the Windows one for nsis.
+    if (f.nsis && (f.deb || f.tgz))
+        return make_error(
+            "usage.format",
+            fmt::format("--format \"{}\" mixes the Windows installer (nsis), made from the Windows "
+                        "client base, with Linux packages, made from the Linux one, and --client "
+                        "names one base. Run package twice: --format nsis --client <Windows base>, "
+                        "then --format deb,tgz --client <Linux base>.",
+                        text));
     return f;
 }
 
@@ -76,21 +90,6 @@ Result<std::int64_t> package_time() {
                         "1767225600; set it to one, or unset it.",
                         text));
     return static_cast<std::int64_t>(std::stoll(text));
-}
-
-/// The output folder, created when missing, and writable.
-Status prepare_out_dir(const fs::path& out) {
-    std::error_code ec;
-    fs::create_directories(out, ec);
-    if (ec || !fs::is_directory(out) || ::access(out.c_str(), W_OK | X_OK) != 0)
-        return make_error(
-            "out.unwritable",
-            fmt::format("cannot write the packages into the folder '{}'{}. Pass --out with a "
-                        "folder you can write to.",
-                        out.string(),
-                        ec ? ": " + ec.message() : std::string(": permission denied")),
-            out.string());
-    return Ok{};
 }
 
 Result<BrandFiles> make_files(const PackageInfo& info, const ClientBase& base,
@@ -153,6 +152,7 @@ int package(const PackageOptions& options, Io io) {
     if (!mtime) return fail(mtime.error());
     auto inputs = load_signing_inputs(options.profile, options.key, io.err);
     if (!inputs) return kExitInvalid;
+    if (formats->nsis) return package_nsis(options, *inputs, *mtime, io);
     const ProfileSource& src = inputs->source;
 
     const bool base_given = !options.base.empty();

@@ -12,6 +12,7 @@
 
 #include "tests/support/fixtures.h"
 #include "tests/support/server_process.h"
+#include "tests/support/team_api.h"
 #include "tests/support/test_client.h"
 
 namespace helpline::test {
@@ -135,21 +136,6 @@ class StampedCli {
 };
 
 /// The server's open tickets as an admin sees them (GET /api/v1/queue).
-inline nlohmann::json queue_of(const ServerProcess& server) {
-    CurlOptions login;
-    login.method = "POST";
-    login.headers = {"Content-Type: application/json"};
-    login.body =
-        nlohmann::json{{"email", server.admin_email()}, {"password", server.admin_password()}}
-            .dump();
-    auto session = curl_request(server.url("/api/v1/auth/login"), login);
-    REQUIRE(session.status == 200);
-    const std::string token = nlohmann::json::parse(session.body).at("token");
-    CurlOptions get;
-    get.headers = {"Authorization: Bearer " + token};
-    auto queue = curl_request(server.url("/api/v1/queue"), get);
-    REQUIRE(queue.status == 200);
-    return nlohmann::json::parse(queue.body).at("tickets");
-}
+inline nlohmann::json queue_of(const ServerProcess& server) { return Team(server).queue(); }
 
 }  // namespace helpline::test

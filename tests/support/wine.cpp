@@ -1,0 +1,102 @@
+#include "tests/support/wine.h"
+
+#include <catch2/catch.hpp>
+
+namespace helpline::test::wine {
+
+std::string windows_path(const fs::path& path) {
+    std::string text = "Z:" + fs::absolute(path).string();
+    for (char& c : text)
+        if (c == '/') c = '\\';
+    return text;
+}
+
+UserFolders::UserFolders(const fs::path& root)
+    : roaming(root / "AppData" / "Roaming"), local(root / "AppData" / "Local") {
+    fs::create_directories(roaming);
+    fs::create_directories(local);
+}
+
+std::vector<std::string> UserFolders::environment() const {
+    return {"APPDATA=" + windows_path(roaming), "LOCALAPPDATA=" + windows_path(local)};
+}
+
+WinePrefix::WinePrefix() : prefix_(dir_ / "prefix"), own_(true) {
+    fs::create_directories(dir_ / "home");
+    auto r = command("wineboot", {"--init"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+}
+
+WinePrefix::WinePrefix(fs::path shared_prefix) : prefix_(std::move(shared_prefix)), own_(false) {}
+
+const WinePrefix& WinePrefix::shared() {
+    static const WinePrefix prefix{fs::path(HELPLINE_WINE_PREFIX)};
+    INFO("The shared Wine prefix " << prefix.prefix_.string()
+                                   << " is not made: run the test wine.prefix first (ctest does).");
+    REQUIRE(fs::exists(prefix.prefix_ / ".helpline-ready"));
+    return prefix;
+}
+
+WinePrefix::~WinePrefix() {
+    if (own_) run_program({"/usr/bin/env", "WINEPREFIX=" + prefix_.string(), "wineserver", "--kill"});
+}
+
+std::vector<std::string> WinePrefix::env(const std::vector<std::string>& extra) const {
+    std::vector<std::string> e = {"-u",
+                                  "DISPLAY",
+                                  "WINEPREFIX=" + prefix_.string(),
+                                  "WINEDEBUG=-all",
+                                  "WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d",
+                                  "NO_PROXY=127.0.0.1,localhost",
+                                  "no_proxy=127.0.0.1,localhost",
+                                  "LC_ALL=C"};
+    if (own_) e.push_back("HOME=" + (dir_ / "home").string());
+    e.insert(e.end(), extra.begin(), extra.end());
+    return e;
+}
+
+ProgramResult WinePrefix::command(const std::string& program, const std::vector<std::string>& args,
+                                  const std::vector<std::string>& extra_env,
+                                  std::chrono::milliseconds timeout) const {
+    // Each command its own output files: tests sharing a prefix run at the same time.
+    const TempDir out_dir;
+    const fs::path out = out_dir / "out.txt", err = out_dir / "err.txt";
+    std::vector<std::string> argv = {"/usr/bin/env"};
+    const auto settings = env(extra_env);
+    argv.insert(argv.end(), settings.begin(), settings.end());
+    argv.insert(argv.end(), {"sh", "-c", "out=$1 err=$2; shift 2; exec \"$@\" >\"$out\" 2>\"$err\"",
+                             "sh", out.string(), err.string(), program});
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProgramResult r = run_program(argv, {}, timeout);
+    r.out = read_text(out);
+    r.err += read_text(err);
+    return r;
+}
+
+ProgramResult WinePrefix::run(const fs::path& exe, const std::vector<std::string>& args,
+                              const std::vector<std::string>& extra_env,
+                              std::chrono::milliseconds timeout) const {
+    std::vector<std::string> argv = {exe.string()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    ProgramResult r = command("wine", argv, extra_env, timeout);
+    std::erase(r.out, '\r');
+    std::erase(r.err, '\r');
+    return r;
+}
+
+fs::path WinePrefix::user_dir() const {
+    for (const auto& entry : fs::directory_iterator(prefix_ / "drive_c" / "users"))
+        if (entry.path().filename() != "Public") return entry.path();
+    return {};
+}
+
+fs::path windows_program(const std::string& name) {
+    const fs::path path = fs::path(HELPLINE_WINDOWS_BUILD_DIR) / name;
+    INFO("The Windows build has no " << path.string()
+                                     << ": run scripts/windows-build (scripts/test does).");
+    REQUIRE(fs::is_regular_file(path));
+    return path;
+}
+
+}  // namespace helpline::test::wine

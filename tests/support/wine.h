@@ -1,0 +1,86 @@
+#pragma once
+// Windows programs run under Wine by the Linux tests: those of the cross-build
+// (build/windows, scripts/windows-build; label "wine") and the installers helpline-brand
+// makes (label "windows").
+//
+// A WinePrefix is either a test's own (made by wineboot, some seconds and ~700 MB, removed at
+// scope end: for what changes the Windows user's folders or registry, such as an installer)
+// or the one the "wine" tests share, made once by the fixture test wine.prefix. What the
+// tests sharing it must not share (the client's folders) they get through the environment:
+// %APPDATA% and %LOCALAPPDATA% in the test's own folder (UserFolders), which the client
+// honours as Windows programs do (client/core/paths_win32.cpp).
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "tests/support/fixtures.h"
+#include "tests/support/server_process.h"
+
+namespace helpline::test::wine {
+
+namespace fs = std::filesystem;
+
+/// `path` as a Windows program under Wine sees it: Z: is the Linux root.
+std::string windows_path(const fs::path& path);
+
+/// Per-user folders of one test: %APPDATA% and %LOCALAPPDATA% in `root` (created).
+struct UserFolders {
+    fs::path roaming;  ///< %APPDATA%
+    fs::path local;    ///< %LOCALAPPDATA%
+    explicit UserFolders(const fs::path& root);
+    std::vector<std::string> environment() const;  ///< APPDATA=..., LOCALAPPDATA=...
+};
+
+class WinePrefix {
+  public:
+    /// A prefix of the test's own, made now, removed (its wineserver stopped) at scope end.
+    WinePrefix();
+    /// The prefix the "wine" tests share (HELPLINE_WINE_PREFIX, made by wine.prefix).
+    static const WinePrefix& shared();
+    ~WinePrefix();
+    WinePrefix(const WinePrefix&) = delete;
+    WinePrefix& operator=(const WinePrefix&) = delete;
+
+    /// `env(1)` settings every Windows program here runs with, then `extra`: the prefix, no
+    /// Wine messages in what programs print, no offer to install Mono or Gecko, no menu
+    /// entries in the real desktop's menu, no proxy for loopback, no DISPLAY unless `extra`
+    /// sets one.
+    std::vector<std::string> env(const std::vector<std::string>& extra = {}) const;
+
+    /// `program args...` (wine, wineboot, a Linux tool such as `reg`...) with env(extra),
+    /// waited for. Its output goes through files, not pipes: Wine's own background processes
+    /// (wineserver, services.exe) outlive the command, and a pipe they inherited would not
+    /// close until they end, seconds later.
+    ProgramResult command(const std::string& program, const std::vector<std::string>& args,
+                          const std::vector<std::string>& extra_env = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(90)) const;
+    /// `wine exe args...`; the carriage returns of Windows line ends are dropped.
+    ProgramResult run(const fs::path& exe, const std::vector<std::string>& args,
+                      const std::vector<std::string>& extra_env = {},
+                      std::chrono::milliseconds timeout = std::chrono::seconds(90)) const;
+
+    const fs::path& prefix() const { return prefix_; }
+    /// drive_c/users/<the user>, the one folder there besides Public.
+    fs::path user_dir() const;
+    std::string user_name() const { return user_dir().filename().string(); }
+    fs::path programs_dir() const { return user_dir() / "AppData" / "Local" / "Programs"; }
+    fs::path start_menu_dir() const {
+        return user_dir() / "AppData" / "Roaming" / "Microsoft" / "Windows" / "Start Menu" /
+               "Programs";
+    }
+
+  private:
+    explicit WinePrefix(fs::path shared_prefix);
+
+    TempDir dir_;  ///< output files; HOME and the prefix of an own prefix
+    fs::path prefix_;
+    bool own_;
+};
+
+/// The cross-built program `name` (e.g. "client/cli/helpline-cli.exe") of the Windows build
+/// folder (HELPLINE_WINDOWS_BUILD_DIR); the test fails, saying to run scripts/windows-build,
+/// when it is missing.
+fs::path windows_program(const std::string& name);
+
+}  // namespace helpline::test::wine
