@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -15,13 +16,22 @@ namespace helpline::test {
 
 namespace fs = std::filesystem;
 
-/// A fresh folder under $TMPDIR, removed with everything in it when it goes out of scope.
+/// A fresh folder under $TMPDIR (%TEMP% on Windows), only its owner's, removed with
+/// everything in it when it goes out of scope. Portable: the Windows tests use it too.
 class TempDir {
 public:
     TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "helpline-test-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
+        std::random_device random;
+        for (int attempt = 0; attempt < 100; ++attempt) {
+            const auto candidate =
+                fs::temp_directory_path() / ("helpline-test-" + std::to_string(random()));
+            if (fs::create_directory(candidate)) {  // false: it exists, take another name
+                fs::permissions(candidate, fs::perms::owner_all, fs::perm_options::replace);
+                path_ = candidate;
+                return;
+            }
+        }
+        throw std::runtime_error("could not create a temporary folder");
     }
     ~TempDir() {
         std::error_code ec;
