@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "bench/client_start_x11.h"
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 
 namespace helpline::bench {
 

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include "client/cli/console.h"
 #include "client/cli/env_setup.h"
 #include "client/core/identity.h"
 #include "shared/file_io.h"
@@ -94,7 +95,8 @@ OutboxTransport make_transport(ClientEnv& env) {
 bool check_attach_option(const ClientEnv& env, const std::vector<std::string>& files,
                          std::vector<AttachmentFile>& accepted, std::ostream& err,
                          nlohmann::json* json_errors) {
-    std::vector<std::filesystem::path> paths(files.begin(), files.end());
+    std::vector<std::filesystem::path> paths;  // UTF-8 arguments: not the ANSI code page's
+    for (const auto& f : files) paths.push_back(path_argument(f));
     const auto check = check_attachments(paths, AttachmentLimits::from(env.brand.profile));
     for (const auto& refused : check.refused) {
         if (json_errors != nullptr)

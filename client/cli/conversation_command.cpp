@@ -2,6 +2,7 @@
 // it (plus this computer's replies still waiting in the outbox), a reply with files through
 // the outbox, and an attachment saved to a file.
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -11,6 +12,7 @@
 #include <sstream>
 
 #include "client/cli/commands.h"
+#include "client/cli/console.h"
 #include "client/cli/env_setup.h"
 #include "client/core/conversation.h"
 #include "client/core/identity.h"
@@ -24,7 +26,11 @@ std::string local_time(const std::string& utc) {
     if (!t) return utc.empty() ? "?" : utc;
     const std::time_t seconds = std::chrono::system_clock::to_time_t(*t);
     std::tm local{};
-    if (::localtime_r(&seconds, &local) == nullptr) return utc;
+    try {
+        local = fmt::localtime(seconds);  // localtime_r, or localtime_s on Windows
+    } catch (const fmt::format_error&) {
+        return utc;
+    }
     char text[64];
     if (std::strftime(text, sizeof text, "%Y-%m-%d %H:%M %Z", &local) == 0) return utc;
     return text;
@@ -285,7 +291,7 @@ int download_command(ClientEnv& env, const DownloadOptions& options, CliIo io) {
     if (auto ok = registered(env); !ok)
         saved = ok.error();
     else
-        saved = download_attachment(*env.api, options.id, options.out);
+        saved = download_attachment(*env.api, options.id, path_argument(options.out));
     if (!saved) {
         fmt::print(io.err, "error: {}\n", saved.error().message);
         return kExitFailed;

@@ -3,19 +3,16 @@
 // session an Allow starts: backend, accept, relay tunnel, until either side ends it.
 // docs/client.md ("listen") describes the behaviour and the output.
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <poll.h>
-#include <unistd.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "client/cli/commands.h"
+#include "client/cli/console.h"
 #include "client/cli/env_setup.h"
 #include "client/cli/listen_plumbing.h"
 #include "client/core/backend_launcher.h"
@@ -63,7 +60,7 @@ class Listener {
           options_(options),
           io_(io),
           ui_(options.json ? io.err : io.out),
-          interactive_(io.interactive && ::isatty(STDIN_FILENO) == 1),
+          interactive_(io.interactive && stdin_is_terminal()),
           machine_(clock_),
           log_(env.paths.state / "client.log", nullptr),
           team_(env.brand.profile.name.get(ui_language())) {}
@@ -111,8 +108,8 @@ class Listener {
     ConsentMachine machine_;
     ClientLog log_;
     std::string team_;
-    SignalPipe signals_;
-    Inbox inbox_;
+    MainLoop loop_;
+    Inbox inbox_{loop_};
     bool ever_connected_ = false;
     // The running session, if any: what ends it from outside.
     std::string session_request_;
@@ -163,7 +160,7 @@ int Listener::run() {
         say("Standard input is not a terminal: every connection request will be declined, since "
             "nobody can answer.");
 
-    while (!signals_.fired() && !(options_.once && first_outcome_ != Outcome::none)) {
+    while (!loop_.stop_requested() && !(options_.once && first_outcome_ != Outcome::none)) {
         handle_inputs();
         report_expired(machine_.tick());
         if (const ConsentRequest* r = machine_.current()) {
@@ -175,7 +172,7 @@ int Listener::run() {
     }
     stream.stop();
     finishing_.reset();  // an end still being told to the server: bounded by its timeout
-    if (signals_.fired()) say("Stopped listening.");
+    if (loop_.stop_requested()) say("Stopped listening.");
     emit({{"event", "stopped"}});
     if (!options_.once) return interrupted_question_ ? kExitDeclined : kExitOk;
     switch (first_outcome_) {
@@ -189,11 +186,7 @@ int Listener::run() {
 }
 
 bool Listener::wait(bool with_stdin, milliseconds timeout) {
-    pollfd fds[3] = {
-        {inbox_.fd(), POLLIN, 0}, {signals_.fd(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
-    const nfds_t count = with_stdin && !stdin_closed_ ? 3 : 2;
-    const int ready = ::poll(fds, count, static_cast<int>(timeout.count()));
-    return ready > 0 && count == 3 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+    return loop_.wait(with_stdin && !stdin_closed_, timeout);
 }
 
 void Listener::handle_inputs() {
@@ -352,7 +345,7 @@ void Listener::ask(const std::string& id) {
     while (true) {
         const bool key = wait(true, milliseconds(250));
         handle_inputs();
-        if (signals_.fired()) {
+        if (loop_.stop_requested()) {
             close_line();
             interrupted_question_ = true;
             return answer_no(r, "Interrupted.", "interrupted");
@@ -365,14 +358,14 @@ void Listener::ask(const std::string& id) {
             continue;
         }
         char buffer[64];
-        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        const std::ptrdiff_t n = loop_.read_input(buffer, sizeof buffer);
         if (n <= 0) {
             stdin_closed_ = true;
             interactive_ = false;  // nobody is left to answer the next questions either
             close_line();
             return answer_no(r, "The terminal closed.", "stdin-closed");
         }
-        for (ssize_t i = 0; i < n; ++i) {
+        for (std::ptrdiff_t i = 0; i < n; ++i) {
             const char c = buffer[i];
             if (c == '\r' || c == '\n') {
                 close_line();
@@ -388,7 +381,7 @@ void Listener::ask(const std::string& id) {
                 }
                 say("Too quick: please read the question first, then answer again.");
                 typed.clear();
-                ::tcflush(STDIN_FILENO, TCIFLUSH);
+                loop_.discard_input();
                 break;
             }
             if (c == 0x7F || c == 0x08) {
@@ -473,11 +466,11 @@ void Listener::run_session(const ConsentRequest& r) {
         handle_inputs();
         report_expired(machine_.tick());  // queued requests keep their own deadlines
         if (session_result_) break;
-        if (signals_.fired()) runner->end();
+        if (loop_.stop_requested()) runner->end();
         if (session_ended_by_operator_) runner->operator_ended();
         if (key) {
             char buffer[256];
-            const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+            const std::ptrdiff_t n = loop_.read_input(buffer, sizeof buffer);
             if (n <= 0) {  // Ctrl-D, or the terminal went away
                 stdin_closed_ = true;
                 interactive_ = false;

@@ -1,51 +1,50 @@
 #pragma once
-// Plumbing of helpline-cli listen's main loop: stop signals and other threads' messages
-// arrive as bytes on pipes that one poll() waits on, and the terminal is put in a mode
-// where a question can be asked with a live countdown.
+// Plumbing of helpline-cli listen's main loop: stop requests (Ctrl-C, SIGTERM, SIGHUP; on
+// Windows the console's Ctrl-C, Ctrl-Break and closing), other threads' messages and the
+// customer's keys all end one wait(). Platform code in listen_plumbing_posix.cpp (pipes
+// polled with stdin) and listen_plumbing_win32.cpp (an event, with the console's input).
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <termios.h>
-
-#include <csignal>
+#include <chrono>
+#include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <utility>
 
 namespace helpline::client::cli {
 
-/// Ctrl-C, SIGTERM and SIGHUP become bytes on a pipe the main loop polls (one at a time).
-class SignalPipe {
+/// What the main loop waits on. One at a time per process: it installs the stop handlers.
+class MainLoop {
   public:
-    SignalPipe();
-    ~SignalPipe();
-    SignalPipe(const SignalPipe&) = delete;
-    SignalPipe& operator=(const SignalPipe&) = delete;
+    MainLoop();
+    ~MainLoop();
+    MainLoop(const MainLoop&) = delete;
+    MainLoop& operator=(const MainLoop&) = delete;
 
-    int fd() const { return fds_[0]; }
-    /// Drains the pipe; true once a signal came.
-    bool fired();
+    /// Ends a wait() soon; from any thread.
+    void wake();
+    /// True once a stop request came (it stays so).
+    bool stop_requested();
+    /// Waits for wake(), a stop request or `timeout`; with `with_stdin` for input too. True
+    /// when there is input to read (or its end).
+    bool wait(bool with_stdin, std::chrono::milliseconds timeout);
+    /// What was typed, after wait() said there is some: the number of bytes read, 0 or less
+    /// at the end of input (the terminal went away, Ctrl-D on a line of its own). On Windows
+    /// keys come one by one from the console, Enter as '\n' and Ctrl-Z as Ctrl-D (0x04).
+    std::ptrdiff_t read_input(char* buffer, std::size_t size);
+    /// Drops what was typed and not read yet: it was typed before the question appeared.
+    void discard_input();
 
   private:
-    int fds_[2] = {-1, -1};
-    bool fired_ = false;
-    struct sigaction old_int_ {};
-    struct sigaction old_term_ {};
-    struct sigaction old_hup_ {};
+    struct State;
+    std::unique_ptr<State> state_;
 };
 
-/// Items from other threads for the main loop, with a pipe to poll for "there is more".
+/// Items from other threads for the main loop; each push wakes it.
 template <typename T>
 class WakeQueue {
   public:
-    WakeQueue() {
-        if (::pipe2(fds_, O_CLOEXEC | O_NONBLOCK) != 0) fds_[0] = fds_[1] = -1;
-    }
-    ~WakeQueue() {
-        for (int fd : fds_)
-            if (fd >= 0) ::close(fd);
-    }
+    explicit WakeQueue(MainLoop& loop) : loop_(loop) {}
     WakeQueue(const WakeQueue&) = delete;
     WakeQueue& operator=(const WakeQueue&) = delete;
 
@@ -54,36 +53,17 @@ class WakeQueue {
             std::lock_guard lock(mutex_);
             items_.push_back(std::move(item));
         }
-        const char byte = 'i';
-        (void)!::write(fds_[1], &byte, 1);  // a full pipe already wakes the reader
+        loop_.wake();
     }
     std::deque<T> take() {
-        char buffer[256];
-        while (::read(fds_[0], buffer, sizeof buffer) > 0) {
-        }
         std::lock_guard lock(mutex_);
         return std::exchange(items_, {});
     }
-    int fd() const { return fds_[0]; }
 
   private:
-    int fds_[2] = {-1, -1};
+    MainLoop& loop_;
     std::mutex mutex_;
     std::deque<T> items_;
-};
-
-/// The terminal without line editing or echo while a question is asked, so the countdown
-/// can be redrawn with what was typed; restored on destruction. Ctrl-C still signals.
-class QuestionMode {
-  public:
-    QuestionMode();
-    ~QuestionMode();
-    QuestionMode(const QuestionMode&) = delete;
-    QuestionMode& operator=(const QuestionMode&) = delete;
-
-  private:
-    termios saved_{};
-    bool active_ = false;
 };
 
 }  // namespace helpline::client::cli

@@ -1,24 +1,17 @@
 #include "client/core/backend_launcher.h"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
 #include <openssl/rand.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
 #include <thread>
 
 #include "client/core/backend_exit.h"
+#include "client/core/backend_launcher_platform.h"
 #include "client/core/launcher_selection.h"
-#include "client/core/spawn_posix.h"
-#include "shared/unique_fd.h"
+#include "client/core/net_socket.h"
+#include "client/core/spawn.h"
 
 namespace helpline::client {
 
@@ -30,34 +23,14 @@ constexpr std::size_t kPasswordLength = 8;  // VNC authentication uses 8 charact
 constexpr std::string_view kPasswordAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-using Fd = UniqueFd;
-
-sockaddr_in loopback(std::uint16_t port) {
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    return address;
-}
-
 /// A 127.0.0.1 port the system considered free a moment ago.
 Result<std::uint16_t> free_loopback_port() {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in address = loopback(0);
-    socklen_t size = sizeof address;
-    if (fd.get() < 0 || ::bind(fd.get(), reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &size) != 0)
+    auto port = net::free_loopback_port();
+    if (!port)
         return make_error(launch_error::kSpawn,
                           fmt::format("Could not find a free local port for screen sharing: {}.",
-                                      std::strerror(errno)));
-    return static_cast<std::uint16_t>(ntohs(address.sin_port));
-}
-
-bool port_accepts(std::uint16_t port) {
-    Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    const sockaddr_in address = loopback(port);
-    return fd.get() >= 0 &&
-           ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
+                                      port.error().message));
+    return *port;
 }
 
 /// Eight characters from [A-Za-z0-9], uniformly: bytes past the largest multiple of 62
@@ -93,28 +66,6 @@ Status ensure_runtime_dir(const fs::path& dir) {
                               dir.string());
     }
     return Ok{};
-}
-
-/// The password in a new file only its owner can read (mkstemp: 0600, O_EXCL, so no
-/// symlink or existing file is ever followed). x11vnc's `rm:` prefix deletes it on reading.
-Result<fs::path> write_password_file(const fs::path& dir, const std::string& password) {
-    std::string name = (dir / "vnc-password-XXXXXX").string();
-    const int fd = ::mkostemp(name.data(), O_CLOEXEC);
-    if (fd < 0)
-        return make_error(launch_error::kSpawn,
-                          fmt::format("Could not create the one-time password file in '{}': {}.",
-                                      dir.string(), std::strerror(errno)),
-                          dir.string());
-    const std::string line = password + "\n";
-    const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
-    ::close(fd);
-    if (!written) {
-        ::unlink(name.c_str());
-        return make_error(launch_error::kSpawn,
-                          fmt::format("Could not write the one-time password file '{}'.", name),
-                          name);
-    }
-    return fs::path(name);
 }
 
 /// The last few lines the backend printed, for an error message.
@@ -177,7 +128,7 @@ Status wait_ready(ChildProcess& child, std::uint16_t port, const std::string& na
                             "status {}).{}",
                             name, status, said.empty() ? "" : " It said: " + said));
         }
-        if (port_accepts(port)) return Ok{};
+        if (net::loopback_accepts(port)) return Ok{};
         if (options.cancelled && options.cancelled())
             return make_error(launch_error::kCancelled,
                               "Screen sharing was stopped before it started.");
@@ -202,7 +153,9 @@ Result<std::unique_ptr<RunningBackend>> launch_one(const ChosenBackend& chosen,
     if (!port) return port.error();
     auto password = generate_password();
     if (!password) return password.error();
-    auto password_file = write_password_file(options.runtime_dir, *password);
+    // x11vnc's `rm:` prefix deletes the file on reading.
+    auto password_file = launcher_platform::write_password_file(options.runtime_dir,
+                                                                "vnc-password-", *password + "\n");
     if (!password_file) return password_file.error();
 
     SpawnOptions spawn;
@@ -227,21 +180,6 @@ Result<std::unique_ptr<RunningBackend>> launch_one(const ChosenBackend& chosen,
 
 }  // namespace
 
-SessionType detect_session_type() {
-    const auto env = [](const char* name) {
-        const char* value = std::getenv(name);
-        return std::string(value != nullptr ? value : "");
-    };
-    const std::string type = env("XDG_SESSION_TYPE");
-    if (type == "wayland") return SessionType::wayland;
-    if (type == "x11") return SessionType::x11;
-    // "tty" or unset (startx, ssh -X, no logind): judge by the displays we can reach. A
-    // Wayland desktop also sets DISPLAY for XWayland, where x11vnc would see no screen.
-    if (!env("WAYLAND_DISPLAY").empty()) return SessionType::wayland;
-    if (!env("DISPLAY").empty()) return SessionType::x11;
-    return SessionType::none;
-}
-
 std::string_view to_string(SessionType t) {
     switch (t) {
         case SessionType::x11:
@@ -250,6 +188,8 @@ std::string_view to_string(SessionType t) {
             return "wayland";
         case SessionType::none:
             return "none";
+        case SessionType::windows:
+            return "windows";
     }
     return "none";
 }

@@ -2,7 +2,9 @@
 // Starting and stopping the remote-control backend (x11vnc) for one session: chosen
 // from the signed profile's backends by session type and installed executables, bound to
 // 127.0.0.1 on a free port, protected by a one-time password in a 0600 file, spawned with
-// posix_spawn (argv from the profile, no shell, its own process group, no inherited fds).
+// ChildProcess (argv from the profile, no shell, its own process group, no inherited fds).
+// Platform code in backend_launcher_posix.cpp and backend_launcher_win32.cpp; Windows has
+// no backend yet (choose_backends says so).
 
 #include <chrono>
 #include <filesystem>
@@ -17,8 +19,8 @@
 namespace helpline::client {
 
 /// The desktop session the customer is in.
-enum class SessionType { x11, wayland, none };
-/// From XDG_SESSION_TYPE, WAYLAND_DISPLAY and DISPLAY.
+enum class SessionType { x11, wayland, none, windows };
+/// From XDG_SESSION_TYPE, WAYLAND_DISPLAY and DISPLAY; always `windows` on Windows.
 SessionType detect_session_type();
 std::string_view to_string(SessionType t);
 

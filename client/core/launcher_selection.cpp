@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "client/core/self_exe.h"
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 
 namespace helpline::client {
 
@@ -62,6 +62,14 @@ Error not_installed_error(const std::vector<const ProfileBackend*>& candidates) 
         kWhere);
 }
 
+Error windows_error() {
+    return make_error(launch_error::kNoBackend,
+                      "Remote control is not available on Windows yet: this version of the client "
+                      "has no screen-sharing program for Windows. Your support team can still "
+                      "help you through your requests and their replies.",
+                      kWhere);
+}
+
 }  // namespace
 
 bool backend_matches(const ProfileBackend& backend, SessionType session) {
@@ -71,6 +79,9 @@ bool backend_matches(const ProfileBackend& backend, SessionType session) {
 Result<std::vector<ChosenBackend>> choose_backends(
     const std::vector<ProfileBackend>& backends, SessionType session, const std::string& display,
     const std::vector<std::filesystem::path>& program_dirs) {
+    // Profiles name Linux programs only so far ("when" is x11, wayland, none or any): none of
+    // them can run here, not even an "any".
+    if (session == SessionType::windows) return windows_error();
     std::vector<const ProfileBackend*> candidates;
     for (const auto& b : backends)
         if (!b.argv.empty() && backend_matches(b, session)) candidates.push_back(&b);
@@ -82,6 +93,7 @@ Result<std::vector<ChosenBackend>> choose_backends(
             case SessionType::none:
                 return no_display_error();
             case SessionType::x11:
+            case SessionType::windows:
                 break;
         }
         return make_error(

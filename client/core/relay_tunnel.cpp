@@ -1,21 +1,16 @@
 #include "client/core/relay_tunnel.h"
 
-#include <arpa/inet.h>
 #include <fmt/format.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <nlohmann/json.hpp>
 
+#include "client/core/net_socket.h"
 #include "client/core/tunnel_pump.h"
 
 namespace helpline::client {
@@ -91,16 +86,16 @@ Error timeout_error(const ServerEndpoint& endpoint) {
                     endpoint.base_url));
 }
 
-/// Waits until the socket is ready for `events` or the deadline passes.
-bool wait_socket(curl_socket_t fd, short events, Clock::time_point deadline) {
+/// Waits until the socket is ready for `events` (net::poll_flag) or the deadline passes.
+bool wait_socket(curl_socket_t fd, unsigned events, Clock::time_point deadline) {
     while (true) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) return false;
-        pollfd pfd{static_cast<int>(fd), events, 0};
-        const int rc = ::poll(&pfd, 1, static_cast<int>(left));
+        net::PollEntry entry{fd, events, 0};
+        const int rc = net::poll_sockets({&entry, 1}, static_cast<int>(left));
         if (rc > 0) return true;
-        if (rc < 0 && errno != EINTR) return false;
+        if (rc < 0) return false;
     }
 }
 
@@ -110,7 +105,8 @@ Status send_all(CURL* curl, curl_socket_t fd, std::string_view data, Clock::time
         std::size_t n = 0;
         const CURLcode rc = curl_easy_send(curl, data.data(), data.size(), &n);
         if (rc == CURLE_AGAIN) {
-            if (!wait_socket(fd, POLLOUT, deadline)) return timeout_error(endpoint);
+            if (!wait_socket(fd, net::poll_flag::kWritable, deadline))
+                return timeout_error(endpoint);
             continue;
         }
         if (rc != CURLE_OK) return transport_error(rc, nullptr, endpoint);
@@ -128,7 +124,7 @@ bool read_until(CURL* curl, curl_socket_t fd, std::string& received, Clock::time
         std::size_t n = 0;
         last = curl_easy_recv(curl, chunk, sizeof chunk, &n);
         if (last == CURLE_AGAIN) {
-            if (!wait_socket(fd, POLLIN, deadline)) {
+            if (!wait_socket(fd, net::poll_flag::kReadable, deadline)) {
                 last = CURLE_OPERATION_TIMEDOUT;
                 return false;
             }
@@ -199,22 +195,15 @@ Error refusal(int status, const std::string& reason, const std::string& detail,
     return make_error(tunnel_error::kRefused, std::move(message), url);
 }
 
-Result<int> connect_backend(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port);
-    if (fd >= 0 && ::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0)
-        return fd;
-    const int error = errno;
-    if (fd >= 0) ::close(fd);
+Result<net::Socket> connect_backend(std::uint16_t port) {
+    auto connected = net::connect_loopback(port);
+    if (connected) return std::move(*connected);
     return make_error(
         tunnel_error::kBackend,
         fmt::format(
             "The local screen-sharing program on 127.0.0.1:{} did not accept the connection: "
             "{}.",
-            port, std::strerror(error)));
+            port, connected.error().message));
 }
 
 }  // namespace
@@ -308,7 +297,8 @@ Result<std::unique_ptr<RelayTunnel>> RelayTunnel::open(
 
     auto backend = connect_backend(backend_port);
     if (!backend) return backend.error();
-    return TunnelPump::start(curl.release(), *backend, std::move(rest), std::move(on_closed));
+    return TunnelPump::start(curl.release(), std::move(*backend), std::move(rest),
+                             std::move(on_closed));
 }
 
 }  // namespace helpline::client

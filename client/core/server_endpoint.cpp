@@ -32,6 +32,12 @@ void apply_endpoint(CURL* curl, const ServerEndpoint& endpoint, std::chrono::mil
                        CURL_BLOB_COPY};
         curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
         curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+    } else {
+#ifdef _WIN32
+        // The system's certificates on Windows are its certificate store (where a company
+        // deploys its own CA), read into OpenSSL by libcurl (docs/client.md "TLS on Windows").
+        curl_easy_setopt(curl, CURLOPT_SSL_OPTIONS, static_cast<long>(CURLSSLOPT_NATIVE_CA));
+#endif
     }
     if (!endpoint.pins.empty()) {
         std::string joined;

@@ -20,7 +20,13 @@ struct ServerEndpoint {
     std::string user_agent = "helpline-client";
 
     static ServerEndpoint from_profile(const Profile& profile);
-    std::string url(std::string_view path) const { return base_url + std::string(path); }
+    std::string url(std::string_view path) const {
+        // Appended, not `base_url + std::string(path)`: GCC 12 at -O3 (the Windows build)
+        // warns -Wrestrict about that operator+ (GCC bug 105651).
+        std::string out = base_url;
+        out += path;
+        return out;
+    }
 };
 
 /// Process-wide libcurl initialisation (idempotent, thread-safe).

@@ -1,5 +1,3 @@
-#include "client/core/spawn_posix.h"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
@@ -15,11 +13,15 @@
 #include <string_view>
 #include <thread>
 
+#include "client/core/spawn.h"
+
 extern char** environ;
 
 namespace helpline::client {
 
 namespace fs = std::filesystem;
+
+struct ChildProcess::Handles {};  // a pid is all POSIX needs
 
 namespace {
 
@@ -165,6 +167,9 @@ Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const SpawnOptions& op
                           options.executable.string());
     return std::unique_ptr<ChildProcess>(new ChildProcess(pid, options.own_process_group));
 }
+
+ChildProcess::ChildProcess(int pid, bool own_group, std::unique_ptr<Handles> handles)
+    : pid_(pid), own_group_(own_group), handles_(std::move(handles)) {}
 
 ChildProcess::~ChildProcess() {
     stop(std::chrono::milliseconds(1000));

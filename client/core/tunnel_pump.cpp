@@ -1,13 +1,7 @@
 #include "client/core/tunnel_pump.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <vector>
@@ -58,8 +52,7 @@ class PumpBuffer {
 /// The state of one pumping session; lives on the pump thread.
 struct Pump {
     CURL* curl;
-    int server_fd;
-    int backend_fd;
+    net::SocketHandle backend;
     std::atomic<std::uint64_t>& to_server_count;
     std::atomic<std::uint64_t>& to_backend_count;
 
@@ -103,31 +96,29 @@ struct Pump {
         if (!server_send_blocked)
             to_server.compact_if_useful();  // a pending TLS write must not move
         while (reading_backend() && to_server.space_size() > 0) {
-            const ssize_t n = ::recv(backend_fd, to_server.space(), to_server.space_size(), 0);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK) failed = true;
-                return;
-            }
-            if (n == 0) {
+            const net::IoResult r =
+                net::receive(backend, to_server.space(), to_server.space_size());
+            if (r.status == net::Io::closed) {
                 backend_eof = true;
                 return;
             }
-            to_server.produced(static_cast<std::size_t>(n));
+            if (r.status != net::Io::done) {
+                if (r.status == net::Io::failed) failed = true;
+                return;
+            }
+            to_server.produced(r.bytes);
         }
     }
 
     void write_backend() {
         while (!failed && !to_backend.empty()) {
-            const ssize_t n =
-                ::send(backend_fd, to_backend.bytes(), to_backend.size(), MSG_NOSIGNAL);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                if (errno != EAGAIN && errno != EWOULDBLOCK) failed = true;
+            const net::IoResult r = net::send(backend, to_backend.bytes(), to_backend.size());
+            if (r.status != net::Io::done) {
+                if (r.status != net::Io::would_block) failed = true;
                 return;
             }
-            to_backend.consumed(static_cast<std::size_t>(n));
-            to_backend_count += static_cast<std::uint64_t>(n);
+            to_backend.consumed(r.bytes);
+            to_backend_count += r.bytes;
         }
     }
 
@@ -162,11 +153,10 @@ struct Pump {
 }  // namespace
 
 Result<std::unique_ptr<RelayTunnel>> TunnelPump::start(
-    CURL* curl, int backend_fd, std::string early,
+    CURL* curl, net::Socket backend, std::string early,
     std::function<void(const TunnelStats&)> on_closed) {
     const auto fail = [&](std::string message) {
         curl_easy_cleanup(curl);
-        ::close(backend_fd);
         return make_error(tunnel_error::kProtocol, std::move(message));
     };
     curl_socket_t server_fd = CURL_SOCKET_BAD;
@@ -175,17 +165,16 @@ Result<std::unique_ptr<RelayTunnel>> TunnelPump::start(
         return fail("The connection to the support server was lost right after it was opened.");
     if (early.size() > kBufferSize)
         return fail("The support server sent more than expected with its answer.");
-    const int flags = ::fcntl(backend_fd, F_GETFL);
-    if (flags < 0 || ::fcntl(backend_fd, F_SETFL, flags | O_NONBLOCK) != 0)
+    if (auto nonblocking = net::set_nonblocking(backend.get()); !nonblocking)
         return fail(fmt::format("Could not prepare the local screen-sharing connection: {}.",
-                                std::strerror(errno)));
-    const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd < 0)
+                                nonblocking.error().message));
+    auto wake = net::Wakeup::create();
+    if (!wake)
         return fail(
-            fmt::format("Could not create the tunnel's wake-up event: {}.", std::strerror(errno)));
+            fmt::format("Could not create the tunnel's wake-up event: {}.", wake.error().message));
 
-    std::unique_ptr<TunnelPump> pump(new TunnelPump(curl, static_cast<int>(server_fd), backend_fd,
-                                                    wake_fd, std::move(on_closed)));
+    std::unique_ptr<TunnelPump> pump(new TunnelPump(curl, server_fd, std::move(backend),
+                                                    std::move(*wake), std::move(on_closed)));
     {
         // on_closed may call stop() on the new thread before this assignment is complete.
         std::lock_guard lock(pump->stop_mutex_);
@@ -194,31 +183,29 @@ Result<std::unique_ptr<RelayTunnel>> TunnelPump::start(
     return std::unique_ptr<RelayTunnel>(std::move(pump));
 }
 
-TunnelPump::TunnelPump(CURL* curl, int server_fd, int backend_fd, int wake_fd,
+TunnelPump::TunnelPump(CURL* curl, net::SocketHandle server, net::Socket backend, net::Wakeup wake,
                        std::function<void(const TunnelStats&)> on_closed)
     : curl_(curl),
-      server_fd_(server_fd),
-      backend_fd_(backend_fd),
-      wake_fd_(wake_fd),
+      server_(server),
+      backend_(std::move(backend)),
+      wake_(std::move(wake)),
       on_closed_(std::move(on_closed)) {}
 
 TunnelPump::~TunnelPump() {
     stop();
     // Destroyed from within on_closed: the thread touches nothing of ours after that call.
     if (thread_.joinable()) thread_.detach();
-    ::close(wake_fd_);
 }
 
 void TunnelPump::stop() {
     std::lock_guard lock(stop_mutex_);
     stop_requested_ = true;
-    const std::uint64_t one = 1;
-    [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
+    wake_.signal();
     if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
 void TunnelPump::run(std::string early) {
-    Pump p{curl_, server_fd_, backend_fd_, to_server_, to_backend_};
+    Pump p{curl_, backend_.get(), to_server_, to_backend_};
     p.to_backend.append(early);
     p.write_backend();
     std::chrono::steady_clock::time_point drain_deadline{};
@@ -228,15 +215,16 @@ void TunnelPump::run(std::string early) {
             drain_deadline == std::chrono::steady_clock::time_point{})
             drain_deadline = std::chrono::steady_clock::now() + kDrainTime;
 
-        pollfd fds[3] = {{wake_fd_, POLLIN, 0}, {server_fd_, 0, 0}, {backend_fd_, 0, 0}};
+        using namespace net::poll_flag;
+        net::PollEntry fds[3] = {
+            {wake_.handle(), kReadable, 0}, {server_, 0, 0}, {backend_.get(), 0, 0}};
         const bool server_room = p.reading_server() && p.to_backend.space_size() > 0;
-        if (server_room) fds[1].events |= POLLIN;
-        if (!p.to_server.empty()) fds[1].events |= POLLOUT;
-        if (p.reading_backend() && p.to_server.space_size() > 0) fds[2].events |= POLLIN;
-        if (!p.to_backend.empty()) fds[2].events |= POLLOUT;
-        // A socket we want nothing from is left out: its POLLHUP would wake us in a loop.
-        for (auto& fd : fds)
-            if (fd.events == 0) fd.fd = -1;
+        if (server_room) fds[1].want |= kReadable;
+        if (!p.to_server.empty()) fds[1].want |= kWritable;
+        if (p.reading_backend() && p.to_server.space_size() > 0) fds[2].want |= kReadable;
+        if (!p.to_backend.empty()) fds[2].want |= kWritable;
+        // A socket we want nothing from is left out (poll_sockets): its hang-up would wake us
+        // in a loop.
 
         int timeout = -1;
         if (p.server_buffered && server_room) {
@@ -247,23 +235,20 @@ void TunnelPump::run(std::string early) {
             if (left.count() <= 0) break;
             timeout = static_cast<int>(left.count());
         }
-        const int ready = ::poll(fds, 3, timeout);
-        if (ready < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if (fds[0].revents != 0) continue;  // stop(): checked at the top
+        const int ready = net::poll_sockets(fds, timeout);
+        if (ready < 0) break;
+        if (fds[0].got != 0) continue;  // stop(): checked at the top
 
-        const short gone = POLLIN | POLLERR | POLLHUP;
-        if ((fds[1].revents & gone) != 0 || (p.server_buffered && server_room)) p.read_server();
-        if ((fds[2].revents & gone) != 0) p.read_backend();
+        const unsigned gone = kReadable | kError | kHangup;
+        if ((fds[1].got & gone) != 0 || (p.server_buffered && server_room)) p.read_server();
+        if ((fds[2].got & gone) != 0) p.read_backend();
         // Writes are tried whenever there is something to write: right after a read this
         // saves a round through poll, and a socket that is not writable just says EAGAIN.
         p.write_backend();
         p.write_server();
     }
 
-    ::close(backend_fd_);
+    backend_.reset();
     curl_easy_cleanup(curl_);
     curl_ = nullptr;
     auto on_closed = std::move(on_closed_);

@@ -2,7 +2,7 @@
 // The running half of a relay tunnel: one thread moves bytes both ways between the upgraded
 // server connection (a libcurl CONNECT_ONLY handle) and the backend's socket, with poll(),
 // bounded buffers and back-pressure (a side is not read while the other side's buffer is
-// full), until either side closes, an error occurs or stop() wakes it through an eventfd.
+// full), until either side closes, an error occurs or stop() wakes it (net::Wakeup).
 
 #include <curl/curl.h>
 
@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "client/core/net_socket.h"
 #include "client/core/relay_tunnel.h"
 #include "shared/result.h"
 
@@ -24,10 +25,10 @@ class TunnelPump final : public RelayTunnel {
     /// Bytes buffered per direction at most.
     static constexpr std::size_t kBufferSize = 256 * 1024;
 
-    /// Takes ownership of `curl` (connected and upgraded) and of `backend_fd` (connected)
-    /// in every case; `early` are stream bytes that arrived together with the 101 answer.
+    /// Takes ownership of `curl` (connected and upgraded) and of `backend` (connected) in
+    /// every case; `early` are stream bytes that arrived together with the 101 answer.
     static Result<std::unique_ptr<RelayTunnel>> start(
-        CURL* curl, int backend_fd, std::string early,
+        CURL* curl, net::Socket backend, std::string early,
         std::function<void(const TunnelStats&)> on_closed);
     ~TunnelPump() override;
 
@@ -36,14 +37,14 @@ class TunnelPump final : public RelayTunnel {
     TunnelStats stats() const override { return {to_server_.load(), to_backend_.load()}; }
 
   private:
-    TunnelPump(CURL* curl, int server_fd, int backend_fd, int wake_fd,
+    TunnelPump(CURL* curl, net::SocketHandle server, net::Socket backend, net::Wakeup wake,
                std::function<void(const TunnelStats&)> on_closed);
     void run(std::string early);
 
     CURL* curl_;
-    int server_fd_;
-    int backend_fd_;
-    int wake_fd_;
+    net::SocketHandle server_;  ///< curl's: closed by curl_easy_cleanup
+    net::Socket backend_;
+    net::Wakeup wake_;
     std::function<void(const TunnelStats&)> on_closed_;
     std::atomic<bool> stop_requested_{false};
     std::atomic<bool> running_{true};

@@ -1,6 +1,6 @@
 #pragma once
 // The program helpline-vnc-auth guards (wayvnc), started by the client's ChildProcess
-// (client/core/spawn_posix.h) but left in our own process group — so the client's launcher,
+// (client/core/spawn.h) but left in our own process group — so the client's launcher,
 // which signals the whole group, stops it even if this wrapper is killed outright — and
 // therefore stopped by signalling it alone. Adds what the wrapper's poll loops need: a
 // descriptor that becomes readable when it exits, and its output for error messages.
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "shared/result.h"
 #include "shared/unique_fd.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "client/gui/client.h"
 #include "tests/gui/wx_fixture.h"
 

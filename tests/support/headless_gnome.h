@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "tests/support/fixtures.h"
 
 namespace helpline::test {

@@ -11,35 +11,25 @@ std::string windows_path(const fs::path& path) {
     return text;
 }
 
-UserFolders::UserFolders(const fs::path& root)
-    : roaming(root / "AppData" / "Roaming"), local(root / "AppData" / "Local") {
-    fs::create_directories(roaming);
-    fs::create_directories(local);
-}
-
-std::vector<std::string> UserFolders::environment() const {
-    return {"APPDATA=" + windows_path(roaming), "LOCALAPPDATA=" + windows_path(local)};
-}
-
-WinePrefix::WinePrefix() : prefix_(dir_ / "prefix"), own_(true) {
+WinePrefix::WinePrefix(From from) : prefix_(dir_ / "prefix") {
     fs::create_directories(dir_ / "home");
+    if (from == From::template_prefix) {
+        const fs::path source = HELPLINE_WINE_PREFIX;
+        INFO("The template Wine prefix " << source.string()
+                                         << " is not made: run the test wine.prefix first (ctest does).");
+        REQUIRE(fs::exists(source / ".helpline-ready"));
+        auto copied = run_program({"/bin/cp", "-a", "--reflink=auto", source.string(), prefix_.string()});
+        INFO(copied.err);
+        REQUIRE(copied.exit_code == 0);
+        return;
+    }
     auto r = command("wineboot", {"--init"});
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);
 }
 
-WinePrefix::WinePrefix(fs::path shared_prefix) : prefix_(std::move(shared_prefix)), own_(false) {}
-
-const WinePrefix& WinePrefix::shared() {
-    static const WinePrefix prefix{fs::path(HELPLINE_WINE_PREFIX)};
-    INFO("The shared Wine prefix " << prefix.prefix_.string()
-                                   << " is not made: run the test wine.prefix first (ctest does).");
-    REQUIRE(fs::exists(prefix.prefix_ / ".helpline-ready"));
-    return prefix;
-}
-
 WinePrefix::~WinePrefix() {
-    if (own_) run_program({"/usr/bin/env", "WINEPREFIX=" + prefix_.string(), "wineserver", "--kill"});
+    run_program({"/usr/bin/env", "WINEPREFIX=" + prefix_.string(), "wineserver", "--kill"});
 }
 
 std::vector<std::string> WinePrefix::env(const std::vector<std::string>& extra) const {
@@ -50,8 +40,10 @@ std::vector<std::string> WinePrefix::env(const std::vector<std::string>& extra) 
                                   "WINEDLLOVERRIDES=mscoree,mshtml=;winemenubuilder.exe=d",
                                   "NO_PROXY=127.0.0.1,localhost",
                                   "no_proxy=127.0.0.1,localhost",
-                                  "LC_ALL=C"};
-    if (own_) e.push_back("HOME=" + (dir_ / "home").string());
+                                  // UTF-8: Wine decodes the arguments and file names it is given
+                                  // in the Linux locale's encoding.
+                                  "LC_ALL=C.UTF-8",
+                                  "HOME=" + (dir_ / "home").string()};
     e.insert(e.end(), extra.begin(), extra.end());
     return e;
 }

@@ -3,12 +3,11 @@
 // (build/windows, scripts/windows-build; label "wine") and the installers helpline-brand
 // makes (label "windows").
 //
-// A WinePrefix is either a test's own (made by wineboot, some seconds and ~700 MB, removed at
-// scope end: for what changes the Windows user's folders or registry, such as an installer)
-// or the one the "wine" tests share, made once by the fixture test wine.prefix. What the
-// tests sharing it must not share (the client's folders) they get through the environment:
-// %APPDATA% and %LOCALAPPDATA% in the test's own folder (UserFolders), which the client
-// honours as Windows programs do (client/core/paths_win32.cpp).
+// A WinePrefix is a Windows user of the test's own (~700 MB, removed at scope end): made by
+// wineboot (some seconds), or copied from the one made once by the fixture test wine.prefix
+// (about a second). Tests cannot share one prefix and keep their client folders apart
+// through %APPDATA% and %LOCALAPPDATA%: Wine sets those itself from the prefix's registry,
+// whatever the Linux environment says.
 
 #include <filesystem>
 #include <string>
@@ -24,20 +23,13 @@ namespace fs = std::filesystem;
 /// `path` as a Windows program under Wine sees it: Z: is the Linux root.
 std::string windows_path(const fs::path& path);
 
-/// Per-user folders of one test: %APPDATA% and %LOCALAPPDATA% in `root` (created).
-struct UserFolders {
-    fs::path roaming;  ///< %APPDATA%
-    fs::path local;    ///< %LOCALAPPDATA%
-    explicit UserFolders(const fs::path& root);
-    std::vector<std::string> environment() const;  ///< APPDATA=..., LOCALAPPDATA=...
-};
-
 class WinePrefix {
   public:
-    /// A prefix of the test's own, made now, removed (its wineserver stopped) at scope end.
-    WinePrefix();
-    /// The prefix the "wine" tests share (HELPLINE_WINE_PREFIX, made by wine.prefix).
-    static const WinePrefix& shared();
+    enum class From { wineboot, template_prefix };
+    /// A prefix of the test's own, removed (its wineserver stopped) at scope end: made by
+    /// wineboot, or copied from the template that the fixture test wine.prefix made
+    /// (HELPLINE_WINE_PREFIX; the test fails, saying so, when it is missing).
+    explicit WinePrefix(From from = From::wineboot);
     ~WinePrefix();
     WinePrefix(const WinePrefix&) = delete;
     WinePrefix& operator=(const WinePrefix&) = delete;
@@ -70,12 +62,13 @@ class WinePrefix {
                "Programs";
     }
 
-  private:
-    explicit WinePrefix(fs::path shared_prefix);
+    /// The user's %LOCALAPPDATA% and %APPDATA%.
+    fs::path local_app_data() const { return user_dir() / "AppData" / "Local"; }
+    fs::path roaming_app_data() const { return user_dir() / "AppData" / "Roaming"; }
 
-    TempDir dir_;  ///< output files; HOME and the prefix of an own prefix
+  private:
+    TempDir dir_;  ///< the prefix and its HOME
     fs::path prefix_;
-    bool own_;
 };
 
 /// The cross-built program `name` (e.g. "client/cli/helpline-cli.exe") of the Windows build

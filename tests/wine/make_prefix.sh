@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Wine prefix the "wine" tests share (tests/support/wine.h): made once (wineboot, ~10 s)
+# The template Wine prefix the "wine" tests copy (tests/support/wine.h): made once (wineboot, ~10 s)
 # and reused while it is complete; wineserver -w waits until the set-up has finished.
 set -eu
 prefix=$1

@@ -2,7 +2,8 @@
 // 127.0.0.1: stamped by helpline-brand like the Linux one, it sends requests with files
 // (names outside ASCII cross the UTF-16 edge), keeps them in its outbox while the server
 // cannot be reached and delivers them once later, lists the customer's requests and reads a
-// conversation. Its folders are the test's own %APPDATA% and %LOCALAPPDATA%.
+// conversation. Each test is a Windows user of its own (a Wine prefix copied from the
+// template made by wine.prefix).
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -20,7 +21,7 @@ const std::string kBrandBin = HELPLINE_BRAND_BIN;
 /// helpline-cli.exe stamped with the demo profile pointing at `url`, and its user folders.
 class WindowsCli {
   public:
-    explicit WindowsCli(const std::string& url) : folders_(dir_ / "user") {
+    explicit WindowsCli(const std::string& url) : wine_(wine::WinePrefix::From::template_prefix) {
         auto profile =
             nlohmann::json::parse(read_text(source_path("branding/profiles/demo/profile.json")));
         profile["server"]["url"] = url;
@@ -36,12 +37,12 @@ class WindowsCli {
     }
 
     ProgramResult run(const std::vector<std::string>& args) const {
-        return wine::WinePrefix::shared().run(exe(), args, folders_.environment());
+        return wine_.run(exe(), args);
     }
 
     fs::path exe() const { return dir_ / "demo-support-cli.exe"; }
     /// %LOCALAPPDATA%\demo-support: identity, outbox, requests.log, client.log.
-    fs::path state() const { return folders_.local / "demo-support"; }
+    fs::path state() const { return wine_.local_app_data() / "demo-support"; }
     const TempDir& dir() const { return dir_; }
 
     std::size_t outbox_entries() const {
@@ -54,7 +55,7 @@ class WindowsCli {
 
   private:
     TempDir dir_;
-    wine::UserFolders folders_;
+    wine::WinePrefix wine_;
 };
 
 std::int64_t number_in(const std::string& out) {
@@ -108,7 +109,7 @@ TEST_CASE("helpline-cli.exe sends files whose names are not ASCII, byte for byte
     const auto& a = c.at("attachments")[0];
     CHECK(a.at("name") == "Relatório de instalação — ção.txt");
     CHECK(a.at("size") == bytes.size());
-    auto download = Team(server).call("GET", "/api/v1/attachments/" + a.at("id").get<std::string>());
+    auto download = Team(server).call("GET", "/api/v1/attachments/" + a.at("id").dump());
     REQUIRE(download.status == 200);
     CHECK(download.body == bytes);
 }
@@ -158,7 +159,7 @@ TEST_CASE("helpline-cli.exe reads a conversation and downloads the team's file")
     CHECK_THAT(shown.out, Catch::Contains("Try these steps"));
     CHECK_THAT(shown.out, Catch::Contains("steps.pdf"));
 
-    const auto id = message.at("attachments")[0].at("id").get<std::string>();
+    const auto id = message.at("attachments")[0].at("id").dump();
     const fs::path target = files / "steps copy.pdf";
     auto saved = cli.run({"download", id, "--out", wine::windows_path(target)});
     INFO(saved.out << saved.err);
@@ -167,10 +168,8 @@ TEST_CASE("helpline-cli.exe reads a conversation and downloads the team's file")
 }
 
 TEST_CASE("an unstamped helpline-cli.exe says how to brand it") {
-    const TempDir dir;
-    const wine::UserFolders folders(dir / "user");
-    auto r = wine::WinePrefix::shared().run(wine::windows_program("client/cli/helpline-cli.exe"),
-                                            {"status"}, folders.environment());
+    const wine::WinePrefix wine(wine::WinePrefix::From::template_prefix);
+    auto r = wine.run(wine::windows_program("client/cli/helpline-cli.exe"), {"status"});
     CHECK(r.exit_code == 3);
     CHECK_THAT(r.err, Catch::Contains("helpline-brand stamp"));
 }

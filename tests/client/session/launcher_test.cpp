@@ -15,7 +15,7 @@
 #include <set>
 
 #include "client/core/backend_launcher.h"
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "tests/client/session/session_support.h"
 #include "tests/support/fixtures.h"
 

@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "client/core/backend_launcher.h"
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "tests/client/session/session_support.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/test_client.h"

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 
 namespace helpline::test {
 

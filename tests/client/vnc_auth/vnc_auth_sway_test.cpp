@@ -11,7 +11,7 @@
 #include <iostream>
 
 #include "client/core/backend_launcher.h"
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "tests/client/session/session_support.h"
 #include "tests/client/vnc_auth/headless_sway.h"
 #include "tests/client/vnc_auth/rfb_tcp_viewer.h"

@@ -7,7 +7,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "client/core/spawn_posix.h"
+#include "client/core/spawn.h"
 #include "tests/client/events/terminal_session.h"
 #include "tests/client/session/session_support.h"
 #include "tests/client/submit/cli_fixture.h"

@@ -1,5 +1,3 @@
-#include "client/core/instance_channel.h"
-
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -9,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+
+#include "client/core/instance_channel.h"
 
 namespace helpline::client {
 namespace {
@@ -46,6 +46,12 @@ std::string read_line(int fd, std::size_t max, std::chrono::milliseconds timeout
 
 }  // namespace
 
+struct InstanceChannel::Listener {
+    std::filesystem::path socket;
+    int fd = -1;
+    int wake[2] = {-1, -1};
+};
+
 Result<std::unique_ptr<InstanceChannel>> InstanceChannel::listen(
     const std::filesystem::path& socket, std::function<void()> on_raise) {
     auto addr = address_of(socket);
@@ -61,35 +67,39 @@ Result<std::unique_ptr<InstanceChannel>> InstanceChannel::listen(
         return make_error("instance.socket", fmt::format("Cannot listen on {}: {}", socket.string(),
                                                          std::strerror(e)));
     }
-    return std::unique_ptr<InstanceChannel>(new InstanceChannel(socket, fd, std::move(on_raise)));
+    auto listener = std::make_unique<Listener>();
+    listener->socket = socket;
+    listener->fd = fd;
+    if (::pipe2(listener->wake, O_CLOEXEC | O_NONBLOCK) != 0)
+        listener->wake[0] = listener->wake[1] = -1;
+    return std::unique_ptr<InstanceChannel>(
+        new InstanceChannel(std::move(listener), std::move(on_raise)));
 }
 
-InstanceChannel::InstanceChannel(std::filesystem::path socket, int fd,
-                                 std::function<void()> on_raise)
-    : socket_(std::move(socket)), fd_(fd), on_raise_(std::move(on_raise)) {
-    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
+InstanceChannel::InstanceChannel(std::unique_ptr<Listener> listener, std::function<void()> on_raise)
+    : listener_(std::move(listener)), on_raise_(std::move(on_raise)) {
     thread_ = std::thread([this] { serve(); });
 }
 
 InstanceChannel::~InstanceChannel() {
     const char byte = 'q';
-    (void)!::write(wake_[1], &byte, 1);
+    (void)!::write(listener_->wake[1], &byte, 1);
     if (thread_.joinable()) thread_.join();
-    ::close(fd_);
-    for (int f : wake_)
+    ::close(listener_->fd);
+    for (int f : listener_->wake)
         if (f >= 0) ::close(f);
-    ::unlink(socket_.c_str());
+    ::unlink(listener_->socket.c_str());
 }
 
 void InstanceChannel::serve() {
     while (true) {
-        pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+        pollfd fds[2] = {{listener_->fd, POLLIN, 0}, {listener_->wake[0], POLLIN, 0}};
         if (::poll(fds, 2, -1) < 0) {
             if (errno == EINTR) continue;
             return;
         }
         if (fds[1].revents != 0) return;
-        const int client = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+        const int client = ::accept4(listener_->fd, nullptr, nullptr, SOCK_CLOEXEC);
         if (client < 0) continue;
         // Bounded: a client that sends nothing cannot hold the channel for long.
         const std::string line = read_line(client, 64, std::chrono::seconds(1));

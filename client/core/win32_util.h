@@ -1,0 +1,54 @@
+#pragma once
+// Small pieces the client core's Windows files share (built on Windows only): UTF-8 <->
+// UTF-16 at the edges of the wide-character API, the system's text for an error code, and
+// a handle closed at scope end, the user's SID.
+
+#include <windows.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace helpline::client::win32 {
+
+/// UTF-8 to UTF-16; invalid sequences become U+FFFD.
+std::wstring to_wide(std::string_view utf8);
+/// UTF-16 to UTF-8; unpaired surrogates become U+FFFD.
+std::string to_utf8(std::wstring_view wide);
+
+/// What the system says about `code` (FormatMessageW), without the trailing newline and full
+/// stop, e.g. "Access is denied". Falls back to "error <code>".
+std::string error_text(DWORD code);
+/// error_text(GetLastError()).
+std::string last_error_text();
+
+/// The SID of the user this process runs as, as text ("S-1-5-21-..."); empty if unreadable.
+std::wstring current_user_sid();
+
+/// A kernel handle closed at scope end; null and INVALID_HANDLE_VALUE both mean none.
+class UniqueHandle {
+  public:
+    explicit UniqueHandle(HANDLE h = nullptr) : h_(h) {}
+    ~UniqueHandle() { reset(); }
+    UniqueHandle(const UniqueHandle&) = delete;
+    UniqueHandle& operator=(const UniqueHandle&) = delete;
+    UniqueHandle(UniqueHandle&& other) noexcept : h_(std::exchange(other.h_, nullptr)) {}
+    UniqueHandle& operator=(UniqueHandle&& other) noexcept {
+        if (this != &other) {
+            reset();
+            h_ = std::exchange(other.h_, nullptr);
+        }
+        return *this;
+    }
+    HANDLE get() const { return h_; }
+    bool valid() const { return h_ != nullptr && h_ != INVALID_HANDLE_VALUE; }
+    void reset(HANDLE h = nullptr) {
+        if (valid()) ::CloseHandle(h_);
+        h_ = h;
+    }
+
+  private:
+    HANDLE h_;
+};
+
+}  // namespace helpline::client::win32
