@@ -21,10 +21,13 @@ const std::string kBrandBin = HELPLINE_BRAND_BIN;
 /// helpline-cli.exe stamped with the demo profile pointing at `url`, and its user folders.
 class WindowsCli {
   public:
-    explicit WindowsCli(const std::string& url) : wine_(wine::WinePrefix::From::template_prefix) {
+    /// `ca_pem`: the profile's own CA for the server (none: the Windows certificate store).
+    explicit WindowsCli(const std::string& url, const std::string& ca_pem = {})
+        : wine_(wine::WinePrefix::From::template_prefix) {
         auto profile =
             nlohmann::json::parse(read_text(source_path("branding/profiles/demo/profile.json")));
         profile["server"]["url"] = url;
+        if (!ca_pem.empty()) profile["server"]["ca"] = ca_pem;
         fs::create_directories(dir_ / "profile");
         write_text(dir_ / "profile" / "profile.json", profile.dump(2));
         fs::copy_file(source_path("branding/profiles/demo/logo.svg"), dir_ / "profile" / "logo.svg");
@@ -165,6 +168,31 @@ TEST_CASE("helpline-cli.exe reads a conversation and downloads the team's file")
     INFO(saved.out << saved.err);
     REQUIRE(saved.exit_code == 0);
     CHECK(read_text(target) == "%PDF-1.4 steps");
+}
+
+TEST_CASE("helpline-cli.exe over TLS trusts the profile's CA, and not a certificate the store lacks") {
+    TempDir data;
+    ServerProcess server(kServerBin, data.path());
+    server.start({"--self-signed"});
+    REQUIRE(server.url().rfind("https://127.0.0.1:", 0) == 0);
+    const std::string ca = read_text(server.data() / "tls" / "self-signed-cert.pem");
+    trust_by_default(ca);  // the test's own calls as the team
+
+    const WindowsCli trusting(server.url(), ca);
+    auto sent = trusting.run({"request", "--email", "ana@acme.example", "--description", "Over TLS"});
+    INFO(sent.out << sent.err);
+    REQUIRE(sent.exit_code == 0);
+    CHECK(Team(server).queue().size() == 1);
+
+    // Without the profile's CA the Windows certificate store decides: it does not know a
+    // self-signed certificate, so nothing is sent and the request waits in the outbox.
+    const WindowsCli store_only(server.url());
+    auto refused = store_only.run({"request", "--wait", "1", "--email", "ana@acme.example",
+                                   "--description", "Not over an unknown certificate"});
+    INFO(refused.out << refused.err);
+    CHECK(refused.exit_code != 0);
+    CHECK_THAT(refused.err, Catch::Contains("certificate"));
+    CHECK(Team(server).queue().size() == 1);
 }
 
 TEST_CASE("an unstamped helpline-cli.exe says how to brand it") {
