@@ -16,7 +16,7 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kPriorityNames = {"low", "medium", "high", "urgent"};
 constexpr std::array<std::string_view, 3> kSubjectNames = {"hidden", "optional", "required"};
-constexpr std::array<std::string_view, 4> kSessionTypes = {"x11", "wayland", "none", "any"};
+constexpr std::array<std::string_view, 5> kSessionTypes = {"x11", "wayland", "windows", "none", "any"};
 
 }  // namespace
 
@@ -378,7 +378,7 @@ class ProfileReader : private profile_json::JsonReader {
                       const auto when = one_of(v, p, as_list(kSessionTypes), "session types");
                       if (when) backend.when = *when;
                   },
-                  "say when to use this backend: x11, wayland, none or any"},
+                  "say when to use this backend: x11, wayland, windows, none or any"},
                  {"argv",
                   [&](const Json& v, const std::string& p) { read_argv(v, p, backend.argv); },
                   "give the program and its arguments, e.g. [\"x11vnc\", \"-rfbport\", "

@@ -28,7 +28,7 @@ struct ProfileGroup {
 
 struct ProfileBackend {
     std::string id;
-    std::string when;  ///< "x11" | "wayland" | "none" | "any"
+    std::string when;  ///< "x11" | "wayland" | "windows" | "none" | "any" (any Linux session)
     std::vector<std::string> argv;
 };
 

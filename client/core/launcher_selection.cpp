@@ -62,26 +62,27 @@ Error not_installed_error(const std::vector<const ProfileBackend*>& candidates) 
         kWhere);
 }
 
+/// A profile made before Windows clients: its backends ("any" included) are Linux programs.
 Error windows_error() {
     return make_error(launch_error::kNoBackend,
-                      "Remote control is not available on Windows yet: this version of the client "
-                      "has no screen-sharing program for Windows. Your support team can still "
-                      "help you through your requests and their replies.",
+                      "Remote control is not available with this support profile on Windows: it "
+                      "names no screen-sharing program for Windows. Tell your support team; they "
+                      "can still help you through your requests and their replies.",
                       kWhere);
 }
 
 }  // namespace
 
 bool backend_matches(const ProfileBackend& backend, SessionType session) {
-    return backend.when == "any" || backend.when == to_string(session);
+    // "any" is any Linux session: the programs of such entries (x11vnc, wayvnc...) do not run
+    // on Windows, which has its own.
+    if (backend.when == "any") return session != SessionType::windows;
+    return backend.when == to_string(session);
 }
 
 Result<std::vector<ChosenBackend>> choose_backends(
     const std::vector<ProfileBackend>& backends, SessionType session, const std::string& display,
     const std::vector<std::filesystem::path>& program_dirs) {
-    // Profiles name Linux programs only so far ("when" is x11, wayland, none or any): none of
-    // them can run here, not even an "any".
-    if (session == SessionType::windows) return windows_error();
     std::vector<const ProfileBackend*> candidates;
     for (const auto& b : backends)
         if (!b.argv.empty() && backend_matches(b, session)) candidates.push_back(&b);
@@ -92,8 +93,9 @@ Result<std::vector<ChosenBackend>> choose_backends(
                 return wayland_error(backends);
             case SessionType::none:
                 return no_display_error();
-            case SessionType::x11:
             case SessionType::windows:
+                return windows_error();
+            case SessionType::x11:
                 break;
         }
         return make_error(

@@ -17,7 +17,8 @@ struct ChosenBackend {
     std::filesystem::path executable;         ///< argv[0] resolved (absolute)
 };
 
-/// Whether a backend's `when` ("x11" | "wayland" | "none" | "any") covers `session`.
+/// Whether a backend's `when` ("x11" | "wayland" | "windows" | "none" | "any": any Linux
+/// session) covers `session`.
 bool backend_matches(const ProfileBackend& backend, SessionType session);
 
 /// The backends whose `when` matches `session` and whose argv[0] is installed (see

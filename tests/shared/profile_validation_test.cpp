@@ -512,13 +512,13 @@ const std::vector<Case> kCases = {
      {"remote.backends[1].id: \"x11vnc\" is already used by remote.backends[0]"}},
     {"when is required", {drop("/remote/backends/0/when")},
      {"remote.backends[0].when: required field is missing; say when to use this backend: x11, "
-      "wayland, none or any"}},
+      "wayland, windows, none or any"}},
     {"when is a session type", {set("/remote/backends/0/when", R"("xorg")")},
-     {"remote.backends[0].when: \"xorg\" is not one of the session types: x11, wayland, none, "
-      "any"}},
+     {"remote.backends[0].when: \"xorg\" is not one of the session types: x11, wayland, "
+      "windows, none, any"}},
     {"when suggests a close session type", {set("/remote/backends/0/when", R"("wayand")")},
-     {"remote.backends[0].when: \"wayand\" is not one of the session types: x11, wayland, none, "
-      "any; did you mean \"wayland\"?"}},
+     {"remote.backends[0].when: \"wayand\" is not one of the session types: x11, wayland, "
+      "windows, none, any; did you mean \"wayland\"?"}},
     {"argv is required", {drop("/remote/backends/0/argv")},
      {"remote.backends[0].argv: required field is missing; give the program and its arguments, "
       "e.g. [\"x11vnc\", \"-rfbport\", \"{port}\"]"}},
@@ -833,14 +833,17 @@ TEST_CASE("the demo profile is valid") {
     CHECK(profile.assistance.subject == SubjectMode::optional);
     CHECK(profile.assistance.customer_sets_priority);
     CHECK(profile.assistance.max_description == 4000);
-    // x11vnc on X11, then the portal and wayvnc (behind helpline-vnc-auth) on Wayland.
-    REQUIRE(profile.remote.backends.size() == 3);
+    // x11vnc on X11, then the portal and wayvnc (behind helpline-vnc-auth) on Wayland, and
+    // the client's own helpline-win-vnc on Windows.
+    REQUIRE(profile.remote.backends.size() == 4);
     CHECK(profile.remote.backends[0].when == "x11");
     CHECK(profile.remote.backends[1].id == "portal");
     CHECK(profile.remote.backends[1].when == "wayland");
     CHECK(profile.remote.backends[1].argv.front() == "helpline-portal-vnc");
     CHECK(profile.remote.backends[2].id == "wayvnc");
     CHECK(profile.remote.backends[2].argv.front() == "helpline-vnc-auth");
+    CHECK(profile.remote.backends[3].when == "windows");
+    CHECK(profile.remote.backends[3].argv.front() == "helpline-win-vnc");
     CHECK(profile.remote.backends[0].argv ==
           std::vector<std::string>{"x11vnc", "-display", "{display}", "-localhost", "-rfbport",
                                    "{port}", "-passwdfile", "rm:{password_file}", "-once",
