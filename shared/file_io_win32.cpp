@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "shared/file_io.h"
+#include "shared/win32_text.h"
 
 namespace helpline {
 
@@ -32,36 +33,11 @@ std::intptr_t native_of(HANDLE handle) {
     return reinterpret_cast<std::intptr_t>(handle);
 }
 
-/// UTF-16 to UTF-8, an unpaired surrogate becoming U+FFFD (path::string() would throw).
-std::string to_utf8(std::wstring_view wide) {
-    if (wide.empty()) return {};
-    const int size = static_cast<int>(wide.size());
-    const int n =
-        ::WideCharToMultiByte(CP_UTF8, 0, wide.data(), size, nullptr, 0, nullptr, nullptr);
-    if (n <= 0) return {};
-    std::string utf8(static_cast<std::size_t>(n), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, wide.data(), size, utf8.data(), n, nullptr, nullptr);
-    return utf8;
-}
+using win32::error_text;
+using win32::to_utf8;
 
 std::string text_of(const fs::path& path) {
     return to_utf8(path.native());
-}
-
-/// What the system says about `code` (FormatMessageW), without the line end and full stop
-/// (as strerror's texts are): "Access is denied".
-std::string error_text(DWORD code) {
-    wchar_t* buffer = nullptr;
-    const DWORD n = ::FormatMessageW(
-        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-        nullptr, code, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
-    std::wstring text = n > 0 && buffer != nullptr ? std::wstring(buffer, n) : std::wstring();
-    if (buffer != nullptr) ::LocalFree(buffer);
-    while (!text.empty() && (text.back() == L'\n' || text.back() == L'\r' || text.back() == L' ' ||
-                             text.back() == L'.'))
-        text.pop_back();
-    if (text.empty()) return fmt::format("error {}", code);
-    return to_utf8(text);
 }
 
 Error failure(const char* code, std::string_view what, const fs::path& path, DWORD err) {

@@ -9,16 +9,13 @@
 #include <string_view>
 #include <utility>
 
+#include "shared/win32_text.h"
+
 namespace helpline::client::win32 {
 
-/// UTF-8 to UTF-16; invalid sequences become U+FFFD.
-std::wstring to_wide(std::string_view utf8);
-/// UTF-16 to UTF-8; unpaired surrogates become U+FFFD.
-std::string to_utf8(std::wstring_view wide);
-
-/// What the system says about `code` (FormatMessageW), without the trailing newline and full
-/// stop, e.g. "Access is denied". Falls back to "error <code>".
-std::string error_text(DWORD code);
+using helpline::win32::error_text;
+using helpline::win32::to_utf8;
+using helpline::win32::to_wide;
 /// error_text(GetLastError()).
 std::string last_error_text();
 
