@@ -2,8 +2,11 @@
 // painted picture for the screen and a recorder for the input, and the tests' RFB viewer over
 // TCP. What the Windows program adds (GDI, SendInput) is tested under Wine (wine_test.cpp).
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
