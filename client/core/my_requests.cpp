@@ -41,7 +41,7 @@ std::string text_field(const nlohmann::json& j, const char* key) {
 
 }  // namespace
 
-// UTC by std::chrono's calendar, the same on every system (Windows has neither gmtime_r nor
+// UTC by std::chrono's calendar, the same on every platform (Windows has neither gmtime_r nor
 // timegm).
 std::string format_utc(std::chrono::system_clock::time_point t) {
     using namespace std::chrono;
