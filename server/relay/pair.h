@@ -49,6 +49,8 @@ struct Pair {
     Registry::Clock::time_point last_activity;  ///< as last seen by expire()
     std::uint64_t last_total = 0;               ///< bytes delivered, as last seen by expire()
     Registry::Clock::time_point closing_since{};
+    /// Ended and its hook has run: when expire() forgets it (its counts are kept until then).
+    std::optional<Registry::Clock::time_point> forget_at;
 };
 
 using Notification = std::variant<Started, Ended>;

@@ -263,7 +263,12 @@ std::optional<Clock::time_point> Registry::expire(Clock::time_point now) {
     std::optional<Clock::time_point> next;
     {
         std::lock_guard lock(core_->mutex);
-        for (auto& [id, pair] : core_->pairs) {
+        for (auto it = core_->pairs.begin(); it != core_->pairs.end();) {
+            const auto& pair = it->second;
+            if (pair->forget_at && now >= *pair->forget_at) {
+                it = core_->pairs.erase(it);
+                continue;
+            }
             switch (pair->state) {
                 case Pair::State::waiting:
                     if (now - pair->created >= o.pair_timeout) {
@@ -299,8 +304,10 @@ std::optional<Clock::time_point> Registry::expire(Clock::time_point now) {
                     }
                     break;
                 case Pair::State::ended:
+                    if (pair->forget_at) earliest(next, *pair->forget_at);
                     break;
             }
+            ++it;
         }
     }
     abort_pipes(to_abort);
@@ -324,12 +331,15 @@ void Registry::deliver_pending() {
         }
         const auto& ended = std::get<Ended>(n);
         if (on_ended) on_ended(ended);
-        // Until the hook has run (the API marks the session ended in the store), the
-        // ended pair stays here and refuses claims; afterwards the store does.
+        // Until the hook has run (the API marks the session ended in the store), the ended
+        // pair refuses claims; afterwards the store does too. Its counts stay a while for an
+        // end() racing the hook: the API audits the session's end with them.
         std::lock_guard lock(core_->mutex);
         const auto it = core_->pairs.find(ended.session_id);
-        if (it != core_->pairs.end() && it->second->state == Pair::State::ended)
-            core_->pairs.erase(it);
+        if (it != core_->pairs.end() && it->second->state == Pair::State::ended && !it->second->forget_at) {
+            it->second->forget_at = core_->now() + core_->options.keep_ended;
+            core_->changed();
+        }
     }
 }
 

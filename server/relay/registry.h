@@ -57,6 +57,9 @@ struct Options {
     std::chrono::milliseconds idle_timeout{30 * 60'000};  ///< 0: never
     std::chrono::milliseconds drain_timeout{5'000};
     std::size_t buffer_size = 128 * 1024;  ///< per direction
+    /// How long an ended session's final counts stay after its hook has run: an end() that
+    /// comes late (POST /sessions/{id}/end racing the tunnel's close) still gets them.
+    std::chrono::milliseconds keep_ended{60'000};
 };
 
 /// A session's two sides are both connected.
@@ -104,7 +107,8 @@ class Registry {
     std::variant<std::shared_ptr<http::ByteChannel>, Refusal> claim(const std::string& session_id,
                                                                     Side side);
     /// Ends a session's relay at once (both connections close, queued bytes are dropped);
-    /// the bytes delivered until then, or nullopt when the session has no relay.
+    /// the bytes delivered until then (the final counts of a relay that had ended already,
+    /// for keep_ended after its hook), or nullopt when the session has no relay.
     std::optional<Counts> end(const std::string& session_id,
                               EndReason reason = EndReason::session_ended);
     /// Ends every relay (as end()).

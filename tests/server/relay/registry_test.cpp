@@ -175,7 +175,40 @@ TEST_CASE("started comes once both sides are open, and ended once both closed, w
     CHECK(hooks.ended[0].counts.to_viewer == 700);
     CHECK(hooks.ended[0].counts.to_customer == 30);
     CHECK(r.active() == 0);
-    CHECK_FALSE(r.counts("s1"));  // forgotten once the hook has run
+    // The final counts stay for keep_ended after the hook (for a late end()), then go.
+    CHECK(r.counts("s1"));
+    const auto next = r.expire(clock.now);
+    REQUIRE(next);
+    CHECK(*next == clock.now + small_options().keep_ended);
+    clock.now += small_options().keep_ended;
+    r.expire(clock.now);
+    CHECK_FALSE(r.counts("s1"));
+    CHECK_FALSE(r.end("s1"));
+}
+
+TEST_CASE("an end() that comes after the relay ended and its hook ran gets the final counts") {
+    // POST /sessions/{id}/end races the customer's tunnel closing: the API may mark the
+    // session ended, the hook then run (and leave the audit to that handler), and only then
+    // the handler ask the relay for the counts it audits.
+    FakeClock clock;
+    Registry r(small_options(), clock.fn());
+    Hooks hooks;
+    hooks.install(r);
+    auto [customer, viewer] = pair_up(r, "s1");
+    customer->inbound().write(std::string(500, 'x'));
+    drain(*viewer);
+    customer->closed();
+    viewer->closed();
+    r.deliver_pending();
+    REQUIRE(hooks.ended_count() == 1);
+    const auto counts = r.end("s1");
+    REQUIRE(counts);
+    CHECK(counts->to_viewer == 500);
+    CHECK(counts->to_customer == 0);
+    r.deliver_pending();
+    CHECK(hooks.ended_count() == 1);  // the hook runs once
+    CHECK(refusal(r, "s1", Side::customer) == relay::Refusal::ended);
+    CHECK(r.active() == 0);
 }
 
 TEST_CASE("when one side closes, the other still gets what was queued, then the end") {
