@@ -11,55 +11,12 @@
 #include "tests/support/fixtures.h"
 #include "tests/support/team_api.h"
 #include "tests/support/wine.h"
+#include "tests/wine/windows_cli.h"
 
 namespace helpline::test {
 namespace {
 
 const std::string kServerBin = HELPLINE_SERVER_BIN;
-const std::string kBrandBin = HELPLINE_BRAND_BIN;
-
-/// helpline-cli.exe stamped with the demo profile pointing at `url`, and its user folders.
-class WindowsCli {
-  public:
-    /// `ca_pem`: the profile's own CA for the server (none: the Windows certificate store).
-    explicit WindowsCli(const std::string& url, const std::string& ca_pem = {})
-        : wine_(wine::WinePrefix::From::template_prefix) {
-        auto profile =
-            nlohmann::json::parse(read_text(source_path("branding/profiles/demo/profile.json")));
-        profile["server"]["url"] = url;
-        if (!ca_pem.empty()) profile["server"]["ca"] = ca_pem;
-        fs::create_directories(dir_ / "profile");
-        write_text(dir_ / "profile" / "profile.json", profile.dump(2));
-        fs::copy_file(source_path("branding/profiles/demo/logo.svg"), dir_ / "profile" / "logo.svg");
-        auto r = run_program({kBrandBin, "stamp", "--profile", (dir_ / "profile").string(), "--key",
-                              fixture("keys/test-signing-key.pem").string(), "--client",
-                              wine::windows_program("client/cli/helpline-cli.exe").string(),
-                              "--out", exe().string()});
-        INFO(r.out << r.err);
-        REQUIRE(r.exit_code == 0);
-    }
-
-    ProgramResult run(const std::vector<std::string>& args) const {
-        return wine_.run(exe(), args);
-    }
-
-    fs::path exe() const { return dir_ / "demo-support-cli.exe"; }
-    /// %LOCALAPPDATA%\demo-support: identity, outbox, requests.log, client.log.
-    fs::path state() const { return wine_.local_app_data() / "demo-support"; }
-    const TempDir& dir() const { return dir_; }
-
-    std::size_t outbox_entries() const {
-        std::size_t n = 0;
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(state() / "outbox", ec))
-            if (e.path().extension() == ".json" && e.path().filename().string().front() != '.') ++n;
-        return n;
-    }
-
-  private:
-    TempDir dir_;
-    wine::WinePrefix wine_;
-};
 
 std::int64_t number_in(const std::string& out) {
     const std::string prefix = "Your request number is ";
