@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     }
     options.password = *password;
 
-    const auto screen = open_screen_capture();
+    const auto screen = open_screen_capture(say);
     const auto input = open_input_injector(say);
     const int status = run_session(options, *screen, *input, stop_requested(), say);
     session_finished();
