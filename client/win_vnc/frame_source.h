@@ -1,5 +1,5 @@
 #pragma once
-// Where the picture comes from: the Windows desktop through GDI (screen_capture_win32.cpp),
+// Where the picture comes from: the Windows desktop through DXGI or GDI (screen_capture_win32.cpp),
 // a painted picture in the tests.
 
 #include "client/win_vnc/framebuffer.h"
