@@ -38,17 +38,10 @@ Result<std::string> read_line_file(const fs::path& dir, const char* name, const 
 /// libexec/'s programs: regular executable files built for the clients' architecture, since
 /// a package carries them to the same machines.
 Result<std::vector<BaseBackend>> load_backends(const fs::path& dir, const std::string& arch) {
-    std::vector<BaseBackend> backends;
-    const fs::path libexec = dir / "libexec";
-    std::error_code ec;
-    if (!fs::exists(libexec, ec)) return backends;
-    for (auto it = fs::directory_iterator(libexec, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
-        const fs::path path = it->path();
-        const std::string rel = "libexec/" + path.filename().string();
+    return list_base_backends(dir, [&](const fs::path& path, const std::string& rel) -> Status {
+        std::error_code ec;
         const auto status = fs::status(path, ec);
-        if (ec) break;
-        if (!fs::is_regular_file(status) ||
+        if (ec || !fs::is_regular_file(status) ||
             (status.permissions() & fs::perms::owner_exec) == fs::perms::none)
             return make_error(
                 "base.backend",
@@ -66,6 +59,23 @@ Result<std::vector<BaseBackend>> load_backends(const fs::path& dir, const std::s
                             "rebuild the base.",
                             rel, *backend_arch, arch),
                 path.string());
+        return Ok{};
+    });
+}
+
+}  // namespace
+
+Result<std::vector<BaseBackend>> list_base_backends(
+    const fs::path& dir, const std::function<Status(const fs::path&, const std::string&)>& check) {
+    std::vector<BaseBackend> backends;
+    const fs::path libexec = dir / "libexec";
+    std::error_code ec;
+    if (!fs::exists(libexec, ec)) return backends;
+    for (auto it = fs::directory_iterator(libexec, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        const fs::path path = it->path();
+        if (auto checked = check(path, "libexec/" + path.filename().string()); !checked)
+            return checked.error();
         const auto size = fs::file_size(path, ec);
         if (ec) break;
         backends.push_back(BaseBackend{path.filename().string(), path, size});
@@ -79,8 +89,6 @@ Result<std::vector<BaseBackend>> load_backends(const fs::path& dir, const std::s
               [](const auto& a, const auto& b) { return a.name < b.name; });
     return backends;
 }
-
-}  // namespace
 
 fs::path default_client_base_dir() {
     // Linux: the tool's own path; a helpline-brand installed in /usr/bin finds the base the

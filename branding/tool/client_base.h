@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ struct ClientBase {
     /// libexec/'s programs, sorted by name; built for `architecture`.
     std::vector<BaseBackend> backends;
 };
+
+/// The programs in `dir`/libexec (none when it is missing), sorted by name, each passed to
+/// `check` first (its path, and "libexec/NAME" for messages): the first refusal is returned.
+Result<std::vector<BaseBackend>> list_base_backends(
+    const std::filesystem::path& dir,
+    const std::function<Status(const std::filesystem::path& path, const std::string& rel)>& check);
 
 /// Where the installed packages put the base: <this program's folder>/../lib/helpline/client-base.
 std::filesystem::path default_client_base_dir();

@@ -68,16 +68,10 @@ Result<std::string> read_version(const fs::path& dir) {
 }
 
 Result<std::vector<BaseBackend>> load_backends(const fs::path& dir) {
-    std::vector<BaseBackend> backends;
-    const fs::path libexec = dir / "libexec";
-    std::error_code ec;
-    if (!fs::exists(libexec, ec)) return backends;
-    for (auto it = fs::directory_iterator(libexec, ec); !ec && it != fs::directory_iterator();
-         it.increment(ec)) {
-        const fs::path path = it->path();
+    return list_base_backends(dir, [](const fs::path& path, const std::string& rel) -> Status {
         const std::string name = path.filename().string();
-        const std::string rel = "libexec/" + name;
-        if (!it->is_regular_file(ec) || !ends_with_exe(name) || !is_plain_name(name))
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec) || !ends_with_exe(name) || !is_plain_name(name))
             return make_error(
                 "base.backend",
                 fmt::format("the Windows client base's {} ('{}') is not a backend program: "
@@ -86,20 +80,8 @@ Result<std::vector<BaseBackend>> load_backends(const fs::path& dir) {
                             "client base as the build makes it.",
                             rel, path.string()),
                 path.string());
-        if (auto s = check_windows_program(path, "the Windows client base's " + rel); !s)
-            return s.error();
-        const auto size = fs::file_size(path, ec);
-        if (ec) break;
-        backends.push_back(BaseBackend{name, path, size});
-    }
-    if (ec)
-        return make_error(
-            "base.incomplete",
-            fmt::format("could not read the backends in '{}': {}", libexec.string(), ec.message()),
-            libexec.string());
-    std::sort(backends.begin(), backends.end(),
-              [](const auto& a, const auto& b) { return a.name < b.name; });
-    return backends;
+        return check_windows_program(path, "the Windows client base's " + rel);
+    });
 }
 
 Result<std::vector<std::string>> load_translations(const fs::path& dir) {
