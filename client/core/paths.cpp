@@ -11,8 +11,18 @@ Result<ClientPaths> ClientPaths::for_profile(const std::string& profile_id) {
         return make_error("paths.bad_id", fmt::format("'{}' cannot name a folder.", profile_id));
     auto paths = paths_platform::locate(profile_id);
     if (!paths) return paths.error();
-    for (const std::filesystem::path* dir : {&paths->config, &paths->state, &paths->runtime})
-        if (auto made = paths_platform::make_private_dir(*dir); !made) return made.error();
+    for (const std::filesystem::path* dir : {&paths->config, &paths->state, &paths->runtime}) {
+        std::error_code ec;
+        std::filesystem::create_directories(*dir, ec);
+        if (ec)
+            return make_error(
+                "io.mkdir",
+                fmt::format(
+                    "Could not create the folder '{}': {}. Check the permissions of its parent.",
+                    dir->string(), ec.message()),
+                dir->string());
+        if (auto kept = paths_platform::keep_private(*dir); !kept) return kept.error();
+    }
     return paths;
 }
 

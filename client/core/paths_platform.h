@@ -12,8 +12,7 @@ namespace helpline::client::paths_platform {
 /// The folders for `profile_id` (already checked to be a plain name), not yet created.
 Result<ClientPaths> locate(const std::string& profile_id);
 
-/// Creates `dir` and its parents and makes sure the last component is a private folder of
-/// the user's.
-Status make_private_dir(const std::filesystem::path& dir);
+/// Makes sure `dir`, just created with its parents, is a private folder of the user's.
+Status keep_private(const std::filesystem::path& dir);
 
 }  // namespace helpline::client::paths_platform

@@ -62,16 +62,7 @@ Result<ClientPaths> locate(const std::string& profile_id) {
 
 /// The last component gets mode 0700 and must be a folder we own (the runtime fallback
 /// lives in /tmp, where another user could have made it).
-Status make_private_dir(const fs::path& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        return make_error(
-            "io.mkdir",
-            fmt::format(
-                "Could not create the folder '{}': {}. Check the permissions of its parent.",
-                dir.string(), ec.message()),
-            dir.string());
+Status keep_private(const fs::path& dir) {
     struct stat st {};
     if (::lstat(dir.c_str(), &st) != 0)
         return make_error(

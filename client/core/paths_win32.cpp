@@ -74,18 +74,10 @@ Result<ClientPaths> locate(const std::string& profile_id) {
     return paths;
 }
 
-Status make_private_dir(const fs::path& dir) {
+Status keep_private(const fs::path& dir) {
     // The folders live in the user's profile, whose permissions (inherited) admit only the
     // user, SYSTEM and administrators: there is no mode to set and no shared /tmp to fear.
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        return make_error(
-            "io.mkdir",
-            fmt::format(
-                "Could not create the folder '{}': {}. Check the permissions of its parent.",
-                dir.string(), ec.message()),
-            dir.string());
     if (!fs::is_directory(dir, ec))
         return make_error(
             "paths.not_private",
