@@ -143,7 +143,8 @@ class Backend {
                 rfb_options,
                 {[this](int x, int y, std::uint8_t buttons) { on_pointer(x, y, buttons); },
                  [this](std::uint32_t keysym, bool down) { portal_.key(keysym, down); },
-                 [this] { finish(0, ""); }});
+                 [this] { finish(0, ""); },
+                 [this] { finish(kExitError, ""); }});
             if (!rfb) return finish(kExitError, rfb.error().message);
             rfb_ = std::move(*rfb);
             g_timeout_add(kRfbPollMs, &Backend::on_rfb_poll, this);

@@ -1,8 +1,13 @@
 #include "client/portal_vnc/rfb_server.h"
 
 #include <arpa/inet.h>
+
+#include <cstdio>
 #include <fmt/format.h>
 #include <rfb/rfb.h>
+
+#include "client/win_vnc/rfb_password.h"
+#include "client/win_vnc/viewer_gate.h"
 
 namespace helpline::portal_vnc {
 
@@ -10,9 +15,10 @@ struct RfbServer::State {
     RfbCallbacks callbacks;
     rfbScreenInfoPtr screen = nullptr;
     std::vector<std::uint8_t> framebuffer;
-    std::string password;
-    char* passwords[2] = {nullptr, nullptr};  ///< rfbCheckPasswordByList's list
+    std::string password;  ///< 8 characters at most; rfbEncryptBytes wants it writable
     PixelOrder order = PixelOrder::bgrx;
+    /// helpline-win-vnc's gate: a connection counts once it has given the password.
+    win_vnc::ViewerGate gate;
     rfbClientPtr viewer = nullptr;
     std::uint8_t buttons = 0;
 };
@@ -20,6 +26,8 @@ struct RfbServer::State {
 namespace {
 
 using State = RfbServer::State;
+using win_vnc::ViewerGate;
+using Clock = ViewerGate::Clock;
 
 State& state_of(rfbScreenInfoPtr screen) { return *static_cast<State*>(screen->screenData); }
 
@@ -50,19 +58,40 @@ void on_key(rfbBool down, rfbKeySym keysym, rfbClientPtr client) {
 
 void on_client_gone(rfbClientPtr client) {
     State& s = state_of(client->screen);
+    s.gate.disconnected(client);
     if (client != s.viewer) return;
     s.viewer = nullptr;
     if (s.callbacks.on_viewer_gone) s.callbacks.on_viewer_gone();
 }
 
-/// One viewer: the relay brings exactly one per session, and anything else knocking on a
-/// loopback port during a session is not ours to let in.
+/// Any local process can knock on a loopback port: a connection counts for nothing until it
+/// has given the one-time password (the launcher's readiness probe, or a port scan, neither
+/// takes the viewer's place nor ends the session), and one viewer is let in (ViewerGate).
 rfbNewClientAction on_new_client(rfbClientPtr client) {
     State& s = state_of(client->screen);
-    if (s.viewer != nullptr) return RFB_CLIENT_REFUSE;
-    s.viewer = client;
+    if (!s.gate.connected(client, Clock::now())) return RFB_CLIENT_REFUSE;
     client->clientGoneHook = on_client_gone;
     return RFB_CLIENT_ACCEPT;
+}
+
+rfbBool check_password(rfbClientPtr client, const char* response, int length) {
+    State& s = state_of(client->screen);
+    const bool correct = win_vnc::rfb_password_correct(client, response, length, s.password);
+    switch (s.gate.password(client, correct)) {
+        case ViewerGate::Verdict::let_in:
+            s.viewer = client;
+            return TRUE;
+        case ViewerGate::Verdict::too_many_wrong:
+            std::fprintf(stderr, "%d wrong VNC passwords were given: the session ends so that "
+                                 "nobody can keep guessing.\n",
+                         ViewerGate::kMaxWrongPasswords);
+            if (s.callbacks.on_locked) s.callbacks.on_locked();
+            return FALSE;
+        case ViewerGate::Verdict::wrong_password:
+        case ViewerGate::Verdict::busy:
+            return FALSE;
+    }
+    return FALSE;
 }
 
 }  // namespace
@@ -80,7 +109,6 @@ Result<std::unique_ptr<RfbServer>> RfbServer::start(const RfbOptions& options,
     s.callbacks = std::move(callbacks);
     s.order = options.order;
     s.password = options.password.substr(0, 8);
-    s.passwords[0] = s.password.data();
     s.framebuffer.assign(static_cast<std::size_t>(options.width) * options.height * 4, 0);
 
     int argc = 0;
@@ -95,10 +123,15 @@ Result<std::unique_ptr<RfbServer>> RfbServer::start(const RfbOptions& options,
     s.screen->ipv6port = 0;  // no IPv6 socket at all: ::1 would be a second door to watch
     s.screen->listenInterface = htonl(INADDR_LOOPBACK);
     s.screen->httpDir = nullptr;
-    s.screen->authPasswdData = static_cast<void*>(s.passwords);
-    s.screen->passwordCheck = rfbCheckPasswordByList;
+    // Any non-null authPasswdData makes libvncserver offer VNC authentication (and only it);
+    // check_password does the checking.
+    s.screen->authPasswdData = &s;
+    s.screen->passwordCheck = check_password;
+    // One viewer: a second is refused by the gate before it can log in, and never does a
+    // newcomer's ClientInit disconnect the viewer that is in.
     s.screen->neverShared = TRUE;
     s.screen->alwaysShared = FALSE;
+    s.screen->dontDisconnect = TRUE;
     s.screen->permitFileTransfer = FALSE;
     // The cursor is in the picture (the portal draws it): no cursor of libvncserver's own.
     s.screen->cursor = nullptr;
@@ -157,7 +190,15 @@ void RfbServer::show(const Frame& frame) {
 }
 
 void RfbServer::process() {
-    if (state_->screen != nullptr) rfbProcessEvents(state_->screen, 0);
+    State& s = *state_;
+    if (s.screen == nullptr) return;
+    rfbProcessEvents(s.screen, 0);
+    // Closed here, between rounds, never from inside libvncserver's own loop over clients:
+    // connections past their time to log in, and once the viewer is in, the others.
+    for (ViewerGate::Id id : s.gate.to_close(Clock::now())) {
+        auto client = static_cast<rfbClientPtr>(const_cast<void*>(id));
+        if (client->sock != RFB_INVALID_SOCKET) rfbCloseClient(client);
+    }
 }
 
 }  // namespace helpline::portal_vnc

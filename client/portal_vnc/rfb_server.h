@@ -1,7 +1,9 @@
 #pragma once
 // The VNC side, through libvncserver: listens on 127.0.0.1 only (never IPv6's any-address,
 // never another interface), asks every viewer for the one-time password (VNC
-// authentication), takes one viewer at a time, and sends only the tiles that changed.
+// authentication), lets in one viewer — the first to give the password, as helpline-win-vnc
+// does (its ViewerGate) — ends the session after three wrong passwords, and sends only the
+// tiles that changed.
 // Driven from the GLib main context: process() handles the sockets without blocking.
 
 #include <cstdint>
@@ -30,6 +32,8 @@ struct RfbCallbacks {
     std::function<void(std::uint32_t keysym, bool down)> on_key;
     /// The viewer left (after it had been let in): the session is over.
     std::function<void()> on_viewer_gone;
+    /// Three wrong passwords were given: the session is over.
+    std::function<void()> on_locked;
 };
 
 class RfbServer {

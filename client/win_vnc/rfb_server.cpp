@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "client/win_vnc/listen_socket.h"
+#include "client/win_vnc/rfb_password.h"
 #include "client/win_vnc/viewer_gate.h"
 
 namespace helpline::win_vnc {
@@ -71,21 +72,10 @@ rfbNewClientAction on_new_client(rfbClientPtr client) {
     return RFB_CLIENT_ACCEPT;
 }
 
-/// VNC authentication: the answer must be the challenge encrypted with the one-time password.
-/// Compared in constant time, so the time taken tells nothing of how much of it was right.
+/// VNC authentication with the one-time password, through the gate.
 rfbBool check_password(rfbClientPtr client, const char* response, int length) {
     State& s = state_of(client->screen);
-    bool correct = false;
-    if (length == CHALLENGESIZE) {
-        unsigned char expected[CHALLENGESIZE];
-        std::memcpy(expected, client->authChallenge, CHALLENGESIZE);
-        rfbEncryptBytes(expected, s.password.data());
-        unsigned char difference = 0;
-        for (int i = 0; i < CHALLENGESIZE; ++i)
-            difference |= static_cast<unsigned char>(expected[i] ^
-                                                      static_cast<unsigned char>(response[i]));
-        correct = difference == 0;
-    }
+    const bool correct = rfb_password_correct(client, response, length, s.password);
     switch (s.gate.password(client, correct)) {
         case ViewerGate::Verdict::let_in:
             s.viewer = client;

@@ -7,6 +7,8 @@
 // moves the pointer and types into the window; ending the session removes the backend, the
 // portal session and its PipeWire stream within 2 s.
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "tests/client/events/team_server.h"
@@ -167,8 +169,14 @@ TEST_CASE(
     REQUIRE(port_at != std::string::npos);
     const auto port = static_cast<std::uint16_t>(std::stoi(cmdline.substr(port_at + 7)));
     CHECK(listening_addresses(port) == std::vector<std::string>{"0100007F"});
+    // Another local process knocks first and sits at the password prompt: it takes nobody's
+    // place; once the operator's viewer is in, it is shown the door.
+    const int intruder = connect_loopback(port);
+    REQUIRE(intruder >= 0);
 
     RfbScreenViewer& rfb = scene.open_viewer();
+    CHECK(wait_eof(intruder, 10s));
+    ::close(intruder);
     RfbFrame frame = rfb.read_screen();
     write_ppm(frame, screenshot("wayland_session_viewer.ppm"));
     CHECK(frame.width == 1280);
