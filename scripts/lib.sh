@@ -64,9 +64,10 @@ INSTALL_TEST_PACKAGES=(debootstrap zstd iproute2 curl jq xdotool imagemagick lib
 
 # The Windows client (scripts/windows-deps, the `windows` preset; docs/client.md "Windows"):
 # mingw-w64's GCC 12 with POSIX threads (std::thread), zlib for it, dpkg-dev to unpack the
-# Debian source packages cross-built into the cache, perl and make for OpenSSL's build.
+# Debian source packages cross-built into the cache, perl and make for OpenSSL's build,
+# gettext for the GUI's translations.
 WINDOWS_BUILD_PACKAGES=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-tools
-    libz-mingw-w64-dev dpkg-dev cmake ninja-build make perl ccache)
+    libz-mingw-w64-dev dpkg-dev cmake ninja-build make perl ccache gettext)
 # Its tests: Wine (64-bit programs run with `wine`) on Xvfb, NSIS for the installer,
 # osslsigncode to sign a stamped executable.
 WINDOWS_TEST_PACKAGES=(wine wine64 xvfb xauth nsis osslsigncode imagemagick)

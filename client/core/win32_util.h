@@ -1,12 +1,14 @@
 #pragma once
 // Small pieces the client core's Windows files share (built on Windows only): UTF-8 <->
-// UTF-16 at the edges of the wide-character API, the system's text for an error code, and
-// a handle closed at scope end, the user's SID.
+// UTF-16 at the edges of the wide-character API, the system's text for an error code, a
+// handle closed at scope end, the user's SID, and GDI resources released at scope end.
 
 #include <windows.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "shared/win32_text.h"
@@ -47,5 +49,22 @@ class UniqueHandle {
   private:
     HANDLE h_;
 };
+
+/// GDI and USER resources released at scope end: the screen's device context (from
+/// screen_dc()), a memory DC (CreateCompatibleDC), a GDI object (a bitmap, a pen).
+struct ScreenDcRelease {
+    void operator()(HDC dc) const { ::ReleaseDC(nullptr, dc); }
+};
+struct MemoryDcDelete {
+    void operator()(HDC dc) const { ::DeleteDC(dc); }
+};
+struct GdiObjectDelete {
+    void operator()(HGDIOBJ object) const { ::DeleteObject(object); }
+};
+using ScreenDc = std::unique_ptr<std::remove_pointer_t<HDC>, ScreenDcRelease>;
+using MemoryDc = std::unique_ptr<std::remove_pointer_t<HDC>, MemoryDcDelete>;
+using GdiObject = std::unique_ptr<std::remove_pointer_t<HGDIOBJ>, GdiObjectDelete>;
+/// The whole screen's device context (null when the session has no desktop to read).
+inline ScreenDc screen_dc() { return ScreenDc(::GetDC(nullptr)); }
 
 }  // namespace helpline::client::win32

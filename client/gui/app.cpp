@@ -4,7 +4,6 @@
 #include <wx/msgdlg.h>
 #include <wx/snglinst.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -13,11 +12,10 @@
 #include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "client/gui/main_loop.h"
+#include "client/gui/platform.h"
 
 namespace helpline::gui {
 namespace {
-
-constexpr const char* kSocketName = "instance.sock";
 
 /// HELPLINE_TRACE_SHOWN=1: prints "shown <what> <CLOCK_MONOTONIC ns>" when the main window
 /// and each consent dialog are on screen (bench/client_start, bench/consent_latency).
@@ -58,6 +56,7 @@ bool App::OnInit() {
         options.on_consent_shown = [](const std::string& id) { print_shown("consent " + id); };
     client_ = std::make_unique<Client>(brand_, paths_, std::move(options));
     SetTopWindow(client_->frame());
+    platform::set_program_icon(client_->frame());
     // Closing the main window quits, even while a consent dialog or the session bar is open:
     // the session then ends like on any exit.
     client_->frame()->Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& event) {
@@ -69,7 +68,7 @@ bool App::OnInit() {
         print_shown("main");
     }
 
-    auto channel = client::InstanceChannel::listen(paths_.runtime / kSocketName, [this, trace] {
+    auto channel = client::InstanceChannel::listen(paths_.instance_channel(), [this, trace] {
         // The channel's thread: the raise happens on the main loop.
         CallAfter([this, trace] {
             if (!client_) return;
@@ -83,10 +82,7 @@ bool App::OnInit() {
         std::cerr << "helpline: " << channel.error().message << '\n';
 
     // SIGTERM and Ctrl-C close the client like its window does: a session ends properly.
-    for (int sig : {SIGTERM, SIGINT, SIGHUP})
-        SetSignalHandler(sig, [](int) {
-            if (wxTheApp != nullptr) wxTheApp->ExitMainLoop();
-        });
+    platform::close_on_signals();
     return true;
 }
 
@@ -103,11 +99,13 @@ int run_gui(int argc, char** argv, client::Brand brand, AppOptions options) {
         return 1;
     }
     // One client per user and brand. The lock lives in the runtime folder (owned by the
-    // user, 0700); a second start hands over to the first.
+    // user, 0700; a mutex of the user's session on Windows); a second start hands over to
+    // the first.
     wxSingleInstanceChecker checker;
-    if (checker.Create("helpline.lock", wxString::FromUTF8(paths->runtime.string())) &&
+    if (checker.Create(wxString::FromUTF8(platform::instance_lock_name(brand.profile.id)),
+                       wxString::FromUTF8(paths->runtime.string())) &&
         checker.IsAnotherRunning()) {
-        auto raised = client::InstanceChannel::send_raise(paths->runtime / kSocketName);
+        auto raised = client::InstanceChannel::send_raise(paths->instance_channel());
         if (!raised) {
             std::cerr << "helpline: already running, but it did not answer: "
                       << raised.error().message << '\n';
@@ -122,12 +120,8 @@ int run_gui(int argc, char** argv, client::Brand brand, AppOptions options) {
 }
 
 void show_fatal_error(int argc, char** argv, const Error& error, const std::string& language) {
-    const auto set = [](const char* name) {
-        const char* value = std::getenv(name);
-        return value != nullptr && *value != '\0';
-    };
-    if (!set("DISPLAY") && !set("WAYLAND_DISPLAY")) return;
-    wxApp::SetInstance(new wxApp());  // a GUI app object, so that GTK is initialised
+    if (!platform::has_display()) return;
+    wxApp::SetInstance(new wxApp());  // a GUI app object, so that the toolkit is initialised
     wxInitializer init(argc, argv);
     if (!init.IsOk()) return;
     wxTheApp->SetAppName("helpline");

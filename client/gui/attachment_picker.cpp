@@ -1,7 +1,5 @@
 #include "client/gui/attachment_picker.h"
 
-#include <sys/stat.h>
-#include <sys/types.h>
 #include <wx/artprov.h>
 #include <wx/button.h>
 #include <wx/filedlg.h>
@@ -13,12 +11,11 @@
 #include <wx/weakref.h>
 #include <wx/wrapsizer.h>
 
-#include <cerrno>
-#include <cstdlib>
 #include <ctime>
 
 #include "client/gui/conversation_words.h"
 #include "client/gui/i18n.h"
+#include "client/gui/platform.h"
 
 namespace helpline::gui {
 namespace {
@@ -35,9 +32,7 @@ bool is_image(const client::AttachmentFile& f) {
 
 /// "screenshot-2026-12-06-164205.png", unused in `dir`.
 fs::path new_screenshot_path(const fs::path& dir) {
-    const std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::localtime_r(&now, &tm);
+    const std::tm tm = platform::local_time(std::time(nullptr));
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y-%m-%d-%H%M%S", &tm);
     fs::path path = dir / (std::string("screenshot-") + stamp + ".png");
@@ -57,27 +52,13 @@ wxString short_name(const std::string& name) {
 }  // namespace
 
 fs::path cache_folder(const std::string& profile_id, const std::string& sub) {
-    fs::path base;
-    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && xdg[0] == '/')
-        base = xdg;  // relative values are ignored, as the specification says
-    else if (const char* home = std::getenv("HOME"); home != nullptr && home[0] != '\0')
-        base = fs::path(home) / ".cache";
-    else
-        base = fs::temp_directory_path();
-    fs::path dir = base / "helpline" / profile_id;
+    fs::path dir = platform::cache_base(profile_id);
     if (!sub.empty()) dir /= sub;
     return dir;
 }
 
 bool make_private_folder(const fs::path& dir) {
-    // The folders that are missing are made the user's alone; those that exist are left as
-    // they are (the cache, another brand's), except `dir` itself.
-    fs::path path;
-    for (const auto& part : dir) {
-        path /= part;
-        if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return false;
-    }
-    return ::chmod(dir.c_str(), 0700) == 0;
+    return platform::make_private_folder(dir);
 }
 
 AttachmentPicker::AttachmentPicker(wxWindow* parent, PickerSetup setup)

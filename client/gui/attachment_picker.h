@@ -116,10 +116,12 @@ class AttachmentDropTarget : public wxFileDropTarget {
     wxWeakRef<AttachmentPicker> picker_;
 };
 
-/// The client's cache folder for this brand ($XDG_CACHE_HOME/helpline/<profile id>, else
-/// ~/.cache/...), or a subfolder of it; not made here (make_private_folder).
+/// The client's cache folder for this brand (platform::cache_base: $XDG_CACHE_HOME/helpline/
+/// <profile id> on Linux, %LOCALAPPDATA%\<profile id>\cache on Windows), or a subfolder of
+/// it; not made here (make_private_folder).
 std::filesystem::path cache_folder(const std::string& profile_id, const std::string& sub);
-/// Makes `dir` (and the folders above it that are missing) with mode 0700.
+/// Makes `dir` (and the folders above it that are missing) the user's alone (mode 0700 on
+/// Linux).
 bool make_private_folder(const std::filesystem::path& dir);
 
 }  // namespace helpline::gui

@@ -1,8 +1,6 @@
 #include "client/gui/client.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 #include <wx/log.h>
 #include <wx/notifmsg.h>
 
@@ -11,6 +9,7 @@
 #include "client/gui/error_text.h"
 #include "client/gui/i18n.h"
 #include "shared/ed25519.h"
+#include "shared/file_io.h"
 
 namespace helpline::gui {
 namespace {
@@ -137,11 +136,9 @@ Client::~Client() {
 void Client::log(const std::string& line) const {
     const std::string text =
         fmt::format("{} {}\n", client::format_utc(std::chrono::system_clock::now()), line);
-    const std::string file = (paths_.state / "client.log").string();
-    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) return;  // the log helps diagnosis; it is never a reason to fail
-    (void)!::write(fd, text.data(), text.size());
-    ::close(fd);
+    auto file = File::open_append(paths_.state / "client.log", 0600);
+    if (!file) return;  // the log helps diagnosis; it is never a reason to fail
+    (void)file->write_all(as_bytes(text));
 }
 
 void Client::registered() {
@@ -212,9 +209,7 @@ void Client::open_about() {
     info.server_url = brand_.profile.server.url;
     const auto log_file = paths_.state / "client.log";
     // The link opens the file itself, so it exists even before the first line is logged.
-    if (const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        fd >= 0)
-        ::close(fd);
+    (void)File::open_append(log_file, 0600);
     info.log_path = log_file.string();
     AboutDialog dialog(frame_.get(), info);
     dialog.ShowModal();

@@ -6,6 +6,7 @@
 #include "client/core/my_requests.h"
 #include "client/core/server_endpoint.h"
 #include "client/gui/i18n.h"
+#include "client/gui/platform.h"
 
 namespace helpline::gui {
 namespace {
@@ -19,10 +20,7 @@ const char* const kMonths[] = {
 };
 
 std::tm local_tm(std::chrono::system_clock::time_point t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    ::localtime_r(&s, &tm);
-    return tm;
+    return platform::local_time(std::chrono::system_clock::to_time_t(t));
 }
 
 bool same_day(const std::tm& a, const std::tm& b) {

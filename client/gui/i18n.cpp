@@ -1,18 +1,18 @@
 #include "client/gui/i18n.h"
 
-#include <cstdlib>
-
 #include <wx/filename.h>
 #include <wx/stdpaths.h>
 #include <wx/translation.h>
 
+#include "client/gui/platform.h"
 #include "shared/localized.h"
 
 namespace helpline::gui {
 namespace {
 
-/// Where the .mo files are: next to the build (HELPLINE_BUILD_LOCALE_DIR) when run from
-/// the build tree, else <prefix>/share/locale.
+/// Where the .mo files are: <exe>/../share/locale (installed on Linux; beside the build's
+/// programs for Windows, which has no build folder at run time), and the build's own
+/// (HELPLINE_BUILD_LOCALE_DIR) when run from the build tree.
 void add_lookup_paths() {
     wxFileName exe(wxStandardPaths::Get().GetExecutablePath());
     wxFileName installed(exe.GetPath(), "");
@@ -25,26 +25,14 @@ void add_lookup_paths() {
 #endif
 }
 
-/// The user's language from the environment, as gettext reads it.
-std::string system_language() {
-    for (const char* name : {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"}) {
-        const char* value = std::getenv(name);
-        if (value == nullptr || *value == '\0') continue;
-        std::string v(value);
-        v = v.substr(0, v.find(':'));  // LANGUAGE may list several
-        if (v == "C" || v == "POSIX" || v.rfind("C.", 0) == 0) return "en";
-        return normalize_language(v);
-    }
-    return "en";
-}
-
 }  // namespace
 
 std::string init_translations(const std::string& forced) {
     add_lookup_paths();
     auto* translations = new wxTranslations();
     wxTranslations::Set(translations);  // takes ownership
-    const std::string language = forced.empty() ? system_language() : normalize_language(forced);
+    const std::string language =
+        normalize_language(forced.empty() ? platform::system_language() : forced);
     translations->SetLanguage(wxString::FromUTF8(language));
     translations->AddStdCatalog();
     translations->AddCatalog("helpline", wxLANGUAGE_ENGLISH_US);

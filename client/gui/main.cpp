@@ -6,9 +6,11 @@
 
 #include "client/core/brand.h"
 #include "client/gui/app.h"
+#include "client/gui/platform.h"
 #include "shared/ed25519.h"
 
 int main(int argc, char** argv) {
+    helpline::gui::platform::use_parent_console();
     CLI::App cli{"helpline: ask your support team for help.", "helpline"};
     helpline::gui::AppOptions options;
     bool check = false;

@@ -10,6 +10,7 @@
 #include <algorithm>
 
 #include "client/gui/i18n.h"
+#include "client/gui/label_style.h"
 #include "client/gui/logo.h"
 
 namespace helpline::gui {
@@ -19,33 +20,10 @@ namespace {
 /// Where the window's running text (the welcome, a notice) wraps, in DIPs.
 constexpr int kTextWidth = 600;
 
-/// `text` for Pango markup; a '&' stays a literal one (wx reads "&&" so, and '&' alone as a
-/// mnemonic).
-wxString escape_markup(const wxString& text) {
-    wxString escaped;
-    for (const wxUniChar c : text) {
-        switch (c.GetValue()) {
-            case '&': escaped += "&amp;&amp;"; break;  // "&&": a literal '&', not a mnemonic
-            case '<': escaped += "&lt;"; break;
-            case '>': escaped += "&gt;"; break;
-            case '\'': escaped += "&apos;"; break;
-            case '"': escaped += "&quot;"; break;
-            default: escaped += c;
-        }
-    }
-    return escaped;
-}
-
-/// `text` in Pango markup with the given span attributes. Sizes, weights and colours go
-/// through markup rather than SetFont/SetForegroundColour: wxGTK turns each of those into
-/// a CSS provider of the widget's own, and styling a dozen of them cost about as much as
-/// the rest of showing the window.
+/// `text` in Pango markup with the given span attributes, for a button (which takes markup on
+/// GTK and Windows alike; labels go through set_label()).
 wxString span(const wxString& attributes, const wxString& text) {
     return "<span " + attributes + ">" + escape_markup(text) + "</span>";
-}
-
-wxString hex_of(const wxColour& colour) {
-    return colour.GetAsString(wxC2S_HTML_SYNTAX);
 }
 
 }  // namespace
@@ -79,7 +57,7 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
                             wxALL | wxALIGN_CENTER_VERTICAL, pad);
     }
     auto* title = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    title->SetLabelMarkup(span("size='xx-large' weight='bold' foreground='" + hex_of(accent) + "'", name));
+    set_label(title, name, {LabelStyle::Size::xx_large, true, accent});
     header_row->Add(title, 1, wxALIGN_CENTER_VERTICAL | wxRIGHT, pad);
     column->Add(header_row, 0, wxEXPAND);
     auto* band = new wxPanel(root, wxID_ANY, wxDefaultPosition, FromDIP(wxSize(-1, 4)));
@@ -94,9 +72,13 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
         column->Add(welcome, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     }
 
-    // The connection to the team server, in words.
+    // The connection to the team server: a dot in the state's colour, then words.
+    auto* link_row = new wxBoxSizer(wxHORIZONTAL);
+    link_dot_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
+    link_row->Add(link_dot_, 0, wxRIGHT, FromDIP(8));
     link_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    column->Add(link_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
+    link_row->Add(link_, 1);
+    column->Add(link_row, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     notice_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
     column->Add(notice_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     notice_->Hide();
@@ -108,19 +90,18 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     if (!brand.profile.assistance.enabled) assistance_->Hide();
 
     auto* heading = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    heading->SetLabelMarkup(span("size='large' weight='bold'", tr("My requests")));
+    set_label(heading, tr("My requests"), {LabelStyle::Size::large, true, {}});
     column->Add(heading, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     requests_slot_ = new wxPanel(root);
     requests_slot_->SetMinSize(FromDIP(wxSize(610, 150)));
     column->Add(requests_slot_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
     open_hint_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    open_hint_->SetLabelMarkup(span("foreground='#666666'",
-                                    tr("Double-click a request to read its messages and reply.")));
+    const LabelStyle quiet{LabelStyle::Size::normal, false, wxColour(0x66, 0x66, 0x66)};
+    set_label(open_hint_, tr("Double-click a request to read its messages and reply."), quiet);
     column->AddSpacer(FromDIP(6));
     column->Add(open_hint_, 0, wxLEFT | wxRIGHT, FromDIP(20));
     empty_ = new wxStaticText(root, wxID_ANY, wxEmptyString);
-    empty_->SetLabelMarkup(
-        span("foreground='#666666'", tr("You have not asked for assistance from this computer yet.")));
+    set_label(empty_, tr("You have not asked for assistance from this computer yet."), quiet);
     column->Add(empty_, 0, wxLEFT | wxRIGHT | wxTOP, FromDIP(20));
 
     auto* footer = new wxBoxSizer(wxHORIZONTAL);
@@ -135,6 +116,8 @@ MainFrame::MainFrame(const client::Brand& brand, const std::string& language, Ac
     frame_sizer->Add(root, 1, wxEXPAND);
     SetSizerAndFit(frame_sizer);
     Centre();
+    // What a customer comes here for: Space (or Enter) asks for assistance at once.
+    if (brand.profile.assistance.enabled) assistance_->SetFocus();
 
     assistance_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
         if (actions_.assistance) actions_.assistance();
@@ -190,9 +173,9 @@ void MainFrame::set_link_status(const client::LinkStatus& status) {
             break;
     }
     link_words_ = text;
-    // The dot in the state's colour, then the words.
-    link_->SetLabelMarkup(span("foreground='" + hex_of(dot) + "'", wxString::FromUTF8("\u25CF")) +
-                          "  " + escape_markup(text));
+    set_label(link_dot_, wxString::FromUTF8("\u25CF"), {LabelStyle::Size::normal, false, dot});
+    link_->SetLabelText(text);
+    link_dot_->SetToolTip(tip);
     link_->SetToolTip(tip);
     Layout();
 }
@@ -217,7 +200,10 @@ void MainFrame::set_notice(const wxString& text) {
     notice_->SetLabelText(text);
     notice_->Wrap(FromDIP(kTextWidth));
     notice_->Show(!text.empty());
+    // Everything below the notice moves: painted again whole (Wine copied stale pixels of
+    // the moved list's header otherwise).
     GetChildren().front()->Layout();
+    GetChildren().front()->Refresh();
 }
 
 void MainFrame::bring_to_front() {

@@ -46,7 +46,8 @@ class MainFrame : public wxFrame {
   private:
     std::string team_;
     Actions actions_;
-    wxStaticText* link_ = nullptr;  ///< a coloured dot and link_words_
+    wxStaticText* link_dot_ = nullptr;  ///< in the state's colour
+    wxStaticText* link_ = nullptr;      ///< link_words_
     wxString link_words_;
     wxStaticText* notice_ = nullptr;
     wxString notice_words_;  ///< as set: notice_ holds them wrapped

@@ -116,6 +116,16 @@ RequestsView::RequestsView(wxWindow* parent, std::function<void(long long number
     // TRANSLATORS: column heading: the support team's messages not read yet.
     AppendColumn(tr("Messages"), wxLIST_FORMAT_LEFT, FromDIP(90));
     AppendColumn(tr("Waiting"), wxLIST_FORMAT_LEFT, FromDIP(80));
+    // The request's words take what the other columns leave: the list is never wider than
+    // its window (Windows' list has a border, and would show a horizontal scroll bar).
+    Bind(wxEVT_SIZE, [this](wxSizeEvent& e) {
+        e.Skip();
+        int others = 0;
+        for (int column = 0; column < GetColumnCount(); ++column)
+            if (column != 1) others += GetColumnWidth(column);
+        const int width = std::max(FromDIP(120), GetClientSize().x - others);
+        if (width != GetColumnWidth(1)) SetColumnWidth(1, width);
+    });
     Bind(wxEVT_LIST_ITEM_ACTIVATED, [this](wxListEvent& e) {
         const long i = e.GetIndex();
         if (i < 0 || static_cast<std::size_t>(i) >= rows_.size()) return;

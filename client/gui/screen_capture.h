@@ -6,9 +6,11 @@
 // changing (two equal grabs in a row, with a deadline: the windows that were under them
 // repaint themselves, or a compositor draws its next frame). Then the windows come back.
 //
-// X11 only (screen_capture_x11.cpp): on a Wayland desktop a program cannot read the
-// screen, and available() is false; the form then has no screenshot button.
-// Main thread only: it works from a timer and an X event filter, never blocking the loop.
+// X11 (screen_capture_x11.cpp): on a Wayland desktop a program cannot read the screen, and
+// available() is false; the form then has no screenshot button. Windows
+// (screen_capture_win32.cpp): GDI, and low-level hooks for the click that chooses a window.
+// Main thread only: it works from a timer and an X event filter or the hooks (which run on
+// the main thread's message loop), never blocking the loop.
 
 #include <wx/event.h>
 
@@ -44,7 +46,7 @@ struct CaptureOutcome {
 };
 
 struct CaptureTiming {
-    /// How long the X server may take to unmap the client's windows.
+    /// How long the X server (or Windows) may take to take the client's windows away.
     std::chrono::milliseconds hide_deadline{3'000};
     /// How long the screen may keep changing before the picture is taken anyway.
     std::chrono::milliseconds settle_deadline{1'000};
@@ -60,7 +62,7 @@ class ScreenCapture : public wxEvtHandler {
     /// Called once, on the main loop, when the windows are back; it may destroy the capture.
     using Done = std::function<void(CaptureOutcome)>;
 
-    /// Whether the client can read the screen here (an X11 display).
+    /// Whether the client can read the screen here (an X11 display; always on Windows).
     static bool available();
 
     /// `hide`: the client's windows to take out of the picture (those not shown are left).

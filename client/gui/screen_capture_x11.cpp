@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-#include "client/gui/screen_capture.h"
+#include "client/gui/screen_capture_flow.h"
 
 // After wx: Xlib's macros (None, Status, Bool) must not meet wx's or our headers.
 #include <X11/Xlib.h>
@@ -22,26 +22,14 @@
 #include <gtk/gtk.h>
 
 namespace helpline::gui {
+namespace {
 
-using Clock = std::chrono::steady_clock;
-
-struct ScreenCapture::Impl {
-    enum class Phase { idle, hiding, grabbing, choosing, settling, finished };
-
-    ScreenCapture* owner = nullptr;
-    CaptureMode mode = CaptureMode::screen;
-    Done done;
-    CaptureTiming timing;
-    Phase phase = Phase::idle;
-    wxTimer timer;
-    Clock::time_point deadline;
-
+class X11Capture final : public ScreenCapture::Impl {
+  public:
     GdkDisplay* gdk_display = nullptr;
     Display* display = nullptr;
     ::Window root = 0;
-    std::vector<wxWeakRef<wxTopLevelWindow>> hidden;
     std::vector<::Window> outer;  ///< the hidden windows' children of the root (a WM's frames)
-    wxWeakRef<wxTopLevelWindow> active;
 
     bool filter_added = false;
     bool pointer_grabbed = false;
@@ -50,11 +38,7 @@ struct ScreenCapture::Impl {
     std::optional<CaptureOutcome::State> chose;  ///< set by the filter: cancelled or captured
     ::Window chosen = 0;
 
-    int x = 0, y = 0, width = 0, height = 0;  ///< what is captured, in root coordinates
-    CapturedImage last;
-    Clock::time_point last_at;
-
-    explicit Impl(ScreenCapture* o) : owner(o), timer(o) {}
+    explicit X11Capture(ScreenCapture* o) : Impl(o) {}
 
     /// The X window of a wx top-level window, and its ancestor that is a child of the root.
     std::optional<::Window> outer_of(wxTopLevelWindow* window) const {
@@ -90,7 +74,7 @@ struct ScreenCapture::Impl {
         return unmapped;
     }
 
-    std::optional<CapturedImage> grab() const {
+    std::optional<CapturedImage> grab() const override {
         GdkWindow* gdk_root = gdk_get_default_root_window();
         GdkPixbuf* pixbuf = gdk_pixbuf_get_from_window(gdk_root, x, y, width, height);
         if (pixbuf == nullptr) return std::nullopt;
@@ -114,11 +98,11 @@ struct ScreenCapture::Impl {
         return image;
     }
 
-    void schedule(std::chrono::milliseconds delay) {
-        timer.StartOnce(static_cast<int>(std::max<long long>(1, delay.count())));
+    std::string grab_problem() const override {
+        return "The X server did not give the screen's picture.";
     }
 
-    void start() {
+    void start() override {
         gdk_display = gdk_display_get_default();
         if (gdk_display == nullptr || !GDK_IS_X11_DISPLAY(gdk_display))
             return fail("The screen cannot be captured: this is not an X11 display.");
@@ -141,7 +125,7 @@ struct ScreenCapture::Impl {
         tick();
     }
 
-    void tick() {
+    void tick() override {
         switch (phase) {
             case Phase::hiding:
                 if (all_unmapped()) {
@@ -181,37 +165,17 @@ struct ScreenCapture::Impl {
                     return finish_cancelled();
                 }
                 return schedule(timing.poll);
-            case Phase::settling: {
-                auto image = grab();
-                if (!image) return fail("The X server did not give the screen's picture.");
-                const auto now = Clock::now();
-                const bool settled = !last.empty() && last.width == image->width &&
-                                     last.height == image->height && last.rgb == image->rgb;
-                last = std::move(*image);
-                last_at = now;
-                if (settled || now >= deadline) {
-                    CaptureOutcome outcome;
-                    outcome.state = CaptureOutcome::State::captured;
-                    outcome.image = std::move(last);
-                    return finish(std::move(outcome));
-                }
-                return schedule(timing.settle_step);
-            }
+            case Phase::settling:
+                return settle();
             case Phase::idle:
             case Phase::finished:
                 return;
         }
     }
 
-    void begin_settling() {
-        phase = Phase::settling;
-        deadline = Clock::now() + timing.settle_deadline;
-        last = {};
-    }
-
     bool grab_input() {
         if (!filter_added) {
-            gdk_window_add_filter(nullptr, &Impl::filter, this);
+            gdk_window_add_filter(nullptr, &X11Capture::filter, this);
             filter_added = true;
         }
         if (cursor == 0) cursor = XCreateFontCursor(display, XC_crosshair);
@@ -227,19 +191,19 @@ struct ScreenCapture::Impl {
         return pointer_grabbed;
     }
 
-    void release_input() {
+    void release_input() override {
         if (pointer_grabbed) XUngrabPointer(display, CurrentTime);
         if (keyboard_grabbed) XUngrabKeyboard(display, CurrentTime);
         pointer_grabbed = keyboard_grabbed = false;
         if (cursor != 0) XFreeCursor(display, cursor);
         cursor = 0;
-        if (filter_added) gdk_window_remove_filter(nullptr, &Impl::filter, this);
+        if (filter_added) gdk_window_remove_filter(nullptr, &X11Capture::filter, this);
         filter_added = false;
         if (display != nullptr) XFlush(display);
     }
 
     static GdkFilterReturn filter(GdkXEvent* native, GdkEvent*, gpointer data) {
-        auto* self = static_cast<Impl*>(data);
+        auto* self = static_cast<X11Capture*>(data);
         auto* event = static_cast<XEvent*>(native);
         if (self->phase != Phase::choosing) return GDK_FILTER_CONTINUE;
         switch (event->type) {
@@ -273,47 +237,15 @@ struct ScreenCapture::Impl {
         XWindowAttributes a{};
         const bool ok = XGetWindowAttributes(display, chosen, &a) != 0;
         if (gdk_x11_display_error_trap_pop(gdk_display) != 0 || !ok) return false;
-        const int left = std::max(0, a.x);
-        const int top = std::max(0, a.y);
-        const int right = std::min(width, a.x + a.width + 2 * a.border_width);
-        const int bottom = std::min(height, a.y + a.height + 2 * a.border_width);
-        if (right <= left || bottom <= top) return false;
-        x = left;
-        y = top;
-        width = right - left;
-        height = bottom - top;
-        return true;
-    }
-
-    void show_again() {
-        for (auto& window : hidden)
-            if (window) window->Show();
-        if (active) active->Raise();
-        hidden.clear();
-    }
-
-    void fail(const std::string& problem) {
-        CaptureOutcome outcome;
-        outcome.state = CaptureOutcome::State::failed;
-        outcome.problem = problem;
-        finish(std::move(outcome));
-    }
-
-    void finish_cancelled() {
-        CaptureOutcome outcome;
-        outcome.state = CaptureOutcome::State::cancelled;
-        finish(std::move(outcome));
-    }
-
-    void finish(CaptureOutcome outcome) {
-        phase = Phase::finished;
-        timer.Stop();
-        release_input();
-        show_again();
-        Done call = std::move(done);
-        if (call) call(std::move(outcome));  // last: it may destroy the capture
+        return crop(a.x, a.y, a.x + a.width + 2 * a.border_width, a.y + a.height + 2 * a.border_width);
     }
 };
+
+}  // namespace
+
+std::unique_ptr<ScreenCapture::Impl> make_capture_impl(ScreenCapture* owner) {
+    return std::make_unique<X11Capture>(owner);
+}
 
 bool ScreenCapture::available() {
     // Under XWayland (a Wayland desktop, this client on X11) the root window holds only the
@@ -325,33 +257,6 @@ bool ScreenCapture::available() {
         return false;
     GdkDisplay* display = gdk_display_get_default();
     return display != nullptr && GDK_IS_X11_DISPLAY(display);
-}
-
-ScreenCapture::ScreenCapture(CaptureMode mode, std::vector<wxTopLevelWindow*> hide, Done done,
-                             CaptureTiming timing)
-    : impl_(std::make_unique<Impl>(this)) {
-    impl_->mode = mode;
-    impl_->done = std::move(done);
-    impl_->timing = timing;
-    for (auto* window : hide)
-        if (window != nullptr) impl_->hidden.emplace_back(window);
-    Bind(wxEVT_TIMER, [this](wxTimerEvent&) { impl_->tick(); });
-}
-
-ScreenCapture::~ScreenCapture() {
-    impl_->timer.Stop();
-    if (impl_->phase != Impl::Phase::finished && impl_->phase != Impl::Phase::idle) {
-        impl_->release_input();
-        impl_->show_again();
-    }
-}
-
-void ScreenCapture::start() {
-    if (impl_->phase == Impl::Phase::idle) impl_->start();
-}
-
-bool ScreenCapture::choosing() const {
-    return impl_->phase == Impl::Phase::choosing;
 }
 
 }  // namespace helpline::gui

@@ -20,21 +20,6 @@ namespace {
 
 using client::win32::last_error_text;
 
-/// The screen's device context, released at scope end.
-class ScreenDc {
-  public:
-    ScreenDc() : dc_(::GetDC(nullptr)) {}
-    ~ScreenDc() {
-        if (dc_ != nullptr) ::ReleaseDC(nullptr, dc_);
-    }
-    ScreenDc(const ScreenDc&) = delete;
-    ScreenDc& operator=(const ScreenDc&) = delete;
-    HDC get() const { return dc_; }
-
-  private:
-    HDC dc_;
-};
-
 /// A 32-bit top-down DIB section with a memory DC: the picture a capture hands out, in which
 /// GDI can draw (BitBlt copies the screen into it; the cursor is drawn into it).
 class DibCanvas {
@@ -167,8 +152,8 @@ class GdiCapture final : public FrameSource {
     /// The screen's pixels (no cursor) into `canvas`, sized to the virtual screen.
     static Status grab(const VirtualScreen& screen, DibCanvas& canvas) {
         if (auto made = canvas.resize(screen.width, screen.height); !made) return made;
-        const ScreenDc dc;
-        if (dc.get() == nullptr)
+        const auto dc = client::win32::screen_dc();
+        if (dc == nullptr)
             return make_error("capture.dc", fmt::format("The screen cannot be opened for reading: "
                                                         "{}.",
                                                         last_error_text()));

@@ -14,6 +14,7 @@
 #include "client/gui/i18n.h"
 #include "tests/gui/conversation_samples.h"
 #include "tests/gui/demo_profile.h"
+#include "tests/gui/env_vars.h"
 #include "tests/gui/wx_fixture.h"
 #include "tests/support/fixtures.h"
 
@@ -178,8 +179,8 @@ TEST_CASE("sizes, times and refusals of files read in the customer's language",
           "[attachments][i18n]") {
     const char* tz = std::getenv("TZ");
     const std::string saved_tz = tz != nullptr ? tz : "";
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
+    set_env("TZ", "UTC");
+    reread_time_zone();
     const auto now = *client::parse_utc("2026-12-06T16:42:00Z");
     CHECK(size_words(512) == "512 bytes");
     CHECK(size_words(3'500) == "3.4 KiB");
@@ -206,8 +207,8 @@ TEST_CASE("sizes, times and refusals of files read in the customer's language",
     REQUIRE(init_translations("en") == "en");
 
     if (saved_tz.empty())
-        ::unsetenv("TZ");
+        unset_env("TZ");
     else
-        ::setenv("TZ", saved_tz.c_str(), 1);
-    ::tzset();
+        set_env("TZ", saved_tz.c_str());
+    reread_time_zone();
 }

@@ -2,10 +2,10 @@
 //   gui_preview main|main-offline|form|form-files|form-sent|form-queued|request|request-closed|
 //               consent|session-bar|about [--lang LANG]
 // It stays up until killed (the consent dialog's countdown is long enough for a shot).
-#include <unistd.h>
 #include <wx/app.h>
 #include <wx/textctrl.h>
 #include <wx/timer.h>
+#include <wx/utils.h>
 
 #include <chrono>
 #include <filesystem>
@@ -192,7 +192,7 @@ class PreviewApp : public wxApp {
   private:
     static std::filesystem::path samples_dir() {
         const auto dir = std::filesystem::temp_directory_path() /
-                         ("helpline-preview-" + std::to_string(::getpid()));
+                         ("helpline-preview-" + std::to_string(wxGetProcessId()));
         std::filesystem::create_directories(dir);
         return dir;
     }

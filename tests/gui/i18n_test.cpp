@@ -17,6 +17,7 @@
 #include "client/gui/requests_view.h"
 #include "shared/stamp.h"
 #include "tests/gui/demo_profile.h"
+#include "tests/gui/env_vars.h"
 #include "tests/gui/wx_fixture.h"
 
 using namespace helpline;
@@ -31,19 +32,19 @@ class LocaleEnv {
     LocaleEnv() {
         for (const char* name : kNames)
             if (const char* v = std::getenv(name)) saved_[name] = v;
-        for (const char* name : kNames) ::unsetenv(name);
+        for (const char* name : kNames) unset_env(name);
     }
     ~LocaleEnv() {
         for (const char* name : kNames) {
             const auto it = saved_.find(name);
             if (it == saved_.end())
-                ::unsetenv(name);
+                unset_env(name);
             else
-                ::setenv(name, it->second.c_str(), 1);
+                set_env(name, it->second.c_str());
         }
         (void)init_translations("en");  // the other tests read English
     }
-    void set(const char* name, const char* value) { ::setenv(name, value, 1); }
+    void set(const char* name, const char* value) { set_env(name, value); }
 
   private:
     static constexpr const char* kNames[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
@@ -116,7 +117,7 @@ TEST_CASE("without --lang the system's language is used: LANGUAGE, LC_ALL, LC_ME
     CHECK(init_translations("") == "pt");
     CHECK(translate("Assistance") == "Assist\u00eancia");
 
-    ::unsetenv("LANGUAGE");
+    unset_env("LANGUAGE");
     env.set("LC_ALL", "C");
     CHECK(init_translations("") == "en");
     CHECK(translate("Assistance") == "Assistance");
