@@ -15,6 +15,8 @@
 #
 # cmake -DGUI=… -DCLI=… -DBACKENDS=a;b -DLOCALE_DIR=… -DOUT=… -DVERSION=… -DSTRIP=… -DSHLIBDEPS=…
 #       -P client_base.cmake          (BACKENDS: the backend programs, possibly none)
+# With -DWINDOWS=ON it makes the Windows client base (installer/windows/CMakeLists.txt): the
+# same layout of .exe files, without `depends`.
 foreach(var GUI CLI LOCALE_DIR OUT VERSION)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "client_base.cmake: ${var} is not set")
@@ -52,7 +54,7 @@ file(WRITE ${OUT}.tmp/version "${VERSION}\n")
 
 # dpkg-shlibdeps wants a debian/control to name the package it computes for.
 set(depends "")
-if(SHLIBDEPS)
+if(SHLIBDEPS AND NOT WINDOWS)
   set(scratch ${OUT}.shlibdeps)
   file(REMOVE_RECURSE ${scratch})
   file(WRITE ${scratch}/debian/control "Source: helpline\n\nPackage: helpline-client-base\nArchitecture: any\n")
@@ -65,7 +67,9 @@ if(SHLIBDEPS)
   string(REGEX REPLACE "^shlibs:Depends=" "" depends "${out}")
   string(STRIP "${depends}" depends)
 endif()
-file(WRITE ${OUT}.tmp/depends "${depends}\n")
+if(NOT WINDOWS)
+  file(WRITE ${OUT}.tmp/depends "${depends}\n")
+endif()
 
 file(REMOVE_RECURSE ${OUT})
 file(RENAME ${OUT}.tmp ${OUT})
