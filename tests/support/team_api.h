@@ -28,6 +28,9 @@ class Team {
         token_ = nlohmann::json::parse(session.body).at("token");
     }
 
+    /// The admin's bearer token (for a viewer of the relay, say).
+    const std::string& token() const { return token_; }
+
     CurlResponse call(const std::string& method, const std::string& path,
                       const std::string& body = {}, std::vector<std::string> headers = {}) const {
         CurlOptions o;

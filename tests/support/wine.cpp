@@ -77,10 +77,63 @@ ProgramResult WinePrefix::run(const fs::path& exe, const std::vector<std::string
     return r;
 }
 
+std::unique_ptr<client::ChildProcess> WinePrefix::start(const fs::path& exe,
+                                                        const std::vector<std::string>& args,
+                                                        const std::vector<std::string>& extra_env,
+                                                        const fs::path& output) const {
+    client::SpawnOptions spawn;
+    spawn.executable = "/usr/bin/env";
+    spawn.argv = {"env"};
+    for (const auto& setting : env(extra_env)) spawn.argv.push_back(setting);
+    spawn.argv.insert(spawn.argv.end(), {"wine", exe.string()});
+    spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
+    spawn.output = output;
+    auto process = client::ChildProcess::spawn(spawn);
+    INFO((process ? "" : process.error().message));
+    REQUIRE(process.ok());
+    return std::move(*process);
+}
+
+std::vector<int> WinePrefix::processes_mentioning(const std::string& text) const {
+    const std::string nul(1, '\0');
+    const std::string ours = nul + "WINEPREFIX=" + prefix_.string() + nul;
+    std::vector<int> found;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        const std::string pid = entry.path().filename().string();
+        if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+        const std::string status = read_text(entry.path() / "stat");
+        const auto close = status.rfind(')');
+        if (close == std::string::npos || close + 2 >= status.size() || status[close + 2] == 'Z') continue;
+        if (read_text(entry.path() / "cmdline").find(text) == std::string::npos) continue;
+        if ((nul + read_text(entry.path() / "environ")).find(ours) == std::string::npos) continue;
+        found.push_back(std::stoi(pid));
+    }
+    return found;
+}
+
 fs::path WinePrefix::user_dir() const {
     for (const auto& entry : fs::directory_iterator(prefix_ / "drive_c" / "users"))
         if (entry.path().filename() != "Public") return entry.path();
     return {};
+}
+
+std::unique_ptr<client::ChildProcess> show_test_window(const WinePrefix& wine, const fs::path& window_exe,
+                                                       const fs::path& events,
+                                                       const std::vector<std::string>& extra_env) {
+    if (window_exe.empty() || !fs::exists(window_exe))
+        FAIL("The Win32 test window is not built (" << window_exe.string() << "): it needs mingw-w64's C "
+             "compiler (apt-get install -y gcc-mingw-w64-x86-64-posix, as scripts/test does), then "
+             "configure again");
+    const fs::path output = events.string() + ".out";
+    auto window = wine.start(window_exe, {windows_path(events)}, extra_env, output);
+    const bool ready = wait_for(
+        [&] { return read_text(events).find("ready\n") != std::string::npos || window->exited(); },
+        std::chrono::seconds(60), std::chrono::milliseconds(50));
+    INFO(read_text(output));
+    REQUIRE(ready);
+    REQUIRE_FALSE(window->exited());
+    return window;
 }
 
 fs::path windows_program(const std::string& name) {

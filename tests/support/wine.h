@@ -10,8 +10,11 @@
 // whatever the Linux environment says.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "client/core/spawn.h"
 
 #include "tests/support/fixtures.h"
 #include "tests/support/server_process.h"
@@ -52,6 +55,17 @@ class WinePrefix {
                       const std::vector<std::string>& extra_env = {},
                       std::chrono::milliseconds timeout = std::chrono::seconds(90)) const;
 
+    /// `wine exe args...` in the background with env(extra), its output to `output`: a
+    /// program that runs until stopped (a GUI, a test window). Stopped when the result is
+    /// destroyed, and with the prefix's wineserver at the prefix's end.
+    std::unique_ptr<client::ChildProcess> start(const fs::path& exe, const std::vector<std::string>& args,
+                                                const std::vector<std::string>& extra_env,
+                                                const fs::path& output) const;
+
+    /// The live processes of this prefix (found by their WINEPREFIX) whose command line
+    /// mentions `text`: other tests run the same programs in prefixes of their own.
+    std::vector<int> processes_mentioning(const std::string& text) const;
+
     const fs::path& prefix() const { return prefix_; }
     /// drive_c/users/<the user>, the one folder there besides Public.
     fs::path user_dir() const;
@@ -70,6 +84,14 @@ class WinePrefix {
     TempDir dir_;  ///< the prefix and its HOME
     fs::path prefix_;
 };
+
+/// tests/client/win_vnc/test_window.c (`window_exe`: the Linux build's win_vnc_test_window.exe,
+/// empty when it was not built) shown on `wine`'s desktop, recording its input in `events`:
+/// once it has said "ready". Four colours at a known place: (40, 40), 320×240, red and green
+/// above, blue and white below.
+std::unique_ptr<client::ChildProcess> show_test_window(const WinePrefix& wine, const fs::path& window_exe,
+                                                       const fs::path& events,
+                                                       const std::vector<std::string>& extra_env);
 
 /// The cross-built program `name` (e.g. "client/cli/helpline-cli.exe") of the Windows build
 /// folder (HELPLINE_WINDOWS_BUILD_DIR); the test fails, saying to run scripts/windows-build,

@@ -16,7 +16,6 @@
 #include <optional>
 #include <string_view>
 
-#include "client/core/spawn.h"
 #include "tests/client/events/team_server.h"
 #include "tests/client/events/terminal_session.h"
 #include "tests/client/session/session_support.h"
@@ -40,21 +39,6 @@ const fs::path kTestWindow = HELPLINE_WIN_VNC_TEST_WINDOW;
 constexpr std::uint32_t kRed = 0xff0000, kGreen = 0x00ff00, kBlue = 0x0000ff, kWhite = 0xffffff;
 constexpr std::uint32_t kLeft = 40, kTop = 40;
 constexpr std::chrono::milliseconds kTeardownBound = 2000ms;
-
-/// The live processes of the prefix `prefix` (found by their WINEPREFIX) whose command line
-/// names helpline-win-vnc (as the profile names it: the client passes that as argv[0]):
-/// other tests run the same program in prefixes of their own.
-std::vector<int> backends_in(const fs::path& prefix) {
-    const std::string nul(1, '\0');
-    const std::string ours = nul + "WINEPREFIX=" + prefix.string() + nul;
-    std::vector<int> found;
-    for (const int pid : processes_mentioning("helpline-win-vnc")) {
-        if ((nul + read_text("/proc/" + std::to_string(pid) + "/environ")).find(ours) !=
-            std::string::npos)
-            found.push_back(pid);
-    }
-    return found;
-}
 
 /// The --port a backend was started with, from its command line.
 std::uint16_t port_of(int pid) {
@@ -150,30 +134,6 @@ void write_screenshot(const RfbFrame& frame, const std::string& name) {
     write_text(dir / name, out);
 }
 
-/// The test window on the prefix's desktop, shown and painted; stopped with it.
-std::unique_ptr<client::ChildProcess> show_test_window(const WindowsCli& cli, const std::vector<std::string>& extra_env) {
-    if (kTestWindow.empty() || !fs::exists(kTestWindow))
-        FAIL("The Win32 test window is not built (" << kTestWindow.string() << "): it needs mingw-w64's C "
-             "compiler (apt-get install -y gcc-mingw-w64-x86-64-posix, as scripts/test does), then "
-             "configure again");
-    const fs::path events = cli.dir() / "window-events.txt";
-    client::SpawnOptions spawn;
-    spawn.executable = "/usr/bin/env";
-    spawn.argv = {"env"};
-    for (const auto& setting : cli.wine().env(extra_env)) spawn.argv.push_back(setting);
-    spawn.argv.insert(spawn.argv.end(), {"wine", kTestWindow.string(), wine::windows_path(events)});
-    spawn.output = cli.dir() / "window-output.txt";
-    auto window = client::ChildProcess::spawn(spawn);
-    INFO((window ? "" : window.error().message));
-    REQUIRE(window.ok());
-    const bool ready = wait_for([&] { return read_text(events).find("ready\n") != std::string::npos || (*window)->exited(); },
-                                60s, 50ms);
-    INFO(read_text(spawn.output));
-    REQUIRE(ready);
-    REQUIRE_FALSE((*window)->exited());
-    return std::move(*window);
-}
-
 /// The audit entry that ended `session`.
 Json audited_end(const Team& team, const std::string& session) {
     const auto reply = team.call("GET", "/api/v1/audit");
@@ -203,7 +163,7 @@ TEST_CASE("helpline-cli.exe listen: y starts helpline-win-vnc.exe, the operator 
     INFO(filed.out << filed.err);
     REQUIRE(filed.exit_code == 0);
     const fs::path window_events = cli.dir() / "window-events.txt";
-    const auto window = show_test_window(cli, display);
+    const auto window = wine::show_test_window(cli.wine(), kTestWindow, window_events, display);
     const Team team(server);
     const auto ticket = team.queue().at(0).at("number").get<std::int64_t>();
     const std::string admin = admin_token(server);
@@ -227,7 +187,8 @@ TEST_CASE("helpline-cli.exe listen: y starts helpline-win-vnc.exe, the operator 
     INFO(terminal.text());
     REQUIRE(relayed);
     REQUIRE(terminal.count("can see and control this computer. Press Enter") == 1);
-    const auto backends = backends_in(cli.wine().prefix());
+    // Named as the profile names it: the client passes that as the backend's argv[0].
+    const auto backends = cli.wine().processes_mentioning("helpline-win-vnc");
     REQUIRE(backends.size() == 1);
     // Its VNC port is bound to 127.0.0.1 and nothing else.
     CHECK(listening_addresses(port_of(backends.front())) == std::vector<std::string>{"0100007F"});
@@ -264,7 +225,7 @@ TEST_CASE("helpline-cli.exe listen: y starts helpline-win-vnc.exe, the operator 
     // Enter ends it: the backend (its whole Job Object) and the viewer's connection go at once.
     const auto ended_at = Clock::now();
     terminal.type("\r");
-    CHECK(wait_for([&] { return backends_in(cli.wine().prefix()).empty(); }, kTeardownBound, 20ms));
+    CHECK(wait_for([&] { return cli.wine().processes_mentioning("helpline-win-vnc").empty(); }, kTeardownBound, 20ms));
     const auto left = std::max(std::chrono::milliseconds(0),
                                kTeardownBound - std::chrono::duration_cast<std::chrono::milliseconds>(
                                                     Clock::now() - ended_at));

@@ -4,7 +4,10 @@
 // --check-brand), opens its main window titled with the brand's name in the customer's
 // language, a request typed into its form (keys sent by xdotool, as a person types them)
 // reaches the server and shows its number, and the team's request to connect brings up the
-// consent dialog, whose default answer (Return) declines. Each test is a Windows user of its own (a
+// consent dialog, whose default answer (Return) declines; allowed (Alt+A, once the Allow
+// delay is over), it starts helpline-win-vnc.exe and shows the session bar, the operator's
+// viewer through the relay sees the Wine desktop, and the bar's End session removes it all
+// within 2 s. Each test is a Windows user of its own (a
 // Wine prefix copied from the template made by wine.prefix); screenshots go to
 // <build>/screenshots/wine-gui-*.png for people to look at.
 
@@ -12,8 +15,10 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
-#include "client/core/spawn.h"
+#include "tests/client/events/team_server.h"
+#include "tests/server/relay/view_client.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/rfb_screen_viewer.h"
 #include "tests/support/team_api.h"
 #include "tests/support/wine.h"
 
@@ -26,6 +31,10 @@ const std::string kServerBin = HELPLINE_SERVER_BIN;
 const std::string kBrandBin = HELPLINE_BRAND_BIN;
 const std::string kXdotool = HELPLINE_XDOTOOL;
 const std::string kImport = HELPLINE_IMPORT;
+const fs::path kTestWindow = HELPLINE_WIN_VNC_TEST_WINDOW;
+constexpr std::uint32_t kRed = 0xff0000, kGreen = 0x00ff00, kBlue = 0x0000ff, kWhite = 0xffffff;
+constexpr std::uint32_t kLeft = 40, kTop = 40;  ///< the test window's place
+constexpr std::chrono::milliseconds kTeardownBound = 2000ms;
 
 /// The X display this test runs on (xvfb-run's); the test fails without one.
 std::string display() {
@@ -87,6 +96,7 @@ class WindowsGui {
             nlohmann::json::parse(read_text(source_path("branding/profiles/demo/profile.json")));
         profile["server"]["url"] = url;
         fs::create_directories(dir_ / "profile");
+        fs::create_directories(dir_ / "bin");
         write_text(dir_ / "profile" / "profile.json", profile.dump(2));
         fs::copy_file(source_path("branding/profiles/demo/logo.svg"),
                       dir_ / "profile" / "logo.svg");
@@ -108,18 +118,16 @@ class WindowsGui {
 
     /// Starts the client in the background, on the display.
     void start(const std::vector<std::string>& args) {
-        client::SpawnOptions spawn;
-        spawn.executable = "/usr/bin/env";
-        spawn.argv = {"env"};
-        for (const auto& setting : wine_.env({"DISPLAY=" + display()}))
-            spawn.argv.push_back(setting);
-        spawn.argv.insert(spawn.argv.end(), {"wine", exe().string()});
-        spawn.argv.insert(spawn.argv.end(), args.begin(), args.end());
-        spawn.output = dir_ / "client.out";
-        auto process = client::ChildProcess::spawn(spawn);
-        INFO((process ? "" : process.error().message));
-        REQUIRE(process.ok());
-        process_ = std::move(*process);
+        process_ = wine_.start(exe(), args, {"DISPLAY=" + display()}, dir_ / "client.out");
+    }
+
+    /// Puts the Windows build's helpline-win-vnc.exe where the client looks for its
+    /// backends first: `<exe>\..\libexec`, as the installer lays it out.
+    void install_backend() const {
+        fs::create_directories(dir_ / "libexec");
+        fs::copy_file(wine::windows_program("client/win_vnc/helpline-win-vnc.exe"),
+                      dir_ / "libexec" / "helpline-win-vnc.exe",
+                      fs::copy_options::overwrite_existing);
     }
 
     void stop() {
@@ -134,7 +142,9 @@ class WindowsGui {
         return text;
     }
 
-    fs::path exe() const { return dir_ / "demo-support.exe"; }
+    fs::path exe() const { return dir_ / "bin" / "demo-support.exe"; }
+    const wine::WinePrefix& wine() const { return wine_; }
+    const TempDir& dir() const { return dir_; }
     /// %LOCALAPPDATA%\demo-support: identity, outbox, requests.log, client.log.
     fs::path state() const { return wine_.local_app_data() / "demo-support"; }
 
@@ -252,6 +262,111 @@ TEST_CASE(
     CHECK(state == "declined");
     CHECK(wait_for([&] { return window_titled("Pedido de assist\u00eancia remota", 0ms).empty(); },
                    10s, 100ms));
+}
+
+TEST_CASE(
+    "helpline.exe: Allow starts helpline-win-vnc.exe and shows the session bar, the operator "
+    "sees the Wine desktop through the relay, and End session on the bar ends it all within 2 s") {
+    TempDir data;
+    ServerProcess server(kServerBin, data.path());
+    server.start();
+    WindowsGui gui(server.url());
+    gui.install_backend();
+    const auto window = wine::show_test_window(gui.wine(), kTestWindow, gui.dir() / "window-events.txt",
+                                               {"DISPLAY=" + display()});
+    gui.start({"--lang", "en"});
+    const std::string main = window_titled("Demo Support", 90s);
+    INFO("windows shown: " << shown_windows() << "\nclient: " << gui.said());
+    REQUIRE(!main.empty());
+
+    // A ticket of this client's device (registered at start: its identity.json), and the team
+    // asks to connect to it.
+    const Team team(server);
+    nlohmann::json identity;
+    REQUIRE(wait_for(
+        [&] {
+            const std::string text = read_text(gui.state() / "identity.json");
+            identity = nlohmann::json::parse(text, nullptr, false);
+            return !identity.is_discarded() && identity.contains("device_token");
+        },
+        30s, 200ms));
+    const std::int64_t ticket = create_ticket(server, identity.at("device_token").get<std::string>());
+    auto asked = team.call("POST", "/api/v1/tickets/" + std::to_string(ticket) + "/connect");
+    INFO(asked.body);
+    REQUIRE(asked.status == 201);
+    const std::string request = nlohmann::json::parse(asked.body).at("request_id");
+    const std::string consent = window_titled("Remote assistance request", 30s);
+    INFO("windows shown: " << shown_windows() << "\nclient: " << gui.said());
+    REQUIRE(!consent.empty());
+
+    // Alt+A allows once the Allow delay is over: pressed until the dialog takes it.
+    REQUIRE(xdotool({"windowfocus", "--sync", consent}).exit_code == 0);
+    const bool allowed = wait_for(
+        [&] {
+            (void)xdotool({"key", "--clearmodifiers", "alt+a"});
+            return window_titled("Remote assistance request", 0ms).empty();
+        },
+        20s, 500ms);
+    REQUIRE(allowed);
+    const std::string bar = window_titled("Remote session", 30s);
+    INFO("windows shown: " << shown_windows() << "\nclient: " << gui.said());
+    REQUIRE(!bar.empty());
+    // helpline-win-vnc.exe from the client's libexec folder (named as the profile names it).
+    REQUIRE(wait_for([&] { return gui.wine().processes_mentioning("helpline-win-vnc").size() == 1; }, 10s));
+
+    // The operator, as noVNC: the relay's WebSocket view with the server's one-time password.
+    nlohmann::json followed;
+    REQUIRE(wait_for(
+        [&] {
+            auto r = team.call("GET", "/api/v1/connection-requests/" + request);
+            followed = r.status == 200 ? nlohmann::json::parse(r.body) : nlohmann::json();
+            return followed.value("state", "") == "accepted";
+        },
+        30s, 200ms));
+    const std::string session = followed.at("session_id").get<std::string>();
+    auto view = open_operator_view(server.port(), team.token(), session);
+    RfbScreenViewer rfb([&](std::size_t count, std::chrono::milliseconds wait) { return view->take(count, wait); },
+                        [&](const std::string& bytes) { return view->send(bytes); });
+    const RfbLogin login = rfb.login(followed.at("vnc_password").get<std::string>());
+    INFO(login.reason);
+    REQUIRE(login.ok);
+    const RfbFrame frame = rfb.read_screen();
+    CHECK(frame.width == 1280);
+    CHECK(frame.height == 800);
+    // The test window's quadrants, below the balloon of the client's notification (Wine
+    // shows it over the top left corner of the screen).
+    CHECK(frame.at(kLeft + 80, kTop + 90) == kRed);
+    CHECK(frame.at(kLeft + 240, kTop + 90) == kGreen);
+    CHECK(frame.at(kLeft + 80, kTop + 180) == kBlue);
+    CHECK(frame.at(kLeft + 240, kTop + 180) == kWhite);
+    screenshot("wine-gui-session-en");
+
+    // End session on the bar (Return on its focused button). The bar goes at once when the
+    // click is taken (SessionBar::finish): from then, the backend (its Job Object) and the
+    // viewer's connection go within 2 s, and the server records the customer's end. (Wine
+    // takes a synthetic key a moment after xdotool sends it: that moment is not the client's.)
+    REQUIRE(xdotool({"windowfocus", "--sync", bar}).exit_code == 0);
+    const auto pressed = std::chrono::steady_clock::now();
+    REQUIRE(xdotool({"key", "--clearmodifiers", "Return"}).exit_code == 0);
+    REQUIRE(wait_for([&] { return window_titled("Remote session", 0ms).empty(); }, 10s, 10ms));
+    const auto ended = std::chrono::steady_clock::now();
+    const auto since = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t);
+    };
+    INFO("the key was taken " << (since(pressed) - since(ended)).count() << " ms after it was sent");
+    CHECK(wait_for([&] { return gui.wine().processes_mentioning("helpline-win-vnc").empty(); },
+                   kTeardownBound, 20ms));
+    INFO("the backend was gone " << since(ended).count() << " ms after the bar");
+    CHECK(view->wait_closed(std::max(0ms, kTeardownBound - since(ended))).has_value());
+    const auto took = since(ended);
+    INFO("teardown took " << took.count() << " ms");
+    CHECK(took <= kTeardownBound);
+    CHECK(wait_for(
+        [&] {
+            auto r = team.call("GET", "/api/v1/connection-requests/" + request);
+            return r.status == 200 && nlohmann::json::parse(r.body).value("state", "") == "ended";
+        },
+        10s, 200ms));
 }
 
 }  // namespace helpline::test
