@@ -88,7 +88,7 @@ TEST_CASE("the whole desktop is captured without the client's windows, which com
     other->Destroy();
 }
 
-TEST_CASE("one window: the next click chooses it and does not reach it; Esc cancels", "[capture]") {
+TEST_CASE("one window: the next click chooses it and does not reach it, Esc cancels", "[capture]") {
     auto* own = coloured_window(kRed, {60, 60, 240, 160});
     auto* other = coloured_window(kGreen, {420, 60, 240, 160});
     int clicks_on_other = 0;
