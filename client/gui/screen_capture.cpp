@@ -21,6 +21,19 @@ void ScreenCapture::Impl::schedule(std::chrono::milliseconds delay) {
     timer.StartOnce(static_cast<int>(std::max<long long>(1, delay.count())));
 }
 
+void ScreenCapture::Impl::still_hiding() {
+    if (Clock::now() >= deadline)
+        return fail("The client's windows were still on the screen after " +
+                    std::to_string(timing.hide_deadline.count()) + " ms.");
+    schedule(timing.poll);
+}
+
+void ScreenCapture::Impl::begin_choosing() {
+    phase = Phase::choosing;
+    deadline = Clock::now() + timing.choose_deadline;
+    schedule(timing.poll);
+}
+
 void ScreenCapture::Impl::begin_settling() {
     phase = Phase::settling;
     deadline = Clock::now() + timing.settle_deadline;

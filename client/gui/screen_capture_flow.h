@@ -45,6 +45,10 @@ struct ScreenCapture::Impl {
     /// window's rectangle); false when they do not overlap.
     bool crop(int left, int top, int right, int bottom);
     void schedule(std::chrono::milliseconds delay);
+    /// The windows are not all hidden yet: looks again soon, or fails past the deadline.
+    void still_hiding();
+    /// Waits for the customer's click (the input is watched already).
+    void begin_choosing();
     void begin_settling();
     /// The settling phase's step: grabs, and ends with the picture once two grabs in a row
     /// are equal (the windows under the client's have repainted) or the deadline passed.

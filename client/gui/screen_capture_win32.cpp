@@ -116,17 +116,12 @@ class Win32Capture final : public ScreenCapture::Impl {
                         if (!hook_input())
                             return fail("The click that chooses a window cannot be watched: " +
                                         win32::error_text(::GetLastError()));
-                        phase = Phase::choosing;
-                        deadline = Clock::now() + timing.choose_deadline;
-                        return schedule(timing.poll);
+                        return begin_choosing();
                     }
                     begin_settling();
                     return tick();
                 }
-                if (Clock::now() >= deadline)
-                    return fail("The client's windows were still on the screen after " +
-                                std::to_string(timing.hide_deadline.count()) + " ms.");
-                return schedule(timing.poll);
+                return still_hiding();
             case Phase::choosing:
                 // The button's release is kept from the window under it as its press was,
                 // for a moment at most.

@@ -137,15 +137,10 @@ class X11Capture final : public ScreenCapture::Impl {
                     }
                     return tick();
                 }
-                if (Clock::now() >= deadline)
-                    return fail("The client's windows were still on the screen after " +
-                                std::to_string(timing.hide_deadline.count()) + " ms.");
-                return schedule(timing.poll);
+                return still_hiding();
             case Phase::grabbing:
                 if (grab_input()) {
-                    phase = Phase::choosing;
-                    deadline = Clock::now() + timing.choose_deadline;
-                    return schedule(timing.poll);
+                    return begin_choosing();
                 }
                 if (Clock::now() >= deadline)
                     return fail(

@@ -11,3 +11,7 @@ if [ ! -f "$prefix/.helpline-ready" ]; then
     [ -f "$prefix/system.reg" ] || { echo "wineboot did not make a prefix in $prefix" >&2; exit 1; }
     touch "$prefix/.helpline-ready"
 fi
+# A client run by hand in the template leaves its state (identity, outbox, logs) in the
+# user's AppData: every test's user starts without any.
+find "$prefix/drive_c/users" -mindepth 4 -maxdepth 4 -path '*/AppData/*' ! -name Microsoft \
+    -exec rm -rf {} +

@@ -19,7 +19,7 @@
 #include "tests/client/events/team_server.h"
 #include "tests/client/events/terminal_session.h"
 #include "tests/client/session/session_support.h"
-#include "tests/server/relay/view_client.h"
+#include "tests/server/relay/operator_rfb.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/rfb_screen_viewer.h"
 #include "tests/support/team_api.h"
@@ -197,13 +197,9 @@ TEST_CASE("helpline-cli.exe listen: y starts helpline-win-vnc.exe, the operator 
     const Json followed = request_view(server, admin, request);
     REQUIRE(followed.at("state") == "accepted");
     const std::string session = followed.at("session_id").get<std::string>();
-    auto view = open_operator_view(server.port(), admin, session);
-    RfbScreenViewer rfb([&](std::size_t count, std::chrono::milliseconds wait) { return view->take(count, wait); },
-                        [&](const std::string& bytes) { return view->send(bytes); });
-    const RfbLogin login = rfb.login(followed.at("vnc_password").get<std::string>());
-    INFO(login.reason);
-    REQUIRE(login.ok);
-    const RfbFrame frame = rfb.read_screen();
+    auto [view, rfb] = operator_rfb(server.port(), admin, session,
+                                    followed.at("vnc_password").get<std::string>());
+    const RfbFrame frame = rfb->read_screen();
     // The private Xvfb's screen (640×480), which Wine's desktop spans.
     CHECK(frame.width == 640);
     CHECK(frame.height == 480);
@@ -215,8 +211,8 @@ TEST_CASE("helpline-cli.exe listen: y starts helpline-win-vnc.exe, the operator 
     CHECK(frame.at(kLeft + 240, kTop + 180) == kWhite);
     write_screenshot(frame, "wine_session_viewer.ppm");
     // The operator's click reaches the window under it.
-    rfb.pointer(kLeft + 100, kTop + 50, 1);
-    rfb.pointer(kLeft + 100, kTop + 50, 0);
+    rfb->pointer(kLeft + 100, kTop + 50, 1);
+    rfb->pointer(kLeft + 100, kTop + 50, 0);
     CHECK(wait_for([&] {
         return read_text(window_events).find("button left up " + std::to_string(kLeft + 100) + " " +
                                              std::to_string(kTop + 50)) != std::string::npos;

@@ -16,7 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/client/events/team_server.h"
-#include "tests/server/relay/view_client.h"
+#include "tests/server/relay/operator_rfb.h"
 #include "tests/support/fixtures.h"
 #include "tests/support/rfb_screen_viewer.h"
 #include "tests/support/team_api.h"
@@ -287,7 +287,8 @@ TEST_CASE(
         [&] {
             const std::string text = read_text(gui.state() / "identity.json");
             identity = nlohmann::json::parse(text, nullptr, false);
-            return !identity.is_discarded() && identity.contains("device_token");
+            return !identity.is_discarded() && identity.value("server", "") == server.url() &&
+                   identity.contains("device_token");
         },
         30s, 200ms));
     const std::int64_t ticket = create_ticket(server, identity.at("device_token").get<std::string>());
@@ -324,13 +325,9 @@ TEST_CASE(
         },
         30s, 200ms));
     const std::string session = followed.at("session_id").get<std::string>();
-    auto view = open_operator_view(server.port(), team.token(), session);
-    RfbScreenViewer rfb([&](std::size_t count, std::chrono::milliseconds wait) { return view->take(count, wait); },
-                        [&](const std::string& bytes) { return view->send(bytes); });
-    const RfbLogin login = rfb.login(followed.at("vnc_password").get<std::string>());
-    INFO(login.reason);
-    REQUIRE(login.ok);
-    const RfbFrame frame = rfb.read_screen();
+    auto [view, rfb] = operator_rfb(server.port(), team.token(), session,
+                                    followed.at("vnc_password").get<std::string>());
+    const RfbFrame frame = rfb->read_screen();
     CHECK(frame.width == 1280);
     CHECK(frame.height == 800);
     // The test window's quadrants, below the balloon of the client's notification (Wine
