@@ -34,6 +34,14 @@ void ScreenCapture::Impl::begin_choosing() {
     schedule(timing.poll);
 }
 
+void ScreenCapture::Impl::take_choice(CaptureOutcome::State choice) {
+    release_input();
+    if (choice == CaptureOutcome::State::cancelled) return finish_cancelled();
+    if (!region_of_chosen()) return fail("The chosen window went away.");
+    begin_settling();
+    tick();
+}
+
 void ScreenCapture::Impl::begin_settling() {
     phase = Phase::settling;
     deadline = Clock::now() + timing.settle_deadline;

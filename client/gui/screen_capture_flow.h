@@ -38,6 +38,8 @@ struct ScreenCapture::Impl {
     virtual std::optional<CapturedImage> grab() const = 0;
     /// What is said when grab() gives nothing ("The X server did not give …").
     virtual std::string grab_problem() const = 0;
+    /// Narrows what is captured to the chosen window (crop()); false when it went away.
+    virtual bool region_of_chosen() = 0;
     /// The platform's handles of the hidden windows are no longer needed.
     virtual void forget_hidden() {}
 
@@ -49,6 +51,8 @@ struct ScreenCapture::Impl {
     void still_hiding();
     /// Waits for the customer's click (the input is watched already).
     void begin_choosing();
+    /// The customer chose (a window, or to cancel): the input is let go, then the picture.
+    void take_choice(CaptureOutcome::State choice);
     void begin_settling();
     /// The settling phase's step: grabs, and ends with the picture once two grabs in a row
     /// are equal (the windows under the client's have repainted) or the deadline passed.

@@ -125,17 +125,9 @@ class Win32Capture final : public ScreenCapture::Impl {
             case Phase::choosing:
                 // The button's release is kept from the window under it as its press was,
                 // for a moment at most.
-                if (chose && (!button_down || Clock::now() - chose_at > std::chrono::seconds(1))) {
-                    release_input();
-                    if (*chose == CaptureOutcome::State::cancelled) return finish_cancelled();
-                    if (!region_of_chosen()) return fail("The chosen window went away.");
-                    begin_settling();
-                    return tick();
-                }
-                if (!chose && Clock::now() >= deadline) {
-                    release_input();
-                    return finish_cancelled();
-                }
+                if (chose && (!button_down || Clock::now() - chose_at > std::chrono::seconds(1)))
+                    return take_choice(*chose);
+                if (!chose && Clock::now() >= deadline) return finish_cancelled();  // the input goes too
                 return schedule(timing.poll);
             case Phase::settling:
                 return settle();
@@ -206,7 +198,7 @@ class Win32Capture final : public ScreenCapture::Impl {
 
     /// The chosen window's rectangle on the screen, cut to the screen; the bare desktop
     /// (or the shell's wallpaper window) stands for the whole screen.
-    bool region_of_chosen() {
+    bool region_of_chosen() override {
         const HWND under = ::WindowFromPoint(chosen_at);
         const HWND top = under != nullptr ? ::GetAncestor(under, GA_ROOT) : nullptr;
         if (top == nullptr || top == ::GetDesktopWindow() || top == ::GetShellWindow()) return true;

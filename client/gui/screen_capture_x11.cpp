@@ -148,17 +148,8 @@ class X11Capture final : public ScreenCapture::Impl {
                         "program holds it).");
                 return schedule(timing.poll);
             case Phase::choosing:
-                if (chose) {
-                    release_input();
-                    if (*chose == CaptureOutcome::State::cancelled) return finish_cancelled();
-                    if (!region_of_chosen()) return fail("The chosen window went away.");
-                    begin_settling();
-                    return tick();
-                }
-                if (Clock::now() >= deadline) {
-                    release_input();
-                    return finish_cancelled();
-                }
+                if (chose) return take_choice(*chose);
+                if (Clock::now() >= deadline) return finish_cancelled();  // the input goes too
                 return schedule(timing.poll);
             case Phase::settling:
                 return settle();
@@ -226,7 +217,7 @@ class X11Capture final : public ScreenCapture::Impl {
     }
 
     /// The chosen window's rectangle on the screen (with its frame), cut to the screen.
-    bool region_of_chosen() {
+    bool region_of_chosen() override {
         if (chosen == 0) return true;  // a click on the desktop itself: the whole screen
         gdk_x11_display_error_trap_push(gdk_display);
         XWindowAttributes a{};
