@@ -24,6 +24,11 @@ namespace {
 /// their sessions to notice.
 constexpr auto kForcedCloseWait = std::chrono::seconds(1);
 
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 Result<std::unique_ptr<net::ssl::context>> make_tls_context(const TlsMaterial& material) {
     try {
         auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
@@ -33,6 +38,13 @@ Result<std::unique_ptr<net::ssl::context>> make_tls_context(const TlsMaterial& m
         SSL_CTX* native = ctx->native_handle();
         SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
         SSL_CTX_set_options(native, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+        // TLS 1.2: forward-secret AEAD suites only (Mozilla's "intermediate" without DHE);
+        // OpenSSL's default also offers CBC suites with SHA-1 and SHA-2 MACs. TLS 1.3's suites
+        // are all AEAD and stay as OpenSSL has them.
+        if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1) {
+            ERR_clear_error();
+            return make_error("tls.ciphers", "OpenSSL offers none of the TLS 1.2 cipher suites the server uses.");
+        }
 
         beast::error_code ec;
         ctx->use_certificate_chain(net::buffer(material.cert_pem), ec);

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "server_fixture.h"
+#include "tests/support/server_process.h"
 #include "tests/support/test_client.h"
 #include "tests/support/fixtures.h"
 
@@ -75,6 +76,48 @@ TEST_CASE("a self-signed certificate serves HTTPS to a client that trusts it", "
                                       trusting(material()));
     INFO(by_name.error);
     CHECK(by_name.status == 200);
+}
+
+TEST_CASE("only TLS 1.2 and 1.3 are served, and on TLS 1.2 only forward-secret AEAD suites",
+          "[http][tls]") {
+    TestServer s(tls_options(), tls_router());
+    // `openssl s_client` as a client that offers whatever it is told (@SECLEVEL=0: this
+    // OpenSSL would not offer the old protocols otherwise): what fails is the server's refusal.
+    const std::string openssl = HELPLINE_OPENSSL;
+    if (openssl.empty())
+        FAIL("openssl was not found when the build was configured: apt-get install -y openssl "
+             "(scripts/test does), then configure again");
+    const auto handshake = [&](const std::vector<std::string>& options) {
+        std::vector<std::string> argv = {openssl, "s_client", "-connect",
+                                         "127.0.0.1:" + std::to_string(s.port())};
+        argv.insert(argv.end(), options.begin(), options.end());
+        auto r = run_program(argv, "", 20s);
+        return r.out + r.err;
+    };
+    for (const std::string version : {"-tls1", "-tls1_1"}) {
+        const std::string said = handshake({version, "-cipher", "ALL:@SECLEVEL=0"});
+        INFO(version << ": " << said);
+        CHECK_THAT(said, Catch::Contains("alert protocol version"));
+    }
+    for (const std::string version : {"-tls1_2", "-tls1_3"}) {
+        const std::string said = handshake({version});
+        INFO(version << ": " << said);
+        CHECK_THAT(said, Catch::Contains(version == "-tls1_2" ? "Protocol  : TLSv1.2" : "TLSv1.3, Cipher is TLS_"));
+    }
+    // CBC with SHA-1 or SHA-2, and suites without forward secrecy: refused.
+    for (const std::string weak : {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA",
+                                   "ECDHE-ECDSA-AES128-SHA256", "ECDHE-ECDSA-AES256-SHA384",
+                                   "AES128-SHA", "AES128-GCM-SHA256", "AES256-GCM-SHA384"}) {
+        const std::string said = handshake({"-tls1_2", "-cipher", weak + ":@SECLEVEL=0"});
+        INFO(weak << ": " << said);
+        CHECK_THAT(said, Catch::Contains("alert handshake failure"));
+    }
+    for (const std::string good : {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+                                   "ECDHE-ECDSA-CHACHA20-POLY1305"}) {
+        const std::string said = handshake({"-tls1_2", "-cipher", good});
+        INFO(good << ": " << said);
+        CHECK_THAT(said, Catch::Contains("Cipher is " + good));
+    }
 }
 
 TEST_CASE("a client that does not trust the certificate gets no answer", "[http][tls]") {
