@@ -88,6 +88,10 @@ http::Response with_page_headers(http::Response response, const http::Request& r
     response.header("Referrer-Policy", "no-referrer");
     response.header("X-Frame-Options", "DENY");
     response.header("Cross-Origin-Opener-Policy", "same-origin");
+    // Over TLS the browser is told to come back over TLS only, for a year (browsers ignore
+    // the header over plain HTTP, which is also served behind a local TLS proxy: that proxy
+    // sets it). Not for subdomains: the team's other hosts are not the server's to speak for.
+    if (request.tls) response.header("Strict-Transport-Security", "max-age=31536000");
     return response;
 }
 

@@ -138,6 +138,11 @@ test_failover() {
     local code
     code=$(https /readyz)
     [ "$code" = 200 ] || fail "/readyz through HAProxy: expected 200 with the demo's CA, got $code"
+    local hsts
+    hsts=$(curl -sS -o /dev/null -D - --max-time 5 --cacert "$ca" "$public/console/" 2>/dev/null |
+        tr -d '\r' | grep -i '^strict-transport-security:' || true)
+    [ "$hsts" = "strict-transport-security: max-age=31536000" ] ||
+        fail "the console through HAProxy: expected 'strict-transport-security: max-age=31536000', got '$hsts'"
     local redirect
     redirect=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' --max-time 5 \
         "http://127.0.0.1:$http_port/console/?x=1" 2>&1 || true)

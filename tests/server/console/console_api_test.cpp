@@ -107,6 +107,8 @@ TEST_CASE("console pages carry a strict CSP and no-referrer, no-sniff, no-store"
     CHECK(header_of(page.raw, "X-Content-Type-Options") == "nosniff");
     CHECK(header_of(page.raw, "X-Frame-Options") == "DENY");
     CHECK(header_values(page.raw, "Cache-Control") == std::vector<std::string>{"no-store"});
+    // Plain HTTP (loopback, or behind a TLS proxy): no HSTS, which only TLS may carry.
+    CHECK(header_values(page.raw, "Strict-Transport-Security").empty());
 }
 
 TEST_CASE("a Host header that could change the CSP is left out of it", "[console]") {

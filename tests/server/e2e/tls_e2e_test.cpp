@@ -48,6 +48,10 @@ TEST_CASE("a self-signed server prints a pin that libcurl accepts over https and
     CHECK(ok.code == CURLE_OK);
     CHECK(ok.status == 200);
     CHECK(ok.body == "ok\n");
+    // The console over TLS tells the browser to keep to TLS (HSTS, a year).
+    const auto console = curl_request(server.url("/console/"), options);
+    CHECK(console.status == 200);
+    CHECK(console.header("strict-transport-security") == "max-age=31536000");
 
     options.pin = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     const auto wrong_pin = curl_request(server.url("/livez"), options);
