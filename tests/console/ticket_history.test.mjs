@@ -303,6 +303,9 @@ describe('a ticket’s page and the history', () => {
         await devtools.send('Network.enable');
         let release;
         const released = new Promise((resolve) => { release = resolve; });
+        // Unrouting waits for the handlers still running: taken away while one waits, the
+        // route would let Playwright continue that request itself, and the handler's own
+        // continue would then fail ("Route is already handled").
         const hold = async (route) => {
             await released;
             await route.continue();
@@ -314,7 +317,7 @@ describe('a ticket’s page and the history', () => {
             await waitFor('the burst’s events on Bruno’s page', () => changes.length >= burst.length);
         } finally {
             release();
-            await brunoPage.unroute(`**/api/v1/tickets/${number}`, hold);
+            await brunoPage.unrouteAll({ behavior: 'wait' });
             await devtools.detach();
         }
         await waitFor('the last change of the burst', async () => (await timelineTexts(brunoPage)).at(-1) === 'Alex Morgan changed the priority from High to Urgent');
