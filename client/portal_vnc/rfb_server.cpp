@@ -27,7 +27,6 @@ namespace {
 
 using State = RfbServer::State;
 using win_vnc::ViewerGate;
-using Clock = ViewerGate::Clock;
 
 State& state_of(rfbScreenInfoPtr screen) { return *static_cast<State*>(screen->screenData); }
 
@@ -68,23 +67,17 @@ void on_client_gone(rfbClientPtr client) {
 /// has given the one-time password (the launcher's readiness probe, or a port scan, neither
 /// takes the viewer's place nor ends the session), and one viewer is let in (ViewerGate).
 rfbNewClientAction on_new_client(rfbClientPtr client) {
-    State& s = state_of(client->screen);
-    if (!s.gate.connected(client, Clock::now())) return RFB_CLIENT_REFUSE;
-    client->clientGoneHook = on_client_gone;
-    return RFB_CLIENT_ACCEPT;
+    return win_vnc::gate_new_client(state_of(client->screen).gate, client, on_client_gone);
 }
 
 rfbBool check_password(rfbClientPtr client, const char* response, int length) {
     State& s = state_of(client->screen);
-    const bool correct = win_vnc::rfb_password_correct(client, response, length, s.password);
-    switch (s.gate.password(client, correct)) {
+    switch (win_vnc::gate_password(s.gate, client, response, length, s.password)) {
         case ViewerGate::Verdict::let_in:
             s.viewer = client;
             return TRUE;
         case ViewerGate::Verdict::too_many_wrong:
-            std::fprintf(stderr, "%d wrong VNC passwords were given: the session ends so that "
-                                 "nobody can keep guessing.\n",
-                         ViewerGate::kMaxWrongPasswords);
+            std::fprintf(stderr, "%s\n", win_vnc::too_many_wrong_passwords().c_str());
             if (s.callbacks.on_locked) s.callbacks.on_locked();
             return FALSE;
         case ViewerGate::Verdict::wrong_password:
@@ -193,12 +186,9 @@ void RfbServer::process() {
     State& s = *state_;
     if (s.screen == nullptr) return;
     rfbProcessEvents(s.screen, 0);
-    // Closed here, between rounds, never from inside libvncserver's own loop over clients:
-    // connections past their time to log in, and once the viewer is in, the others.
-    for (ViewerGate::Id id : s.gate.to_close(Clock::now())) {
-        auto client = static_cast<rfbClientPtr>(const_cast<void*>(id));
-        if (client->sock != RFB_INVALID_SOCKET) rfbCloseClient(client);
-    }
+    // Between rounds: connections past their time to log in, and once the viewer is in,
+    // the others.
+    win_vnc::close_gated(s.gate);
 }
 
 }  // namespace helpline::portal_vnc

@@ -25,7 +25,6 @@ struct RfbServer::State {
 namespace {
 
 using State = RfbServer::State;
-using Clock = ViewerGate::Clock;
 
 State& state_of(rfbScreenInfoPtr screen) { return *static_cast<State*>(screen->screenData); }
 
@@ -66,17 +65,13 @@ void on_client_gone(rfbClientPtr client) {
 }
 
 rfbNewClientAction on_new_client(rfbClientPtr client) {
-    State& s = state_of(client->screen);
-    if (!s.gate.connected(client, Clock::now())) return RFB_CLIENT_REFUSE;
-    client->clientGoneHook = on_client_gone;
-    return RFB_CLIENT_ACCEPT;
+    return gate_new_client(state_of(client->screen).gate, client, on_client_gone);
 }
 
 /// VNC authentication with the one-time password, through the gate.
 rfbBool check_password(rfbClientPtr client, const char* response, int length) {
     State& s = state_of(client->screen);
-    const bool correct = rfb_password_correct(client, response, length, s.password);
-    switch (s.gate.password(client, correct)) {
+    switch (gate_password(s.gate, client, response, length, s.password)) {
         case ViewerGate::Verdict::let_in:
             s.viewer = client;
             log(s, "A viewer logged in with the one-time password.");
@@ -87,9 +82,7 @@ rfbBool check_password(rfbClientPtr client, const char* response, int length) {
         case ViewerGate::Verdict::busy:
             return FALSE;
         case ViewerGate::Verdict::too_many_wrong:
-            log(s, fmt::format("{} wrong VNC passwords were given: the session ends so that "
-                               "nobody can keep guessing.",
-                               ViewerGate::kMaxWrongPasswords));
+            log(s, too_many_wrong_passwords());
             return FALSE;
     }
     return FALSE;
@@ -197,12 +190,7 @@ void RfbServer::show(const FrameView& frame) {
 void RfbServer::process(std::chrono::microseconds timeout) {
     State& s = *state_;
     rfbProcessEvents(s.screen, static_cast<long>(std::max<std::int64_t>(0, timeout.count())));
-    // Closed here, between rounds, never from inside libvncserver's own loop over clients.
-    // A closed client stays listed until libvncserver's next round lets it go.
-    for (ViewerGate::Id id : s.gate.to_close(Clock::now())) {
-        auto client = static_cast<rfbClientPtr>(const_cast<void*>(id));
-        if (client->sock != RFB_INVALID_SOCKET) rfbCloseClient(client);
-    }
+    close_gated(s.gate);
 }
 
 bool RfbServer::has_viewer() const { return state_->viewer != nullptr; }
