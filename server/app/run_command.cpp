@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "server/api/password_rules.h"
+#include "server/app/data_lock.h"
 #include "shared/atomic_file.h"
 
 namespace helpline::server {
@@ -199,6 +200,23 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    // Held while serving: restore refuses to replace the data under a running server
+    // (data_lock.h). A folder that is not there yet is ServerApp::open's to report.
+    std::optional<DataLock> data_lock;
+    if (std::error_code ec; !o.data.empty() && std::filesystem::is_directory(o.data, ec)) {
+        auto lock = DataLock::acquire(o.data, DataLock::Kind::shared);
+        if (!lock) {
+            if (lock.error().code == data_lock_error::kInUse)
+                fmt::print(io.err, "error: a restore is replacing the data in '{}'; start the server once it is done.\n",
+                           o.data.string());
+            else
+                fmt::print(io.err, "error: {} The server's user must be able to write in the data folder.\n",
+                           lock.error().message);
+            return 1;
+        }
+        data_lock.emplace(std::move(*lock));
+    }
 
     auto app = ServerApp::open(run);
     if (!app) {

@@ -4,9 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <ctime>
 #include <string>
 
 #include "server/app/admin_commands.h"
+#include "server/app/backup_commands.h"
 #include "server/app/data_owner.h"
 #include "server/app/run_command.h"
 #include "server/store/pg_db.h"
@@ -225,6 +227,17 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     migrate->add_option("--from", migrate_from, "The SQLite database: sqlite:DATA/helpline.db")->required();
     migrate->add_option("--to", migrate_to, "The PostgreSQL database: postgresql://USER@HOST/DATABASE")->required();
 
+    std::filesystem::path backup_out, restore_from;
+    auto* backup = app.add_subcommand(
+        "backup", "Copy the team's SQLite database and TLS material into one file, also while the server runs");
+    data_option(backup);
+    backup->add_option("--out", backup_out, "The backup file to write (replaced whole, never half-written)")
+        ->required();
+    auto* restore = app.add_subcommand(
+        "restore", "Put a backup in place in the data folder (the server stopped); the replaced data is kept aside");
+    data_option(restore);
+    restore->add_option("--from", restore_from, "The backup file, from helpline-server backup")->required();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ConfigError& e) {
@@ -285,7 +298,9 @@ int run_server_cli(int argc, const char* const* argv, std::ostream& out, std::os
     if (*org_remove) return org_remove_command(team, domain, io);
     if (*publish) return profile_publish_command(team, envelope, io);
     if (*migrate) return migrate_command(migrate_from, migrate_to, io);
-    err << "error: no command given. Commands: init, run, user, group, org, profile, migrate.\n"
+    if (*backup) return backup_command(team, backup_out, std::time(nullptr), io);
+    if (*restore) return restore_command(team, restore_from, std::time(nullptr), io);
+    err << "error: no command given. Commands: init, run, user, group, org, profile, migrate, backup, restore.\n"
            "Run 'helpline-server --help' for more.\n";
     return 2;
 }

@@ -443,18 +443,17 @@ std::string postgres_form(std::string sql) {
     return sql;
 }
 
-Error newer_schema_error(const Db& db, std::int64_t found, int known) {
+}  // namespace
+
+Error newer_schema_error(const std::string& path, std::int64_t found, std::int64_t known) {
     return make_error(
         store_error::kNewerSchema,
         fmt::format("The database \"{path}\" was written by a newer Helpline server (schema "
                     "version {found}; this server knows versions up to {known}). Run the newer "
                     "server, or restore a backup made before the upgrade.",
-                    fmt::arg("path", db.path()), fmt::arg("found", found),
-                    fmt::arg("known", known)),
-        db.path());
+                    fmt::arg("path", path), fmt::arg("found", found), fmt::arg("known", known)),
+        path);
 }
-
-}  // namespace
 
 std::span<const Migration> sqlite_migrations() {
     return kMigrations;
@@ -479,14 +478,14 @@ Status migrate(Db& db, std::span<const Migration> migrations) {
     int applying = 0;
     try {
         if (const auto found = db.schema_version(); found > latest) {
-            return newer_schema_error(db, found, latest);
+            return newer_schema_error(db.path(), found, latest);
         }
         for (const Migration& migration : migrations) {
             Transaction tx(db);
             // Read again under the write lock: another process opening the same database
             // may have applied this migration since.
             const auto current = db.schema_version();
-            if (current > latest) return newer_schema_error(db, current, latest);
+            if (current > latest) return newer_schema_error(db.path(), current, latest);
             if (current >= migration.version) continue;
             applying = migration.version;
             db.exec(migration.sql);

@@ -5,7 +5,9 @@
 // migrations in its form (postgres_migrations). A migration, once released, is never
 // edited: a change is a new migration.
 
+#include <cstdint>
 #include <span>
+#include <string>
 
 #include "shared/result.h"
 
@@ -27,5 +29,9 @@ std::span<const Migration> postgres_migrations();
 /// tests). Refuses, with store_error::kNewerSchema, a database migrated past the last one:
 /// it was written by a newer server, whose data this one would misread.
 Status migrate(Db& db, std::span<const Migration> migrations);
+
+/// The refusal of the database at `path`, of schema version `found`, by a server that knows
+/// versions up to `known` (store_error::kNewerSchema): also a backup's, before it is restored.
+Error newer_schema_error(const std::string& path, std::int64_t found, std::int64_t known);
 
 }  // namespace helpline::server
