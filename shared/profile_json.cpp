@@ -238,6 +238,12 @@ std::optional<Json> parse_text(std::string_view text, std::vector<ProfileProblem
     } catch (const Json::parse_error& error) {
         problems.assign({syntax_problem(text, error)});
         return std::nullopt;
+    } catch (const Json::out_of_range& error) {
+        // A number too large for a double (1E999): nlohmann says which, not where.
+        std::string_view reason = error.what();
+        if (const auto at = reason.find("] "); at != std::string_view::npos) reason.remove_prefix(at + 2);
+        problems.assign({{"", fmt::format("invalid JSON: {}", reason)}});
+        return std::nullopt;
     }
 }
 

@@ -787,6 +787,21 @@ TEST_CASE("a JSON syntax error is one problem with line and column") {
     CHECK_THAT(problems[0].message, StartsWith("invalid JSON at line 1, column 1: "));
 }
 
+// Found by fuzz/profile_fuzzer.cpp: nlohmann throws out_of_range, not parse_error, for a
+// number too large for a double, and it escaped parse_profile_text.
+TEST_CASE("a number too large for a double is a JSON problem, not an exception") {
+    using Catch::Matchers::Contains;
+    Profile profile;
+    for (const char* text : {"91E999", "{\"schema\": 1E400}", "[-1e99999]"}) {
+        CAPTURE(text);
+        std::vector<ProfileProblem> problems;
+        REQUIRE_NOTHROW(problems = parse_profile_text(text, profile));
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].path.empty());
+        CHECK_THAT(problems[0].message, Contains("invalid JSON") && Contains("number overflow"));
+    }
+}
+
 TEST_CASE("a field given twice in one object is a problem") {
     const auto problems = check_text(edited_profile({}).replace(1, 0, "\"id\": \"other\",\n"));
     CHECK(problems ==
