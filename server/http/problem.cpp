@@ -41,7 +41,10 @@ Response problem_document(int status, std::string detail, std::vector<FieldError
     Response r;
     r.status = status;
     r.content_type = "application/problem+json";
-    r.body = doc.dump();
+    // The detail may quote the request (a path, a Content-Type, an Origin), whose bytes
+    // need not be UTF-8: they are replaced by U+FFFD, where dump() would throw and turn a
+    // 404 or a 415 into a 500.
+    r.body = doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     return r;
 }
 

@@ -46,6 +46,20 @@ TEST_CASE("the JSON content type is a media type: any case, parameters, UTF-8 on
                Catch::Contains("must be UTF-8, not charset=latin1"));
 }
 
+// Found by fuzz/http_request_fuzzer.cpp: the 415's detail quotes the Content-Type, whose
+// bytes (obs-text, RFC 9110 §5.5) need not be UTF-8; dump() threw and the server answered
+// 500 instead.
+TEST_CASE("a Content-Type that is not UTF-8 is still a 415 with a JSON problem") {
+    for (const char* bad : {"\xff", "application/\xc3\x28json", "application/json; charset=\xfe"}) {
+        INFO(bad);
+        std::optional<http::Response> refused;
+        REQUIRE_NOTHROW(refused = api::unless_json_content(typed(bad)));
+        REQUIRE(refused);
+        CHECK(refused->status == 415);
+        CHECK(nlohmann::json::accept(refused->body));
+    }
+}
+
 TEST_CASE("decimal numbers are digits only") {
     CHECK(api::parse_decimal("0") == 0);
     CHECK(api::parse_decimal("1042") == 1042);

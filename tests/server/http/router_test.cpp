@@ -1,6 +1,7 @@
 #include "server/http/router.h"
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "server/http/problem.h"
 
@@ -171,6 +172,25 @@ TEST_CASE("the router answers 404 for unknown paths and 405 with Allow", "[route
     CHECK(header(response, "Allow") == "GET");
     request = request_for("DELETE", "/api/v1/x/other");
     CHECK(router.route(request).body == "delete id=other");
+}
+
+// Found by fuzz/http_request_fuzzer.cpp: the 404's detail quotes the decoded path, and
+// nlohmann's dump() threw on its invalid UTF-8, so the server answered 500 instead.
+TEST_CASE("a path that decodes to invalid UTF-8 is still a 404 with a JSON problem", "[router]") {
+    Router router;
+    router.add("GET", "/api/v1/queue", answer("queue"));
+    for (const char* target : {"/%ff", "/api/v1/%C3%28", "/%80/queue"}) {
+        INFO(target);
+        auto request = request_for("GET", target);
+        Response response;
+        REQUIRE_NOTHROW(response = router.route(request));
+        CHECK(response.status == 404);
+        CHECK(response.content_type == "application/problem+json");
+        CHECK(nlohmann::json::accept(response.body));
+        CHECK_THAT(response.body, Catch::Contains("\xEF\xBF\xBD"));  // U+FFFD for the bad byte
+    }
+    auto request = request_for("POST", "/api/v1/queue?x=%ff");
+    CHECK(router.route(request).status == 405);
 }
 
 TEST_CASE("parameters of a previous match do not leak into the next", "[router]") {
