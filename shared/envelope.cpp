@@ -102,7 +102,8 @@ Result<ProfileEnvelope> parse_envelope(std::string_view text) {
                           "signature");
 
     const auto inner = nlohmann::json::parse(env.profile_json, nullptr, false);
-    if (inner.is_discarded() || !inner.is_object() || inner.value("id", "") != env.profile_id ||
+    if (inner.is_discarded() || !inner.is_object() || !inner.contains("id") ||
+        inner["id"] != env.profile_id ||  // a compare, not value(): that throws for a non-string
         !inner.contains("revision") || inner["revision"] != env.revision)
         return bad("the profile inside does not match \"profile_id\" and \"revision\"", "profile");
     return env;

@@ -57,3 +57,20 @@ TEST_CASE("a stamp signature cannot be replayed as an envelope signature") {
     doc["signature"] = base64_encode(stamp_sig);
     CHECK(parse_envelope(doc.dump()).error().code == "envelope.bad_signature");
 }
+
+// Found by fuzz/envelope_fuzzer.cpp (its signing half): a signed profile whose "id" is not a
+// string made nlohmann's value("id", "") throw instead of refusing the envelope.
+TEST_CASE("a signed profile whose id or revision has the wrong type is refused, not thrown") {
+    auto key = SigningKey::generate();
+    REQUIRE(key.ok());
+    for (const char* inner : {R"({"id":5,"revision":3})", R"({"id":null,"revision":3})",
+                              R"({"id":["acme"],"revision":3})", R"({"id":"acme","revision":"3"})",
+                              R"({"revision":3})", R"([{"id":"acme"}])", R"("acme")"}) {
+        CAPTURE(inner);
+        Result<ProfileEnvelope> env = make_error("unset", "");
+        REQUIRE_NOTHROW(env = parse_envelope(make_envelope("acme", 3, inner, {}, *key)));
+        REQUIRE_FALSE(env.ok());
+        CHECK(env.error().code == "envelope.invalid");
+        CHECK(env.error().where == "profile");
+    }
+}
