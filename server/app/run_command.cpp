@@ -36,6 +36,33 @@ Result<http::TlsMaterial> self_signed_for(const fs::path& data, const std::strin
     return made;
 }
 
+/// SIGHUP: the certificate and key are read again (renewed by certbot, say) and serve new
+/// connections; established ones keep theirs. Files that cannot be used leave the server
+/// with the certificate it has, and the log says why.
+void reload_tls(const RunCommandOptions& o, ServerApp& app) {
+    fs::path cert = o.tls_cert, key = o.tls_key;
+    if (o.self_signed) {
+        cert = o.data / "tls" / "self-signed-cert.pem";
+        key = o.data / "tls" / "self-signed-key.pem";
+    }
+    if (cert.empty()) {
+        spdlog::warn("SIGHUP: this server serves plain HTTP; there is no TLS certificate to reload");
+        return;
+    }
+    auto material = http::load_tls(cert.string(), key.string());
+    Status reloaded = material ? app.reload_tls(*material) : Status(material.error());
+    if (!reloaded) {
+        const Error& e = reloaded.error();
+        spdlog::error("SIGHUP: the TLS certificate was not reloaded, the server keeps the one it has: {}{} "
+                      "(certificate {}, key {})",
+                      e.message, e.where.empty() ? "" : " (" + e.where + ")", cert.string(), key.string());
+        return;
+    }
+    const auto pin = http::public_key_pin(material->cert_pem);
+    spdlog::info("SIGHUP: TLS certificate reloaded from {} for new connections; public-key pin {}", cert.string(),
+                 pin ? *pin : std::string("unknown"));
+}
+
 bool has_console(const fs::path& dir) {
     std::error_code ec;
     return !dir.empty() && fs::is_regular_file(dir / "index.html", ec);
@@ -194,11 +221,13 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     run.relay.pair_timeout = std::chrono::seconds(o.relay_pair_timeout_s);
     run.relay.idle_timeout = std::chrono::seconds(o.relay_idle_timeout_s);
 
-    // Block the stop signals before any thread starts, so only sigwait below sees them.
+    // Block the stop signals and SIGHUP (reload the TLS certificate) before any thread
+    // starts, so only sigwait below sees them.
     sigset_t signals;
     sigemptyset(&signals);
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     // Held while serving: restore refuses to replace the data under a running server
@@ -239,7 +268,7 @@ int run_command(const RunCommandOptions& o, CliIo io) {
     if (!o.port_file.empty()) (void)write_file_atomic(o.port_file, as_bytes(std::to_string(*port)));
 
     int received = 0;
-    sigwait(&signals, &received);
+    while (sigwait(&signals, &received) == 0 && received == SIGHUP) reload_tls(o, **app);
     spdlog::info("signal {} received: stopping gracefully", received);
     (*app)->stop();
     spdlog::info("stopped");

@@ -159,6 +159,11 @@ Result<std::uint16_t> ServerApp::start() {
     return port;
 }
 
+Status ServerApp::reload_tls(const http::TlsMaterial& material) {
+    if (!http_) return make_error("server.not_running", "The server is not serving yet.");
+    return http_->reload_tls(material);
+}
+
 void ServerApp::sweeper_loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {

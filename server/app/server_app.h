@@ -47,6 +47,9 @@ public:
     Result<std::uint16_t> start();
     /// Graceful stop: event streams end, in-flight requests finish, the store closes.
     void stop();
+    /// New TLS connections get `material` (SIGHUP after a certificate's renewal); open ones
+    /// keep theirs. On an error the server keeps its certificate.
+    Status reload_tls(const http::TlsMaterial& material);
 
     Context& context() { return *context_; }
 

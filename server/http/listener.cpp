@@ -22,9 +22,9 @@ Error bind_error(const char* step, const tcp::endpoint& endpoint, const beast::e
 
 }  // namespace
 
-Listener::Listener(net::io_context& ioc, net::ssl::context* tls, std::shared_ptr<SharedState> state)
+Listener::Listener(net::io_context& ioc, std::shared_ptr<net::ssl::context> tls, std::shared_ptr<SharedState> state)
     : ioc_(ioc),
-      tls_(tls),
+      tls_(std::move(tls)),
       state_(std::move(state)),
       acceptor_(net::make_strand(ioc)),
       backoff_(acceptor_.get_executor()) {}
@@ -58,6 +58,11 @@ void Listener::stop() {
     });
 }
 
+void Listener::set_tls(std::shared_ptr<net::ssl::context> tls) {
+    net::dispatch(acceptor_.get_executor(),
+                  [self = shared_from_this(), tls = std::move(tls)]() mutable { self->tls_ = std::move(tls); });
+}
+
 void Listener::accept() {
     if (stopped_) return;
     // Each connection gets its own strand: its handlers never run concurrently, and no
@@ -76,7 +81,7 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
         return;
     }
     if (auto ticket = state_->try_open()) {
-        start_http_session(std::move(socket), tls_, std::move(*ticket), state_);
+        start_http_session(std::move(socket), tls_.get(), std::move(*ticket), state_);
     } else {
         beast::error_code ignored;
         socket.close(ignored);  // over max_connections (or stopping): closed at once

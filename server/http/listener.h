@@ -15,8 +15,8 @@ namespace helpline::server::http {
 
 class Listener : public std::enable_shared_from_this<Listener> {
   public:
-    /// `tls`: the context for HTTPS, or null for plain HTTP; must outlive the listener.
-    Listener(net::io_context& ioc, net::ssl::context* tls, std::shared_ptr<SharedState> state);
+    /// `tls`: the context for HTTPS, or null for plain HTTP.
+    Listener(net::io_context& ioc, std::shared_ptr<net::ssl::context> tls, std::shared_ptr<SharedState> state);
 
     /// Binds and listens (synchronously, so start() can report errors); the bound port.
     Result<std::uint16_t> open(const tcp::endpoint& endpoint);
@@ -24,6 +24,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
     void run();
     /// Stops accepting and releases the port; any thread.
     void stop();
+    /// Connections accepted from now on use `tls` (a reloaded certificate); any thread.
+    /// Those already open keep theirs: each connection's SSL holds a reference to the
+    /// SSL_CTX it was made from, which outlives the context the listener lets go.
+    void set_tls(std::shared_ptr<net::ssl::context> tls);
 
   private:
     void accept();
@@ -31,7 +35,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     void on_backoff(beast::error_code ec);
 
     net::io_context& ioc_;
-    net::ssl::context* tls_;
+    std::shared_ptr<net::ssl::context> tls_;  ///< on the acceptor's strand only
     std::shared_ptr<SharedState> state_;
     tcp::acceptor acceptor_;
     net::steady_timer backoff_;

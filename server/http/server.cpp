@@ -100,7 +100,7 @@ struct HttpServer::Impl {
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::vector<std::thread> io_threads;
     std::unique_ptr<net::thread_pool> workers;
-    std::unique_ptr<net::ssl::context> tls;
+    std::shared_ptr<net::ssl::context> tls;  // the listener's; replaced by reload_tls()
     std::shared_ptr<SharedState> state;  // written under both mutexes
     mutable std::mutex state_mutex;      // open_connections() must not wait for a stop()
     std::shared_ptr<Listener> listener;
@@ -139,7 +139,7 @@ Result<std::uint16_t> HttpServer::start() {
     if (d.options.tls) {
         auto tls = make_tls_context(*d.options.tls);
         if (!tls) return tls.error();
-        d.tls = std::move(tls.value());
+        d.tls = std::shared_ptr<net::ssl::context>(std::move(tls.value()));
     }
 
     const auto io_threads = std::max<std::size_t>(1, d.options.io_threads);
@@ -147,7 +147,7 @@ Result<std::uint16_t> HttpServer::start() {
     d.workers =
         std::make_unique<net::thread_pool>(std::max<std::size_t>(1, d.options.worker_threads));
     d.set_state(std::make_shared<SharedState>(d.options, d.handler, d.workers->get_executor()));
-    d.listener = std::make_shared<Listener>(*d.ioc, d.tls.get(), d.state);
+    d.listener = std::make_shared<Listener>(*d.ioc, d.tls, d.state);
     auto port = d.listener->open(tcp::endpoint(*address, d.options.port));
     if (!port) {
         d.listener.reset();
@@ -204,6 +204,19 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     d.listener.reset();
     d.ioc.reset();
     d.tls.reset();
+}
+
+Status HttpServer::reload_tls(const TlsMaterial& material) {
+    auto& d = *impl_;
+    std::lock_guard lock(d.mutex);
+    if (!d.started || d.stopped) return make_error("http.not_running", "The server is not running.");
+    if (!d.tls)
+        return make_error("tls.plain", "The server serves plain HTTP: there is no TLS certificate to reload.");
+    auto tls = make_tls_context(material);
+    if (!tls) return tls.error();
+    d.tls = std::shared_ptr<net::ssl::context>(std::move(tls.value()));
+    d.listener->set_tls(d.tls);
+    return Ok{};
 }
 
 std::size_t HttpServer::open_connections() const {

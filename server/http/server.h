@@ -62,6 +62,12 @@ public:
     /// (bounded by `grace`), then closes everything and joins the threads.
     void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
 
+    /// Serves new TLS connections with `material` (a renewed certificate); connections
+    /// already open keep the certificate they were made with. When `material` cannot be
+    /// used (a key of another certificate, ...) or the server serves plain HTTP, returns
+    /// why and keeps serving as before.
+    Status reload_tls(const TlsMaterial& material);
+
     std::size_t open_connections() const;
 
 private:

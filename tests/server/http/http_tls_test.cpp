@@ -218,3 +218,48 @@ TEST_CASE("a server with a key that does not match its certificate does not star
     REQUIRE_FALSE(started.ok());
     CHECK(started.error().code == "tls.key_mismatch");
 }
+
+TEST_CASE("a reloaded certificate serves new connections while an open one keeps its own",
+          "[http][tls]") {
+    TestServer s(tls_options(), tls_router());
+    CurlClient kept;
+    const auto first = kept.request(s.url("/hello", "https"), trusting(material()));
+    INFO(first.error);
+    REQUIRE(first.status == 200);
+
+    auto renewed = make_self_signed({"127.0.0.1"});
+    REQUIRE(renewed.ok());
+    REQUIRE(s.server().reload_tls(renewed.value()).ok());
+
+    // A new connection gets the new certificate (pinned: its key), not the old one.
+    CurlOptions pinned = trusting(renewed.value());
+    pinned.pin = public_key_pin(renewed.value().cert_pem).value();
+    const auto fresh = curl_request(s.url("/hello", "https"), pinned);
+    INFO(fresh.error);
+    CHECK(fresh.status == 200);
+    CHECK(curl_request(s.url("/hello", "https"), trusting(material())).code ==
+          CURLE_PEER_FAILED_VERIFICATION);
+    // The connection made before goes on, on its handshake.
+    const auto again = kept.request(s.url("/hello", "https"), trusting(material()));
+    CHECK(again.status == 200);
+    CHECK(again.new_connections == 0);
+}
+
+TEST_CASE("a reload with a key of another certificate is refused and the certificate stays",
+          "[http][tls]") {
+    TestServer s(tls_options(), tls_router());
+    auto other = make_self_signed({"127.0.0.1"});
+    REQUIRE(other.ok());
+    TlsMaterial mismatched = other.value();
+    mismatched.key_pem = material().key_pem;
+    const auto reloaded = s.server().reload_tls(mismatched);
+    REQUIRE_FALSE(reloaded.ok());
+    CHECK(reloaded.error().code == "tls.key_mismatch");
+    CHECK(curl_request(s.url("/hello", "https"), trusting(material())).status == 200);
+
+    // Plain HTTP has nothing to reload.
+    TestServer plain(test_options(), tls_router());
+    const auto none = plain.server().reload_tls(material());
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code == "tls.plain");
+}
