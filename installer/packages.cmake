@@ -67,8 +67,8 @@ a compiler, and wraps it in a Debian package and a tarball for customers.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME helpline-server)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
 # The postinst makes the service's user with systemd-sysusers (as debhelper's
-# dh_installsysusers would depend).
-set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers | systemd-sysusers")
+# dh_installsysusers would depend); the unit's ExecReload runs procps's /bin/kill.
+set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "systemd | systemd-standalone-sysusers | systemd-sysusers, procps")
 # The console's viewer shows customers' screens with noVNC's files and its dashboard draws
 # with Chart.js's; without them the console works and says what is missing. Recommends
 # (installed by default), not Depends: Debian's novnc also brings websockify, Python and

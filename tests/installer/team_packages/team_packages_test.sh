@@ -173,6 +173,8 @@ step_contents() {
     [ -z "$outside" ] || fail "helpline-server: unexpected files: $outside"
     expect_match "helpline-server: Depends" '(^|, )systemd \| systemd-standalone-sysusers \| systemd-sysusers($|, )' \
         "$(field Depends "$server_deb")"
+    expect_match "helpline-server: Depends procps (the unit's ExecReload)" '(^|, )procps($|, )' \
+        "$(field Depends "$server_deb")"
     expect_eq "helpline-server: Recommends" "novnc, libjs-chart.js, node-qrcode-generator" "$(field Recommends "$server_deb")"
     expect_eq "helpline-server: Suggests" "sqlite3" "$(field Suggests "$server_deb")"
     local control=$work/server-control
@@ -247,6 +249,8 @@ step_systemd() {
     # orders itself against (sysinit.target, network-online.target, ...) taken from this
     # machine's systemd. No warning at all. Its Documentation= is the man page, checked below.
     cp -an /lib/systemd/system/. "$root/lib/systemd/system/"
+    # ExecReload's /bin/kill, which the package's dependency procps installs.
+    install -D -m 0755 /bin/kill "$root/bin/kill"
     out=$(systemd-analyze verify --man=no --root="$root" /lib/systemd/system/helpline-server.service 2>&1) ||
         fail "systemd-analyze verify: $out"
     [ -z "$out" ] || fail "systemd-analyze verify warns: $out"
