@@ -25,9 +25,9 @@ BUILD_PACKAGES=(g++ cmake ninja-build ccache pkg-config libssl-dev nlohmann-json
     libportal-dev libpipewire-0.3-dev libvncserver-dev libpq-dev libmagic-dev libgtk-3-dev)
 # The libFuzzer targets (scripts/fuzz, the `fuzz` preset): clang-14 with its runtimes
 # (libclang-rt-14-dev holds libclang_rt.fuzzer, asan and ubsan) and only the libraries the
-# targets link: OpenSSL, nlohmann/json, fmt, Boost.Beast.
-FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev cmake ninja-build ccache libssl-dev nlohmann-json3-dev
-    libfmt-dev libboost-dev)
+# targets link: OpenSSL, nlohmann/json, fmt, Boost.Beast, libmagic (the attachment's type).
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev cmake ninja-build ccache pkg-config libssl-dev
+    nlohmann-json3-dev libfmt-dev libboost-dev libmagic-dev)
 # Wayland sessions (tests/client/wayland, tests/client/vnc_auth): a headless GNOME (mutter, its
 # portal, PipeWire) driven through python3-gi and GStreamer, the GTK 3 test window, and
 # headless sway with wayvnc for wlroots desktops.
