@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "server/api/context.h"
 #include "server/api/services.h"
@@ -258,9 +259,19 @@ void Cluster::node_gone(const std::string& node) {
     for (const std::string& device : changed) api::device_presence_changed(ctx_, device);
 }
 
+void Cluster::update_tls_pin(std::string pin) {
+    std::lock_guard lock(mutex_);
+    new_tls_pin_ = std::move(pin);
+}
+
 void Cluster::tick(bool leading_jobs) {
     const Timestamp now = ctx_.clock.now();
     self_.heartbeat_at = now;
+    {
+        // self_ is the sweeper's (this thread's); a reload only leaves the pin here.
+        std::lock_guard lock(mutex_);
+        if (new_tls_pin_) self_.tls_pin = *std::exchange(new_tls_pin_, std::nullopt);
+    }
     if (auto s = ctx_.store.node_alive(self_); !s) return;  // the database is away: nothing to learn
     std::vector<std::string> silent;
     std::map<std::string, ClusterNode> alive;

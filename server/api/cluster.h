@@ -52,6 +52,10 @@ class Cluster {
     /// certificate's key, by which they trust it.
     void set_node_url(std::string url) { self_.url = std::move(url); }
     void set_tls_pin(std::string pin) { self_.tls_pin = std::move(pin); }
+    /// After the certificate was reloaded (SIGHUP), any thread: the pin of its key, which
+    /// the others learn from the next heartbeat, so that they go on trusting this server
+    /// when they forward relayed sessions to it.
+    void update_tls_pin(std::string pin);
     /// Whether the listener is connected (readiness: a server that cannot hear the others
     /// would miss events).
     bool listening() const;
@@ -95,6 +99,7 @@ class Cluster {
     ClusterNode self_;
     std::unique_ptr<PgListener> listener_;
     mutable std::mutex mutex_;
+    std::optional<std::string> new_tls_pin_;  ///< under mutex_: for the next heartbeat
     std::map<std::string, std::set<std::string>> remote_;  ///< device -> other nodes it streams on
     std::map<std::string, ClusterNode> nodes_;             ///< the other live nodes, last read
 };

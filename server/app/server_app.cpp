@@ -161,7 +161,11 @@ Result<std::uint16_t> ServerApp::start() {
 
 Status ServerApp::reload_tls(const http::TlsMaterial& material) {
     if (!http_) return make_error("server.not_running", "The server is not serving yet.");
-    return http_->reload_tls(material);
+    if (auto s = http_->reload_tls(material); !s) return s;
+    if (cluster_) {
+        if (auto pin = http::public_key_pin(material.cert_pem)) cluster_->update_tls_pin(*pin);
+    }
+    return Ok{};
 }
 
 void ServerApp::sweeper_loop() {

@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "tests/server/e2e/e2e_fixture.h"
+#include "tests/support/pg_test_database.h"
 
 namespace helpline::test::e2e {
 namespace {
@@ -96,6 +97,29 @@ TEST_CASE("SIGHUP reloads the certificate for new connections, open ones go on, 
     CHECK(wait_for([&] { return server.log().find("Could not read the certificate file") != std::string::npos; }));
     CHECK(curl_request(server.url("/livez"), trusting(renewed)).status == 200);
     CHECK(server.running());
+    CHECK(server.terminate() == 0);
+}
+
+// [postgres]: several servers on one database trust each other by the pins they announce
+// there (cluster_nodes.tls_pin) when they forward relayed sessions.
+TEST_CASE("on PostgreSQL a reload announces the new key's pin to the other servers", "[postgres]") {
+    TempDir dir;
+    const Pair first = make_pair(dir.path(), "first");
+    const Pair renewed = make_pair(dir.path(), "renewed");
+    const auto cert = dir / "fullchain.pem";
+    const auto key = dir / "privkey.pem";
+    install(first, cert, key);
+    ServerProcess server(kServerBin, dir / "data");
+    REQUIRE_FALSE(server.database().empty());
+    server.start({"--tls-cert", cert.string(), "--tls-key", key.string()});
+    const auto announced = [&] {
+        const auto rows = query_rows(server.database(), "SELECT tls_pin FROM cluster_nodes");
+        return rows.size() == 1 ? rows.front().front() : std::string();
+    };
+    CHECK(wait_for([&] { return announced() == first.pin; }));
+    install(renewed, cert, key);
+    REQUIRE(::kill(server.pid(), SIGHUP) == 0);
+    CHECK(wait_for([&] { return announced() == renewed.pin; }));
     CHECK(server.terminate() == 0);
 }
 
