@@ -18,11 +18,13 @@ namespace helpline::server {
 Result<std::vector<BackupFile>> data_folder_files(const std::filesystem::path& data);
 
 /// Writes a backup of `team` to `out`. Exit code 0, or 1 with the reason on io.err.
-int backup_command(const TeamData& team, const std::filesystem::path& out, std::int64_t now, CliIo io);
+int backup_command(const TeamData& team, const std::filesystem::path& out, std::int64_t now,
+                   CliIo io);
 
 /// Puts the backup `from` in place in `team`'s data folder (made if missing), unless a
 /// server runs there; the data it replaces is moved to DATA/replaced-TIME/. Exit code 0,
 /// or 1 with the reason on io.err.
-int restore_command(const TeamData& team, const std::filesystem::path& from, std::int64_t now, CliIo io);
+int restore_command(const TeamData& team, const std::filesystem::path& from, std::int64_t now,
+                    CliIo io);
 
 }  // namespace helpline::server

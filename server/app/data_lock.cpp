@@ -10,26 +10,30 @@
 
 namespace helpline::server {
 
-std::filesystem::path data_lock_path(const std::filesystem::path& data) { return data / "server.lock"; }
+std::filesystem::path data_lock_path(const std::filesystem::path& data) {
+    return data / "server.lock";
+}
 
 Result<DataLock> DataLock::acquire(const std::filesystem::path& data, Kind kind) {
     const auto path = data_lock_path(data);
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
-        return make_error(data_lock_error::kLock,
-                          "Could not open the lock file '" + path.string() + "': " + std::strerror(errno) + ".",
-                          path.string());
+        return make_error(
+            data_lock_error::kLock,
+            "Could not open the lock file '" + path.string() + "': " + std::strerror(errno) + ".",
+            path.string());
     DataLock lock(fd);
     int rc = 0;
     do {
         rc = ::flock(fd, (kind == Kind::shared ? LOCK_SH : LOCK_EX) | LOCK_NB);
     } while (rc != 0 && errno == EINTR);
     if (rc != 0 && errno == EWOULDBLOCK)
-        return make_error(data_lock_error::kInUse, "The data folder '" + data.string() + "' is in use.",
-                          data.string());
+        return make_error(data_lock_error::kInUse,
+                          "The data folder '" + data.string() + "' is in use.", data.string());
     if (rc != 0)
         return make_error(data_lock_error::kLock,
-                          "Could not lock '" + path.string() + "': " + std::strerror(errno) + ".", path.string());
+                          "Could not lock '" + path.string() + "': " + std::strerror(errno) + ".",
+                          path.string());
     return lock;
 }
 

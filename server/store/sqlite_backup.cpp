@@ -59,10 +59,11 @@ bool is_corruption(int rc) {
 /// backup_error::kCorrupt, anything else kIo.
 Error sqlite_error(sqlite3* db, int rc, const std::string& doing, const fs::path& file) {
     const std::string reason = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    return make_error(is_corruption(rc) ? backup_error::kCorrupt : backup_error::kIo,
-                      fmt::format("Could not {doing} \"{file}\": {reason}.", fmt::arg("doing", doing),
-                                  fmt::arg("file", file.string()), fmt::arg("reason", reason)),
-                      file.string());
+    return make_error(
+        is_corruption(rc) ? backup_error::kCorrupt : backup_error::kIo,
+        fmt::format("Could not {doing} \"{file}\": {reason}.", fmt::arg("doing", doing),
+                    fmt::arg("file", file.string()), fmt::arg("reason", reason)),
+        file.string());
 }
 
 Status exec(sqlite3* db, const char* sql, const std::string& doing, const fs::path& file) {
@@ -102,26 +103,32 @@ Result<std::string> integrity(sqlite3* db, const fs::path& file) {
     return text != nullptr ? std::string(reinterpret_cast<const char*>(text)) : std::string();
 }
 
-Status add_files(sqlite3* db, const BackupInfo& info, const std::vector<BackupFile>& files, const fs::path& file) {
+Status add_files(sqlite3* db, const BackupInfo& info, const std::vector<BackupFile>& files,
+                 const fs::path& file) {
     if (auto s = exec(db, kBackupTables, "write the backup's tables in", file); !s) return s;
     {
         Statement meta;
-        int rc = sqlite3_prepare_v2(db, "INSERT INTO helpline_backup VALUES (?, ?, ?)", -1, &meta.handle, nullptr);
+        int rc = sqlite3_prepare_v2(db, "INSERT INTO helpline_backup VALUES (?, ?, ?)", -1,
+                                    &meta.handle, nullptr);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(meta.handle, 1, info.made_at);
         if (rc == SQLITE_OK)
-            rc = sqlite3_bind_text(meta.handle, 2, info.server_version.c_str(), -1, SQLITE_TRANSIENT);
+            rc = sqlite3_bind_text(meta.handle, 2, info.server_version.c_str(), -1,
+                                   SQLITE_TRANSIENT);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(meta.handle, 3, info.schema_version);
         if (rc == SQLITE_OK) rc = sqlite3_step(meta.handle);
-        if (rc != SQLITE_DONE) return sqlite_error(db, rc, "write the backup's description in", file);
+        if (rc != SQLITE_DONE)
+            return sqlite_error(db, rc, "write the backup's description in", file);
     }
     for (const BackupFile& f : files) {
         Statement insert;
-        int rc = sqlite3_prepare_v2(db, "INSERT INTO helpline_backup_files VALUES (?, ?, ?)", -1, &insert.handle,
-                                    nullptr);
-        if (rc == SQLITE_OK) rc = sqlite3_bind_text(insert.handle, 1, f.path.c_str(), -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_prepare_v2(db, "INSERT INTO helpline_backup_files VALUES (?, ?, ?)", -1,
+                                    &insert.handle, nullptr);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_bind_text(insert.handle, 1, f.path.c_str(), -1, SQLITE_TRANSIENT);
         if (rc == SQLITE_OK) rc = sqlite3_bind_int64(insert.handle, 2, f.mode);
         if (rc == SQLITE_OK)
-            rc = sqlite3_bind_blob64(insert.handle, 3, f.content.data(), f.content.size(), SQLITE_TRANSIENT);
+            rc = sqlite3_bind_blob64(insert.handle, 3, f.content.data(), f.content.size(),
+                                     SQLITE_TRANSIENT);
         if (rc == SQLITE_OK) rc = sqlite3_step(insert.handle);
         if (rc != SQLITE_DONE) return sqlite_error(db, rc, "write " + f.path + " in", file);
     }
@@ -152,10 +159,11 @@ bool is_safe_path(const std::string& path) {
 }
 
 Error not_a_backup(const fs::path& backup, const std::string& why) {
-    return make_error(backup_error::kNotBackup,
-                      fmt::format("\"{file}\" is not a backup made by helpline-server backup: {why}.",
-                                  fmt::arg("file", backup.string()), fmt::arg("why", why)),
-                      backup.string());
+    return make_error(
+        backup_error::kNotBackup,
+        fmt::format("\"{file}\" is not a backup made by helpline-server backup: {why}.",
+                    fmt::arg("file", backup.string()), fmt::arg("why", why)),
+        backup.string());
 }
 
 /// Whether the file starts as every SQLite database does.
@@ -170,16 +178,20 @@ Result<bool> has_sqlite_header(const fs::path& path) {
 
 }  // namespace
 
-Result<BackupInfo> write_backup(const fs::path& database, const fs::path& out, const std::vector<BackupFile>& files,
-                                std::int64_t now, const std::string& server_version) {
+Result<BackupInfo> write_backup(const fs::path& database, const fs::path& out,
+                                const std::vector<BackupFile>& files, std::int64_t now,
+                                const std::string& server_version) {
     std::error_code ec;
     if (!fs::is_regular_file(database, ec))
-        return make_error(backup_error::kMissing, "There is no database at \"" + database.string() + "\".",
+        return make_error(backup_error::kMissing,
+                          "There is no database at \"" + database.string() + "\".",
                           database.string());
     auto source = open(database, SQLITE_OPEN_READWRITE);
     if (!source) return source.error();
     // One read transaction for the whole copy (see the header).
-    if (auto s = exec((*source)->handle, "BEGIN; SELECT count(*) FROM sqlite_schema;", "read", database); !s)
+    if (auto s =
+            exec((*source)->handle, "BEGIN; SELECT count(*) FROM sqlite_schema;", "read", database);
+        !s)
         return s.error();
 
     auto temp = create_temp_beside(out, "backup");
@@ -211,13 +223,14 @@ Result<BackupInfo> write_backup(const fs::path& database, const fs::path& out, c
     auto check = integrity(db, out);
     if (!check) return check.error();
     if (*check != "ok")
-        return make_error(backup_error::kCorrupt,
-                          fmt::format("The copy of \"{db}\" failed its integrity check ({problem}); nothing was "
-                                      "written to \"{out}\". Check the database: sqlite3 {db} 'PRAGMA "
-                                      "integrity_check'.",
-                                      fmt::arg("db", database.string()), fmt::arg("problem", *check),
-                                      fmt::arg("out", out.string())),
-                          database.string());
+        return make_error(
+            backup_error::kCorrupt,
+            fmt::format("The copy of \"{db}\" failed its integrity check ({problem}); nothing was "
+                        "written to \"{out}\". Check the database: sqlite3 {db} 'PRAGMA "
+                        "integrity_check'.",
+                        fmt::arg("db", database.string()), fmt::arg("problem", *check),
+                        fmt::arg("out", out.string())),
+            database.string());
     rc = sqlite3_close(db);
     (*target)->handle = nullptr;
     if (rc != SQLITE_OK) return sqlite_error(nullptr, rc, "close", out);
@@ -228,10 +241,12 @@ Result<BackupInfo> write_backup(const fs::path& database, const fs::path& out, c
     return info;
 }
 
-Result<BackupInfo> unpack_backup(const fs::path& backup, const fs::path& target, std::int64_t known_schema) {
+Result<BackupInfo> unpack_backup(const fs::path& backup, const fs::path& target,
+                                 std::int64_t known_schema) {
     std::error_code ec;
     if (!fs::exists(backup, ec))
-        return make_error(backup_error::kMissing, "There is no file \"" + backup.string() + "\".", backup.string());
+        return make_error(backup_error::kMissing, "There is no file \"" + backup.string() + "\".",
+                          backup.string());
     if (!fs::is_regular_file(backup, ec)) return not_a_backup(backup, "it is not a file");
     auto header = has_sqlite_header(backup);
     if (!header) return header.error();
@@ -251,25 +266,32 @@ Result<BackupInfo> unpack_backup(const fs::path& backup, const fs::path& target,
     if (!copy) return copy.error();
     sqlite3* db = (*copy)->handle;
     const auto corrupt = [&](const std::string& problem) {
-        return make_error(backup_error::kCorrupt,
-                          fmt::format("The backup \"{file}\" is damaged ({problem}); nothing was restored. "
-                                      "Restore another backup.",
-                                      fmt::arg("file", backup.string()), fmt::arg("problem", problem)),
-                          backup.string());
+        return make_error(
+            backup_error::kCorrupt,
+            fmt::format("The backup \"{file}\" is damaged ({problem}); nothing was restored. "
+                        "Restore another backup.",
+                        fmt::arg("file", backup.string()), fmt::arg("problem", problem)),
+            backup.string());
     };
-    auto marked = query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'helpline_backup'",
-                            backup);
-    if (!marked) return marked.error().code == backup_error::kCorrupt ? corrupt(marked.error().message) : marked.error();
-    if (*marked == 0) return not_a_backup(backup, "it is a SQLite database without a backup's description");
+    auto marked = query_int(
+        db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'helpline_backup'",
+        backup);
+    if (!marked)
+        return marked.error().code == backup_error::kCorrupt ? corrupt(marked.error().message)
+                                                             : marked.error();
+    if (*marked == 0)
+        return not_a_backup(backup, "it is a SQLite database without a backup's description");
     auto check = integrity(db, backup);
-    if (!check) return check.error().code == backup_error::kCorrupt ? corrupt(check.error().message) : check.error();
+    if (!check)
+        return check.error().code == backup_error::kCorrupt ? corrupt(check.error().message)
+                                                            : check.error();
     if (*check != "ok") return corrupt(*check);
 
     BackupInfo info;
     {
         Statement meta;
-        int rc = sqlite3_prepare_v2(db, "SELECT made_at, server_version FROM helpline_backup", -1, &meta.handle,
-                                    nullptr);
+        int rc = sqlite3_prepare_v2(db, "SELECT made_at, server_version FROM helpline_backup", -1,
+                                    &meta.handle, nullptr);
         if (rc == SQLITE_OK) rc = sqlite3_step(meta.handle);
         if (rc != SQLITE_ROW) return not_a_backup(backup, "its description is missing");
         info.made_at = sqlite3_column_int64(meta.handle, 0);
@@ -281,23 +303,28 @@ Result<BackupInfo> unpack_backup(const fs::path& backup, const fs::path& target,
         return newer_schema_error(backup.string(), info.schema_version, known_schema);
     {
         Statement files;
-        int rc = sqlite3_prepare_v2(db, "SELECT path, mode, content FROM helpline_backup_files ORDER BY path", -1,
-                                    &files.handle, nullptr);
+        int rc = sqlite3_prepare_v2(
+            db, "SELECT path, mode, content FROM helpline_backup_files ORDER BY path", -1,
+            &files.handle, nullptr);
         if (rc != SQLITE_OK) return not_a_backup(backup, "its list of files is missing");
         while ((rc = sqlite3_step(files.handle)) == SQLITE_ROW) {
             BackupFile f;
             const auto* path = sqlite3_column_text(files.handle, 0);
             f.path = path != nullptr ? reinterpret_cast<const char*>(path) : "";
-            if (!is_safe_path(f.path)) return not_a_backup(backup, "it names a file outside the data folder");
+            if (!is_safe_path(f.path))
+                return not_a_backup(backup, "it names a file outside the data folder");
             f.mode = static_cast<unsigned int>(sqlite3_column_int64(files.handle, 1)) & 0777U;
             const void* bytes = sqlite3_column_blob(files.handle, 2);
             const int size = sqlite3_column_bytes(files.handle, 2);
-            if (bytes != nullptr) f.content.assign(static_cast<const char*>(bytes), static_cast<std::size_t>(size));
+            if (bytes != nullptr)
+                f.content.assign(static_cast<const char*>(bytes), static_cast<std::size_t>(size));
             info.files.push_back(std::move(f));
         }
         if (rc != SQLITE_DONE) return sqlite_error(db, rc, "read", backup);
     }
-    if (auto s = exec(db, "DROP TABLE helpline_backup; DROP TABLE helpline_backup_files;", "write", target); !s)
+    if (auto s = exec(db, "DROP TABLE helpline_backup; DROP TABLE helpline_backup_files;", "write",
+                      target);
+        !s)
         return s.error();
     const int rc = sqlite3_close(db);
     (*copy)->handle = nullptr;

@@ -20,15 +20,15 @@
 namespace helpline::server {
 
 namespace backup_error {
-inline constexpr const char* kMissing = "backup.missing";          ///< no such file
-inline constexpr const char* kNotBackup = "backup.not_backup";     ///< not SQLite, or not ours
-inline constexpr const char* kCorrupt = "backup.corrupt";          ///< integrity_check failed
-inline constexpr const char* kIo = "backup.io";                    ///< reading, writing, syncing
+inline constexpr const char* kMissing = "backup.missing";       ///< no such file
+inline constexpr const char* kNotBackup = "backup.not_backup";  ///< not SQLite, or not ours
+inline constexpr const char* kCorrupt = "backup.corrupt";       ///< integrity_check failed
+inline constexpr const char* kIo = "backup.io";                 ///< reading, writing, syncing
 }  // namespace backup_error
 
 /// A file of the data folder kept in a backup, by its path relative to the folder.
 struct BackupFile {
-    std::string path;         ///< "tls/self-signed-key.pem"; never absolute, never ".."
+    std::string path;          ///< "tls/self-signed-key.pem"; never absolute, never ".."
     unsigned int mode = 0600;  ///< permission bits to restore it with
     std::string content;
 };
@@ -47,7 +47,8 @@ struct BackupInfo {
 /// into a new backup at `out`: written to a temporary file beside it, checked with
 /// integrity_check, synced, then renamed over `out` (mode 0600: it holds password hashes
 /// and keys). `out` is never left half-written.
-Result<BackupInfo> write_backup(const std::filesystem::path& database, const std::filesystem::path& out,
+Result<BackupInfo> write_backup(const std::filesystem::path& database,
+                                const std::filesystem::path& out,
                                 const std::vector<BackupFile>& files, std::int64_t now,
                                 const std::string& server_version);
 
@@ -55,7 +56,7 @@ Result<BackupInfo> write_backup(const std::filesystem::path& database, const std
 /// newer than `known_schema` (else store_error::kNewerSchema) — and writes its database,
 /// without the backup's own tables, to the new file `target` (synced, mode 0600). Returns
 /// what it holds. `backup` itself is only read.
-Result<BackupInfo> unpack_backup(const std::filesystem::path& backup, const std::filesystem::path& target,
-                                 std::int64_t known_schema);
+Result<BackupInfo> unpack_backup(const std::filesystem::path& backup,
+                                 const std::filesystem::path& target, std::int64_t known_schema);
 
 }  // namespace helpline::server

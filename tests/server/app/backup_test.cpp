@@ -2,14 +2,13 @@
 // server/store/sqlite_backup.cpp, server/app/data_lock.cpp) on real data folders: what a
 // backup holds, what restore puts in place and keeps aside, and each refusal.
 
-#include "server/app/backup_commands.h"
-
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
+#include "server/app/backup_commands.h"
 #include "server/app/data_lock.h"
 #include "server/store/migrations.h"
 #include "server/store/store.h"
@@ -36,8 +35,8 @@ void make_team(const fs::path& data) {
     fs::create_directories(data / "tls");
     test::write_text(data / "tls" / "self-signed-cert.pem", "CERT\n");
     test::write_text(data / "tls" / "self-signed-key.pem", "KEY\n");
-    fs::permissions(data / "tls" / "self-signed-key.pem", fs::perms::owner_read | fs::perms::owner_write,
-                    fs::perm_options::replace);
+    fs::permissions(data / "tls" / "self-signed-key.pem",
+                    fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
 }
 
 std::size_t user_count(const fs::path& data) {
@@ -77,7 +76,8 @@ std::int64_t table_count(const fs::path& file, const std::string& name) {
 std::vector<std::string> listing(const fs::path& dir) {
     std::vector<std::string> names;
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
-        if (e.path().filename() != "server.lock") names.push_back(fs::relative(e.path(), dir).string());
+        if (e.path().filename() != "server.lock")
+            names.push_back(fs::relative(e.path(), dir).string());
     }
     std::sort(names.begin(), names.end());
     return names;
@@ -92,7 +92,8 @@ TEST_CASE("a backup is one file with the database and tls/, and restore puts bot
     Output made;
     REQUIRE(backup_command(TeamData{data, {}}, dir / "team.backup", kNow, made.io()) == 0);
     CHECK(made.out.str().find("1 users, schema version") != std::string::npos);
-    CHECK(made.out.str().find("tls/self-signed-cert.pem, tls/self-signed-key.pem") != std::string::npos);
+    CHECK(made.out.str().find("tls/self-signed-cert.pem, tls/self-signed-key.pem") !=
+          std::string::npos);
     CHECK((fs::status(dir / "team.backup").permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::owner_write));
     CHECK_FALSE(fs::exists(dir / "team.backup-wal"));
@@ -104,7 +105,8 @@ TEST_CASE("a backup is one file with the database and tls/, and restore puts bot
     test::write_text(data / "tls" / "self-signed-key.pem", "ANOTHER KEY\n");
     REQUIRE(user_count(data) == 2);
     Output restored;
-    REQUIRE(restore_command(TeamData{data, {}}, dir / "team.backup", kNow + 60, restored.io()) == 0);
+    REQUIRE(restore_command(TeamData{data, {}}, dir / "team.backup", kNow + 60, restored.io()) ==
+            0);
     INFO(restored.err.str());
     CHECK(user_count(data) == 1);
     CHECK(test::read_text(data / "tls" / "self-signed-key.pem") == "KEY\n");
@@ -137,10 +139,13 @@ TEST_CASE("restore into a new data folder makes it, private, and keeps nothing a
     CHECK(user_count(fresh) == 1);
     CHECK((fs::status(fresh).permissions() & fs::perms::all) == fs::perms::owner_all);
     CHECK(o.out.str().find("replaced") == std::string::npos);
-    for (const auto& e : fs::directory_iterator(fresh)) CHECK(e.path().filename().string().rfind("replaced-", 0) != 0);
+    for (const auto& e : fs::directory_iterator(fresh))
+        CHECK(e.path().filename().string().rfind("replaced-", 0) != 0);
 }
 
-TEST_CASE("restore refuses a missing file, a file that is not a backup, a damaged one and a newer schema") {
+TEST_CASE(
+    "restore refuses a missing file, a file that is not a backup, a damaged one and a newer "
+    "schema") {
     TempDir dir;
     const fs::path data = dir / "data";
     make_team(data);
@@ -157,10 +162,14 @@ TEST_CASE("restore refuses a missing file, a file that is not a backup, a damage
         CHECK(listing(data) == before);  // not a file added, moved or left behind
         CHECK(user_count(data) == 1);
     };
-    SECTION("missing") { refused(dir / "nowhere.backup", "there is no backup file"); }
+    SECTION("missing") {
+        refused(dir / "nowhere.backup", "there is no backup file");
+    }
     SECTION("not SQLite") {
-        test::write_text(dir / "notes.txt", "not a database at all, but long enough to have a header\n");
-        refused(dir / "notes.txt", "is not a backup made by helpline-server backup: it is not a SQLite database");
+        test::write_text(dir / "notes.txt",
+                         "not a database at all, but long enough to have a header\n");
+        refused(dir / "notes.txt",
+                "is not a backup made by helpline-server backup: it is not a SQLite database");
     }
     SECTION("a SQLite database that is not a backup: the team's own database") {
         fs::copy_file(database_path(data), dir / "plain.db");
@@ -181,7 +190,9 @@ TEST_CASE("restore refuses a missing file, a file that is not a backup, a damage
     }
 }
 
-TEST_CASE("restore is refused while a server holds the data folder, and a server does not start during a restore") {
+TEST_CASE(
+    "restore is refused while a server holds the data folder, and a server does not start during a "
+    "restore") {
     TempDir dir;
     const fs::path data = dir / "data";
     make_team(data);
@@ -195,7 +206,8 @@ TEST_CASE("restore is refused while a server holds the data folder, and a server
         CHECK(another);
         Output o;
         CHECK(restore_command(TeamData{data, {}}, dir / "team.backup", kNow, o.io()) == 1);
-        CHECK(o.err.str().find("a helpline-server is running on the data folder") != std::string::npos);
+        CHECK(o.err.str().find("a helpline-server is running on the data folder") !=
+              std::string::npos);
         CHECK_FALSE(fs::exists(data / "replaced-20270115T080000Z"));
     }
     auto restoring = DataLock::acquire(data, DataLock::Kind::exclusive);
@@ -205,7 +217,8 @@ TEST_CASE("restore is refused while a server holds the data folder, and a server
     CHECK(server.error().code == data_lock_error::kInUse);
 }
 
-TEST_CASE("backup and restore of a team on PostgreSQL are refused, pointing to pg_dump and pg_restore") {
+TEST_CASE(
+    "backup and restore of a team on PostgreSQL are refused, pointing to pg_dump and pg_restore") {
     TempDir dir;
     const TeamData team{dir.path(), "postgresql://helpline@db.example/helpline"};
     Output b;
@@ -221,7 +234,8 @@ TEST_CASE("backup refuses to write over the team's own database and a missing te
     TempDir dir;
     make_team(dir / "data");
     Output o;
-    CHECK(backup_command(TeamData{dir / "data", {}}, dir / "data" / "helpline.db", kNow, o.io()) == 1);
+    CHECK(backup_command(TeamData{dir / "data", {}}, dir / "data" / "helpline.db", kNow, o.io()) ==
+          1);
     CHECK(o.err.str().find("names the team's own database") != std::string::npos);
     CHECK(user_count(dir / "data") == 1);
     Output none;

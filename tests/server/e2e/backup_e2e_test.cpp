@@ -1,9 +1,8 @@
 // `helpline-server backup` while a real server takes tickets, and `restore` into its data
 // folder once stopped (docs/operations.md, "Backup and restore").
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <thread>
 
@@ -13,8 +12,9 @@ namespace helpline::test::e2e {
 
 // [sqlite]: a SQLite team's data folder; a PostgreSQL team is pg_dump's (refused, tested in
 // tests/server/app/backup_test.cpp).
-TEST_CASE("a backup taken while tickets arrive holds every ticket acknowledged before it, and restores",
-          "[sqlite]") {
+TEST_CASE(
+    "a backup taken while tickets arrive holds every ticket acknowledged before it, and restores",
+    "[sqlite]") {
     Team team;
     const auto device = team.register_device();
     const std::filesystem::path backup = team.dir() / "team.backup";
@@ -28,7 +28,8 @@ TEST_CASE("a backup taken while tickets arrive holds every ticket acknowledged b
     std::thread customers([&] {
         for (int i = 0; !stop; ++i) {
             const auto r = team.call("POST", "/api/v1/tickets", device.token,
-                                     ticket_body("ticket " + std::to_string(i)), {"Idempotency-Key: " + new_uuid()});
+                                     ticket_body("ticket " + std::to_string(i)),
+                                     {"Idempotency-Key: " + new_uuid()});
             if (r.status != 201) {
                 ++failures;
                 continue;
@@ -63,7 +64,8 @@ TEST_CASE("a backup taken while tickets arrive holds every ticket acknowledged b
     const auto refused = team.server().admin({"restore", "--from", backup.string()});
     CHECK(refused.exit_code == 1);
     CHECK(refused.err.find("a helpline-server is running on the data folder") != std::string::npos);
-    CHECK(team.call("GET", "/api/v1/tickets/" + std::to_string(after_backup), team.admin_token()).status == 200);
+    CHECK(team.call("GET", "/api/v1/tickets/" + std::to_string(after_backup), team.admin_token())
+              .status == 200);
 
     REQUIRE(team.server().terminate() == 0);
     const auto restored = team.server().admin({"restore", "--from", backup.string()});
@@ -72,7 +74,8 @@ TEST_CASE("a backup taken while tickets arrive holds every ticket acknowledged b
     CHECK(restored.out.find("The data it replaced") != std::string::npos);
 
     team.server().start();
-    const std::string token = team.login(team.server().admin_email(), team.server().admin_password());
+    const std::string token =
+        team.login(team.server().admin_email(), team.server().admin_password());
     for (const std::int64_t number : before) {
         const auto r = team.call("GET", "/api/v1/tickets/" + std::to_string(number), token);
         INFO("ticket " << number);

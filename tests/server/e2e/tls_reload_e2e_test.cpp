@@ -3,8 +3,9 @@
 // cannot be used leave the server with the certificate it has (docs/operations.md, "TLS
 // with Let's Encrypt").
 
-#include <catch2/catch.hpp>
 #include <signal.h>
+
+#include <catch2/catch.hpp>
 
 #include "tests/server/e2e/e2e_fixture.h"
 #include "tests/support/pg_test_database.h"
@@ -23,9 +24,9 @@ struct Pair {
 Pair make_pair(const std::filesystem::path& dir, const std::string& name) {
     Pair p{dir / (name + "-cert.pem"), dir / (name + "-key.pem"), {}};
     const auto made = run_program({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                   "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.key.string(), "-out",
-                                   p.cert.string(), "-days", "2", "-subj", "/CN=" + name, "-addext",
-                                   "subjectAltName=IP:127.0.0.1"});
+                                   "ec_paramgen_curve:P-256", "-nodes", "-keyout", p.key.string(),
+                                   "-out", p.cert.string(), "-days", "2", "-subj", "/CN=" + name,
+                                   "-addext", "subjectAltName=IP:127.0.0.1"});
     INFO(made.err);
     REQUIRE(made.exit_code == 0);
     const auto pin = run_program({"/bin/sh", "-c",
@@ -52,8 +53,10 @@ void install(const Pair& p, const std::filesystem::path& cert, const std::filesy
 }  // namespace
 
 // [single]: the server's own TLS; behind HAProxy, HAProxy terminates it.
-TEST_CASE("SIGHUP reloads the certificate for new connections, open ones go on, bad files keep the old one",
-          "[single]") {
+TEST_CASE(
+    "SIGHUP reloads the certificate for new connections, open ones go on, bad files keep the old "
+    "one",
+    "[single]") {
     TempDir dir;
     const Pair first = make_pair(dir.path(), "first");
     const Pair renewed = make_pair(dir.path(), "renewed");
@@ -73,11 +76,14 @@ TEST_CASE("SIGHUP reloads the certificate for new connections, open ones go on, 
 
     install(renewed, cert, key);
     REQUIRE(::kill(server.pid(), SIGHUP) == 0);
-    CHECK(wait_for([&] { return curl_request(server.url("/livez"), trusting(renewed)).status == 200; }));
-    CHECK(wait_for([&] { return server.log().find("TLS certificate reloaded") != std::string::npos; }));
+    CHECK(wait_for(
+        [&] { return curl_request(server.url("/livez"), trusting(renewed)).status == 200; }));
+    CHECK(wait_for(
+        [&] { return server.log().find("TLS certificate reloaded") != std::string::npos; }));
     CHECK(server.log().find("public-key pin " + renewed.pin) != std::string::npos);
     // New connections no longer get the first certificate.
-    CHECK(curl_request(server.url("/livez"), trusting(first)).code == CURLE_PEER_FAILED_VERIFICATION);
+    CHECK(curl_request(server.url("/livez"), trusting(first)).code ==
+          CURLE_PEER_FAILED_VERIFICATION);
     // The connection made before the reload still answers, on the same connection.
     const auto still = kept.request(server.url("/livez"), trusting(first));
     CHECK(still.status == 200);
@@ -86,15 +92,20 @@ TEST_CASE("SIGHUP reloads the certificate for new connections, open ones go on, 
     // A key of another certificate: refused, the renewed certificate stays.
     write_text(key, read_text(first.key));
     REQUIRE(::kill(server.pid(), SIGHUP) == 0);
-    CHECK(wait_for([&] { return server.log().find("does not belong to the certificate") != std::string::npos; }));
-    CHECK(server.log().find("the TLS certificate was not reloaded, the server keeps the one it has") !=
+    CHECK(wait_for([&] {
+        return server.log().find("does not belong to the certificate") != std::string::npos;
+    }));
+    CHECK(server.log().find(
+              "the TLS certificate was not reloaded, the server keeps the one it has") !=
           std::string::npos);
     CHECK(curl_request(server.url("/livez"), trusting(renewed)).status == 200);
 
     // A file that cannot be read: the same.
     std::filesystem::remove(cert);
     REQUIRE(::kill(server.pid(), SIGHUP) == 0);
-    CHECK(wait_for([&] { return server.log().find("Could not read the certificate file") != std::string::npos; }));
+    CHECK(wait_for([&] {
+        return server.log().find("Could not read the certificate file") != std::string::npos;
+    }));
     CHECK(curl_request(server.url("/livez"), trusting(renewed)).status == 200);
     CHECK(server.running());
     CHECK(server.terminate() == 0);
@@ -128,7 +139,8 @@ TEST_CASE("SIGHUP on a plain HTTP server changes nothing and says so", "[single]
     ServerProcess server(kServerBin, dir / "data");
     server.start();
     REQUIRE(::kill(server.pid(), SIGHUP) == 0);
-    CHECK(wait_for([&] { return server.log().find("no TLS certificate to reload") != std::string::npos; }));
+    CHECK(wait_for(
+        [&] { return server.log().find("no TLS certificate to reload") != std::string::npos; }));
     CHECK(curl_request(server.url("/livez")).status == 200);
     CHECK(server.terminate() == 0);
 }
