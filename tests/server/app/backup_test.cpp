@@ -238,6 +238,12 @@ TEST_CASE("backup refuses to write over the team's own database and a missing te
           1);
     CHECK(o.err.str().find("names the team's own database") != std::string::npos);
     CHECK(user_count(dir / "data") == 1);
+    // A folder that is not there: an error, and nothing written anywhere.
+    Output nowhere;
+    CHECK(backup_command(TeamData{dir / "data", {}}, dir / "missing" / "x.backup", kNow,
+                         nowhere.io()) == 1);
+    CHECK(nowhere.err.str().find("missing") != std::string::npos);
+    CHECK_FALSE(fs::exists(dir / "missing"));
     Output none;
     CHECK(backup_command(TeamData{dir / "empty", {}}, dir / "x.backup", kNow, none.io()) == 1);
     CHECK(none.err.str().find("there is no Helpline data") != std::string::npos);
