@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 
 #include <array>
 #include <charconv>
@@ -17,6 +18,24 @@ namespace helpline::server {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Every connection takes a descriptor, and the usual soft limit (1,024; systemd's default
+/// too) would stop the server far below its 20,000 connections: raise the soft limit to the
+/// hard one, as nginx (worker_rlimit_nofile) and HAProxy do. Past the limit, connections
+/// would wait in the kernel's backlog while the listener backs off (listener.cpp).
+void raise_open_file_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+    const auto soft = limit.rlim_cur;
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0)
+        spdlog::warn("could not raise the open-file limit from {} to {}: at most about {} "
+                     "connections at once",
+                     soft, limit.rlim_max, soft);
+    else
+        spdlog::info("open-file limit raised from {} to {} (one per connection)", soft,
+                     limit.rlim_max);
+}
 
 /// The self-signed certificate of a data folder, made once and kept, so the pin that
 /// profiles carry stays valid across restarts.
@@ -247,6 +266,7 @@ int run_command(const RunCommandOptions& o, CliIo io) {
         data_lock.emplace(std::move(*lock));
     }
 
+    raise_open_file_limit();
     auto app = ServerApp::open(run);
     if (!app) {
         fmt::print(io.err, "error: {}\n", app.error().message);
