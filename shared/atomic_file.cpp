@@ -9,7 +9,7 @@ namespace fs = std::filesystem;
 
 /// `error` under the code this file's callers know it by.
 Error recoded(Error error, const char* code) {
-    error.code = code;
+    if (error.code != file_error::kNoSpace) error.code = code;  // a full disk stays said
     return error;
 }
 

@@ -28,6 +28,8 @@ inline constexpr const char* kRead = "io.read";
 inline constexpr const char* kWrite = "io.write";  ///< also a failed sync, mode change or close
 inline constexpr const char* kLock = "io.lock";
 inline constexpr const char* kRename = "io.rename";
+/// The disk (or the user's quota) is full: any of the above, for that reason.
+inline constexpr const char* kNoSpace = "io.no_space";
 }  // namespace file_error
 
 /// POSIX permission bits (0600, 0644, 0755) of a file this process creates. They mean nothing

@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Error failure(const char* code, std::string_view what, const fs::path& path, int err) {
+    if (err == ENOSPC || err == EDQUOT) code = file_error::kNoSpace;
     return make_error(code,
                       fmt::format("Could not {} '{}': {}", what, path.string(), std::strerror(err)),
                       path.string());

@@ -41,6 +41,7 @@ std::string text_of(const fs::path& path) {
 }
 
 Error failure(const char* code, std::string_view what, const fs::path& path, DWORD err) {
+    if (err == ERROR_DISK_FULL || err == ERROR_HANDLE_DISK_FULL) code = file_error::kNoSpace;
     return make_error(code,
                       fmt::format("Could not {} '{}': {}", what, text_of(path), error_text(err)),
                       text_of(path));

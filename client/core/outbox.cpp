@@ -212,8 +212,11 @@ Result<OutboxEntry> Outbox::save(OutboxEntry entry,
         std::error_code ec;
         fs::remove_all(files_of(entry.key), ec);
         return make_error(e.code,
-                          fmt::format("{} could not be saved, so it was not sent: {}",
-                                      entry.is_reply() ? "Your reply" : "Your request", e.message),
+                          fmt::format("{} could not be saved, so it was not sent: {}{}",
+                                      entry.is_reply() ? "Your reply" : "Your request", e.message,
+                                      e.code == file_error::kNoSpace
+                                          ? ". The disk is full: free some space, then send it again."
+                                          : ""),
                           e.where);
     };
     if (!files.empty()) {
