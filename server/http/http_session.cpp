@@ -238,6 +238,10 @@ void HttpSession<Stream>::on_admitted(std::optional<Response> refusal) {
 namespace {
 /// How much of an upload's body one read takes at most.
 constexpr std::size_t kSpoolReadSize = 64 * 1024;
+/// The slowest an upload may come on average (64 kbit/s): a 20 MiB file has 43 minutes.
+/// Without it, a body dribbled a byte every few seconds would hold its connection and its
+/// spool file for years, request_timeout being only the longest pause between pieces.
+constexpr std::uint64_t kMinUploadBytesPerSecond = 8 * 1024;
 }  // namespace
 
 template <class Stream>
@@ -254,6 +258,9 @@ void HttpSession<Stream>::start_spooling() {
     // 40,960 reads and writes for 20 MiB (docs/benchmarks.md "Attachments (issue 17)").
     buffer_.reserve(buffer_.size() + kSpoolReadSize);
     spool_parser_->body_limit(limit);
+    const auto slowest = static_cast<std::int64_t>(limit * 1000 / kMinUploadBytesPerSecond);
+    upload_deadline_ = std::chrono::steady_clock::now() + state_->options().request_timeout +
+                       std::chrono::milliseconds(slowest);
     beast::error_code ec;
     spool_parser_->get().body().open(spool_path_.c_str(), beast::file_mode::write, ec);
     if (ec) {
@@ -266,7 +273,8 @@ void HttpSession<Stream>::start_spooling() {
 
 template <class Stream>
 void HttpSession<Stream>::read_spooled_piece() {
-    tcp_layer(stream_).expires_after(state_->options().request_timeout);
+    tcp_layer(stream_).expires_at(std::min(
+        std::chrono::steady_clock::now() + state_->options().request_timeout, upload_deadline_));
     bhttp::async_read_some(stream_, buffer_, *spool_parser_,
                            beast::bind_front_handler(&HttpSession::on_spooled_piece, this->shared_from_this()));
 }

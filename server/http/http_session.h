@@ -83,6 +83,8 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
     beast::http::response<beast::http::string_body> response_;
     std::optional<beast::http::request_parser<beast::http::file_body>> spool_parser_;
     std::string spool_path_;  ///< the upload's file while this session owns it
+    /// The whole upload must have arrived by then (a minimum average rate).
+    std::chrono::steady_clock::time_point upload_deadline_;
     std::optional<beast::http::response<beast::http::file_body>> file_response_;
     std::optional<beast::http::response_serializer<beast::http::file_body>> file_serializer_;
     std::string sent_file_;  ///< deleted once sent (Response::delete_file)

@@ -31,7 +31,8 @@ struct ServerOptions {
     std::function<std::size_t(std::string_view method, std::string_view path)> body_limit;
     /// Uploads: whether a request's body is written to a file in `spool_dir` as it arrives
     /// (Request::body_file) instead of memory. Such a request needs a Content-Length
-    /// (411 without); between two pieces of its body it has request_timeout, not for all.
+    /// (411 without); between two pieces of its body it has request_timeout, and for the
+    /// whole body request_timeout plus one second per 8 KiB of its Content-Length.
     std::function<bool(std::string_view method, std::string_view path)> spools_body;
     /// Before a byte of such a body is read, the handler is called once with
     /// Request::admitting set: it checks what it can (who, which object, its state) and
