@@ -66,6 +66,10 @@ BRAND_PACKAGE_TEST_PACKAGES=(librsvg2-bin lintian desktop-file-utils appstream i
 # jq to talk to the installed server, xdotool and ImageMagick to find and photograph the
 # client's window, rsvg-convert for `helpline-brand package`, file for CPack.
 INSTALL_TEST_PACKAGES=(debootstrap zstd iproute2 curl jq xdotool imagemagick librsvg2-bin file)
+# The network-fault test (tests/netfault, label "netfault"): iproute2 for its network
+# namespace and addresses, curl and jq for the operator's side, python3 for the lossy link
+# (TUN devices; this kernel has no netem).
+NETFAULT_TEST_PACKAGES=(iproute2 curl jq python3)
 
 # The Windows client (scripts/windows-deps, the `windows` preset; docs/client.md "Windows"):
 # mingw-w64's GCC 12 with POSIX threads (std::thread), zlib for it, dpkg-dev to unpack the
