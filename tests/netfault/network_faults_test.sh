@@ -186,7 +186,7 @@ cli status --json >"$work/status-first.json" 2>&1
 [ "$(jq .registered "$work/status-first.json")" = true ] || { fail "the device did not register"; exit 1; }
 
 # --- 1. Lossy: 30 % loss and 500 ms delay each way ------------------------------------------
-lossy_at=$(set_link 30 500)
+set_link 30 500 >/dev/null
 echo "phase 1: loss 30 % and delay 500 ms each way"
 listen_started=$(now)
 : >"$work/listen.log"
@@ -244,7 +244,7 @@ if [ "$count" -ge 1 ]; then
 fi
 
 # --- 2. A cut of $cut_s s while the device listens and a request is in flight -------------
-clean_at=$(set_link 0 0)
+set_link 0 0 >/dev/null
 # The stream may be between attempts after the lossy phase: wait until it is up again.
 stream_up() {  # whether listen's last word on its stream is "connected"
     awk 'index($0, "\"event\":\"connected\"") { up = 1 } index($0, "\"event\":\"reconnecting\"") { up = 0 }
