@@ -40,6 +40,8 @@ std::string make_envelope(std::string_view profile_id, std::int64_t revision,
 Result<ProfileEnvelope> parse_envelope(std::string_view text) {
     if (text.size() > kMaxEnvelopeSize)
         return bad(fmt::format("it is larger than {} bytes", kMaxEnvelopeSize));
+    // nlohmann reads a NUL byte as the end of the text; JSON never holds one.
+    if (text.find('\0') != std::string_view::npos) return bad("it is not a JSON object");
     const auto doc = nlohmann::json::parse(text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return bad("it is not a JSON object");
     const auto string_field = [&](const char* name) -> const std::string* {

@@ -229,6 +229,13 @@ void JsonReader::read_fields(const Json& object, const std::string& path,
 }
 
 std::optional<Json> parse_text(std::string_view text, std::vector<ProfileProblem>& problems) {
+    // nlohmann reads a NUL byte as the end of the text; JSON never holds one.
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+        problems.assign({{"", fmt::format("invalid JSON: a NUL byte at byte {} (JSON text never holds one; "
+                                          "is this a JSON file?)",
+                                          nul + 1)}});
+        return std::nullopt;
+    }
     DuplicateKeyFinder duplicates(problems);
     try {
         return Json::parse(text.begin(), text.end(),

@@ -77,7 +77,10 @@ BodyReader::BodyReader(const http::Request& request, std::initializer_list<std::
         failure_ = std::move(refused);
         return;
     }
-    json_ = nlohmann::json::parse(request.body, nullptr, false);
+    // nlohmann reads a NUL byte as the end of the text (for C strings): "{}\0…" would be
+    // "{}". JSON never holds one (not even in a string, where it is written \u0000).
+    if (request.body.find('\0') == std::string::npos) json_ = nlohmann::json::parse(request.body, nullptr, false);
+    else json_ = nlohmann::json(nlohmann::json::value_t::discarded);
     if (json_.is_discarded()) {
         failure_ = http::problem(400, "The body is not valid JSON.");
         return;
