@@ -5,41 +5,14 @@
 // implementation's choice, documented in docs/security.md "JSON conformance").
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <map>
-
 #include "shared/envelope.h"
 #include "shared/profile_json.h"
-#include "tests/support/fixtures.h"
+#include "tests/support/json_conformance.h"
 
 using namespace helpline;
-namespace fs = std::filesystem;
-
-namespace {
-
-/// The corpus: file name -> its bytes.
-std::map<std::string, std::string> json_cases() {
-    std::map<std::string, std::string> cases;
-    for (const auto& entry : fs::directory_iterator(test::fixture("json_conformance")))
-        if (entry.path().extension() == ".json")
-            cases[entry.path().filename().string()] = test::read_text(entry.path());
-    return cases;
-}
-
-/// What Helpline's JSON reading does with each i_ case: true when it accepts it. The same
-/// table is in docs/security.md and tests/server/e2e/json_conformance_e2e_test.cpp.
-const std::map<std::string, bool> kImplementationDefined = {
-    {"i_number_huge_exponent.json", false},       {"i_number_very_long_integer.json", false},
-    {"i_number_tiny_exponent.json", true},        {"i_string_lone_high_surrogate.json", false},
-    {"i_string_lone_low_surrogate.json", false},  {"i_string_reversed_surrogates.json", false},
-    {"i_array_nested_10000.json", true},          {"i_object_duplicate_key_different_value.json", true},
-    {"i_utf16le_bom.json", false},                {"i_utf8_bom_then_value.json", true},
-};
-
-}  // namespace
 
 TEST_CASE("profile text: every y_ case parses, every n_ case is a syntax problem, i_ cases as documented") {
-    const auto cases = json_cases();
+    const auto cases = test::json_conformance_cases();
     REQUIRE(cases.size() > 80);
     int y = 0, n = 0;
     for (const auto& [name, text] : cases) {
@@ -55,8 +28,8 @@ TEST_CASE("profile text: every y_ case parses, every n_ case is a syntax problem
             REQUIRE(problems.size() == 1);
             CHECK_THAT(problems[0].message, Catch::Contains("JSON"));
         } else {
-            REQUIRE(kImplementationDefined.count(name) == 1);
-            CHECK(doc.has_value() == kImplementationDefined.at(name));
+            REQUIRE(test::json_implementation_defined().count(name) == 1);
+            CHECK(doc.has_value() == test::json_implementation_defined().at(name));
         }
     }
     CHECK(y > 25);
@@ -64,7 +37,7 @@ TEST_CASE("profile text: every y_ case parses, every n_ case is a syntax problem
 }
 
 TEST_CASE("a signed envelope that is not JSON, or JSON but no object, is refused without a crash") {
-    for (const auto& [name, text] : json_cases()) {
+    for (const auto& [name, text] : test::json_conformance_cases()) {
         INFO(name);
         const auto envelope = parse_envelope(text);
         // None of the cases is an envelope; each is refused with the reason, none crashes.

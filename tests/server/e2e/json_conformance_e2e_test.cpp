@@ -6,39 +6,21 @@
 
 #include <catch2/catch.hpp>
 
-#include <filesystem>
-#include <map>
-
 #include "tests/server/e2e/e2e_fixture.h"
+#include "tests/support/json_conformance.h"
 
 namespace helpline::test::e2e {
-namespace {
-
-namespace fs = std::filesystem;
-
-/// The same table as tests/shared/json_conformance_test.cpp: whether an i_ case is read.
-const std::map<std::string, bool> kImplementationDefined = {
-    {"i_number_huge_exponent.json", false},       {"i_number_very_long_integer.json", false},
-    {"i_number_tiny_exponent.json", true},        {"i_string_lone_high_surrogate.json", false},
-    {"i_string_lone_low_surrogate.json", false},  {"i_string_reversed_surrogates.json", false},
-    {"i_array_nested_10000.json", true},          {"i_object_duplicate_key_different_value.json", true},
-    {"i_utf16le_bom.json", false},                {"i_utf8_bom_then_value.json", true},
-};
-
-}  // namespace
 
 TEST_CASE("JSON bodies: y_ cases are read, n_ cases are a 400 saying so, i_ cases as documented") {
     Team team;
     int cases = 0;
-    for (const auto& entry : fs::directory_iterator(fixture("json_conformance"))) {
-        const std::string name = entry.path().filename().string();
-        if (entry.path().extension() != ".json") continue;
+    for (const auto& [name, text] : json_conformance_cases()) {
         INFO(name);
         ++cases;
         CurlOptions o;
         o.method = "POST";
         o.headers = {"Content-Type: application/json"};
-        o.body = read_text(entry.path());
+        o.body = text;
         const auto r = curl_request(team.server().url("/api/v1/devices"), o);
         REQUIRE(r.code == CURLE_OK);
         INFO(r.status << " " << r.body);
@@ -49,8 +31,8 @@ TEST_CASE("JSON bodies: y_ cases are read, n_ cases are a 400 saying so, i_ case
         } else if (name.starts_with("n_")) {
             CHECK_FALSE(read);
         } else {
-            REQUIRE(kImplementationDefined.count(name) == 1);
-            CHECK(read == kImplementationDefined.at(name));
+            REQUIRE(json_implementation_defined().count(name) == 1);
+            CHECK(read == json_implementation_defined().at(name));
         }
     }
     CHECK(cases > 80);
