@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -190,10 +191,37 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
         run_to_completion(command({"group", "add"}, {"helpdesk", "Help desk"}), dir_);
     }
     if (before_run) before_run(data);
+    binary_ = binary;
+    run_args_ = run_args;
+    open_files_ = open_files;
+    launch(0);
+}
 
+std::chrono::steady_clock::time_point BenchServer::restart(bool kill, std::string& ended) {
+    if (kill && pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        g_server_pid = -1;
+        ended = "killed (SIGKILL)";
+    } else {
+        ended = stop();
+    }
+    return launch(port_);
+}
+
+std::chrono::steady_clock::time_point BenchServer::launch(std::uint16_t port) {
+    const std::vector<std::string>& run_args = run_args_;
+    const std::uint64_t open_files = open_files_;
     const fs::path port_file = dir_ / "port";
-    std::vector<std::string> argv =
-        command({"run"}, {"--listen", "127.0.0.1:0", "--port-file", port_file.string()});
+    std::error_code ignored;
+    fs::remove(port_file, ignored);
+    std::vector<std::string> argv = {binary_, "run"};
+    const auto team = team_options();
+    argv.insert(argv.end(), team.begin(), team.end());
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:" + std::to_string(port), "--port-file",
+                             port_file.string()});
     argv.insert(argv.end(), run_args.begin(), run_args.end());
     auto args = c_argv(argv);
     const std::string out_path = (dir_ / "server.out").string();
@@ -224,8 +252,8 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
             }
         }
         const int in = ::open("/dev/null", O_RDONLY);
-        const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        const int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        const int err = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
         if (in < 0 || out < 0 || err < 0) ::_exit(125);
         ::dup2(in, 0);
         ::dup2(out, 1);
@@ -240,6 +268,7 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
     // written once the server listens, which is enough there.
     const bool tls = std::find(run_args.begin(), run_args.end(), "--self-signed") != run_args.end();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    std::optional<std::chrono::steady_clock::time_point> listening;
     while (std::chrono::steady_clock::now() < deadline) {
         int status = 0;
         if (::waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -250,11 +279,12 @@ void BenchServer::start(const std::string& binary, const std::vector<std::string
         }
         const std::string text = slurp(port_file);
         if (!text.empty()) {
+            if (!listening) listening = std::chrono::steady_clock::now();
             port_ = static_cast<std::uint16_t>(std::stoi(text));
-            if (tls || livez_answers(port_)) return;
+            if (tls || livez_answers(port_)) return *listening;
         }
         std::this_thread::sleep_for(
-            std::chrono::milliseconds(20));  // polling, bounded by the deadline
+            std::chrono::milliseconds(5));  // polling, bounded by the deadline
     }
     stop();
     throw std::runtime_error("helpline-server did not answer /livez within 20 s: " + log_tail());

@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -51,19 +53,29 @@ class BenchServer {
     std::string log_tail(std::size_t bytes = 2000) const;
     /// SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status text.
     std::string stop();
+    /// Ends the server (stop(), or SIGKILL at once when `kill`) and starts `run` again on the
+    /// same data folder and port. `ended` gets how the old one ended. Returns when the new
+    /// one listens (its port file written), after /livez answered.
+    std::chrono::steady_clock::time_point restart(bool kill, std::string& ended);
 
   private:
     /// init, group add, before_run, run; waits for /livez.
     void start(const std::string& binary, const std::vector<std::string>& run_args,
                std::uint64_t open_files, const BeforeRun& before_run, bool join);
+    /// Forks and execs `run` (listening on `port`, 0: any); waits for /livez. Returns when
+    /// the port file appeared.
+    std::chrono::steady_clock::time_point launch(std::uint16_t port);
     /// `--data DATA` and, on PostgreSQL, `--database URL`.
     std::vector<std::string> team_options() const;
 
     std::filesystem::path dir_;
+    std::string binary_;
+    std::vector<std::string> run_args_;
+    std::uint64_t open_files_ = 0;
     std::string database_;
     std::string admin_email_ = "admin@bench.example";
     std::string admin_password_;
-    pid_t pid_ = -1;
+    std::atomic<pid_t> pid_{-1};  ///< read by a benchmark's sampling thread during restart()
     std::uint16_t port_ = 0;
 };
 

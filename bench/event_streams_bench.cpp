@@ -7,6 +7,15 @@
 // usage: event_streams_bench HELPLINE_SERVER [--streams 10000] [--devices 10000]
 //                            [--measured 10] [--pushes 200] [--in-flight 256]
 //                            [--max-seconds 300] [--idle-seconds 30]
+//                            [--storms term,kill] [--storm-backoff none|client]
+//                            [--storm-in-flight 10000] [--probe-seconds 10]
+//
+// --storms: after the figures above, the reconnect storm (issue 19) once per item: the server
+// is restarted under the open streams (term: SIGTERM, a graceful stop; kill: SIGKILL) on the
+// same data and port, and the fleet reopens every stream (--storm-backoff none: at once, and
+// every second in step while refused; client: helpline's client backoff with full jitter).
+// Targets: all back within 30 s, /readyz and the queue p99 <= 200 ms, RSS bounded. Baseline:
+// the same probe with the streams open and no storm.
 
 #include <sys/resource.h>
 
@@ -20,6 +29,7 @@
 #include "bench/bench_server.h"
 #include "bench/bench_util.h"
 #include "bench/load_driver.h"
+#include "bench/reconnect_storm.h"
 #include "bench/submissions.h"
 #include "bench/stream_fleet.h"
 
@@ -39,13 +49,20 @@ struct Options {
     std::size_t in_flight = 256;  ///< stream handshakes at a time
     int max_seconds = 300;        ///< for registering, and again for opening the streams
     int idle_seconds = 30;        ///< window for the idle CPU figure: past one heartbeat (25 s)
+    std::vector<bool> storms;     ///< one reconnect storm each: true = SIGKILL, false = SIGTERM
+    bool storm_client_backoff = false;
+    std::size_t storm_in_flight = 10'000;
+    int probe_seconds = 10;  ///< the probe's baseline window
 };
 
 constexpr const char* kUsage =
     "usage: event_streams_bench HELPLINE_SERVER [--streams 10000] [--devices 10000] [--measured "
     "10]\n"
     "                           [--pushes 200] [--in-flight 256] [--max-seconds 300] "
-    "[--idle-seconds 30]\n";
+    "[--idle-seconds 30]\n"
+    "                           [--storms term,kill] [--storm-backoff none|client] "
+    "[--storm-in-flight 10000]\n"
+    "                           [--probe-seconds 10]\n";
 
 Options parse(int argc, char** argv) {
     if (argc < 2) throw std::invalid_argument("the path of helpline-server is required");
@@ -61,6 +78,27 @@ Options parse(int argc, char** argv) {
             {"--in-flight", [&](const std::string& v) { o.in_flight = std::stoul(v); }},
             {"--max-seconds", [&](const std::string& v) { o.max_seconds = std::stoi(v); }},
             {"--idle-seconds", [&](const std::string& v) { o.idle_seconds = std::stoi(v); }},
+            {"--storms",
+             [&](const std::string& v) {
+                 std::size_t at = 0;
+                 while (at <= v.size()) {
+                     const auto comma = std::min(v.find(',', at), v.size());
+                     const std::string word = v.substr(at, comma - at);
+                     if (word != "term" && word != "kill")
+                         throw std::invalid_argument("--storms takes term and kill");
+                     o.storms.push_back(word == "kill");
+                     at = comma + 1;
+                 }
+             }},
+            {"--storm-backoff",
+             [&](const std::string& v) {
+                 if (v != "none" && v != "client")
+                     throw std::invalid_argument("--storm-backoff is none or client");
+                 o.storm_client_backoff = v == "client";
+             }},
+            {"--storm-in-flight",
+             [&](const std::string& v) { o.storm_in_flight = std::stoul(v); }},
+            {"--probe-seconds", [&](const std::string& v) { o.probe_seconds = std::stoi(v); }},
         });
     if (o.devices == 0 || o.measured == 0 || o.pushes == 0 || o.in_flight == 0 ||
         o.devices > o.streams || o.measured > o.devices)
@@ -180,6 +218,80 @@ void print_open(const char* what, std::size_t wanted, const StreamFleet::OpenRep
                 r.timed_out ? " - time limit reached" : "");
     for (const auto& [reason, n] : r.failures)
         std::printf("  !! %zu failed: %s\n", n, reason.c_str());
+}
+
+void print_probe(const char* label, const ProbeFigures& f) {
+    std::printf(
+        "  %-30s %5zu requests: p50 %7.2f ms  p99 %7.2f ms  max %7.2f ms  "
+        "(readyz p99 %.2f, queue p99 %.2f)%s\n",
+        label, f.ms.size(), percentile(f.ms, 0.5), percentile(f.ms, 0.99), percentile(f.ms, 1.0),
+        percentile(f.readyz_ms, 0.99), percentile(f.queue_ms, 0.99),
+        f.not_ok > 0 ? (" - " + std::to_string(f.not_ok) + " not 200").c_str() : "");
+}
+
+/// The reconnect storms (issue 19) under the open fleet; the number of targets missed.
+int storms(BenchServer& server, StreamFleet& fleet, const std::string& admin_token,
+           const Options& o, std::uint64_t rss_none, std::uint64_t rss_all) {
+    const auto mib = [](std::uint64_t kib) { return static_cast<double>(kib) / 1024; };
+    std::printf(
+        "\n  reconnect storm: %zu streams, reconnecting %s, at most %zu handshakes at once\n",
+        fleet.open_streams(),
+        o.storm_client_backoff
+            ? "with the client's backoff (full jitter in [0, min(30 s, 0.5 s * 2^n)], "
+              "at least 0.1 s)"
+            : "at once (and every 1 s in step while refused)",
+        o.storm_in_flight);
+    std::printf("  machine: %s\n", machine_load().c_str());
+    // Baseline: the same probe with every stream open and no storm.
+    OperatorProbe probe(server.port(), admin_token);
+    const auto start = Clock::now();
+    probe.start();
+    std::this_thread::sleep_for(std::chrono::seconds(o.probe_seconds));  // the baseline window
+    const ProbeFigures quiet = probe_figures(probe.stop(), start, Clock::now());
+    print_probe("probe, no storm (baseline):", quiet);
+
+    int missed = 0;
+    for (const bool kill : o.storms) {
+        StormSettings settings;
+        settings.kill = kill;
+        settings.policy.client_backoff = o.storm_client_backoff;
+        settings.policy.in_flight = o.storm_in_flight;
+        settings.policy.retry = std::chrono::seconds(1);
+        settings.max_time = std::chrono::seconds(o.max_seconds);
+        const StormFigures f = run_storm(server, fleet, admin_token, settings);
+        const std::uint64_t rss_after = settled_rss(server);
+        std::printf(
+            "\n  storm after %s: old server %s; down %.2f s (last stream ended %.2f s after the "
+            "signal)\n",
+            kill ? "SIGKILL" : "SIGTERM", f.ended.c_str(), f.down_s, f.last_ended_s);
+        std::printf(
+            "  %zu of %zu streams ended, %zu open again %.2f s after the server listened "
+            "(target <= 30 s)%s; %zu handshakes\n",
+            f.fleet.ended, f.fleet.streams, f.fleet.reopened, f.all_back_s,
+            f.fleet.timed_out ? " - time limit reached" : "", f.fleet.attempts);
+        for (const auto& [reason, n] : f.fleet.failures)
+            std::printf("    %zu attempts failed: %s\n", n, reason.c_str());
+        print_probe("probe during the storm:", f.probe);
+        std::printf("    (%zu probe requests unanswered while the server was down)\n",
+                    f.probe_down);
+        std::printf("  ratio probe p99 storm / baseline: %.2f (target: p99 <= 200 ms)\n",
+                    percentile(f.probe.ms, 0.99) / percentile(quiet.ms, 0.99));
+        std::printf(
+            "  server RSS: before %.1f MiB, peak while reconnecting %.1f MiB, after %.1f MiB "
+            "(0 streams %.1f MiB, %zu streams at first %.1f MiB); the new server's CPU so far %.1f "
+            "s\n",
+            mib(f.rss_before_kib), mib(f.rss_peak_kib), mib(rss_after), mib(rss_none),
+            fleet.open_streams(), mib(rss_all), server.cpu_seconds());
+        std::printf("  machine: %s\n", machine_load().c_str());
+        const double p99 = percentile(f.probe.ms, 0.99);
+        std::printf(
+            "  targets: all back <= 30 s %s, probe p99 <= 200 ms %s, every probe answered 200 %s\n",
+            !f.fleet.timed_out && f.all_back_s <= 30 ? "met" : "MISSED",
+            p99 <= 200 ? "met" : "MISSED", f.probe.not_ok == 0 ? "yes" : "NO");
+        // Like the push figures, latency only reports; streams that never come back fail.
+        if (f.fleet.timed_out || f.fleet.reopened < f.fleet.streams) ++missed;
+    }
+    return missed;
 }
 
 int run(const Options& o) {
@@ -307,11 +419,13 @@ int run(const Options& o) {
                 percentile(many.push_ms, 0.99) / percentile(few.push_ms, 0.99));
     std::printf("  machine at the end: %s\n", machine_load().c_str());
 
+    const int storm_misses =
+        o.storms.empty() ? 0 : storms(server, fleet, admin_token, o, rss_none, rss_all);
     fleet_owner
         .reset();  // the clients go first, so the server's shutdown has no stream to wait for
     std::printf("  server: %s\n", server.stop().c_str());
 
-    int failures = 0;
+    int failures = storm_misses > 0 ? 1 : 0;
     if (opened_rest.failed > 0 || ended > 0) {
         std::printf("  !! %zu streams failed to open, %zu ended while idle\n", opened_rest.failed,
                     ended);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +49,31 @@ class StreamFleet {
     OpenReport open(const std::vector<StreamSpec>& specs, std::size_t in_flight,
                     std::chrono::milliseconds max_time);
 
+    /// How the fleet reconnects after the server ended its streams (a restart).
+    struct ReconnectPolicy {
+        /// true: as helpline's clients do (client/core/backoff.*, event_stream.cpp): before
+        /// attempt n a random wait in [0, min(cap, base * 2^n)], at least `floor`, n = 0
+        /// after a stream that was up. false: no wait at all, and `retry` after a failure.
+        bool client_backoff = false;
+        std::chrono::milliseconds base{500}, cap{30'000}, floor{100};
+        std::chrono::milliseconds retry{100};
+        std::size_t in_flight = 10'000;  ///< handshakes at a time
+        std::uint64_t seed = 19;
+    };
+    struct ReconnectReport {
+        std::size_t streams = 0;   ///< open when the call began
+        std::size_t ended = 0;     ///< of those, ended by the server
+        std::size_t reopened = 0;  ///< of those, open again at the end
+        std::size_t attempts = 0;  ///< handshakes started
+        std::map<std::string, std::size_t> failures;  ///< failed attempts by reason
+        std::optional<Clock::time_point> last_ended;
+        std::optional<Clock::time_point> last_reopened;
+        bool timed_out = false;
+    };
+    /// Reads the open streams until the server ends them, then reopens each by `policy`
+    /// until all of them are open again or `deadline`. Not while reading.
+    ReconnectReport ride_out_restart(const ReconnectPolicy& policy, Clock::time_point deadline);
+
     void start_reading(OnEvent on_event);
     void stop_reading();
 
@@ -61,6 +87,10 @@ class StreamFleet {
     struct Stream;
     /// Reads what a stream has; false when it ended.
     bool read_stream(std::size_t index, Clock::time_point at);
+    /// Starts a stream's handshake (a new socket); false if connect() failed at once.
+    bool begin_handshake(std::size_t index, std::string& failure);
+    /// Sends what is left of a stream's request; false (and why) if the socket failed.
+    bool send_request(std::size_t index, std::string& failure);
     void close_stream(std::size_t index);
     void reader_loop();
 
