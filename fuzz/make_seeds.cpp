@@ -12,6 +12,7 @@
 
 #include "shared/envelope.h"
 #include "shared/stamp.h"
+#include "tests/support/synthetic_pe.h"
 
 namespace fs = std::filesystem;
 using namespace helpline;
@@ -27,31 +28,6 @@ void write(const fs::path& path, const void* data, std::size_t size) {
     fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
-}
-
-void put_u16(Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v);
-    b[at + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-
-void put_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-/// A PE32+ head as in tests/shared/pe_image_test.cpp; returns the table entry's offset.
-Bytes pe_head(std::size_t& entry) {
-    Bytes b(512, 0);
-    b[0] = 'M';
-    b[1] = 'Z';
-    put_u32(b, 0x3C, 0x80);
-    b[0x80] = 'P';
-    b[0x81] = 'E';
-    const std::size_t optional = 0x80 + 4 + 20;
-    put_u16(b, optional, 0x20B);
-    const std::size_t count_at = optional + 108;
-    put_u32(b, count_at, 16);
-    entry = count_at + 4 + 4 * 8;
-    return b;
 }
 
 }  // namespace
@@ -100,16 +76,16 @@ int main(int argc, char** argv) {
     save("elf-unstamped", elf);
 
     // A PE image, unsigned, then signed after stamping: padding to 8 bytes and a table.
-    std::size_t entry = 0;
-    const Bytes pe = pe_head(entry);
+    const std::size_t entry = test::synthetic_pe_certificate_entry();
+    const Bytes pe = test::synthetic_pe_head(false, 0, 0, 512);
     save("pe-unsigned", stamped(pe, *stamp_small));
     Bytes signed_pe = stamped(pe, *stamp_small);
     while (signed_pe.size() % 8 != 0) signed_pe.push_back(0);
     const auto table = static_cast<std::uint32_t>(signed_pe.size());
     const Bytes certificate = {16, 0, 0, 0, 0, 2, 2, 0, 0x30, 0x82, 0, 0, 0, 0, 0, 0};
     signed_pe.insert(signed_pe.end(), certificate.begin(), certificate.end());
-    put_u32(signed_pe, entry, table);
-    put_u32(signed_pe, entry + 4, static_cast<std::uint32_t>(certificate.size()));
+    test::put_u32(signed_pe, entry, table);
+    test::put_u32(signed_pe, entry + 4, static_cast<std::uint32_t>(certificate.size()));
     save("pe-signed", signed_pe);
 
     const auto save_text = [&](const char* name, const std::string& text) {

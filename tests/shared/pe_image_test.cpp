@@ -1,36 +1,19 @@
 #include <catch2/catch.hpp>
 
 #include "shared/pe_image.h"
+#include "tests/support/synthetic_pe.h"
 
 using namespace helpline;
 
 namespace {
 
-void put_u16(Bytes& b, std::size_t at, std::uint16_t v) {
-    b[at] = static_cast<std::uint8_t>(v);
-    b[at + 1] = static_cast<std::uint8_t>(v >> 8);
-}
-void put_u32(Bytes& b, std::size_t at, std::uint32_t v) {
-    for (int i = 0; i < 4; ++i) b[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
-}
-
-/// The headers of a PE image (PE32+ unless `pe32`) with the PE header at 0x80 and 16 data
-/// directories; the certificate table entry says (offset, size).
+/// The headers of a PE image (PE32+ unless `pe32`) whose certificate table entry says
+/// (offset, size).
 Bytes pe_head(bool pe32, std::uint32_t offset, std::uint32_t size) {
-    Bytes b(1024, 0);
-    b[0] = 'M';
-    b[1] = 'Z';
-    put_u32(b, 0x3C, 0x80);
-    b[0x80] = 'P';
-    b[0x81] = 'E';
-    const std::size_t optional = 0x80 + 4 + 20;
-    put_u16(b, optional, pe32 ? 0x10B : 0x20B);
-    const std::size_t count_at = optional + (pe32 ? 92 : 108);
-    put_u32(b, count_at, 16);
-    put_u32(b, count_at + 4 + 4 * 8, offset);
-    put_u32(b, count_at + 4 + 4 * 8 + 4, size);
-    return b;
+    return test::synthetic_pe_head(pe32, offset, size);
 }
+using test::put_u16;
+using test::put_u32;
 
 }  // namespace
 
