@@ -2,8 +2,6 @@
 // server/store/sqlite_backup.cpp, server/app/data_lock.cpp) on real data folders: what a
 // backup holds, what restore puts in place and keeps aside, and each refusal.
 
-#include <sqlite3.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
@@ -13,6 +11,7 @@
 #include "server/store/migrations.h"
 #include "server/store/store.h"
 #include "tests/support/fixtures.h"
+#include "tests/support/sqlite_snapshot.h"
 
 namespace helpline::server {
 namespace {
@@ -50,25 +49,10 @@ void add_user(const fs::path& data, const std::string& email) {
     REQUIRE(user_add_command(TeamData{data, {}}, email, "Someone", "operator", false, o.io()) == 0);
 }
 
-void sql(const fs::path& file, const char* statement) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-    const int rc = sqlite3_exec(db, statement, nullptr, nullptr, nullptr);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-}
-
-std::int64_t table_count(const fs::path& file, const std::string& name) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* s = nullptr;
-    const std::string q = "SELECT count(*) FROM sqlite_schema WHERE name = '" + name + "'";
-    REQUIRE(sqlite3_prepare_v2(db, q.c_str(), -1, &s, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-    const auto n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return n;
+/// Whether `file` has a table (or index) `name`.
+bool has_table(const fs::path& file, const std::string& name) {
+    return test::SqliteFile(file.string())
+               .value("SELECT count(*) FROM sqlite_schema WHERE name = '" + name + "'") == "1";
 }
 
 /// A listing of a folder's entries (names, sorted), to see that nothing changed; the lock
@@ -112,9 +96,9 @@ TEST_CASE("a backup is one file with the database and tls/, and restore puts bot
     CHECK(test::read_text(data / "tls" / "self-signed-key.pem") == "KEY\n");
     CHECK((fs::status(data / "tls" / "self-signed-key.pem").permissions() & fs::perms::all) ==
           (fs::perms::owner_read | fs::perms::owner_write));
-    CHECK(table_count(database_path(data), "helpline_backup") == 0);
-    CHECK(table_count(database_path(data), "helpline_backup_files") == 0);
-    CHECK(table_count(database_path(data), "tickets") == 1);
+    CHECK_FALSE(has_table(database_path(data), "helpline_backup"));
+    CHECK_FALSE(has_table(database_path(data), "helpline_backup_files"));
+    CHECK(has_table(database_path(data), "tickets"));
 
     // The replaced data is kept aside, named after the time, and the output says where.
     const fs::path aside = data / "replaced-20270115T080100Z";
@@ -185,7 +169,7 @@ TEST_CASE(
         refused(dir / "good.backup", "is damaged");
     }
     SECTION("of a newer server") {
-        sql(dir / "good.backup", "PRAGMA user_version = 999");
+        test::SqliteFile((dir / "good.backup").string()).exec("PRAGMA user_version = 999");
         refused(dir / "good.backup", "was written by a newer Helpline server (schema version 999");
     }
 }
