@@ -94,8 +94,6 @@ class Listener {
     void run_session(const ConsentRequest& r);
     void handle_session_news(const SessionNews& news);
     void report_session(const ConsentRequest& r, const SessionResult& result);
-    bool post(const std::string& path, std::optional<nlohmann::json> body, ApiReply* reply_out,
-              std::string& problem);
     /// Waits for input on the inbox, signals and (optionally) stdin; true when stdin is readable.
     bool wait(bool with_stdin, milliseconds timeout);
 
@@ -297,9 +295,18 @@ void Listener::answer_no(const ConsentRequest& r, const std::string& why,
         emit({{"event", "expired"}, {"id", id}});
         return finish_request(id, Outcome::declined);
     }
+    // Sent again until the request runs out while the server cannot be reached: a lost
+    // decline leaves the operator waiting for an answer that never comes. Interrupted
+    // (Ctrl-C, SIGTERM), a few seconds more at most.
+    Persistence persistence;
+    persistence.deadline = r.deadline;
+    if (loop_.stop_requested())
+        persistence.deadline = std::min(r.deadline, clock_.now() + seconds(5));
+    else
+        persistence.stop = [this] { return loop_.stop_requested(); };
     std::string problem;
-    const bool sent =
-        post("/api/v1/connection-requests/" + id + "/decline", std::nullopt, nullptr, problem);
+    const bool sent = post_until_answered(*env_.api, "/api/v1/connection-requests/" + id + "/decline",
+                                          std::nullopt, persistence, nullptr, problem);
     if (!why.empty()) say("{}", why);
     if (sent)
         say("Declined the request from {}.", who(r.request));
@@ -397,12 +404,6 @@ void Listener::ask(const std::string& id) {
         }
         draw();
     }
-}
-
-bool Listener::post(const std::string& path, std::optional<nlohmann::json> body,
-                    ApiReply* reply_out, std::string& problem) {
-    return post_for_answer(*env_.api, path, std::move(body), ApiRequest{}.timeout, reply_out,
-                           problem);
 }
 
 void Listener::handle_session_news(const SessionNews& news) {

@@ -8,7 +8,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <thread>
 
+#include "client/core/backoff.h"
 #include "shared/file_io.h"
 
 namespace helpline::client {
@@ -365,6 +367,36 @@ bool post_for_answer(const ApiClient& api, const std::string& path,
         return false;
     }
     return true;
+}
+
+bool post_until_answered(const ApiClient& api, const std::string& path,
+                         const std::optional<nlohmann::json>& body, const Persistence& persistence,
+                         ApiReply* reply_out, std::string& problem) {
+    using namespace std::chrono;
+    Backoff backoff(milliseconds(250), seconds(4), milliseconds(100));
+    for (;;) {
+        const auto left = duration_cast<milliseconds>(persistence.deadline - steady_clock::now());
+        // The first attempt gets its whole timeout even past the deadline: it is always made.
+        const auto timeout = backoff.attempts() == 0
+                                 ? persistence.attempt_timeout
+                                 : std::min(persistence.attempt_timeout, std::max(left, milliseconds(1'000)));
+        ApiReply reply;
+        problem.clear();
+        const bool taken = post_for_answer(api, path, body, timeout, &reply, problem);
+        if (reply_out != nullptr) *reply_out = reply;
+        const bool answered = reply.status != 0 && reply.status < 500 && reply.status != 429;
+        if (taken || answered) return taken;
+        auto wait = backoff.next();
+        if (reply.retry_after_s) wait = std::max(wait, milliseconds(*reply.retry_after_s * 1'000));
+        const auto resume = steady_clock::now() + wait;
+        if (resume + milliseconds(1'000) > persistence.deadline) return false;
+        while (steady_clock::now() < resume) {
+            if (persistence.stop && persistence.stop()) return false;
+            std::this_thread::sleep_for(std::min(milliseconds(100), duration_cast<milliseconds>(
+                                                                        resume - steady_clock::now())));
+        }
+        if (persistence.stop && persistence.stop()) return false;
+    }
 }
 
 }  // namespace helpline::client

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -107,5 +108,20 @@ std::string describe_rejection(const ApiReply& reply);
 bool post_for_answer(const ApiClient& api, const std::string& path,
                      std::optional<nlohmann::json> body, std::chrono::milliseconds timeout,
                      ApiReply* reply_out, std::string& problem);
+
+/// post_for_answer, sent again while it got no answer (a transport error) or the server
+/// could not take it then (5xx, 429), with capped backoff, until `deadline` — for what must
+/// reach the server to mean anything, like a customer's decline: lost, the operator would
+/// see the request expire instead. Every attempt's timeout ends by the deadline; there is
+/// always one attempt. Answers the server gave (2xx, other 4xx) end it at once. `stop`,
+/// when given, is asked between attempts and ends the wait (the program is closing).
+struct Persistence {
+    std::chrono::steady_clock::time_point deadline;
+    std::chrono::milliseconds attempt_timeout{15'000};
+    std::function<bool()> stop;
+};
+bool post_until_answered(const ApiClient& api, const std::string& path,
+                         const std::optional<nlohmann::json>& body, const Persistence& persistence,
+                         ApiReply* reply_out, std::string& problem);
 
 }  // namespace helpline::client

@@ -92,15 +92,18 @@ bool SessionRunner::post(const std::string& path, std::optional<nlohmann::json> 
 
 SessionResult SessionRunner::decline(SessionResult result, const std::string& reason) const {
     const std::string path = "/api/v1/connection-requests/" + setup_.request_id + "/decline";
+    // Sent again until the request runs out while the server cannot be reached: a lost
+    // decline leaves the operator waiting for an answer that never comes.
+    Persistence persistence;
+    persistence.deadline = std::chrono::steady_clock::now() + (setup_.deadline - clock_.now());
+    persistence.attempt_timeout = setup_.end_timeout;
     ApiReply reply;
-    result.decline_sent = post(path, nlohmann::json{{"reason", reason}}, setup_.end_timeout, &reply,
-                               result.decline_problem);
+    result.decline_sent = post_until_answered(api_, path, nlohmann::json{{"reason", reason}},
+                                              persistence, &reply, result.decline_problem);
     // A server older than reasons refuses the body (400): the decline itself matters more.
-    if (!result.decline_sent && reply.status == 400) {
-        result.decline_problem.clear();
-        result.decline_sent =
-            post(path, std::nullopt, setup_.end_timeout, nullptr, result.decline_problem);
-    }
+    if (!result.decline_sent && reply.status == 400)
+        result.decline_sent = post_until_answered(api_, path, std::nullopt, persistence, nullptr,
+                                                  result.decline_problem);
     return result;
 }
 

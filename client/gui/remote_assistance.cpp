@@ -30,6 +30,7 @@ RemoteAssistance::~RemoteAssistance() {
     }
     // Ends the session: tunnel and backend stopped, the end told to the server with a short
     // limit (SessionSetup::leave_timeout). Runners already telling it are waited for.
+    *closing_ = true;  // a decline still being sent gives up
     runner_.reset();
     finishing_.clear();
     if (bar_) bar_->dismiss();
@@ -131,18 +132,23 @@ void RemoteAssistance::show_next() {
 
 void RemoteAssistance::send_decline(const std::string& id) {
     auto log = setup_.log;
-    setup_.post([id, log](const client::ApiClient& api) {
-        client::ApiRequest request;
-        request.method = "POST";
-        request.path = "/api/v1/connection-requests/" + id + "/decline";
-        request.timeout = std::chrono::seconds(5);
-        auto reply = api.send(request);
-        if (!reply)
-            log(fmt::format("Declining {} could not reach the server: {}", id,
-                            reply.error().message));
-        else if (!reply->ok())
-            log(fmt::format("Declining {} was refused: {}", id,
-                            client::describe_rejection(*reply)));
+    // Sent again until the request runs out while the server cannot be reached (a lost
+    // decline leaves the operator waiting), but no longer once the client closes.
+    client::Persistence persistence;
+    const client::ConsentRequest* r = machine_.find(id);
+    persistence.deadline = r != nullptr ? r->deadline : clock_.now();
+    persistence.attempt_timeout = std::chrono::seconds(5);
+    persistence.stop = [closing = closing_] { return closing->load(); };
+    setup_.post([id, log, persistence](const client::ApiClient& api) {
+        std::string problem;
+        client::ApiReply reply;
+        if (client::post_until_answered(api, "/api/v1/connection-requests/" + id + "/decline",
+                                        std::nullopt, persistence, &reply, problem))
+            return;
+        if (reply.status == 0)
+            log(fmt::format("Declining {} could not reach the server: {}", id, problem));
+        else
+            log(fmt::format("Declining {} was refused: {}", id, problem));
     });
 }
 

@@ -12,6 +12,7 @@
 #include <wx/timer.h>
 #include <wx/weakref.h>
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -93,6 +94,8 @@ class RemoteAssistance : public wxEvtHandler {
     std::string session_id_;
     std::string session_operator_;
     wxWeakRef<SessionBar> bar_;
+    /// Set when the client closes: declines still being sent on the link's thread stop.
+    std::shared_ptr<std::atomic<bool>> closing_ = std::make_shared<std::atomic<bool>>(false);
     AliveToken alive_;
 };
 

@@ -155,6 +155,9 @@ http::Response decline_request(const http::Request& req, const Principal& who, C
     // pending, so the client can decline again without one.
     auto reason = decline_reason(req);
     if (auto* resp = std::get_if<http::Response>(&reason)) return std::move(*resp);
+    // Declined already: a client whose answer was lost on the way sends it again, and the
+    // request stays as the first decline left it (its reason, one event, one audit entry).
+    if (r.state == RequestState::declined) return no_content();
     if (auto refused = answerable(ctx, r)) return std::move(*refused);
     ConnectionRequest declined = r;
     declined.state = RequestState::declined;

@@ -146,7 +146,7 @@ TEST_CASE_METHOD(Declines,
 
 TEST_CASE_METHOD(
     Declines,
-    "only a declined request has a reason, and an answered one cannot be declined again") {
+    "only a declined request has a reason, and an accepted one cannot be declined afterwards") {
     const auto id = connect();
     REQUIRE(call("POST", "/api/v1/connection-requests/" + id + "/accept", dev,
                  {{"vnc_password", "s3cret-pw"}})
@@ -155,9 +155,11 @@ TEST_CASE_METHOD(
     CHECK_FALSE(request(id).contains("decline_reason"));
     CHECK_FALSE(timeline_entry(id).contains("decline_reason"));
 
+    // Declined already: another decline is the same answer again (a lost reply's retry) and
+    // does not change the reason.
     const auto declined = connect();
     REQUIRE(decline(declined, {{"reason", "desktop_dialog"}}).status == 204);
-    CHECK(decline(declined, {{"reason", "no_backend"}}).status == 409);
+    CHECK(decline(declined, {{"reason", "no_backend"}}).status == 204);
     CHECK(request(declined)["decline_reason"] == "desktop_dialog");
 }
 
@@ -177,4 +179,31 @@ TEST_CASE_METHOD(
     const auto entry = timeline_entry(id);
     CHECK(entry["outcome"] == "declined");
     CHECK(entry["decline_reason"] == "customer");
+}
+
+TEST_CASE_METHOD(Declines,
+                 "a decline sent again, its answer lost on the way, is taken once and keeps "
+                 "the first reason") {
+    auto console = call("GET", "/api/v1/console/events", op);
+    const auto id = connect();
+    (void)console.raw.stream->drain();
+    REQUIRE(decline(id, {{"reason", "desktop_dialog"}}).status == 204);
+    CHECK(console.raw.stream->drain().size() == 1);
+
+    // The client did not hear the first answer and sends its decline again, the same or
+    // (an older client's fallback) without a reason: the same answer, nothing else happens.
+    CHECK(decline(id, {{"reason", "desktop_dialog"}}).status == 204);
+    CHECK(decline(id).status == 204);
+    CHECK(request(id)["decline_reason"] == "desktop_dialog");
+    CHECK(console.raw.stream->drain().empty());
+    int declined_entries = 0;
+    for (const auto& e : store().ticket_audit(ticket))
+        declined_entries += e.action == "declined" && e.request_id == id ? 1 : 0;
+    CHECK(declined_entries == 1);
+
+    // Other answers stay refused once declined: a late Allow, and a bad body still.
+    CHECK(call("POST", "/api/v1/connection-requests/" + id + "/accept", dev,
+               {{"vnc_password", "s3cret-pw"}})
+              .status == 409);
+    CHECK(decline(id, {{"reason", "bored"}}).status == 400);
 }
