@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "server/api/event_hub.h"
 #include "server/api/metrics.h"
 #include "server/api/rate_limiter.h"
+#include "server/api/seen_devices.h"
 #include "server/store/store.h"
 
 namespace helpline::server {
@@ -69,6 +71,8 @@ struct Context {
     relay::Registry* relay = nullptr;  ///< pairs sessions' tunnels and viewers; null: no relay
     Cluster* cluster = nullptr;        ///< the other servers on the same database; null: alone
     Timestamp attachments_swept_at = 0;  ///< the sweep's last removal of old attachments (hourly)
+    /// Devices' last_seen_at, written by the sweep (flush_seen_devices), not by handshakes.
+    std::unique_ptr<SeenDevices> seen_devices = std::make_unique<SeenDevices>();
 };
 
 }  // namespace helpline::server

@@ -88,7 +88,7 @@ http::Response device_events(const http::Request& req, const Principal& who, Con
         last_id = *v;
     }
     const std::string& device_id = who.device->id;
-    (void)ctx.store.touch_device(device_id, ctx.clock.now());
+    ctx.seen_devices->mark(device_id, ctx.clock.now());  // written by the next sweep
     auto sink = ctx.hub.subscribe_device(device_id);
     const Timestamp now = ctx.clock.now();
     const auto still_pending = [&](const nlohmann::json& data) {

@@ -19,6 +19,10 @@ bool is_upload(std::string_view method, std::string_view path) {
            rest.substr(slash + 13).find('/') == std::string_view::npos;
 }
 
+bool is_device_stream(std::string_view method, std::string_view path) {
+    return method == "GET" && path == "/api/v1/events";
+}
+
 std::size_t body_limit(std::string_view method, std::string_view path, const Config& config) {
     if (method == "POST" && path == "/api/v1/profiles") return 1024 * 1024;
     if (is_upload(method, path)) return static_cast<std::size_t>(config.attachment_max_bytes);

@@ -12,6 +12,10 @@ std::size_t body_limit(std::string_view method, std::string_view path, const Con
 /// Whether the request line is an upload (PUT …/tickets/{number}/attachments/{key}): its
 /// body is spooled to a file (server.h ServerOptions::spools_body).
 bool is_upload(std::string_view method, std::string_view path);
+/// Whether the request line opens a device's event stream (GET /api/v1/events): such
+/// handshakes come by the thousand after a restart, and run on their own pool
+/// (ServerOptions::background).
+bool is_device_stream(std::string_view method, std::string_view path);
 
 /// Builds the router; `ctx` must outlive it.
 http::Router make_router(Context& ctx);

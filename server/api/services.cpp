@@ -197,8 +197,15 @@ void audit(Context& ctx, const std::string& actor, const std::string& action, st
                  session_id.empty() ? "-" : session_id, e.detail);
 }
 
+void flush_seen_devices(Context& ctx) {
+    const auto seen = ctx.seen_devices->take();
+    if (seen.empty() || ctx.store.touch_devices(seen)) return;
+    for (const auto& [id, when] : seen) ctx.seen_devices->mark(id, when);  // the next sweep tries again
+}
+
 void sweep(Context& ctx) {
     const Timestamp now = ctx.clock.now();
+    flush_seen_devices(ctx);  // every server its own devices' handshakes
     // With several servers, one of them runs the jobs (Store::lead_jobs); every one keeps
     // its own consoles fresh.
     const bool leading = ctx.store.lead_jobs();

@@ -75,8 +75,12 @@ void audit(Context& ctx, const std::string& actor, const std::string& action,
            const std::string& session_id = {}, const nlohmann::json& detail = nlohmann::json::object());
 
 /// Expires what is due at the clock's now: unclosed tickets past the TTL, pending
-/// connection requests past their deadline; prunes old stored events.
+/// connection requests past their deadline; prunes old stored events. First it writes the
+/// devices seen since the last sweep (flush_seen_devices).
 void sweep(Context& ctx);
+/// Writes the devices' last_seen_at marked by their event-stream handshakes, in one
+/// transaction; on a failure they stay marked for the next time.
+void flush_seen_devices(Context& ctx);
 
 /// The published profile `id`, parsed; nullopt when none is published (or it does not parse).
 std::optional<Profile> published_profile(Context& ctx, const std::string& id);

@@ -117,6 +117,9 @@ Result<std::uint16_t> ServerApp::start() {
     o.spool_dir = context_->config.spool_dir.string();
     o.sse_heartbeat = options_.sse_heartbeat;
     o.worker_threads = options_.worker_threads;
+    // Devices' event-stream handshakes (a reconnect storm after a restart) on their own pool.
+    o.background = api::is_device_stream;
+    o.background_threads = 4;
     o.on_request = [ctx = context_.get()](const http::Request& r, int status, std::chrono::microseconds elapsed) {
         // Every answer written: the handlers' and those the HTTP layer gives by itself.
         ctx->metrics.count_request(status);
@@ -200,6 +203,7 @@ void ServerApp::stop() {
     if (relay_) relay_->end_all(relay::EndReason::shutdown);
     if (http_) http_->stop();
     if (relay_) relay_->stop();
+    if (context_) api::flush_seen_devices(*context_);  // the handshakes since the last sweep
 }
 
 }  // namespace helpline::server

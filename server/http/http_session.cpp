@@ -350,7 +350,10 @@ void HttpSession<Stream>::handle_request() {
 
     // Handlers may block (database, disk): they run on the worker pool, and the answer
     // comes back to this connection's strand.
-    net::post(state_->workers(),
+    // Device handshakes on their own pool (ServerOptions::background); chosen before the
+    // request moves into the job.
+    const auto pool = state_->workers_for(request_);
+    net::post(pool,
               [self = this->shared_from_this(), request = std::move(request_)]() mutable {
                   auto response = self->state_->invoke(request);
                   if (!request.body_file.empty()) {

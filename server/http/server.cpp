@@ -100,6 +100,7 @@ struct HttpServer::Impl {
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::vector<std::thread> io_threads;
     std::unique_ptr<net::thread_pool> workers;
+    std::unique_ptr<net::thread_pool> background;  // ServerOptions::background's pool
     std::shared_ptr<net::ssl::context> tls;  // the listener's; replaced by reload_tls()
     std::shared_ptr<SharedState> state;  // written under both mutexes
     mutable std::mutex state_mutex;      // open_connections() must not wait for a stop()
@@ -146,7 +147,12 @@ Result<std::uint16_t> HttpServer::start() {
     d.ioc = std::make_unique<net::io_context>(static_cast<int>(io_threads));
     d.workers =
         std::make_unique<net::thread_pool>(std::max<std::size_t>(1, d.options.worker_threads));
-    d.set_state(std::make_shared<SharedState>(d.options, d.handler, d.workers->get_executor()));
+    if (d.options.background)
+        d.background = std::make_unique<net::thread_pool>(
+            std::max<std::size_t>(1, d.options.background_threads));
+    d.set_state(std::make_shared<SharedState>(
+        d.options, d.handler, d.workers->get_executor(),
+        (d.background ? d.background : d.workers)->get_executor()));
     d.listener = std::make_shared<Listener>(*d.ioc, d.tls, d.state);
     auto port = d.listener->open(tcp::endpoint(*address, d.options.port));
     if (!port) {
@@ -154,6 +160,8 @@ Result<std::uint16_t> HttpServer::start() {
         d.set_state(nullptr);
         d.workers->join();
         d.workers.reset();
+        if (d.background) d.background->join();
+        d.background.reset();
         d.ioc.reset();
         d.tls.reset();
         return port.error();
@@ -193,6 +201,7 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
     // A handler still running past the grace cannot be interrupted; it is waited for, and
     // its answer is dropped.
     d.workers->join();
+    if (d.background) d.background->join();
     d.state->wait_until_closed(std::chrono::steady_clock::now() + kForcedCloseWait);
 
     d.work.reset();

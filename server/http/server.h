@@ -44,6 +44,12 @@ struct ServerOptions {
     std::chrono::milliseconds sse_heartbeat{25'000};    ///< ": ping" comment interval on event streams
     std::size_t io_threads = 2;
     std::size_t worker_threads = 16;
+    /// Requests that many clients send at once and nobody waits for on a screen (the
+    /// devices' event-stream handshakes: 10,000 at once after a restart) run on a pool of
+    /// their own, `background_threads` strong, so that operators' requests and health checks
+    /// never queue behind a reconnect storm. Unset: everything runs on the one pool.
+    std::function<bool(std::string_view method, std::string_view path)> background;
+    std::size_t background_threads = 2;
     std::size_t max_connections = 20'000;               ///< further connections are closed at once
     /// Called after each response is written (logs, metrics); any thread.
     std::function<void(const Request&, int status, std::chrono::microseconds elapsed)> on_request;

@@ -14,8 +14,17 @@ ConnectionTicket::~ConnectionTicket() {
     if (state_) state_->release();
 }
 
-SharedState::SharedState(ServerOptions options, Handler handler, WorkExecutor workers)
-    : options_(std::move(options)), handler_(std::move(handler)), workers_(std::move(workers)) {}
+SharedState::SharedState(ServerOptions options, Handler handler, WorkExecutor workers,
+                         WorkExecutor background)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      workers_(std::move(workers)),
+      background_(std::move(background)) {}
+
+SharedState::WorkExecutor SharedState::workers_for(const Request& request) const {
+    return options_.background && options_.background(request.method, request.path) ? background_
+                                                                                    : workers_;
+}
 
 std::size_t SharedState::body_limit(std::string_view method, std::string_view path) const {
     return options_.body_limit ? options_.body_limit(method, path) : kDefaultBodyLimit;

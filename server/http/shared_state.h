@@ -48,11 +48,16 @@ class SharedState : public std::enable_shared_from_this<SharedState> {
   public:
     using WorkExecutor = boost::asio::thread_pool::executor_type;
 
-    SharedState(ServerOptions options, Handler handler, WorkExecutor workers);
+    /// `background`: the pool of ServerOptions::background's requests (may be `workers`).
+    SharedState(ServerOptions options, Handler handler, WorkExecutor workers,
+                WorkExecutor background);
 
     const ServerOptions& options() const { return options_; }
     bool tls() const { return options_.tls.has_value(); }
     WorkExecutor workers() const { return workers_; }
+    /// Where `request`'s handler runs: the background pool for ServerOptions::background's
+    /// requests, else the workers.
+    WorkExecutor workers_for(const Request& request) const;
 
     /// The body limit for a request line: options.body_limit or 64 KiB.
     std::size_t body_limit(std::string_view method, std::string_view path) const;
@@ -86,6 +91,7 @@ class SharedState : public std::enable_shared_from_this<SharedState> {
     const ServerOptions options_;
     const Handler handler_;
     const WorkExecutor workers_;
+    const WorkExecutor background_;
 
     mutable std::mutex mutex_;
     std::condition_variable closed_;

@@ -58,7 +58,7 @@ class SqlStore final : public Store {
     Status add_device(const Device& device) override;
     std::optional<Device> device_by_token_hash(const std::string& token_hash) override;
     std::optional<Device> device(const std::string& id) override;
-    Status touch_device(const std::string& id, Timestamp now) override;
+    Status touch_devices(const std::vector<std::pair<std::string, Timestamp>>& seen) override;
 
     Result<SubmitResult> submit_ticket(const NewTicket& ticket, const std::string& idempotency_key,
                                        const std::string& request_hash,

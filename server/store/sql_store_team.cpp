@@ -377,10 +377,17 @@ std::optional<Device> SqlStore::device(const std::string& id) {
     });
 }
 
-Status SqlStore::touch_device(const std::string& id, Timestamp now) {
+Status SqlStore::touch_devices(const std::vector<std::pair<std::string, Timestamp>>& seen) {
+    if (seen.empty()) return Ok{};
     return with_error([&]() -> Status {
-        db().prepare("UPDATE devices SET last_seen_at = ? WHERE id = ?").bind(now, id).run();
-        if (db().changes() == 0) return no_device(id);
+        Transaction tx(db());
+        // Never back in time: a batch that waited may be older than what another server of
+        // the team wrote meanwhile.
+        for (const auto& [id, when] : seen)
+            db().prepare("UPDATE devices SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?")
+                .bind(when, id, when)
+                .run();
+        tx.commit();
         return Ok{};
     });
 }

@@ -190,7 +190,10 @@ public:
     virtual Status add_device(const Device& device) = 0;
     virtual std::optional<Device> device_by_token_hash(const std::string& token_hash) = 0;
     virtual std::optional<Device> device(const std::string& id) = 0;
-    virtual Status touch_device(const std::string& id, Timestamp now) = 0;
+    /// Records when devices were last seen (id, time), all in one transaction; an id no
+    /// longer registered is skipped. The server batches them (SeenDevices) rather than
+    /// write one on every event-stream handshake.
+    virtual Status touch_devices(const std::vector<std::pair<std::string, Timestamp>>& seen) = 0;
 
     // Tickets.
     /// Creates a ticket unless (device, key) was seen: then the same body (request_hash)

@@ -270,3 +270,16 @@ TEST_CASE_METHOD(Session, "connection request state is audited") {
         if (e["request_id"] == id) actions.push_back(e["action"]);
     CHECK(actions == std::vector<std::string>{"accepted", "requested"});  // newest first
 }
+
+TEST_CASE_METHOD(Session, "a device's event stream marks it seen, and the next sweep writes that") {
+    const Timestamp registered = store().device(dev_id)->last_seen_at;
+    clock.advance(std::chrono::seconds(90));
+    auto stream = call("GET", "/api/v1/events", dev);
+    REQUIRE(stream.raw.stream);
+    // Not on the handshake: 10,000 devices reconnecting at once would each take the write lock.
+    CHECK(store().device(dev_id)->last_seen_at == registered);
+    api::sweep(ctx());
+    CHECK(store().device(dev_id)->last_seen_at == registered + 90);
+    // Written once: the next sweep has nothing new to write.
+    CHECK(ctx().seen_devices->take().empty());
+}

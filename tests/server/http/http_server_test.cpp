@@ -137,6 +137,34 @@ TEST_CASE("handlers run on the worker pool, so a blocked one stalls no other cli
     }
 }
 
+TEST_CASE("background requests queue on their own pool, never in front of the others", "[http]") {
+    auto gate = std::make_shared<Gate>();
+    auto router = basic_router();
+    router->add("GET", "/stream", [gate](const Request&) {
+        gate->wait();
+        return text_response("streaming");
+    });
+    auto options = test_options();
+    options.worker_threads = 1;
+    options.background_threads = 1;
+    options.background = [](std::string_view method, std::string_view path) {
+        return method == "GET" && path == "/stream";
+    };
+    TestServer s(options, router);
+
+    // A storm: the one background thread blocked, more handshakes queued behind it.
+    std::vector<std::future<CurlResponse>> storm;
+    for (int i = 0; i < 4; ++i)
+        storm.push_back(
+            std::async(std::launch::async, [&s] { return curl_request(s.url("/stream")); }));
+    REQUIRE(wait_for([&] { return gate->waiting() == 1; }));
+    // The one worker is free: other requests are answered at once, several times over.
+    for (int i = 0; i < 3; ++i) CHECK(curl_request(s.url("/hello")).status == 200);
+    CHECK(gate->waiting() == 1);  // the handshakes never ran on the worker
+    gate->open();
+    for (auto& f : storm) CHECK(f.get().body == "streaming");
+}
+
 TEST_CASE("a handler that throws gets a 500 problem and the server goes on", "[http]") {
     TestServer s(test_options(), basic_router());
     const auto failed = curl_request(s.url("/throw"));

@@ -424,19 +424,24 @@ TEST_CASE("every team change raises the team revision, as another connection see
 TEST_CASE("a device is found by id and by token hash, and touching it updates last_seen_at") {
     StoreFixture f;
     f.add_device("dev1");
+    f.add_device("dev3");
     const auto d = f.store->device_by_token_hash("token-of-dev1");
     REQUIRE(d);
     CHECK(d->id == "dev1");
     CHECK(d->hostname == "host-dev1");
     CHECK(d->client_version == "0.1.0");
-    REQUIRE(f.store->touch_device("dev1", 777).ok());
-    CHECK(f.store->device("dev1")->last_seen_at == 777);
-    CHECK(f.store->device("dev1")->created_at == 50);
     CHECK_FALSE(f.store->device("dev2"));
     CHECK_FALSE(f.store->device_by_token_hash("nope"));
-    auto r = f.store->touch_device("dev2", 1);
-    CHECK(r.error().code == store_error::kNotFound);
-    CHECK(r.error().message == "There is no device \"dev2\".");
+    // One batch: a device no longer registered is skipped, the others written.
+    REQUIRE(f.store->touch_devices({{"dev1", 777}, {"dev2", 1}, {"dev3", 778}}).ok());
+    CHECK(f.store->device("dev1")->last_seen_at == 777);
+    CHECK(f.store->device("dev3")->last_seen_at == 778);
+    CHECK(f.store->device("dev1")->created_at == 50);
+    CHECK_FALSE(f.store->device("dev2"));
+    // Never back in time (an older batch after a newer one, from another server).
+    REQUIRE(f.store->touch_devices({{"dev1", 700}}).ok());
+    CHECK(f.store->device("dev1")->last_seen_at == 777);
+    CHECK(f.store->touch_devices({}).ok());
 }
 
 TEST_CASE("a device id or token hash that is taken is a conflict") {
