@@ -97,6 +97,10 @@ SessionResult SessionRunner::decline(SessionResult result, const std::string& re
     Persistence persistence;
     persistence.deadline = std::chrono::steady_clock::now() + (setup_.deadline - clock_.now());
     persistence.attempt_timeout = setup_.end_timeout;
+    persistence.stop = [this] {  // the client closing does not wait for the deadline
+        std::lock_guard lock(mutex_);
+        return leaving_;
+    };
     ApiReply reply;
     result.decline_sent = post_until_answered(api_, path, nlohmann::json{{"reason", reason}},
                                               persistence, &reply, result.decline_problem);
