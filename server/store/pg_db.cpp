@@ -375,7 +375,19 @@ void PgDb::begin(TransactionKind kind) {
     }
     exec("BEGIN");
     in_transaction_ = true;
-    exec(fmt::format("SELECT pg_advisory_xact_lock({})", kWriteLock));
+    try {
+        exec(fmt::format("SELECT pg_advisory_xact_lock({})", kWriteLock));
+    } catch (const DbException&) {
+        // The Transaction that called is never made, so nothing else would end this one. Left
+        // marked open, the connection would never be made again after a restart cut the wait
+        // for the lock: every later request failed, and /readyz said 503, until the server
+        // itself was restarted.
+        try {
+            rollback();
+        } catch (const DbException&) {  // NOLINT(bugprone-empty-catch): the connection is gone, and the transaction with it
+        }
+        throw;
+    }
 }
 
 void PgDb::commit() {
